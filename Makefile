@@ -1,0 +1,59 @@
+# vnfacts: `make run` builds everything from data/raw/, `make test` runs the tests.
+# Each stage is a file target that depends on its input, its code and its rules,
+# so an unchanged stage is skipped.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+RAW := data/raw
+OUT := data/processed
+VNFACTS := $(BIN)/vnfacts
+
+CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/config.py
+INGEST_DEPS := $(CORE) pipeline/ingest.py pipeline/normalize.py $(shell find rules/zones rules/normalize -name '*.yaml')
+TOKENIZE_DEPS := $(CORE) pipeline/tokenize.py
+# Any raw file (or the directory, when files come or go) newer than the articles forces ingest.
+RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run ingest tokenize test clean FORCE
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+## setup: create .venv and install the package with its test dependencies
+setup: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## run: set up, then run every stage on data/raw/ into data/processed/
+run: tokenize
+
+## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
+ingest: $(OUT)/articles.parquet
+
+$(OUT)/articles.parquet: $(INGEST_DEPS) $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
+	$(VNFACTS) ingest --raw $(RAW) --out $(OUT)
+
+## tokenize: articles -> tokens.parquet (underthesea words and POS tags)
+tokenize: $(OUT)/tokens.parquet
+
+$(OUT)/tokens.parquet: $(OUT)/articles.parquet $(TOKENIZE_DEPS) | $(INSTALLED)
+	$(VNFACTS) tokenize --out $(OUT)
+
+## test: set up, then run the test suite
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+## clean: remove the outputs (not the virtualenv)
+clean:
+	find $(OUT) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+FORCE:

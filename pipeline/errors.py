@@ -1,0 +1,34 @@
+"""Reason codes for rejected inputs and rows, with the message each carries.
+
+A reason code is stable (tests and analysts grep for it); the detail message
+names the file and what was wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REASONS: dict[str, str] = {
+    "empty_file": "the file is empty or holds only whitespace",
+    "binary_file": "the file holds binary data, not text",
+    "not_utf8": "the file is not valid UTF-8 text",
+    "no_body": "no article body was found on the page",
+    "duplicate_content": "the file has the same bytes as another input file",
+    "unreadable": "the file could not be read",
+    "token_misaligned": "underthesea tokens could not be aligned to the canonical body",
+}
+
+
+@dataclass(frozen=True)
+class Reject(Exception):
+    """Raised inside a stage for one input; the batch records it and goes on."""
+
+    reason: str
+    detail: str
+
+    def __post_init__(self):
+        if self.reason not in REASONS:
+            raise ValueError(f"unknown reason code {self.reason!r}")
+
+    def __str__(self) -> str:
+        return f"[{self.reason}] {self.detail}"

@@ -1,0 +1,57 @@
+"""Rule files: YAML data under ``rules/``, one common shape, examples beside the rules.
+
+Every rule file declares ``id``, ``kind``, ``description``, ``normalizer`` and an
+``examples`` section with ``positive`` (text + expected output) and ``negative``
+(text that must yield nothing) entries. The test suite runs every example of every
+file, so adding an example adds a test.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+REQUIRED_KEYS = ("id", "kind", "description", "normalizer", "examples")
+
+
+class RuleFileError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=256)
+def _load_cached(path: str, mtime_ns: int) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    check_rule_file(data, path)
+    return data
+
+
+def load_rule_file(path: Path) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise RuleFileError(f"[R001] rule file {path} does not exist")
+    return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+def check_rule_file(data, path) -> None:
+    """Raise RuleFileError unless ``data`` has the common rule-file shape."""
+    if not isinstance(data, dict):
+        raise RuleFileError(f"[R002] {path}: a rule file is a YAML mapping")
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise RuleFileError(f"[R003] {path}: missing keys {missing}")
+    examples = data["examples"]
+    if not isinstance(examples, dict) or not examples.get("positive") or not examples.get("negative"):
+        raise RuleFileError(f"[R004] {path}: needs at least one positive and one negative example")
+    for ex in examples["positive"]:
+        if not isinstance(ex, dict) or "text" not in ex or "expected" not in ex:
+            raise RuleFileError(f"[R005] {path}: positive example {ex!r} needs 'text' and 'expected'")
+    for ex in examples["negative"]:
+        if not isinstance(ex, (str, dict)):
+            raise RuleFileError(f"[R006] {path}: negative example {ex!r} must be text")
+
+
+def iter_rule_files(rules_dir: Path) -> list[Path]:
+    return sorted(Path(rules_dir).rglob("*.yaml"))

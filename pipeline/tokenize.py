@@ -1,0 +1,175 @@
+"""Tokenize: canonical bodies -> underthesea words with exact offsets, as spaCy Docs.
+
+Sentences are split first (underthesea's POS tagger slows down sharply on long
+inputs), then each sentence is segmented with ``word_tokenize`` with its token
+normalization switched off (ingest already produced the canonical spelling) and
+tagged with underthesea's bundled CRF POS model. Every word is aligned back to the
+body; a word that cannot be aligned is an error, never silently shifted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from .errors import Reject
+
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+@dataclass(frozen=True)
+class Word:
+    sentence: int
+    start: int
+    end: int
+    text: str
+    pos: str
+
+
+@lru_cache(maxsize=1)
+def _underthesea():
+    from underthesea import sent_tokenize, word_tokenize
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+
+    return sent_tokenize, word_tokenize, CRFPOSTagPredictor.Instance()
+
+
+@lru_cache(maxsize=1)
+def shared_vocab() -> Vocab:
+    # Not spacy.blank("vi"): its tokenizer needs pyvi, and our words come from underthesea.
+    # The multi-language vocab gives lexeme attributes (is_space, like_num, ...).
+    return spacy.blank("xx").vocab
+
+
+def sentence_spans(body: str) -> list[tuple[int, int]]:
+    """Sentence boundaries: paragraphs (lines) split by underthesea's sentence splitter."""
+    sent_tokenize, _, _ = _underthesea()
+    spans = []
+    for para in _PARAGRAPH.finditer(body):
+        cursor = para.start()
+        for sent in sent_tokenize(para.group()):
+            sent = sent.strip()
+            if not sent:
+                continue
+            at = body.find(sent, cursor, para.end())
+            if at < 0:  # the splitter changed the text: fall back to the whole paragraph rest
+                spans.append((cursor, para.end()))
+                cursor = para.end()
+                break
+            if body[cursor:at].strip():  # text the splitter skipped stays in a sentence of its own
+                spans.append((cursor, at))
+            spans.append((at, at + len(sent)))
+            cursor = at + len(sent)
+        if body[cursor:para.end()].strip():
+            spans.append((cursor, para.end()))
+    return [(a + _lead_ws(body[a:b]), b - _trail_ws(body[a:b])) for a, b in spans if body[a:b].strip()]
+
+
+def _lead_ws(s: str) -> int:
+    return len(s) - len(s.lstrip())
+
+
+def _trail_ws(s: str) -> int:
+    return len(s) - len(s.rstrip())
+
+
+def align_words(body: str, start: int, end: int, words: list[str]) -> list[tuple[int, int]]:
+    """Offsets of each word in body[start:end]; the syllables of a word may be separated
+    by any whitespace in the body. Raises ValueError when a word is not where expected."""
+    spans, cursor = [], start
+    for word in words:
+        word_start = None
+        for syllable in word.split():
+            while cursor < end and body[cursor].isspace():
+                cursor += 1
+            if body.startswith(syllable, cursor) and cursor + len(syllable) <= end:
+                word_start = cursor if word_start is None else word_start
+                cursor += len(syllable)
+            else:
+                raise ValueError(f"word {word!r} (syllable {syllable!r}) not found at offset {cursor}: "
+                                 f"{body[cursor:cursor + 20]!r}")
+        if word_start is None:
+            continue
+        spans.append((word_start, cursor))
+    if body[cursor:end].strip():
+        raise ValueError(f"text left over after the last word: {body[cursor:end]!r}")
+    return spans
+
+
+def tokenize_body(body: str, article_id: str = "") -> list[Word]:
+    _, word_tokenize, pos_model = _underthesea()
+    words: list[Word] = []
+    for sent_no, (a, b) in enumerate(sentence_spans(body)):
+        segmented = word_tokenize(body[a:b], use_token_normalize=False)
+        try:
+            spans = align_words(body, a, b, segmented)
+        except ValueError as exc:
+            raise Reject("token_misaligned", f"article {article_id}, sentence {sent_no}: {exc}") from exc
+        texts = [body[s:e] for s, e in spans]
+        tags = [tag for _, tag in pos_model.predict(texts)] if texts else []
+        words.extend(Word(sent_no, s, e, t, tag) for (s, e), t, tag in zip(spans, texts, tags))
+    return words
+
+
+def token_rows(article_id: str, words: list[Word]) -> list[dict]:
+    return [{"article_id": article_id, "sentence": w.sentence, "token": i, "text": w.text,
+             "char_start": w.start, "char_end": w.end, "pos": w.pos} for i, w in enumerate(words)]
+
+
+def doc_from_words(body: str, words: list[Word], vocab: Vocab | None = None) -> Doc:
+    """A spaCy Doc whose text is exactly ``body``: gaps between words other than one
+    space become whitespace tokens, as spaCy's own tokenizers do."""
+    vocab = vocab or shared_vocab()
+    doc_words, spaces, tags, sent_starts = [], [], [], []
+    cursor, last_sentence = 0, None
+    for w in words:
+        gap = body[cursor:w.start]
+        if gap:
+            _attach_gap(gap, doc_words, spaces, tags, sent_starts)
+        doc_words.append(w.text)
+        spaces.append(False)
+        tags.append(w.pos)
+        sent_starts.append(w.sentence != last_sentence)
+        last_sentence = w.sentence
+        cursor = w.end
+    if body[cursor:]:
+        _attach_gap(body[cursor:], doc_words, spaces, tags, sent_starts)
+    doc = Doc(vocab, words=doc_words, spaces=spaces, tags=tags, sent_starts=sent_starts)
+    if doc.text != body:
+        raise Reject("token_misaligned", "spaCy Doc text differs from the body")
+    return doc
+
+
+def _attach_gap(gap: str, doc_words, spaces, tags, sent_starts) -> None:
+    if doc_words and gap[0] == " " and not spaces[-1]:
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        doc_words.append(gap)
+        spaces.append(False)
+        tags.append("_SP")
+        sent_starts.append(False if doc_words[:-1] else True)
+
+
+def words_from_rows(rows: list[dict]) -> list[Word]:
+    return [Word(r["sentence"], r["char_start"], r["char_end"], r["text"], r["pos"]) for r in rows]
+
+
+def tokenize_articles(articles: list[dict], progress=None) -> dict[str, list[dict]]:
+    tokens, rejects = [], []
+    for article in articles:
+        try:
+            words = tokenize_body(article["body"], article["article_id"])
+            doc_from_words(article["body"], words)  # proves the offsets rebuild the body exactly
+            tokens.extend(token_rows(article["article_id"], words))
+        except Reject as rej:
+            rejects.append({"source_file": article["source_file"], "article_id": article["article_id"],
+                            "stage": "tokenize", "reason": rej.reason, "detail": rej.detail})
+        if progress:
+            progress()
+    return {"tokens": tokens, "rejects": rejects}

@@ -1,0 +1,76 @@
+"""The vnfacts command end to end on the fixtures and on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.schema import ARTICLES, LINES, REJECTS, TOKENS, read_rows
+
+from conftest import RAW_DIR
+
+
+@pytest.fixture(scope="module")
+def run_output(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    for f in RAW_DIR.iterdir():
+        if f.is_file() and not f.name.startswith("."):
+            shutil.copy(f, raw / f.name)
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(100))
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
+    return raw, out, result
+
+
+def test_run_completes_and_summarizes(run_output):
+    _, _, result = run_output
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["ingest"] == {"files": 7, "articles": 5, "rejected": 2, "lines": 753}
+    assert summary["tokenize"]["articles"] == 5 and summary["tokenize"]["rejected"] == 0
+
+
+def test_every_input_file_is_in_exactly_one_table(run_output):
+    raw, out, _ = run_output
+    articles = {r["source_file"] for r in read_rows(ARTICLES, out)}
+    rejected = {r["source_file"] for r in read_rows(REJECTS, out)}
+    assert not articles & rejected
+    assert articles | rejected == {p.name for p in raw.iterdir()}
+    reasons = {r["source_file"]: r["reason"] for r in read_rows(REJECTS, out)}
+    assert reasons == {"empty.txt": "empty_file", "photo.jpg": "binary_file"}
+
+
+def test_tables_carry_their_declared_schema(run_output):
+    _, out, _ = run_output
+    for table in (ARTICLES, LINES, TOKENS, REJECTS):
+        schema = pq.read_schema(out / table.filename)
+        assert schema.names == table.column_names
+        assert schema.metadata[b"schema_version"]
+        assert all(schema.field(c.name).metadata[b"description"] for c in table.columns)
+    assert not list(out.glob(".*.tmp")), "temporary files left behind"
+
+
+def test_missing_raw_dir_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["ingest", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is not a directory" in result.output
+
+
+def test_tokenize_before_ingest_says_what_to_do(tmp_path):
+    result = CliRunner().invoke(main, ["tokenize", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "articles.parquet does not exist" in result.output
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert "--raw" in result.output and "--out" in result.output

@@ -1,0 +1,52 @@
+"""Every rule file has the common shape, and every example of every rule file holds."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from pipeline.config import RULES_DIR
+from pipeline.rule_examples import evaluate, mismatches
+from pipeline.rulefiles import RuleFileError, check_rule_file, iter_rule_files, load_rule_file
+
+RULE_FILES = iter_rule_files(RULES_DIR)
+
+
+def _examples():
+    for path in RULE_FILES:
+        data = load_rule_file(path)
+        rel = path.relative_to(RULES_DIR).as_posix()
+        for i, ex in enumerate(data["examples"]["positive"]):
+            yield pytest.param(path, data, ex["text"], ex["expected"], id=f"{rel}+{i}:{ex['text'][:40]}")
+        for i, ex in enumerate(data["examples"]["negative"]):
+            text = ex if isinstance(ex, str) else ex["text"]
+            yield pytest.param(path, data, text, None, id=f"{rel}-{i}:{text[:40]}")
+
+
+def test_there_are_rule_files():
+    assert len(RULE_FILES) >= 2
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.relative_to(RULES_DIR).as_posix())
+def test_rule_file_has_common_shape(path):
+    check_rule_file(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+
+
+def test_rule_ids_are_unique():
+    ids = [load_rule_file(p)["id"] for p in RULE_FILES]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+@pytest.mark.parametrize("path,data,text,expected", list(_examples()))
+def test_rule_example(path, data, text, expected):
+    got = evaluate(data["kind"], text, data)
+    if expected is None:
+        assert got is None, f"{path.name}: negative example {text!r} yielded {got}"
+    else:
+        assert not mismatches(expected, got), f"{path.name}: {text!r}: {mismatches(expected, got)}"
+
+
+def test_a_rule_file_without_negative_examples_is_refused(tmp_path):
+    with pytest.raises(RuleFileError, match="R004"):
+        check_rule_file({"id": "x", "kind": "zone", "description": "d", "normalizer": "n",
+                         "examples": {"positive": [{"text": "a", "expected": {}}], "negative": []}}, "x.yaml")

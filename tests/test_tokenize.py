@@ -1,0 +1,65 @@
+"""underthesea tokens aligned exactly to the canonical bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import Reject
+from pipeline.tokenize import align_words, doc_from_words, sentence_spans, tokenize_body, words_from_rows
+
+
+def test_no_article_is_rejected(tokenized):
+    assert tokenized["rejects"] == []
+
+
+def test_token_offsets_are_exact_on_every_fixture(ingested, tokenized):
+    bodies = {a["article_id"]: a["body"] for a in ingested["articles"]}
+    assert set(bodies) == {t["article_id"] for t in tokenized["tokens"]}
+    for token in tokenized["tokens"]:
+        body = bodies[token["article_id"]]
+        assert body[token["char_start"]:token["char_end"]] == token["text"]
+
+
+def test_spacy_docs_rebuild_every_body(ingested, tokenized):
+    for article in ingested["articles"]:
+        rows = [t for t in tokenized["tokens"] if t["article_id"] == article["article_id"]]
+        doc = doc_from_words(article["body"], words_from_rows(rows))
+        assert doc.text == article["body"]
+        words = [t for t in doc if not t.is_space]
+        assert len(words) == len(rows)
+        for tok, row in zip(words, rows):
+            assert article["body"][tok.idx:tok.idx + len(tok)] == tok.text == row["text"]
+            assert tok.tag_ == row["pos"]
+
+
+def test_multi_syllable_words_and_tags(articles_by_file):
+    body = articles_by_file["000_f22b6e4c1b01d16e.txt"]["body"]
+    words = tokenize_body(body[:200])
+    texts = [w.text for w in words]
+    assert "Bộ Chính trị" in texts and "Đinh Tiến Dũng" in texts and "26/8" in texts
+    assert {w.text: w.pos for w in words}["Đinh Tiến Dũng"] == "Np"
+
+
+def test_canonical_spelling_survives_tokenization(articles_by_file):
+    # underthesea would rewrite "Thành uỷ"; ingest already wrote "Thành ủy", and it stays.
+    words = tokenize_body("Bí thư Thành ủy Hà Nội nói. Hòa bình.")
+    assert [w.text for w in words][:3] == ["Bí thư", "Thành ủy", "Hà Nội"]
+
+
+def test_sentences_do_not_cross_paragraphs():
+    body = "Câu một ở đây. Câu hai ở đây\nĐoạn hai không có dấu chấm"
+    spans = sentence_spans(body)
+    assert [body[a:b] for a, b in spans] == ["Câu một ở đây.", "Câu hai ở đây", "Đoạn hai không có dấu chấm"]
+
+
+def test_misaligned_words_fail_loudly():
+    with pytest.raises(ValueError, match="not found"):
+        align_words("Hà Nội", 0, 6, ["Hà Nộii"])
+
+
+def test_whitespace_runs_become_space_tokens():
+    body = "Hà  Nội\n\nViêng Chăn"
+    words = tokenize_body(body)
+    doc = doc_from_words(body, words)
+    assert doc.text == body
+    assert any(t.is_space for t in doc)
