@@ -152,6 +152,7 @@ def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path)
     target = out_dir / table.filename
     fd, tmp = tempfile.mkstemp(prefix=f".{table.name}.", suffix=".tmp", dir=out_dir)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         pq.write_table(arrow, tmp)
         os.replace(tmp, target)
@@ -159,6 +160,12 @@ def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path)
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_table(table: Table, out_dir: Path) -> pa.Table:
