@@ -14,11 +14,13 @@ VNFACTS := $(BIN)/vnfacts
 CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/config.py
 INGEST_DEPS := $(CORE) pipeline/ingest.py pipeline/normalize.py $(shell find rules/zones rules/normalize -name '*.yaml')
 TOKENIZE_DEPS := $(CORE) pipeline/tokenize.py
+EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers.py pipeline/dates.py \
+	$(shell find rules -name '*.yaml')
 # Any raw file (or the directory, when files come or go) newer than the articles forces ingest.
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize test clean FORCE
+.PHONY: help setup run ingest tokenize extract test clean FORCE
 
 ## help: list the targets
 help:
@@ -34,7 +36,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 ## run: set up, then run every stage on data/raw/ into data/processed/
-run: tokenize
+run: extract
 
 ## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
 ingest: $(OUT)/articles.parquet
@@ -47,6 +49,12 @@ tokenize: $(OUT)/tokens.parquet
 
 $(OUT)/tokens.parquet: $(OUT)/articles.parquet $(TOKENIZE_DEPS) | $(INSTALLED)
 	$(VNFACTS) tokenize --out $(OUT)
+
+## extract: articles + tokens + rules/ -> aid_events, officials, agreements, dates, mentions
+extract: $(OUT)/aid_events.parquet
+
+$(OUT)/aid_events.parquet: $(OUT)/tokens.parquet $(OUT)/articles.parquet $(EXTRACT_DEPS) | $(INSTALLED)
+	$(VNFACTS) extract --out $(OUT) --rules rules
 
 ## test: set up, then run the test suite
 test: $(INSTALLED)

@@ -78,7 +78,7 @@ def stage_options(func):
 def main():
     """Extract traceable facts (aid, officials, dates, agreements) from Vietnamese news pages.
 
-    Stages, in order: ingest -> tokenize. Each reads from and writes to --out
+    Stages, in order: ingest -> tokenize -> extract. Each reads from and writes to --out
     (Parquet tables); `run` runs them all.
     """
 
@@ -116,6 +116,22 @@ def tokenize_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
     return {"tokenize": stages.run_tokenize(out_dir, progress=_progress)}
 
 
+@main.command("extract")
+@stage_options
+def extract_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
+    """Extract aid events, officials, agreements, dates and mentions with the rules.
+
+    Reads articles.parquet and tokens.parquet from --out and the rule files from --rules;
+    writes aid_events, officials, agreements, dates and mentions (.parquet). Every row
+    carries char_start/char_end into the article body, its evidence and its rule_id.
+
+    Example:
+
+        vnfacts extract --out data/processed --rules rules
+    """
+    return {"extract": stages.run_extract(out_dir, rules_dir, progress=_progress)}
+
+
 @main.command("run")
 @stage_options
 def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
@@ -130,6 +146,7 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
     return {
         "ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress),
         "tokenize": stages.run_tokenize(out_dir, progress=_progress),
+        "extract": stages.run_extract(out_dir, rules_dir, progress=_progress),
     }
 
 

@@ -16,6 +16,7 @@ REASONS: dict[str, str] = {
     "duplicate_content": "the file has the same bytes as another input file",
     "unreadable": "the file could not be read",
     "token_misaligned": "underthesea tokens could not be aligned to the canonical body",
+    "extract_failed": "the extractors failed on this article",
 }
 
 

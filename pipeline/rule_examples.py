@@ -60,7 +60,36 @@ def _date(text: str, data: dict, rules_dir: Path) -> dict | None:
     return normalize_date_example(text, date.fromisoformat(str(ref)) if ref else None)
 
 
+def _reference(data: dict):
+    from datetime import datetime, timedelta, timezone
+
+    ref = data.get("reference_date")
+    if not ref:
+        return None
+    day = date.fromisoformat(str(ref))
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=timezone(timedelta(hours=7)))
+
+
+def _extracted(table: str, key: str):
+    def evaluate(text: str, data: dict, rules_dir: Path) -> dict | None:
+        from .extract import extract_text
+
+        rows = extract_text(text, _reference(data), rules_dir)[table]
+        return {key: rows} if rows else None
+    return evaluate
+
+
+def _entity(text: str, data: dict, rules_dir: Path) -> dict | None:
+    from .extract import resolve_entity
+
+    return resolve_entity(text, rules_dir)
+
+
 EVALUATORS: dict[str, Evaluator] = {
+    "aid": _extracted("aid_events", "events"),
+    "official": _extracted("officials", "officials"),
+    "agreement": _extracted("agreements", "agreements"),
+    "entity": _entity,
     "canonical": _canonical,
     "zone": _zone,
     "number": _number,

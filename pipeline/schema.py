@@ -124,7 +124,107 @@ REJECTS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, LINES, TOKENS, REJECTS)}
+DECIMAL = pa.decimal128(38, 6)
+
+
+def _evidence_columns(what: str) -> tuple[Column, ...]:
+    return (
+        _c("char_start", pa.int32(), f"Start of {what} in the article body."),
+        _c("char_end", pa.int32(), f"End (exclusive) of {what} in the article body."),
+        _c("evidence", pa.string(), "The exact words of the article: body[char_start:char_end]."),
+        _c("rule_id", pa.string(), "Id of the rule that produced the row (rule file id, then the rule)."),
+    )
+
+
+AID_EVENTS = Table(
+    "aid_events",
+    "Aid given or received, one row per event per article (an event stated twice in one article is one row).",
+    (
+        _c("event_id", pa.string(), "Stable id: article id and the event's rank in the article."),
+        _c("article_id", pa.string(), "Article the event was read from."),
+        _c("donor", pa.string(), "Canonical name of the giver (rules/entities)."),
+        _c("recipient", pa.string(), "Canonical name of the receiver; several receiving one amount together are "
+                                     "joined with ' + ' in text order."),
+        _c("item", pa.string(), "cash, masks, test_kits, medical_equipment, medical_supplies, vaccine_doses, "
+                                "ventilators, food or other."),
+        _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
+        _c("amount", DECIMAL, "Cash amount in `currency` (for distributive phrasing: per recipient × recipients); "
+                              "null for goods in kind.", True),
+        _c("currency", pa.string(), "ISO 4217 code of `amount`.", True),
+        _c("amount_per_recipient", DECIMAL, "For 'mỗi tỉnh 20.000 USD': the amount each recipient gets.", True),
+        _c("recipient_count", pa.int32(), "For distributive phrasing: how many recipients share the amount.", True),
+        _c("is_total", pa.bool_(), "The amount is a stated total of other rows of the article."),
+        _c("is_cumulative", pa.bool_(), "A figure restated for background ('từ năm 2011 đến nay'), not a new event."),
+        _c("flow", pa.string(), "grant, loan, in_kind, pledge or unspecified."),
+        _c("event_date", pa.string(), "ISO date (any grain) of the event: a date in its sentence, else the "
+                                      "dateline of the lead; null when unknown or the year is unresolved.", True),
+        _c("qualifier", pa.string(), "Approximation before the figure: more_than, nearly, about, …", True),
+        _c("n_mentions", pa.int32(), "How many times the article states this event."),
+    ) + _evidence_columns("the first statement of the event"),
+)
+
+DATES = Table(
+    "dates",
+    "Date expressions of the article bodies, resolved against the publication date.",
+    (
+        _c("article_id", pa.string(), "Article the date was read from."),
+        _c("text", pa.string(), "The date expression as written."),
+        _c("value", pa.string(), "ISO value: 2021-08-26 (day), 2022-04 (month), 1998 (year), 2022/2025 (period); "
+                                 "null when the year is unresolved.", True),
+        _c("grain", pa.string(), "day, month, year, quarter or period."),
+        _c("year_unresolved", pa.bool_(), "No year in the text and no publication date to take it from."),
+        _c("month", pa.int32(), "Month, when the expression names one.", True),
+        _c("day", pa.int32(), "Day of month, when the expression names one.", True),
+        _c("part_of_day", pa.string(), "morning, noon, afternoon, evening, night, …", True),
+        _c("qualifier", pa.string(), "early, mid or late (đầu, giữa, cuối).", True),
+    ) + _evidence_columns("the date expression"),
+)
+
+OFFICIALS = Table(
+    "officials",
+    "People named with a title, one row per person per article.",
+    (
+        _c("article_id", pa.string(), "Article the person was read from."),
+        _c("name", pa.string(), "Full name as written (Lao and other foreign names in Latin letters)."),
+        _c("titles", pa.list_(pa.string()), "Titles seen with the name, most specific forms, in text order."),
+        _c("country", pa.string(), "ISO 3166 alpha-2 of the country the person serves.", True),
+        _c("n_mentions", pa.int32(), "Occurrences of the full name in the body."),
+    ) + _evidence_columns("the first titled mention"),
+)
+
+AGREEMENTS = Table(
+    "agreements",
+    "Agreements signed (MoUs, cooperation agreements, treaties, …) and aggregate counts of them.",
+    (
+        _c("article_id", pa.string(), "Article the agreement was read from."),
+        _c("kind", pa.string(), "mou, cooperation_agreement, agreement, loan_agreement, treaty or cooperation_plan."),
+        _c("kinds", pa.list_(pa.string()), "All kinds named (an aggregate may name several)."),
+        _c("title", pa.string(), "Title of the document as written; null for an aggregate count.", True),
+        _c("parties", pa.list_(pa.string()), "Canonical names of the signing parties."),
+        _c("signed", pa.string(), "ISO date of signing, any grain.", True),
+        _c("signed_grain", pa.string(), "Grain of `signed`.", True),
+        _c("valid_from", pa.string(), "Start of the period the document covers (ISO, any grain).", True),
+        _c("valid_to", pa.string(), "End of the period the document covers.", True),
+        _c("place", pa.string(), "Where it was signed.", True),
+        _c("count", pa.int32(), "For an aggregate statement ('gần 20 biên bản ghi nhớ'): how many.", True),
+        _c("count_qualifier", pa.string(), "Approximation of `count`: nearly, more_than, about, …", True),
+        _c("since", pa.string(), "For an aggregate: the year counting starts from.", True),
+    ) + _evidence_columns("the document's title or the aggregate statement"),
+)
+
+MENTIONS = Table(
+    "mentions",
+    "Every typed span the rules found (places, titles, items, verbs, dates, people), event or not.",
+    (
+        _c("article_id", pa.string(), "Article of the span."),
+        _c("label", pa.string(), "PLACE, TITLE, ITEM, GIVE, RECEIVE, AGREEMENT_KIND, DATE or PERSON."),
+        _c("text", pa.string(), "The span as written."),
+        _c("normalized", pa.string(), "Canonical value: entity name, item code, ISO date, person name."),
+    ) + _evidence_columns("the span"),
+)
+
+EXTRACT_TABLES = (AID_EVENTS, DATES, OFFICIALS, AGREEMENTS, MENTIONS)
+TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, LINES, TOKENS, REJECTS) + EXTRACT_TABLES}
 
 
 class SchemaError(ValueError):

@@ -11,10 +11,12 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import extract as extract_mod
 from . import ingest as ingest_mod
 from . import tokenize as tokenize_mod
 from .config import RULES_DIR
-from .schema import ARTICLES, LINES, REJECTS, TOKENS, read_rows, to_arrow, write_table
+from .lexicon import compile_rules
+from .schema import ARTICLES, EXTRACT_TABLES, LINES, REJECTS, TOKENS, read_rows, to_arrow, write_table
 
 log = logging.getLogger("vnfacts")
 
@@ -66,3 +68,35 @@ def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict
     for rej in tables["rejects"]:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
     return {"articles": len(articles), "tokens": len(tables["tokens"]), "rejected": len(tables["rejects"])}
+
+
+def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFactory = no_progress) -> dict[str, int]:
+    articles = read_rows(ARTICLES, out_dir)
+    words_by_article: dict[str, list] = {}
+    for row in read_rows(TOKENS, out_dir):
+        words_by_article.setdefault(row["article_id"], []).append(row)
+    rules = compile_rules(rules_dir)
+    tables: dict[str, list[dict]] = {t.name: [] for t in EXTRACT_TABLES}
+    rejects = []
+    with progress("extract", len(articles)) as advance:
+        for article in articles:
+            rows = words_by_article.get(article["article_id"])
+            if rows is None:  # tokenize rejected it; its reject row says why
+                advance()
+                continue
+            try:
+                found = extract_mod.extract_article(article, tokenize_mod.words_from_rows(rows), rules)
+            except Exception as exc:  # one bad article never stops the batch
+                log.exception("extract failed on %s", article["source_file"])
+                rejects.append({"source_file": article["source_file"], "article_id": article["article_id"],
+                                "stage": "extract", "reason": "extract_failed",
+                                "detail": f"{article['source_file']}: {type(exc).__name__}: {exc}"})
+            else:
+                for name, found_rows in found.items():
+                    tables[name].extend(found_rows)
+            advance()
+    for table in EXTRACT_TABLES:
+        write_table(table, tables[table.name], out_dir)
+    write_stage_rejects("extract", rejects, out_dir)
+    return {"articles": len(articles), **{t.name: len(tables[t.name]) for t in EXTRACT_TABLES},
+            "rejected": len(rejects)}

@@ -32,3 +32,18 @@ def tokenized(ingested) -> dict:
     from pipeline.tokenize import tokenize_articles
 
     return tokenize_articles(ingested["articles"])
+
+
+@pytest.fixture(scope="session")
+def extracted(ingested, tokenized) -> dict[str, dict[str, list[dict]]]:
+    """Extraction tables per fixture file name."""
+    from pipeline.extract import extract_article
+    from pipeline.lexicon import compile_rules
+    from pipeline.tokenize import words_from_rows
+
+    rules = compile_rules()
+    out = {}
+    for article in ingested["articles"]:
+        rows = [t for t in tokenized["tokens"] if t["article_id"] == article["article_id"]]
+        out[article["source_file"]] = extract_article(article, words_from_rows(rows), rules)
+    return out

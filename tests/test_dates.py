@@ -88,10 +88,10 @@ def test_bare_day_month_inside_a_sentence():
     assert text[m.start:m.end] == "2/9"
 
 
-def test_month_year_in_brackets_excludes_the_brackets():
+def test_month_year_in_brackets_includes_the_brackets():
     text = "Thủ tướng Chính phủ (1/2020); hai bên"
     [m] = find_dates(text, REF_004)
-    assert (m.text, m.value.value, m.value.grain) == ("1/2020", "2020-01", "month")
+    assert (m.text, m.value.value, m.value.grain) == ("(1/2020)", "2020-01", "month")
 
 
 def test_a_sentence_from_article_000():

@@ -1,0 +1,222 @@
+"""Rule vocabularies compiled into spaCy PhraseMatchers over underthesea syllables.
+
+Extraction works on a spaCy Doc whose tokens are the syllables of underthesea's
+words (the regex tokens its word segmenter groups). A phrase from a rule file is
+split by the same regex tokenizer, so a pattern and the text it should match are
+cut the same way whatever the segmenter decides in context; the word boundaries
+are kept beside the Doc, and a rule file can ask that its phrases start and end
+on them (``require_word_boundary``), so "tặng" does not match inside a longer word.
+
+Rule files are grouped by ``kind``: every file of a kind adds to the same
+vocabulary, so a new file dropped into ``rules/`` takes effect without code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from .config import RULES_DIR
+from .rulefiles import iter_rule_files, load_rule_file
+from .tokenize import Word, doc_from_words, shared_vocab
+
+log = logging.getLogger("vnfacts")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    label: str
+    normalized: str
+    rule_id: str
+    data: tuple = ()  # sorted (key, value) pairs, hashable
+
+    def get(self, key, default=None):
+        return dict(self.data).get(key, default)
+
+
+@dataclass(frozen=True)
+class Match:
+    label: str
+    start: int  # token indices in the syllable Doc
+    end: int
+    char_start: int
+    char_end: int
+    text: str
+    phrase: Phrase
+
+
+@dataclass
+class Lexicon:
+    """Phrases by label, matched as whole syllable sequences (case-insensitive)."""
+
+    matcher: PhraseMatcher
+    phrases: dict[str, list[Phrase]] = field(default_factory=dict)
+    boundary_labels: set[str] = field(default_factory=set)
+
+    def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
+            word_boundary: bool = False) -> None:
+        phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
+        key = f"{label}\x1f{len(self.phrases)}"
+        self.phrases[key] = [phrase]
+        docs = [pattern_doc(t) for t in texts if str(t).strip()]
+        self.matcher.add(key, docs)
+        if word_boundary:
+            self.boundary_labels.add(label)
+
+    def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
+        """Longest non-overlapping matches, per label, in text order."""
+        by_label: dict[str, list] = defaultdict(list)
+        for key_id, start, end in self.matcher(sdoc.doc):
+            key = sdoc.doc.vocab.strings[key_id]
+            phrase = self.phrases[key][0]
+            if phrase.label in self.boundary_labels and not sdoc.on_word_boundaries(start, end):
+                continue
+            span = sdoc.doc[start:end]
+            span.label_ = phrase.label
+            by_label[phrase.label].append((span, phrase))
+        result = {}
+        for label, items in by_label.items():
+            phrase_of = {(s.start, s.end): p for s, p in items}
+            kept = filter_spans([s for s, _ in items])
+            result[label] = [Match(label, s.start, s.end, s.start_char, s.end_char, s.text,
+                                   phrase_of[(s.start, s.end)]) for s in sorted(kept, key=lambda s: s.start)]
+        return result
+
+
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[str, ...]:
+    from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
+
+    return tuple(tokenize(text))
+
+
+def pattern_doc(text: str) -> Doc:
+    return Doc(shared_vocab(), words=list(_syllables(str(text))))
+
+
+@dataclass
+class SyllableDoc:
+    """A Doc of syllables over the exact body text, with underthesea's word boundaries."""
+
+    doc: Doc
+    word_starts: set[int]
+    word_ends: set[int]
+    sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
+
+    def on_word_boundaries(self, start: int, end: int) -> bool:
+        return self.doc[start].idx in self.word_starts and \
+            self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
+
+
+def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
+    syllables = []
+    for w in words:
+        cursor = w.start
+        for syl in w.text.split():
+            at = body.index(syl, cursor, w.end)
+            syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
+            cursor = at + len(syl)
+    doc = doc_from_words(body, syllables)
+    sentence_by_start = {s.start: s.sentence for s in syllables}
+    sentence_of, current = [], 0
+    for tok in doc:
+        current = sentence_by_start.get(tok.idx, current) if not tok.is_space else current
+        sentence_of.append(current)
+    return SyllableDoc(doc, {w.start for w in words}, {w.end for w in words}, sentence_of)
+
+
+# ---------------------------------------------------------------- the compiled rules
+
+@dataclass
+class CompiledRules:
+    rules_dir: Path
+    lexicon: Lexicon
+    files: dict[str, list[dict]]  # kind -> rule file data
+
+    def first(self, kind: str) -> dict:
+        return self.files[kind][0]
+
+    def merged_list(self, kind: str, key: str) -> list:
+        out = []
+        for data in self.files.get(kind, []):
+            out.extend(data.get(key) or [])
+        return out
+
+
+# What each phrase list in a rule file becomes: (kind, key) -> label.
+PHRASE_LISTS = {
+    ("official", "titles"): "TITLE",
+    ("official", "title_complements"): "TITLE_COMPLEMENT",
+    ("official", "complement_joiners"): "JOINER",
+    ("official", "not_titles"): "NOT_TITLE",
+    ("official", "honorifics"): "HONORIFIC",
+    ("aid", "count_units"): "UNIT",
+    ("aid", "give_verbs"): "GIVE",
+    ("aid", "receive_verbs"): "RECEIVE",
+    ("aid", "donor_after_receive"): "FROM",
+    ("aid", "donor_markers"): "DONOR_MARKER",
+    ("aid", "non_subject_prepositions"): "PREP",
+    ("aid", "recipient_after"): "TO",
+    ("aid", "distributive_markers"): "EACH",
+    ("aid", "aid_nouns"): "AID_NOUN",
+    ("aid", "total_cues"): "TOTAL_CUE",
+    ("aid", "cumulative_cues"): "CUMULATIVE_CUE",
+    ("aid", "evidence_stop_words"): "STOP",
+    ("agreement", "sign_verbs"): "SIGN",
+    ("agreement", "place_prepositions"): "AT",
+    ("agreement", "example_markers"): "EXAMPLE",
+    ("agreement", "since_markers"): "SINCE",
+    ("agreement", "passive_markers"): "PASSIVE",
+    ("agreement", "sign_adverbs"): "SIGN_ADVERB",
+    ("agreement", "title_stop_words"): "TITLE_STOP",
+}
+# Phrase maps: (kind, key) -> label; each entry maps a normalized value to its phrases.
+PHRASE_MAPS = {
+    ("aid", "items"): "ITEM",
+    ("aid", "flow_cues"): "FLOW_CUE",
+    ("agreement", "kinds"): "AGREEMENT_KIND",
+}
+# Labels matched anywhere, even inside a longer underthesea word.
+NO_BOUNDARY = {"PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
+               "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
+
+
+@lru_cache(maxsize=8)
+def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
+    files: dict[str, list[dict]] = defaultdict(list)
+    for path in iter_rule_files(Path(rules_dir)):
+        data = load_rule_file(path)
+        files[data["kind"]].append(data)
+    lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
+    for data in files.get("entity", []):
+        label = data.get("label", "PLACE")
+        for entry in data["entries"]:
+            aliases = list(entry.get("aliases") or []) + [entry["canonical"]]
+            extra = {k: v for k, v in entry.items() if k not in ("aliases",)}
+            lexicon.add(label, aliases, entry["canonical"], data["id"], extra,
+                        word_boundary=bool(data.get("require_word_boundary", False)))
+    for (kind, key), label in PHRASE_LISTS.items():
+        for data in files.get(kind, []):
+            for text in data.get(key) or []:
+                lexicon.add(label, [text], str(text), data["id"], word_boundary=label not in NO_BOUNDARY)
+    for (kind, key), label in PHRASE_MAPS.items():
+        for data in files.get(kind, []):
+            for normalized, texts in (data.get(key) or {}).items():
+                lexicon.add(label, texts, normalized, data["id"], word_boundary=label not in NO_BOUNDARY)
+    if not lexicon.phrases:
+        log.warning("no phrase rules found under %s: extraction will find nothing", rules_dir)
+    return CompiledRules(Path(rules_dir), lexicon, dict(files))
+
+
+def compile_rules(rules_dir: Path = RULES_DIR) -> CompiledRules:
+    """All rule files under rules_dir, compiled; recompiled when a file changes."""
+    paths = iter_rule_files(Path(rules_dir))
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+    return _compile_cached(str(Path(rules_dir).resolve()), stamp)

@@ -1,0 +1,66 @@
+"""Extraction behaviour beyond the seed facts: rules as data, robustness."""
+
+from __future__ import annotations
+
+import shutil
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import RULES_DIR
+from pipeline.extract import extract_text
+
+NEW_PLACES = """\
+id: entities.extra.vi
+kind: entity
+description: A place added by dropping a file into the rules directory.
+normalizer: entity.v1
+label: PLACE
+entries:
+  - {canonical: Attapeu, kind: province, country: LA, aliases: [Attapeu, tỉnh Attapeu, Át-ta-pư]}
+examples:
+  positive:
+    - {text: "Át-ta-pư", expected: {canonical: Attapeu}}
+  negative:
+    - "Hà Giang"
+"""
+
+
+def test_a_new_rule_file_takes_effect_without_code(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    sentence = "Tỉnh Quảng Nam hỗ trợ tỉnh Attapeu 2 tỷ đồng."
+    assert extract_text(sentence, rules_dir=rules)["aid_events"] == []
+    (rules / "entities" / "vi" / "extra.yaml").write_text(NEW_PLACES, encoding="utf-8")
+    [event] = extract_text(sentence, rules_dir=rules)["aid_events"]
+    assert (event["donor"], event["recipient"], event["amount"], event["currency"]) == \
+        ("Quảng Nam", "Attapeu", 2000000000, "VND")
+    assert event["rule_id"] == "aid.events.vi:cash"
+
+
+def test_a_new_verb_in_a_rule_file_takes_effect(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    sentence = "Nhật Bản biếu Lào 100 máy thở."
+    assert extract_text(sentence, rules_dir=rules)["aid_events"] == []
+    aid = rules / "aid" / "vi" / "aid.yaml"
+    aid.write_text(aid.read_text(encoding="utf-8").replace("give_verbs: [", "give_verbs: [biếu, "), encoding="utf-8")
+    [event] = extract_text(sentence, rules_dir=rules)["aid_events"]
+    assert (event["donor"], event["recipient"], event["item"], event["quantity"]) == ("Nhật Bản", "Lào", "ventilators", 100)
+
+
+def test_an_empty_rules_directory_finds_nothing_but_does_not_fail(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules, ignore=shutil.ignore_patterns("entities"))
+    assert extract_text("Hà Nội hỗ trợ Viêng Chăn 40.000 USD.", rules_dir=rules)["aid_events"] == []
+
+
+@given(st.text(alphabet=st.sampled_from(list("Hà Nội hỗ trợ Viêng Chăn 40.000 USD 30.000 khẩu trang, mỗi tỉnh.;()"
+                                            "ĐđBí thư Thành ủy Ông 0123456789/-\n")), max_size=120))
+@settings(max_examples=60, deadline=None)
+def test_extraction_never_raises_and_quotes_its_input(text):
+    tables = extract_text(text)
+    for rows in tables.values():
+        for row in rows:
+            assert 0 <= row["char_start"] <= row["char_end"] <= len(text)
+            assert text[row["char_start"]:row["char_end"]] == row["evidence"]
