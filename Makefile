@@ -14,13 +14,14 @@ VNFACTS := $(BIN)/vnfacts
 CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/config.py
 INGEST_DEPS := $(CORE) pipeline/ingest.py pipeline/normalize.py $(shell find rules/zones rules/normalize -name '*.yaml')
 TOKENIZE_DEPS := $(CORE) pipeline/tokenize.py
+VALIDATE_DEPS := $(CORE) pipeline/validate.py pipeline/consolidate.py pipeline/ingest.py pipeline/normalize.py
 EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers.py pipeline/dates.py \
 	$(shell find rules -name '*.yaml')
 # Any raw file (or the directory, when files come or go) newer than the articles forces ingest.
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract test clean FORCE
+.PHONY: help setup run ingest tokenize extract validate golden test clean FORCE
 
 ## help: list the targets
 help:
@@ -36,7 +37,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 ## run: set up, then run every stage on data/raw/ into data/processed/
-run: extract
+run: validate
 
 ## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
 ingest: $(OUT)/articles.parquet
@@ -50,11 +51,21 @@ tokenize: $(OUT)/tokens.parquet
 $(OUT)/tokens.parquet: $(OUT)/articles.parquet $(TOKENIZE_DEPS) | $(INSTALLED)
 	$(VNFACTS) tokenize --out $(OUT)
 
-## extract: articles + tokens + rules/ -> aid_events, officials, agreements, dates, mentions
-extract: $(OUT)/aid_events.parquet
+## extract: articles + tokens + rules/ -> candidate rows (data/processed/candidates/)
+extract: $(OUT)/candidates/aid_events.parquet
 
-$(OUT)/aid_events.parquet: $(OUT)/tokens.parquet $(OUT)/articles.parquet $(EXTRACT_DEPS) | $(INSTALLED)
+$(OUT)/candidates/aid_events.parquet: $(OUT)/tokens.parquet $(OUT)/articles.parquet $(EXTRACT_DEPS) | $(INSTALLED)
 	$(VNFACTS) extract --out $(OUT) --rules rules
+
+## validate: check every candidate row against its source; publish the analysts' tables
+validate: $(OUT)/validation_report.json
+
+$(OUT)/validation_report.json: $(OUT)/candidates/aid_events.parquet $(VALIDATE_DEPS) | $(INSTALLED)
+	$(VNFACTS) validate --raw $(RAW) --out $(OUT) --rules rules
+
+## golden: rewrite tests/golden/ from a fresh run on the fixtures (on purpose only)
+golden: $(INSTALLED)
+	$(BIN)/python -m pipeline.golden write
 
 ## test: set up, then run the test suite
 test: $(INSTALLED)

@@ -18,6 +18,7 @@ import click
 
 from . import __version__, stages
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, RULES_DIR
+from .schema import SchemaError
 
 log = logging.getLogger("vnfacts")
 
@@ -78,7 +79,7 @@ def stage_options(func):
 def main():
     """Extract traceable facts (aid, officials, dates, agreements) from Vietnamese news pages.
 
-    Stages, in order: ingest -> tokenize -> extract. Each reads from and writes to --out
+    Stages, in order: ingest -> tokenize -> extract -> validate. Each reads from and writes to --out
     (Parquet tables); `run` runs them all.
     """
 
@@ -132,6 +133,42 @@ def extract_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
     return {"extract": stages.run_extract(out_dir, rules_dir, progress=_progress)}
 
 
+@main.command("validate")
+@stage_options
+@click.option("--strict", is_flag=True, help="Fail (exit 1) when any row is rejected.")
+def validate_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, strict: bool):
+    """Check every extracted row against the article text; publish only those that pass.
+
+    Reads the candidate tables written by extract (--out/candidates/), the articles and
+    their lines, and the raw files (--raw) to trace evidence back to bytes. Writes the
+    analysts' tables (aid_events, officials, agreements, dates, mentions and the
+    *_consolidated tables across articles) to --out, failed rows to rejects.parquet
+    with the check they failed, and validation_report.json. Exits 1 when a table breaks
+    its schema, or with --strict when any row is rejected.
+
+    Example:
+
+        vnfacts validate --raw data/raw --out data/processed --strict
+    """
+    try:
+        report = stages.run_validate(raw_dir, out_dir, rules_dir)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_validation_summary(report)
+    if strict and report["rows_rejected"]:
+        raise click.ClickException(f"--strict: {report['rows_rejected']} rows rejected (see rejects.parquet)")
+    return {"validate": report}
+
+
+def _print_validation_summary(report: dict) -> None:
+    click.echo("table                   checked  passed  rejected  by check", err=True)
+    for name, r in report["tables"].items():
+        checks = ", ".join(f"{k}: {v}" for k, v in r["by_check"].items()) or "-"
+        click.echo(f"{name:<22}{r['checked']:>9}{r['passed']:>8}{r['rejected']:>10}  {checks}", err=True)
+    click.echo(f"input rows {report['rows_checked']} = published {report['rows_passed']} + rejected "
+               f"{report['rows_rejected']}", err=True)
+
+
 @main.command("run")
 @stage_options
 def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
@@ -147,7 +184,17 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
         "ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress),
         "tokenize": stages.run_tokenize(out_dir, progress=_progress),
         "extract": stages.run_extract(out_dir, rules_dir, progress=_progress),
+        "validate": _validated(raw_dir, out_dir, rules_dir),
     }
+
+
+def _validated(raw_dir: Path, out_dir: Path, rules_dir: Path) -> dict:
+    try:
+        report = stages.run_validate(raw_dir, out_dir, rules_dir)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_validation_summary(report)
+    return report
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ REASONS: dict[str, str] = {
     "unreadable": "the file could not be read",
     "token_misaligned": "underthesea tokens could not be aligned to the canonical body",
     "extract_failed": "the extractors failed on this article",
+    "validation_failed": "an extracted row failed a check against its source text",
 }
 
 

@@ -438,7 +438,7 @@ class OfficialParser:
         }
 
 
-def _drop_subsumed(titles: list[str]) -> list[str]:
+def drop_subsumed_titles(titles: list[str]) -> list[str]:
     """Keep the most specific titles: one whose words all appear, in order, in another goes."""
     def inside(small, big):
         it = iter(big.split())
@@ -464,7 +464,7 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
         else:
             country = main_foreign_country
         rows.append({
-            "name": name, "titles": _drop_subsumed(p["titles"]), "country": country,
+            "name": name, "titles": drop_subsumed_titles(p["titles"]), "country": country,
             "n_mentions": body.count(name), "char_start": p["char_start"], "char_end": p["char_end"],
             "evidence": p["evidence"], "rule_id": p["rule_id"],
         })
@@ -664,10 +664,10 @@ def _date_rows(dates) -> list[dict]:
     } for d in dates]
 
 
-def _event_date(event: dict, sentence_dates: dict[int, list], lead_date) -> str | None:
+def _event_date(event: dict, sentence_dates: dict[int, list], lead_date):
+    """The date of an event: a day or month in its sentence, else the dateline of the lead."""
     own = [d for d in sentence_dates.get(event["_sentence"], []) if d.value.grain in ("day", "month")]
-    chosen = own[0] if own else lead_date
-    return chosen.value.value if chosen is not None else None
+    return own[0] if own else lead_date
 
 
 def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> dict[str, list[dict]]:
@@ -700,7 +700,10 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     reconcile_totals(events)
     events = merge_repeated_events(events)
     for e in events:
-        e["event_date"] = _event_date(e, sentence_dates, lead_date)
+        when = _event_date(e, sentence_dates, lead_date)
+        e["event_date"] = when.value.value if when else None
+        e["event_month"] = when.value.month if when else None
+        e["event_day"] = when.value.day if when else None
         del e["_sentence"]
     officials = officials_of_article(official_mentions, body, _main_foreign_country(matches.get("PLACE", [])),
                                      rules)

@@ -121,6 +121,9 @@ REJECTS = Table(
         _c("stage", pa.string(), "Stage that refused it: ingest, tokenize, extract, validate."),
         _c("reason", pa.string(), "Stable reason code (see pipeline/errors.py)."),
         _c("detail", pa.string(), "Human-readable message naming the file and what was wrong."),
+        _c("table", pa.string(), "For a rejected row: the table it was meant for.", True),
+        _c("check", pa.string(), "For a rejected row: the first check it failed.", True),
+        _c("row", pa.string(), "For a rejected row: the row itself, as JSON.", True),
     ),
 )
 
@@ -158,6 +161,8 @@ AID_EVENTS = Table(
         _c("flow", pa.string(), "grant, loan, in_kind, pledge or unspecified."),
         _c("event_date", pa.string(), "ISO date (any grain) of the event: a date in its sentence, else the "
                                       "dateline of the lead; null when unknown or the year is unresolved.", True),
+        _c("event_month", pa.int32(), "Month of the event date, known even when its year is unresolved.", True),
+        _c("event_day", pa.int32(), "Day of the event date, known even when its year is unresolved.", True),
         _c("qualifier", pa.string(), "Approximation before the figure: more_than, nearly, about, …", True),
         _c("n_mentions", pa.int32(), "How many times the article states this event."),
     ) + _evidence_columns("the first statement of the event"),
@@ -223,8 +228,51 @@ MENTIONS = Table(
     ) + _evidence_columns("the span"),
 )
 
+AID_EVENTS_CONSOLIDATED = Table(
+    "aid_events_consolidated",
+    "Validated aid events merged across articles that report the same event.",
+    (
+        _c("consolidated_id", pa.string(), "Id of the consolidated event (order of first publication)."),
+        _c("donor", pa.string(), "Canonical name of the giver."),
+        _c("recipient", pa.string(), "Canonical name(s) of the receiver, joined with ' + '."),
+        _c("item", pa.string(), "Item code, as in aid_events."),
+        _c("quantity", DECIMAL, "Count of items given in kind.", True),
+        _c("amount", DECIMAL, "Cash amount in `currency`.", True),
+        _c("currency", pa.string(), "ISO 4217 code of `amount`.", True),
+        _c("amount_per_recipient", DECIMAL, "Amount each recipient gets, for distributive phrasing.", True),
+        _c("recipient_count", pa.int32(), "How many recipients share the amount.", True),
+        _c("is_total", pa.bool_(), "A stated total of other events."),
+        _c("flow", pa.string(), "grant, loan, in_kind, pledge or unspecified."),
+        _c("event_date", pa.string(), "Resolved ISO date of the event, from any supporting article.", True),
+        _c("event_date_source", pa.string(), "stated, filled_from_corroborating_article (an article left the "
+                                             "year unresolved and another gave it) or year_unresolved.", True),
+        _c("date_from_article", pa.string(), "Article whose date filled an unresolved year.", True),
+        _c("n_articles", pa.int32(), "How many articles report the event."),
+        _c("article_ids", pa.list_(pa.string()), "Articles reporting it, earliest published first."),
+        _c("event_ids", pa.list_(pa.string()), "The aid_events rows merged here."),
+        _c("evidences", pa.list_(pa.string()), "The evidence of each merged row."),
+        _c("earliest_published_at", TIMESTAMP_TZ, "Earliest publication time among the articles.", True),
+    ),
+)
+
+OFFICIALS_CONSOLIDATED = Table(
+    "officials_consolidated",
+    "Validated officials merged across articles: one row per person.",
+    (
+        _c("name", pa.string(), "Full name."),
+        _c("titles", pa.list_(pa.string()), "Union of the titles seen, most specific forms."),
+        _c("country", pa.string(), "ISO 3166 alpha-2 of the country served (the most frequent).", True),
+        _c("n_articles", pa.int32(), "Articles where the person is named with a title."),
+        _c("article_ids", pa.list_(pa.string()), "Those articles."),
+        _c("n_mentions", pa.int32(), "Mentions of the full name across them."),
+        _c("evidences", pa.list_(pa.string()), "First titled mention in each article."),
+    ),
+)
+
 EXTRACT_TABLES = (AID_EVENTS, DATES, OFFICIALS, AGREEMENTS, MENTIONS)
-TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, LINES, TOKENS, REJECTS) + EXTRACT_TABLES}
+CONSOLIDATED_TABLES = (AID_EVENTS_CONSOLIDATED, OFFICIALS_CONSOLIDATED)
+TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, LINES, TOKENS, REJECTS) + EXTRACT_TABLES
+                            + CONSOLIDATED_TABLES}
 
 
 class SchemaError(ValueError):
@@ -237,10 +285,22 @@ def to_arrow(table: Table, rows: Iterable[Mapping]) -> pa.Table:
     if unknown:
         raise SchemaError(f"[S001] {table.name}: unknown columns {sorted(unknown)}")
     columns = {c.name: [r.get(c.name) for r in rows] for c in table.columns}
+    for c in table.columns:
+        if pa.types.is_timestamp(c.type):
+            columns[c.name] = _timestamps(columns[c.name], c.type)
     try:
         return pa.Table.from_pydict(columns, schema=table.arrow_schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise SchemaError(f"[S002] {table.name}: {exc}") from exc
+
+
+def _timestamps(values: list, type_: pa.TimestampType) -> pa.Array:
+    """Aware datetimes as an Arrow array, converted through epoch milliseconds: pyarrow's
+    own conversion of Python datetimes changes once some libraries (pandera) are imported."""
+    if any(v is not None and v.tzinfo is None for v in values):
+        raise SchemaError("[S004] naive datetime: every timestamp must carry its time zone")
+    millis = [None if v is None else round(v.timestamp() * 1000) for v in values]
+    return pa.array(millis, type=pa.int64()).cast(type_)
 
 
 def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path) -> Path:
@@ -266,6 +326,21 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_json(data, path: Path) -> Path:
+    """Write a JSON document atomically."""
+    import json
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=True)
+        fh.write("\n")
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+    return path
 
 
 def read_table(table: Table, out_dir: Path) -> pa.Table:

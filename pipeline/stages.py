@@ -16,11 +16,17 @@ from . import ingest as ingest_mod
 from . import tokenize as tokenize_mod
 from .config import RULES_DIR
 from .lexicon import compile_rules
-from .schema import ARTICLES, EXTRACT_TABLES, LINES, REJECTS, TOKENS, read_rows, to_arrow, write_table
+from . import consolidate as consolidate_mod
+from . import validate as validate_mod
+from .schema import (AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS_CONSOLIDATED, REJECTS,
+                     TOKENS, read_rows, to_arrow, write_json, write_table)
 
 log = logging.getLogger("vnfacts")
 
 STAGE_REJECTS_DIR = ".stage_rejects"
+# Extracted rows wait here until validate publishes those that pass.
+CANDIDATES_DIR = "candidates"
+REPORT_FILE = "validation_report.json"
 STAGE_ORDER = ("ingest", "tokenize", "extract", "validate", "export")
 
 ProgressFactory = Callable[[str, int], "contextmanager"]
@@ -96,7 +102,34 @@ def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFa
                     tables[name].extend(found_rows)
             advance()
     for table in EXTRACT_TABLES:
-        write_table(table, tables[table.name], out_dir)
+        write_table(table, tables[table.name], Path(out_dir) / CANDIDATES_DIR)
     write_stage_rejects("extract", rejects, out_dir)
     return {"articles": len(articles), **{t.name: len(tables[t.name]) for t in EXTRACT_TABLES},
             "rejected": len(rejects)}
+
+
+def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> dict:
+    """Check every candidate row against its source; publish the rows that pass, reject
+    the others with the check they failed, consolidate across articles, and report."""
+    articles = read_rows(ARTICLES, out_dir)
+    lines = read_rows(LINES, out_dir)
+    candidates = {t.name: read_rows(t, Path(out_dir) / CANDIDATES_DIR) for t in EXTRACT_TABLES}
+    ctx = validate_mod.contexts(articles, lines, raw_dir)
+    result = validate_mod.validate_tables(candidates, ctx, rules_dir)
+    for table in EXTRACT_TABLES:
+        write_table(table, result.published[table.name], out_dir)
+    by_id = {a["article_id"]: a for a in articles}
+    events = consolidate_mod.consolidate_aid_events(result.published["aid_events"], by_id)
+    people = consolidate_mod.consolidate_officials(result.published["officials"])
+    write_table(AID_EVENTS_CONSOLIDATED, events, out_dir)
+    write_table(OFFICIALS_CONSOLIDATED, people, out_dir)
+    write_stage_rejects("validate", result.rejects, out_dir)
+    for rej in result.rejects:
+        log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
+    report = {"tables": result.report,
+              "rows_checked": sum(r["checked"] for r in result.report.values()),
+              "rows_passed": sum(r["passed"] for r in result.report.values()),
+              "rows_rejected": sum(r["rejected"] for r in result.report.values()),
+              "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)}}
+    write_json(report, Path(out_dir) / REPORT_FILE)
+    return report

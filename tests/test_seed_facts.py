@@ -1,6 +1,7 @@
 """Every fact of tests/spec/seed_facts.yaml is found on the fixtures with its values,
 and nothing under `must_not` appears. One test per article and fact, so a miss
-names what is wrong."""
+names what is wrong. Each check runs twice: on a fresh extraction, and on the golden
+files, so the goldens cannot drift from the spec unnoticed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,23 @@ import pytest
 import yaml
 
 SPEC = yaml.safe_load((Path(__file__).parent / "spec" / "seed_facts.yaml").read_text(encoding="utf-8"))
+
+
+SOURCES = ("extracted", "golden_tables")
+
+
+@pytest.fixture(params=SOURCES)
+def tables_of(request):
+    """Tables per fixture file: from a fresh extraction, or from the golden files."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="session")
+def golden_tables():
+    from pipeline.golden import GOLDEN_DIR, load
+
+    docs = [load(p) for p in sorted(GOLDEN_DIR.glob("*.yaml"))]
+    return {d["source_file"]: d["tables"] for d in docs}
 
 
 def _facts(table: str):
@@ -35,8 +53,8 @@ AID_KEYS = ("quantity", "amount", "currency", "amount_per_recipient", "recipient
 
 
 @pytest.mark.parametrize("name,fact", list(_facts("aid_events")))
-def test_aid_event(name, fact, extracted):
-    rows = extracted[name]["aid_events"]
+def test_aid_event(name, fact, tables_of):
+    rows = tables_of[name]["aid_events"]
     recipient = " + ".join(fact["recipient"]) if isinstance(fact["recipient"], list) else fact["recipient"]
     candidates = [r for r in rows if r["donor"] == fact["donor"] and r["recipient"] == recipient
                   and r["item"] == fact["item"]]
@@ -56,8 +74,8 @@ def test_aid_event(name, fact, extracted):
 
 
 @pytest.mark.parametrize("name,fact", list(_facts("officials")))
-def test_official(name, fact, extracted):
-    rows = {r["name"]: r for r in extracted[name]["officials"]}
+def test_official(name, fact, tables_of):
+    rows = {r["name"]: r for r in tables_of[name]["officials"]}
     assert fact["name"] in rows, f"{name}: {fact['name']} not found; officials: {sorted(rows)}"
     row = rows[fact["name"]]
     assert set(row["titles"]) == set(fact["titles"]), f"{name}: {fact['name']} titles {row['titles']}"
@@ -66,9 +84,9 @@ def test_official(name, fact, extracted):
 
 
 @pytest.mark.parametrize("name,fact", list(_facts("dates")))
-def test_date(name, fact, extracted):
-    rows = [r for r in extracted[name]["dates"] if r["text"] == fact["text"]]
-    assert rows, f"{name}: date {fact['text']!r} not found; dates: {[r['text'] for r in extracted[name]['dates']]}"
+def test_date(name, fact, tables_of):
+    rows = [r for r in tables_of[name]["dates"] if r["text"] == fact["text"]]
+    assert rows, f"{name}: date {fact['text']!r} not found; dates: {[r['text'] for r in tables_of[name]['dates']]}"
     row = rows[0]
     checks = {"value": fact.get("value"), "grain": fact.get("grain"), "part_of_day": fact.get("part_of_day"),
               "qualifier": fact.get("qualifier")}
@@ -81,8 +99,8 @@ def test_date(name, fact, extracted):
 
 
 @pytest.mark.parametrize("name,fact", list(_facts("agreements")))
-def test_agreement(name, fact, extracted):
-    rows = extracted[name]["agreements"]
+def test_agreement(name, fact, tables_of):
+    rows = tables_of[name]["agreements"]
     kinds = set(fact["kind"]) if isinstance(fact["kind"], list) else {fact["kind"]}
     candidates = [r for r in rows if set(r["kinds"]) == kinds]
     assert candidates, f"{name}: no agreement of kinds {kinds}: {_describe(rows, ('kinds', 'title', 'evidence'))}"
@@ -95,18 +113,18 @@ def test_agreement(name, fact, extracted):
 
 
 @pytest.mark.parametrize("name", sorted(SPEC["articles"]))
-def test_tables_the_spec_leaves_empty_are_empty(name, extracted):
+def test_tables_the_spec_leaves_empty_are_empty(name, tables_of):
     spec = SPEC["articles"][name]
     for table in ("aid_events", "agreements", "officials"):
         if spec.get(table) == []:
-            assert extracted[name][table] == [], f"{name}: {table} should be empty: {extracted[name][table]}"
+            assert tables_of[name][table] == [], f"{name}: {table} should be empty: {tables_of[name][table]}"
 
 
 @pytest.mark.parametrize("name", sorted(SPEC["articles"]))
-def test_must_not(name, extracted, articles_by_file):
+def test_must_not(name, tables_of, articles_by_file):
     body_of = {n: a["body"] for n, a in articles_by_file.items()}
     must_not = SPEC["articles"][name].get("must_not") or {}
-    tables = extracted[name]
+    tables = tables_of[name]
     names = {r["name"] for r in tables["officials"]}
     for person in must_not.get("officials", []):
         assert person not in names, f"{name}: {person} must not be an official"
@@ -124,9 +142,9 @@ def test_must_not(name, extracted, articles_by_file):
         assert not hits, f"{name}: {text!r} must not be a date: {hits}"
 
 
-def test_every_row_quotes_the_body(ingested, extracted):
+def test_every_row_quotes_the_body(ingested, tables_of):
     bodies = {a["source_file"]: a["body"] for a in ingested["articles"]}
-    for name, tables in extracted.items():
+    for name, tables in tables_of.items():
         for table, rows in tables.items():
             for row in rows:
                 assert bodies[name][row["char_start"]:row["char_end"]] == row["evidence"], (name, table, row)

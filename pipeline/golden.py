@@ -1,0 +1,112 @@
+"""Golden files: the validated rows of every table for each fixture article, as sorted,
+readable YAML under ``tests/golden/``, and a comparison that says what changed.
+
+``python -m pipeline.golden write`` (``make golden``) rewrites them on purpose;
+the test suite compares a fresh run with them.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from .config import PROJECT_ROOT
+from .schema import EXTRACT_TABLES
+
+GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
+RAW_FIXTURES = PROJECT_ROOT / "data" / "raw"
+KEY_FIELDS = ("char_start", "char_end")
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def golden_document(article: dict, tables: dict[str, list[dict]]) -> dict:
+    doc = {"source_file": article["source_file"], "article_id": article["article_id"], "tables": {}}
+    for table in EXTRACT_TABLES:
+        rows = [{k: _plain(v) for k, v in row.items() if k != "article_id"} for row in tables.get(table.name, [])]
+        rows.sort(key=lambda r: (r["char_start"], r["char_end"], yaml.safe_dump(r, allow_unicode=True)))
+        doc["tables"][table.name] = rows
+    return doc
+
+
+def golden_path(source_file: str, golden_dir: Path = GOLDEN_DIR) -> Path:
+    return Path(golden_dir) / (Path(source_file).stem + ".yaml")
+
+
+def dump(doc: dict) -> str:
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=True, width=120)
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def differences(old: dict, new: dict) -> list[str]:
+    """Readable differences: article, table, field, old and new value, evidence."""
+    out = []
+    name = new["source_file"]
+    for table in sorted(set(old["tables"]) | set(new["tables"])):
+        old_rows = {(r["char_start"], r["char_end"], r.get("label")): r for r in old["tables"].get(table, [])}
+        new_rows = {(r["char_start"], r["char_end"], r.get("label")): r for r in new["tables"].get(table, [])}
+        for key in sorted(set(old_rows) | set(new_rows), key=lambda k: (k[0], k[1], str(k[2]))):
+            a, b = old_rows.get(key), new_rows.get(key)
+            if a is None:
+                out.append(f"{name} {table}: new row {b.get('evidence')!r}: {b}")
+            elif b is None:
+                out.append(f"{name} {table}: row gone {a.get('evidence')!r}: {a}")
+            else:
+                for field in sorted(set(a) | set(b)):
+                    if a.get(field) != b.get(field):
+                        out.append(f"{name} {table}.{field}: {a.get(field)!r} -> {b.get(field)!r} "
+                                   f"(evidence {b.get('evidence')!r})")
+    return out
+
+
+def fresh_documents(raw_dir: Path = RAW_FIXTURES) -> list[dict]:
+    """Run every stage in memory on the fixtures and return their golden documents."""
+    from .extract import extract_article
+    from .ingest import ingest_files
+    from .lexicon import compile_rules
+    from .tokenize import tokenize_body
+    from .validate import contexts, validate_tables
+
+    ingested = ingest_files(raw_dir)
+    rules = compile_rules()
+    candidates: dict[str, list[dict]] = {t.name: [] for t in EXTRACT_TABLES}
+    for article in ingested["articles"]:
+        for name, rows in extract_article(article, tokenize_body(article["body"]), rules).items():
+            candidates[name].extend(rows)
+    result = validate_tables(candidates, contexts(ingested["articles"], ingested["lines"], raw_dir))
+    docs = []
+    for article in ingested["articles"]:
+        tables = {name: [r for r in rows if r["article_id"] == article["article_id"]]
+                  for name, rows in result.published.items()}
+        docs.append(golden_document(article, tables))
+    return docs
+
+
+def write(golden_dir: Path = GOLDEN_DIR) -> list[Path]:
+    golden_dir = Path(golden_dir)
+    golden_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for doc in fresh_documents():
+        path = golden_path(doc["source_file"], golden_dir)
+        path.write_text(dump(doc), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["write"]:
+        sys.exit("usage: python -m pipeline.golden write")
+    for p in write():
+        print(p.relative_to(PROJECT_ROOT))

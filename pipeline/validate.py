@@ -1,0 +1,368 @@
+"""Validate: every extracted row is checked against its source text, independently of
+the extractor's own bookkeeping, before it reaches the analysts' tables.
+
+Checks, in order (a row is rejected with the first one it fails):
+- ``offsets``: 0 <= char_start < char_end <= len(body);
+- ``evidence``: body[char_start:char_end] == evidence;
+- ``body_zone``: the span lies inside one line of a body zone (lead, body, caption);
+- ``raw_trace``: the span traced back to its raw bytes canonicalizes to the evidence;
+- ``value``: the normalized value parsed again from the evidence equals the stored
+  one (amount, quantity, currency, item, date value and grain, names, counts);
+- ``date_plausible``: a resolved date is not far after the publication date (periods
+  such as a planned "giai đoạn 2022-2025" may be);
+- ``total_reconciles``: a row marked ``is_total`` equals the sum of the rows it totals;
+- ``schema.<column>``: vocabularies and ranges (pandera).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .config import RULES_DIR
+from .dates import parse_date
+from .ingest import BODY_ZONES, raw_span_of
+from .lexicon import compile_rules, pattern_doc
+from .normalize import canonical_text
+from .numbers import parse_money, parse_number, split_qualifier
+from .schema import EXTRACT_TABLES, SchemaError
+
+# A resolved date this long after publication is not plausible for a news story.
+MAX_DAYS_AFTER_PUBLICATION = 180
+EVENT_MAX_DAYS_AFTER_PUBLICATION = 1
+
+CHECK_ORDER = ("offsets", "evidence", "body_zone", "raw_trace", "value", "date_plausible", "total_reconciles")
+
+
+class CheckFailed(Exception):
+    def __init__(self, check: str, message: str):
+        super().__init__(message)
+        self.check = check
+        self.message = message
+
+
+@dataclass
+class ArticleContext:
+    article: dict
+    body_lines: list[tuple[int, int]]
+    raw: bytes | None
+    reference: date | None
+
+
+@dataclass
+class ValidationResult:
+    published: dict[str, list[dict]]
+    rejects: list[dict]
+    report: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- re-deriving values
+
+def _windows(tokens: list[str]):
+    """Token windows, longest first."""
+    n = len(tokens)
+    for size in range(n, 0, -1):
+        for i in range(0, n - size + 1):
+            yield i, i + size
+
+
+def money_in(evidence: str, rules_dir: Path):
+    tokens = evidence.split()
+    for i, j in _windows(tokens):
+        money = parse_money(" ".join(tokens[i:j]), rules_dir)
+        if money is not None and money.amount is not None:
+            return money
+    return None
+
+
+def leading_number(evidence: str, rules_dir: Path) -> Decimal | None:
+    _, rest = split_qualifier(evidence, rules_dir)
+    tokens = rest.split()
+    for j in range(len(tokens), 0, -1):
+        value = parse_number(" ".join(tokens[:j]), rules_dir)
+        if value is not None:
+            return value
+    return None
+
+
+def phrases_in(text: str, label: str, rules_dir: Path) -> list[str]:
+    from .lexicon import SyllableDoc
+
+    doc = pattern_doc(text)
+    sdoc = SyllableDoc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc))
+    return [m.phrase.normalized for m in compile_rules(rules_dir).lexicon.find(sdoc).get(label, [])]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return Decimal(str(a)) == Decimal(str(b))
+
+
+def check_aid_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+    ev = row["evidence"]
+    if row["item"] == "cash":
+        money = money_in(ev, rules_dir)
+        if money is None:
+            raise CheckFailed("value", f"no amount of money in {ev!r}")
+        if money.currency != row["currency"]:
+            raise CheckFailed("value", f"currency {row['currency']} but the evidence says {money.currency}")
+        count = row["recipient_count"] or 1
+        if row["amount_per_recipient"] is not None and not _same(money.amount, row["amount_per_recipient"]):
+            raise CheckFailed("value", f"per-recipient {row['amount_per_recipient']} but the evidence says "
+                                       f"{money.amount}")
+        if not _same(money.amount * count, row["amount"]):
+            raise CheckFailed("value", f"amount {row['amount']} but the evidence gives {money.amount} x {count}")
+        if row["quantity"] is not None:
+            raise CheckFailed("value", f"a cash row carries a quantity ({row['quantity']})")
+    else:
+        if row["amount"] is not None or row["currency"] is not None:
+            raise CheckFailed("value", f"goods in kind carry an amount ({row['amount']} {row['currency']})")
+        quantity = leading_number(ev, rules_dir)
+        if not _same(quantity, row["quantity"]):
+            raise CheckFailed("value", f"quantity {row['quantity']} but the evidence says {quantity}")
+        items = phrases_in(ev, "ITEM", rules_dir)
+        if row["item"] not in items:
+            raise CheckFailed("value", f"item {row['item']} not named in {ev!r} (found {items})")
+
+
+def check_date_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+    parsed = parse_date(row["evidence"], ctx.reference, rules_dir)
+    if parsed is None:
+        raise CheckFailed("value", f"{row['evidence']!r} does not parse as a date")
+    if (parsed.value, parsed.grain, parsed.year_unresolved) != (row["value"], row["grain"], row["year_unresolved"]):
+        raise CheckFailed("value", f"stored {row['value']}/{row['grain']} but the evidence gives "
+                                   f"{parsed.value}/{parsed.grain}")
+
+
+def check_official_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+    if row["name"] not in row["evidence"]:
+        raise CheckFailed("value", f"name {row['name']!r} not in the evidence {row['evidence']!r}")
+    missing = [t for t in row["titles"] if t not in ctx.article["body"]]
+    if missing:
+        raise CheckFailed("value", f"titles not in the body: {missing}")
+
+
+def check_agreement_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+    kinds = phrases_in(row["evidence"], "AGREEMENT_KIND", rules_dir)
+    missing = [k for k in row["kinds"] if k not in kinds]
+    if missing:
+        raise CheckFailed("value", f"kinds {missing} not named in {row['evidence']!r}")
+    if row["count"] is not None and not _same(leading_number(row["evidence"], rules_dir), row["count"]):
+        raise CheckFailed("value", f"count {row['count']} not the number in {row['evidence']!r}")
+
+
+def check_mention_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+    if row["text"] != row["evidence"]:
+        raise CheckFailed("value", "text differs from evidence")
+    if row["label"] == "PLACE" and row["normalized"] not in phrases_in(row["text"], "PLACE", rules_dir):
+        raise CheckFailed("value", f"{row['text']!r} does not resolve to {row['normalized']!r}")
+
+
+VALUE_CHECKS = {
+    "aid_events": check_aid_value,
+    "dates": check_date_value,
+    "officials": check_official_value,
+    "agreements": check_agreement_value,
+    "mentions": check_mention_value,
+}
+
+
+# ---------------------------------------------------------------- the checks
+
+def check_row(table: str, row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+    body = ctx.article["body"]
+    start, end = row["char_start"], row["char_end"]
+    if not (0 <= start < end <= len(body)):
+        raise CheckFailed("offsets", f"span {start}:{end} outside a body of {len(body)} characters")
+    if body[start:end] != row["evidence"]:
+        raise CheckFailed("evidence", f"body[{start}:{end}] is {body[start:end]!r}, not {row['evidence']!r}")
+    if not any(a <= start and end <= b for a, b in ctx.body_lines):
+        raise CheckFailed("body_zone", f"span {start}:{end} is not inside one body line")
+    if ctx.raw is None:
+        raise CheckFailed("raw_trace", f"raw file {ctx.article['source_file']} is not available")
+    a, b = raw_span_of(ctx.article, start, end)
+    codec = {"utf-8-sig": "utf-8"}.get(ctx.article["encoding"], ctx.article["encoding"])
+    traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules_dir)
+    if traced != row["evidence"]:
+        raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
+    VALUE_CHECKS[table](row, ctx, rules_dir)
+    check_plausible_date(table, row, ctx)
+
+
+def _iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def check_plausible_date(table: str, row: dict, ctx: ArticleContext) -> None:
+    if ctx.reference is None:
+        return
+    if table == "dates" and row["grain"] not in ("period",):
+        when = _iso_date(row["value"])
+        if when and when > ctx.reference + timedelta(days=MAX_DAYS_AFTER_PUBLICATION):
+            raise CheckFailed("date_plausible", f"{row['value']} is far after publication ({ctx.reference})")
+    if table == "aid_events":
+        when = _iso_date(row["event_date"])
+        if when and when > ctx.reference + timedelta(days=EVENT_MAX_DAYS_AFTER_PUBLICATION):
+            raise CheckFailed("date_plausible", f"event on {row['event_date']}, after publication ({ctx.reference})")
+
+
+def check_totals(rows: list[dict]) -> dict[int, str]:
+    """Index -> message for each is_total row that the other rows of its article do not add up to."""
+    failures = {}
+    for i, row in enumerate(rows):
+        if not row["is_total"]:
+            continue
+        named = set(row["recipient"].split(" + "))
+        parts = [r for r in rows if r is not row and r["article_id"] == row["article_id"] and not r["is_total"]
+                 and r["item"] == "cash" and r["donor"] == row["donor"] and r["currency"] == row["currency"]
+                 and set(r["recipient"].split(" + ")) <= named]
+        total = sum((Decimal(str(r["amount"])) for r in parts), Decimal(0))
+        if row["amount"] is None or total != Decimal(str(row["amount"])):
+            failures[i] = f"rows to {sorted(named)} add up to {total}, not {row['amount']}"
+    return failures
+
+
+# ---------------------------------------------------------------- schemas (pandera)
+
+def _isin(values) -> pa.Check:
+    return pa.Check.isin(sorted(values))
+
+
+def _positive(nullable: bool = True) -> pa.Check:
+    return pa.Check(lambda s: s.map(lambda v: v is None or pd.isna(v) or Decimal(str(v)) > 0), element_wise=False,
+                    name="positive")
+
+
+def table_schemas(rules_dir: Path = RULES_DIR) -> dict[str, pa.DataFrameSchema]:
+    rules = compile_rules(rules_dir)
+    items = {"cash"} | {k for d in rules.files.get("aid", []) for k in (d.get("items") or {})}
+    kinds = {k for d in rules.files.get("agreement", []) for k in (d.get("kinds") or {})}
+    currencies = {k for d in rules.files.get("money", []) for k in (d.get("currencies") or {})}
+    grains = {"day", "month", "year", "quarter", "period"}
+    country = pa.Check.str_matches(r"^[A-Z]{2}$")
+    return {
+        "aid_events": pa.DataFrameSchema({
+            "item": pa.Column(str, _isin(items)),
+            "currency": pa.Column(str, _isin(currencies), nullable=True),
+            "flow": pa.Column(str, _isin({"grant", "loan", "in_kind", "pledge", "unspecified"})),
+            "amount": pa.Column(checks=_positive(), nullable=True),
+            "quantity": pa.Column(checks=_positive(), nullable=True),
+            "recipient_count": pa.Column(checks=pa.Check(lambda v: v >= 2, element_wise=True), nullable=True),
+            "n_mentions": pa.Column(checks=pa.Check.ge(1)),
+        }),
+        "dates": pa.DataFrameSchema({
+            "grain": pa.Column(str, _isin(grains)),
+            "month": pa.Column(checks=pa.Check.in_range(1, 12), nullable=True),
+            "day": pa.Column(checks=pa.Check.in_range(1, 31), nullable=True),
+        }),
+        "officials": pa.DataFrameSchema({
+            "country": pa.Column(str, country, nullable=True),
+            "name": pa.Column(str, pa.Check.str_length(min_value=3)),
+            "n_mentions": pa.Column(checks=pa.Check.ge(1)),
+        }),
+        "agreements": pa.DataFrameSchema({
+            "kind": pa.Column(str, _isin(kinds)),
+            "signed_grain": pa.Column(str, _isin(grains), nullable=True),
+            "count": pa.Column(checks=pa.Check.ge(1), nullable=True),
+        }),
+        "mentions": pa.DataFrameSchema({
+            "label": pa.Column(str, _isin({"PLACE", "TITLE", "ITEM", "GIVE", "RECEIVE", "AGREEMENT_KIND", "DATE",
+                                           "PERSON"})),
+        }),
+    }
+
+
+def schema_failures(table: str, rows: list[dict], schema: pa.DataFrameSchema) -> dict[int, str]:
+    """Row index -> failed check, for row-level schema violations. A violation that is
+    not about a row (a missing column, a wrong type) raises SchemaError."""
+    if not rows:
+        return {}
+    frame = pd.DataFrame(rows)
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        failures = {}
+        for case in exc.failure_cases.itertuples():
+            if case.index is None or pd.isna(case.index):
+                raise SchemaError(f"[S010] {table}: {case.column}: {case.check} ({case.failure_case})") from exc
+            failures.setdefault(int(case.index), f"schema.{case.column}")
+        return failures
+    return {}
+
+
+# ---------------------------------------------------------------- the batch
+
+def _json_row(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None) -> dict[str, ArticleContext]:
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for ln in lines:
+        if ln["zone"] in BODY_ZONES and ln["body_start"] is not None:
+            by_article.setdefault(ln["article_id"], []).append((ln["body_start"], ln["body_end"]))
+    out = {}
+    for a in articles:
+        raw = None
+        if raw_dir is not None and (Path(raw_dir) / a["source_file"]).is_file():
+            raw = (Path(raw_dir) / a["source_file"]).read_bytes()
+        published = a.get("published_at")
+        out[a["article_id"]] = ArticleContext(a, by_article.get(a["article_id"], []), raw,
+                                              published.date() if published is not None else None)
+    return out
+
+
+def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str, ArticleContext],
+                    rules_dir: Path = RULES_DIR) -> ValidationResult:
+    schemas = table_schemas(rules_dir)
+    published, rejects, report = {}, [], {}
+    for table in EXTRACT_TABLES:
+        rows = candidates.get(table.name, [])
+        failed: dict[int, tuple[str, str]] = {}
+        for i, row in enumerate(rows):
+            ctx = ctx_by_article.get(row["article_id"])
+            if ctx is None:
+                failed[i] = ("offsets", f"unknown article {row['article_id']}")
+                continue
+            try:
+                check_row(table.name, row, ctx, rules_dir)
+            except CheckFailed as exc:
+                failed[i] = (exc.check, exc.message)
+        if table.name == "aid_events":
+            for i, message in check_totals(rows).items():
+                failed.setdefault(i, ("total_reconciles", message))
+        for i, check in schema_failures(table.name, rows, schemas[table.name]).items():
+            failed.setdefault(i, (check, f"{check}: value outside the allowed vocabulary or range"))
+        passed = [row for i, row in enumerate(rows) if i not in failed]
+        published[table.name] = passed
+        by_check: dict[str, int] = {}
+        for i, (check, message) in sorted(failed.items()):
+            row = rows[i]
+            ctx = ctx_by_article.get(row["article_id"])
+            source = ctx.article["source_file"] if ctx else None
+            by_check[check] = by_check.get(check, 0) + 1
+            rejects.append({"source_file": source, "article_id": row["article_id"], "stage": "validate",
+                            "reason": "validation_failed", "detail": f"{source}: {table.name}: {message}",
+                            "table": table.name, "check": check, "row": _json_row(row)})
+        report[table.name] = {"checked": len(rows), "passed": len(passed), "rejected": len(failed),
+                              "by_check": dict(sorted(by_check.items())),
+                              "balanced": len(rows) == len(passed) + len(failed)}
+    return ValidationResult(published, rejects, report)

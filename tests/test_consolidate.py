@@ -1,0 +1,87 @@
+"""One event across articles: merged when it is the same, kept apart when only the amount matches."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pipeline.consolidate import consolidate_aid_events, consolidate_officials
+
+TZ = timezone(timedelta(hours=7))
+
+
+@pytest.fixture(scope="module")
+def consolidated(extracted, ingested):
+    events = [e for t in extracted.values() for e in t["aid_events"]]
+    articles = {a["article_id"]: a for a in ingested["articles"]}
+    return consolidate_aid_events(events, articles)
+
+
+def _file_ids(ingested):
+    return {a["source_file"][:3]: a["article_id"] for a in ingested["articles"]}
+
+
+@pytest.mark.parametrize("donor,recipient,item,value,sources", [
+    ("Hà Nội", "Viêng Chăn", "masks", 30000, ["000", "001", "002"]),
+    ("Hà Nội", "Viêng Chăn", "test_kits", 10000, ["000", "001", "002"]),
+    ("Hà Nội", "Viêng Chăn", "cash", 40000, ["000", "001", "002"]),
+    ("Hà Nội", "8 tỉnh Bắc Lào", "cash", 160000, ["000", "001", "002"]),
+    ("Viêng Chăn", "Hà Nội", "cash", 15000, ["000", "001", "002"]),
+    ("Hà Nội", "Viêng Chăn + 8 tỉnh Bắc Lào", "cash", 200000, ["000", "001"]),
+])
+def test_the_cross_article_events_of_the_spec(consolidated, ingested, donor, recipient, item, value, sources):
+    [row] = [r for r in consolidated if (r["donor"], r["recipient"], r["item"]) == (donor, recipient, item)
+             and value in (r["amount"], r["quantity"])]
+    ids = _file_ids(ingested)
+    assert sorted(row["article_ids"]) == sorted(ids[s] for s in sources)
+    assert row["n_articles"] == len(sources)
+    assert row["event_date"] == "2021-08-26"
+    # 001 has no publication date: its "chiều 26/8" takes the year from 000, and the row says so.
+    assert row["event_date_source"] == "filled_from_corroborating_article"
+    assert row["date_from_article"] == ids["000"]
+    assert row["earliest_published_at"] == datetime(2021, 8, 27, 14, 14, tzinfo=TZ)
+    assert len(row["evidences"]) == len(sources)
+
+
+def _event(article_id, donor, recipient, item, amount, date=None, month=None, day=None):
+    return {"event_id": f"{article_id}-1", "article_id": article_id, "donor": donor, "recipient": recipient,
+            "item": item, "quantity": None, "amount": amount, "currency": "USD", "amount_per_recipient": None,
+            "recipient_count": None, "is_total": False, "flow": "grant", "event_date": date, "event_month": month,
+            "event_day": day, "evidence": f"{amount} USD"}
+
+
+ARTICLES = {a: {"article_id": a, "published_at": datetime(2021, 9, d, tzinfo=TZ)} for a, d in (("a", 1), ("b", 2))}
+
+
+def test_same_amount_different_donor_stays_apart():
+    rows = consolidate_aid_events([_event("a", "Hà Nội", "Lào", "cash", 40000),
+                                   _event("b", "Đà Nẵng", "Lào", "cash", 40000)], ARTICLES)
+    assert [r["n_articles"] for r in rows] == [1, 1]
+
+
+def test_same_amount_different_item_or_recipient_stays_apart():
+    rows = consolidate_aid_events([_event("a", "Hà Nội", "Lào", "cash", 40000),
+                                   _event("b", "Hà Nội", "Lào", "masks", 40000),
+                                   _event("b", "Hà Nội", "Campuchia", "cash", 40000)], ARTICLES)
+    assert len(rows) == 3
+
+
+def test_incompatible_dates_stay_apart_and_compatible_ones_merge():
+    apart = consolidate_aid_events([_event("a", "Hà Nội", "Lào", "cash", 40000, "2021-08-26", 8, 26),
+                                    _event("b", "Hà Nội", "Lào", "cash", 40000, "2020-08-26", 8, 26)], ARTICLES)
+    assert len(apart) == 2
+    merged = consolidate_aid_events([_event("a", "Hà Nội", "Lào", "cash", 40000, "2021-08-26", 8, 26),
+                                     _event("b", "Hà Nội", "Lào", "cash", 40000, None, 8, 26)], ARTICLES)
+    assert [(r["n_articles"], r["event_date"], r["event_date_source"]) for r in merged] == \
+        [(2, "2021-08-26", "filled_from_corroborating_article")]
+
+
+def test_officials_across_articles(extracted):
+    people = {p["name"]: p for p in consolidate_officials([o for t in extracted.values() for o in t["officials"]])}
+    dung = people["Đinh Tiến Dũng"]
+    assert dung["n_articles"] == 3 and dung["country"] == "VN"
+    assert dung["titles"] == ["Ủy viên Bộ Chính trị", "Bí thư Thành ủy Hà Nội"]
+    assert people["Sengphet Houngboungnuang"]["n_articles"] == 2
+    assert set(people["Sengphet Houngboungnuang"]["titles"]) == {
+        "Đại sứ CHDCND Lào tại Việt Nam", "Đại sứ Cộng hòa Dân chủ Nhân dân Lào tại Việt Nam"}

@@ -1,0 +1,183 @@
+"""Validation: the fixtures pass; every kind of corrupted row is caught by the right check."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.extract import extract_article
+from pipeline.ingest import ingest_page
+from pipeline.lexicon import compile_rules
+from pipeline.schema import AID_EVENTS, REJECTS, read_rows, write_table
+from pipeline.tokenize import tokenize_body
+from pipeline.validate import contexts, validate_tables
+
+from conftest import RAW_DIR
+
+
+@pytest.fixture(scope="module")
+def candidates(extracted):
+    out: dict[str, list[dict]] = {}
+    for tables in extracted.values():
+        for name, rows in tables.items():
+            out.setdefault(name, []).extend(rows)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ctx(ingested):
+    return contexts(ingested["articles"], ingested["lines"], RAW_DIR)
+
+
+def test_every_fixture_row_passes(candidates, ctx):
+    result = validate_tables(candidates, ctx)
+    assert result.rejects == []
+    for name, counts in result.report.items():
+        assert counts["balanced"] and counts["rejected"] == 0, (name, counts)
+        assert counts["passed"] == len(candidates[name])
+
+
+def _only(candidates, table, pick, change):
+    """Candidates holding one row of `table` (the first that `pick` accepts), changed by `change`."""
+    row = copy.deepcopy(next(r for r in candidates[table] if pick(r)))
+    change(row)
+    return {table: [row]}, row
+
+
+def _check_failed(rows, ctx, table):
+    result = validate_tables(rows, ctx)
+    assert result.report[table]["checked"] == 1
+    assert result.report[table]["passed"] + result.report[table]["rejected"] == 1
+    [reject] = result.rejects
+    assert reject["stage"] == "validate" and reject["table"] == table
+    assert json.loads(reject["row"])["char_start"] is not None
+    return reject["check"]
+
+
+def _is(evidence):
+    return lambda r: r["evidence"] == evidence
+
+
+def _shift(r):
+    r["char_start"] += 1
+    r["char_end"] += 1
+
+
+CORRUPTIONS = {
+    "shifted offsets": ("aid_events", _is("40.000 USD"), _shift, "evidence"),
+    "offsets outside the body": ("dates", _is("Chiều 26/8"), lambda r: r.update(char_end=10 ** 6), "offsets"),
+    "altered evidence": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",
+                         lambda r: r.update(evidence=r["evidence"].replace("Dũng", "Dung")), "evidence"),
+    "wrong amount": ("aid_events", _is("40.000 USD"), lambda r: r.update(amount=Decimal(45000)), "value"),
+    "wrong quantity": ("aid_events", _is("30.000 khẩu trang y tế"), lambda r: r.update(quantity=Decimal(3000)), "value"),
+    "wrong currency": ("aid_events", _is("40.000 USD"), lambda r: r.update(currency="EUR"), "value"),
+    "wrong item": ("aid_events", _is("30.000 khẩu trang y tế"), lambda r: r.update(item="test_kits"), "value"),
+    "wrong per-recipient split": ("aid_events", lambda r: r["recipient_count"] == 8,
+                                  lambda r: r.update(recipient_count=9), "value"),
+    "wrong date value": ("dates", _is("Chiều 26/8"), lambda r: r.update(value="2021-08-25"), "value"),
+    "wrong date grain": ("dates", _is("Chiều 26/8"), lambda r: r.update(grain="month"), "value"),
+    "name not in evidence": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",
+                             lambda r: r.update(name="Đinh Tiến Dung"), "value"),
+    "wrong agreement count": ("agreements", lambda r: r["count"] == 20, lambda r: r.update(count=21), "value"),
+    "wrong place resolution": ("mentions", lambda r: r["label"] == "PLACE" and r["text"] == "Thủ đô Viêng Chăn",
+                               lambda r: r.update(normalized="Hà Nội"), "value"),
+    "unreconciled total": ("aid_events", _is("40.000 USD"), lambda r: r.update(is_total=True), "total_reconciles"),
+    "bad country vocabulary": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",
+                               lambda r: r.update(country="Vietnam"), "schema.country"),
+    "bad agreement kind": ("agreements", lambda r: r["count"] == 20, lambda r: r.update(kind="contract"),
+                           "schema.kind"),
+    "bad flow vocabulary": ("aid_events", _is("40.000 USD"), lambda r: r.update(flow="gift"), "schema.flow"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPTIONS))
+def test_corrupted_row_is_caught_by_the_right_check(case, candidates, ctx):
+    table, pick, change, check = CORRUPTIONS[case]
+    rows, _ = _only(candidates, table, pick, change)
+    assert _check_failed(rows, ctx, table) == check
+
+
+def test_a_span_across_two_lines_is_outside_the_body_zones(candidates, ctx, articles_by_file):
+    article = articles_by_file["000_f22b6e4c1b01d16e.txt"]
+    body = article["body"]
+    cut = body.index("\n")
+    row = {"article_id": article["article_id"], "label": "PLACE", "text": body[cut - 3:cut + 4],
+           "normalized": "x", "char_start": cut - 3, "char_end": cut + 4, "evidence": body[cut - 3:cut + 4],
+           "rule_id": "test"}
+    assert _check_failed({"mentions": [row]}, ctx, "mentions") == "body_zone"
+
+
+def test_evidence_that_does_not_trace_to_the_raw_bytes_is_caught(candidates, ctx, ingested):
+    rows, row = _only(candidates, "aid_events", _is("40.000 USD"), lambda r: None)
+    article_ctx = copy.copy(ctx[row["article_id"]])
+    article_ctx.raw = article_ctx.raw.replace("40.000 USD".encode(), "41.000 USD".encode())
+    assert _check_failed(rows, {row["article_id"]: article_ctx}, "aid_events") == "raw_trace"
+
+
+PAGE = """Trang chủ Hữu nghị
+10:00 | 01/03/2021 GMT+7
+
+Hà Nội hỗ trợ Viêng Chăn
+
+aa
+Ngày 5/7/2031, Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng, chống dịch.
+Mai Anh
+Nguồn:
+"""
+
+
+def test_a_date_far_after_publication_is_flagged(tmp_path):
+    (tmp_path / "future.txt").write_text(PAGE, encoding="utf-8")
+    page = ingest_page(PAGE.encode(), "future.txt")
+    article = page.article
+    found = extract_article(article, tokenize_body(article["body"]), compile_rules())
+    assert [d["value"] for d in found["dates"]] == ["2031-07-05"]
+    result = validate_tables(found, contexts([article], page.lines, tmp_path))
+    checks = {(r["table"], r["check"]) for r in result.rejects}
+    assert checks == {("dates", "date_plausible"), ("aid_events", "date_plausible")}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_writes_the_report_and_consolidated_tables(run_dir):
+    report = json.loads((run_dir / "validation_report.json").read_text(encoding="utf-8"))
+    assert report["rows_rejected"] == 0
+    assert report["rows_checked"] == report["rows_passed"]
+    assert report["consolidated"] == {"aid_events_consolidated": 6, "officials_consolidated": 10}
+
+
+def test_strict_fails_on_a_rejected_row_and_the_row_is_kept_in_rejects(run_dir):
+    rows = read_rows(AID_EVENTS, run_dir / "candidates")
+    rows[0]["amount"] = Decimal(1) if rows[0]["amount"] is None else rows[0]["amount"] + 1
+    write_table(AID_EVENTS, rows, run_dir / "candidates")
+    lenient = CliRunner().invoke(main, ["validate", "--raw", str(RAW_DIR), "--out", str(run_dir)])
+    assert lenient.exit_code == 0
+    assert "published 528 + rejected 1" in lenient.stderr
+    strict = CliRunner().invoke(main, ["validate", "--raw", str(RAW_DIR), "--out", str(run_dir), "--strict"])
+    assert strict.exit_code == 1 and "1 rows rejected" in strict.output
+    rejected = [r for r in read_rows(REJECTS, run_dir) if r["stage"] == "validate"]
+    assert [(r["table"], r["check"]) for r in rejected] == [("aid_events", "value")]
+    assert len(read_rows(AID_EVENTS, run_dir)) == len(rows) - 1
+
+
+def test_a_table_that_breaks_its_schema_stops_validate(run_dir):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    broken = pq.read_table(run_dir / "candidates" / "aid_events.parquet").drop(["currency"])
+    pq.write_table(broken, run_dir / "candidates" / "aid_events.parquet")
+    result = CliRunner().invoke(main, ["validate", "--raw", str(RAW_DIR), "--out", str(run_dir)])
+    assert result.exit_code == 1
+    assert "S003" in result.output and "aid_events" in result.output
+    assert isinstance(broken, pa.Table)
