@@ -21,7 +21,7 @@ EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate golden test clean FORCE
+.PHONY: help setup run ingest tokenize extract validate golden bench test clean FORCE
 
 ## help: list the targets
 help:
@@ -66,6 +66,10 @@ $(OUT)/validation_report.json: $(OUT)/candidates/aid_events.parquet $(VALIDATE_D
 ## golden: rewrite tests/golden/ from a fresh run on the fixtures (on purpose only)
 golden: $(INSTALLED)
 	$(BIN)/python -m pipeline.golden write
+
+## bench: time every stage against the underthesea baseline; writes docs/BENCHMARKS.md
+bench: $(INSTALLED)
+	$(BIN)/python bench/stages.py --repeat 5 --write docs/BENCHMARKS.md
 
 ## test: set up, then run the test suite
 test: $(INSTALLED)
