@@ -21,7 +21,7 @@ EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate golden bench test clean FORCE
+.PHONY: help setup run ingest tokenize extract validate export duckdb docs golden bench test clean FORCE
 
 ## help: list the targets
 help:
@@ -37,7 +37,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 ## run: set up, then run every stage on data/raw/ into data/processed/
-run: validate
+run: export
 
 ## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
 ingest: $(OUT)/articles.parquet
@@ -62,6 +62,20 @@ validate: $(OUT)/validation_report.json
 
 $(OUT)/validation_report.json: $(OUT)/candidates/aid_events.parquet $(VALIDATE_DEPS) | $(INSTALLED)
 	$(VNFACTS) validate --raw $(RAW) --out $(OUT) --rules rules
+
+## export: stamp the published tables with their provenance; write manifest.json
+export: $(OUT)/manifest.json
+
+$(OUT)/manifest.json: $(OUT)/validation_report.json pipeline/export.py | $(INSTALLED)
+	$(VNFACTS) export --out $(OUT) --rules rules
+
+## duckdb: write data/processed/facts.duckdb, one view per table
+duckdb: $(OUT)/validation_report.json | $(INSTALLED)
+	$(VNFACTS) export --out $(OUT) --rules rules --duckdb
+
+## docs: regenerate docs/tables.md from pipeline/schema.py
+docs: $(INSTALLED)
+	$(BIN)/python -m pipeline.datadict write
 
 ## golden: rewrite tests/golden/ from a fresh run on the fixtures (on purpose only)
 golden: $(INSTALLED)

@@ -17,6 +17,8 @@ from pathlib import Path
 import click
 
 from . import __version__, stages
+from . import export as export_mod
+from . import query as query_mod
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, RULES_DIR
 from .schema import SchemaError
 
@@ -79,7 +81,8 @@ def stage_options(func):
 def main():
     """Extract traceable facts (aid, officials, dates, agreements) from Vietnamese news pages.
 
-    Stages, in order: ingest -> tokenize -> extract -> validate. Each reads from and writes to --out
+    Stages, in order: ingest -> tokenize -> extract -> validate -> export.
+    `query` runs SQL over the results. Each reads from and writes to --out
     (Parquet tables); `run` runs them all.
     """
 
@@ -169,6 +172,73 @@ def _print_validation_summary(report: dict) -> None:
                f"{report['rows_rejected']}", err=True)
 
 
+@main.command("export")
+@stage_options
+@click.option("--partitioned", is_flag=True,
+              help="Also write <out>/dataset/<table>/published_year=YYYY/published_month=MM/ (a Parquet dataset).")
+@click.option("--duckdb", "duckdb_file", is_flag=True, help="Also write facts.duckdb with one view per table.")
+def export_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: bool):
+    """Publish the validated tables for pandas and DuckDB users.
+
+    Stamps every table in --out with its provenance (package version, schema version,
+    SHA-256 of the rule files) and writes manifest.json. --partitioned adds a Parquet
+    dataset partitioned by publication year and month; --duckdb a database file with
+    one view per table. Columns are documented in docs/tables.md.
+
+    Example:
+
+        vnfacts export --out data/processed --duckdb
+    """
+    return {"export": export_mod.run_export(out_dir, rules_dir, partitioned, duckdb_file)}
+
+
+@main.command("query")
+@click.argument("sql")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR,
+              show_default=True, help="Directory of the Parquet tables.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (required for --format parquet).")
+def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None):
+    """Run SQL with DuckDB over the tables in --out; each table is a view named after its file.
+
+    Example:
+
+        vnfacts query "SELECT donor, recipient, SUM(amount) FROM aid_events_consolidated
+        WHERE item = 'cash' AND NOT is_total GROUP BY ALL"
+    """
+    import duckdb
+
+    try:
+        result = query_mod.run_query(sql, out_dir)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise click.ClickException(f"query failed: {exc}") from exc
+    if fmt == "parquet":
+        if output is None:
+            raise click.UsageError("--format parquet needs --output FILE")
+        import pyarrow.parquet as pq
+
+        pq.write_table(result, output)
+        return
+    text = _format_result(result, fmt)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _format_result(result, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(result.to_pylist(), ensure_ascii=False, default=str) + "\n"
+    frame = query_mod.to_frame(result)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    return frame.to_string(index=False, max_colwidth=60) + "\n"
+
+
 @main.command("run")
 @stage_options
 def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
@@ -185,6 +255,7 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
         "tokenize": stages.run_tokenize(out_dir, progress=_progress),
         "extract": stages.run_extract(out_dir, rules_dir, progress=_progress),
         "validate": _validated(raw_dir, out_dir, rules_dir),
+        "export": export_mod.run_export(out_dir, rules_dir),
     }
 
 

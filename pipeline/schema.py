@@ -18,6 +18,8 @@ import pyarrow.parquet as pq
 
 SCHEMA_VERSION = "1"
 
+# Small vocabularies (item, currency, grain, …) are dictionary-encoded: categoricals in pandas.
+VOCAB = pa.dictionary(pa.int32(), pa.string())
 TIMESTAMP_TZ = pa.timestamp("ms", tz="+07:00")  # Parquet has no second unit
 
 
@@ -71,11 +73,11 @@ ARTICLES = Table(
         _c("author", pa.string(), "Byline printed after the last paragraph.", True),
         _c("source_credit", pa.string(), "Credit line such as 'Theo VOV'.", True),
         _c("body", pa.string(), "Canonical article text: lead, paragraphs and photo captions, one line each, "
-                                "joined by a blank line."),
+                                "joined by a line break (\\n)."),
         _c("body_raw_start", pa.list_(pa.int32()), "For each body character, the first byte of the raw file it comes "
                                                    "from (a line separator points at the raw line break)."),
         _c("body_raw_end", pa.list_(pa.int32()), "For each body character, one past the last raw byte it comes from."),
-        _c("encoding", pa.string(), "How the raw bytes were decoded (e.g. 'utf-8', 'utf-8-sig')."),
+        _c("encoding", VOCAB, "How the raw bytes were decoded (e.g. 'utf-8', 'utf-8-sig')."),
         _c("raw_sha256", pa.string(), "SHA-256 of the raw file bytes."),
         _c("n_lines", pa.int32(), "Number of lines in the page dump."),
     ),
@@ -87,7 +89,7 @@ LINES = Table(
     (
         _c("article_id", pa.string(), "Article the line belongs to."),
         _c("line_no", pa.int32(), "1-based line number in the raw file."),
-        _c("zone", pa.dictionary(pa.int8(), pa.string()), "breadcrumb, timestamp, title, lead, body, caption, "
+        _c("zone", VOCAB, "breadcrumb, timestamp, title, lead, body, caption, "
                                                            "image_alt, related_link, author, source_credit, "
                                                            "furniture or blank."),
         _c("text", pa.string(), "Canonical text of the line."),
@@ -108,7 +110,7 @@ TOKENS = Table(
         _c("text", pa.string(), "The word; multi-syllable words keep their spaces. Equals body[char_start:char_end]."),
         _c("char_start", pa.int32(), "Start offset in the article body."),
         _c("char_end", pa.int32(), "End offset (exclusive) in the article body."),
-        _c("pos", pa.string(), "underthesea POS tag (VLSP tag set: N, Np, V, A, M, Nu, CH, E, …)."),
+        _c("pos", VOCAB, "underthesea POS tag (VLSP tag set: N, Np, V, A, M, Nu, CH, E, …)."),
     ),
 )
 
@@ -118,11 +120,11 @@ REJECTS = Table(
     (
         _c("source_file", pa.string(), "Raw file concerned, relative to the raw directory.", True),
         _c("article_id", pa.string(), "Article concerned, when one was assigned.", True),
-        _c("stage", pa.string(), "Stage that refused it: ingest, tokenize, extract, validate."),
-        _c("reason", pa.string(), "Stable reason code (see pipeline/errors.py)."),
+        _c("stage", VOCAB, "Stage that refused it: ingest, tokenize, extract, validate."),
+        _c("reason", VOCAB, "Stable reason code (see pipeline/errors.py)."),
         _c("detail", pa.string(), "Human-readable message naming the file and what was wrong."),
-        _c("table", pa.string(), "For a rejected row: the table it was meant for.", True),
-        _c("check", pa.string(), "For a rejected row: the first check it failed.", True),
+        _c("table", VOCAB, "For a rejected row: the table it was meant for.", True),
+        _c("check", VOCAB, "For a rejected row: the first check it failed.", True),
         _c("row", pa.string(), "For a rejected row: the row itself, as JSON.", True),
     ),
 )
@@ -148,22 +150,22 @@ AID_EVENTS = Table(
         _c("donor", pa.string(), "Canonical name of the giver (rules/entities)."),
         _c("recipient", pa.string(), "Canonical name of the receiver; several receiving one amount together are "
                                      "joined with ' + ' in text order."),
-        _c("item", pa.string(), "cash, masks, test_kits, medical_equipment, medical_supplies, vaccine_doses, "
+        _c("item", VOCAB, "cash, masks, test_kits, medical_equipment, medical_supplies, vaccine_doses, "
                                 "ventilators, food or other."),
         _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
         _c("amount", DECIMAL, "Cash amount in `currency` (for distributive phrasing: per recipient × recipients); "
                               "null for goods in kind.", True),
-        _c("currency", pa.string(), "ISO 4217 code of `amount`.", True),
+        _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
         _c("amount_per_recipient", DECIMAL, "For 'mỗi tỉnh 20.000 USD': the amount each recipient gets.", True),
         _c("recipient_count", pa.int32(), "For distributive phrasing: how many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "The amount is a stated total of other rows of the article."),
         _c("is_cumulative", pa.bool_(), "A figure restated for background ('từ năm 2011 đến nay'), not a new event."),
-        _c("flow", pa.string(), "grant, loan, in_kind, pledge or unspecified."),
+        _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
         _c("event_date", pa.string(), "ISO date (any grain) of the event: a date in its sentence, else the "
                                       "dateline of the lead; null when unknown or the year is unresolved.", True),
         _c("event_month", pa.int32(), "Month of the event date, known even when its year is unresolved.", True),
         _c("event_day", pa.int32(), "Day of the event date, known even when its year is unresolved.", True),
-        _c("qualifier", pa.string(), "Approximation before the figure: more_than, nearly, about, …", True),
+        _c("qualifier", VOCAB, "Approximation before the figure: more_than, nearly, about, …", True),
         _c("n_mentions", pa.int32(), "How many times the article states this event."),
     ) + _evidence_columns("the first statement of the event"),
 )
@@ -176,12 +178,12 @@ DATES = Table(
         _c("text", pa.string(), "The date expression as written."),
         _c("value", pa.string(), "ISO value: 2021-08-26 (day), 2022-04 (month), 1998 (year), 2022/2025 (period); "
                                  "null when the year is unresolved.", True),
-        _c("grain", pa.string(), "day, month, year, quarter or period."),
+        _c("grain", VOCAB, "day, month, year, quarter or period."),
         _c("year_unresolved", pa.bool_(), "No year in the text and no publication date to take it from."),
         _c("month", pa.int32(), "Month, when the expression names one.", True),
         _c("day", pa.int32(), "Day of month, when the expression names one.", True),
-        _c("part_of_day", pa.string(), "morning, noon, afternoon, evening, night, …", True),
-        _c("qualifier", pa.string(), "early, mid or late (đầu, giữa, cuối).", True),
+        _c("part_of_day", VOCAB, "morning, noon, afternoon, evening, night, …", True),
+        _c("qualifier", VOCAB, "early, mid or late (đầu, giữa, cuối).", True),
     ) + _evidence_columns("the date expression"),
 )
 
@@ -192,7 +194,7 @@ OFFICIALS = Table(
         _c("article_id", pa.string(), "Article the person was read from."),
         _c("name", pa.string(), "Full name as written (Lao and other foreign names in Latin letters)."),
         _c("titles", pa.list_(pa.string()), "Titles seen with the name, most specific forms, in text order."),
-        _c("country", pa.string(), "ISO 3166 alpha-2 of the country the person serves.", True),
+        _c("country", VOCAB, "ISO 3166 alpha-2 of the country the person serves.", True),
         _c("n_mentions", pa.int32(), "Occurrences of the full name in the body."),
     ) + _evidence_columns("the first titled mention"),
 )
@@ -202,17 +204,17 @@ AGREEMENTS = Table(
     "Agreements signed (MoUs, cooperation agreements, treaties, …) and aggregate counts of them.",
     (
         _c("article_id", pa.string(), "Article the agreement was read from."),
-        _c("kind", pa.string(), "mou, cooperation_agreement, agreement, loan_agreement, treaty or cooperation_plan."),
+        _c("kind", VOCAB, "mou, cooperation_agreement, agreement, loan_agreement, treaty or cooperation_plan."),
         _c("kinds", pa.list_(pa.string()), "All kinds named (an aggregate may name several)."),
         _c("title", pa.string(), "Title of the document as written; null for an aggregate count.", True),
         _c("parties", pa.list_(pa.string()), "Canonical names of the signing parties."),
         _c("signed", pa.string(), "ISO date of signing, any grain.", True),
-        _c("signed_grain", pa.string(), "Grain of `signed`.", True),
+        _c("signed_grain", VOCAB, "Grain of `signed`.", True),
         _c("valid_from", pa.string(), "Start of the period the document covers (ISO, any grain).", True),
         _c("valid_to", pa.string(), "End of the period the document covers.", True),
         _c("place", pa.string(), "Where it was signed.", True),
         _c("count", pa.int32(), "For an aggregate statement ('gần 20 biên bản ghi nhớ'): how many.", True),
-        _c("count_qualifier", pa.string(), "Approximation of `count`: nearly, more_than, about, …", True),
+        _c("count_qualifier", VOCAB, "Approximation of `count`: nearly, more_than, about, …", True),
         _c("since", pa.string(), "For an aggregate: the year counting starts from.", True),
     ) + _evidence_columns("the document's title or the aggregate statement"),
 )
@@ -222,7 +224,7 @@ MENTIONS = Table(
     "Every typed span the rules found (places, titles, items, verbs, dates, people), event or not.",
     (
         _c("article_id", pa.string(), "Article of the span."),
-        _c("label", pa.string(), "PLACE, TITLE, ITEM, GIVE, RECEIVE, AGREEMENT_KIND, DATE or PERSON."),
+        _c("label", VOCAB, "PLACE, TITLE, ITEM, GIVE, RECEIVE, AGREEMENT_KIND, DATE or PERSON."),
         _c("text", pa.string(), "The span as written."),
         _c("normalized", pa.string(), "Canonical value: entity name, item code, ISO date, person name."),
     ) + _evidence_columns("the span"),
@@ -235,16 +237,16 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("consolidated_id", pa.string(), "Id of the consolidated event (order of first publication)."),
         _c("donor", pa.string(), "Canonical name of the giver."),
         _c("recipient", pa.string(), "Canonical name(s) of the receiver, joined with ' + '."),
-        _c("item", pa.string(), "Item code, as in aid_events."),
+        _c("item", VOCAB, "Item code, as in aid_events."),
         _c("quantity", DECIMAL, "Count of items given in kind.", True),
         _c("amount", DECIMAL, "Cash amount in `currency`.", True),
-        _c("currency", pa.string(), "ISO 4217 code of `amount`.", True),
+        _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
         _c("amount_per_recipient", DECIMAL, "Amount each recipient gets, for distributive phrasing.", True),
         _c("recipient_count", pa.int32(), "How many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "A stated total of other events."),
-        _c("flow", pa.string(), "grant, loan, in_kind, pledge or unspecified."),
+        _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
         _c("event_date", pa.string(), "Resolved ISO date of the event, from any supporting article.", True),
-        _c("event_date_source", pa.string(), "stated, filled_from_corroborating_article (an article left the "
+        _c("event_date_source", VOCAB, "stated, filled_from_corroborating_article (an article left the "
                                              "year unresolved and another gave it) or year_unresolved.", True),
         _c("date_from_article", pa.string(), "Article whose date filled an unresolved year.", True),
         _c("n_articles", pa.int32(), "How many articles report the event."),
@@ -261,7 +263,7 @@ OFFICIALS_CONSOLIDATED = Table(
     (
         _c("name", pa.string(), "Full name."),
         _c("titles", pa.list_(pa.string()), "Union of the titles seen, most specific forms."),
-        _c("country", pa.string(), "ISO 3166 alpha-2 of the country served (the most frequent).", True),
+        _c("country", VOCAB, "ISO 3166 alpha-2 of the country served (the most frequent).", True),
         _c("n_articles", pa.int32(), "Articles where the person is named with a title."),
         _c("article_ids", pa.list_(pa.string()), "Those articles."),
         _c("n_mentions", pa.int32(), "Mentions of the full name across them."),
@@ -362,3 +364,102 @@ def check_schema(table: Table, schema: pa.Schema) -> None:
     want = [(f.name, f.type) for f in expected]
     if got != want:
         raise SchemaError(f"[S003] {table.name}: columns {got} do not match the declared {want}")
+
+
+# An example value and the unit of every column, by column name ("table.column" where one
+# name means different things in different tables). The data dictionary (docs/tables.md)
+# is generated from these declarations.
+COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
+    "article_id": ("077a6535cddfb41e", "hex id"),
+    "source_file": ("000_f22b6e4c1b01d16e.txt", "path"),
+    "title": ("Hà Nội hỗ trợ Thủ đô Viêng Chăn và một số địa phương của Lào phòng, chống dịch COVID-19", "text"),
+    "agreements.title": ("Biên bản thỏa thuận hợp tác giai đoạn 2022-2025", "text"),
+    "published_at": ("2021-08-27 14:14:00+07:00", "timestamp, ms, UTC+07:00"),
+    "earliest_published_at": ("2021-08-27 14:14:00+07:00", "timestamp, ms, UTC+07:00"),
+    "section": ("Hữu nghị > Bốn phương kết bạn", "text"),
+    "author": ("Mai Anh", "text"),
+    "source_credit": ("Theo VOV", "text"),
+    "body": ("Chiều 26/8, Ủy viên Bộ Chính trị, …", "text"),
+    "body_raw_start": ([0, 1, 2], "bytes"),
+    "body_raw_end": ([1, 2, 3], "bytes"),
+    "encoding": ("utf-8", "codec"),
+    "raw_sha256": ("77a6535cddfb41e0…", "hex digest"),
+    "n_lines": (168, "lines"),
+    "line_no": (16, "line number"),
+    "zone": ("caption", "vocabulary"),
+    "lines.text": ("Bí thư Thành ủy Hà Nội Đinh Tiến Dũng thay mặt …", "text"),
+    "raw_start": (1024, "bytes"),
+    "raw_end": (1187, "bytes"),
+    "body_start": (412, "characters"),
+    "body_end": (575, "characters"),
+    "sentence": (3, "index"),
+    "token": (41, "index"),
+    "tokens.text": ("Đinh Tiến Dũng", "text"),
+    "char_start": (2618, "characters"),
+    "char_end": (2628, "characters"),
+    "pos": ("Np", "VLSP tag"),
+    "stage": ("validate", "vocabulary"),
+    "reason": ("validation_failed", "reason code"),
+    "detail": ("000_f22b6e4c1b01d16e.txt: aid_events: amount 45000 but the evidence gives 40000 x 1", "text"),
+    "table": ("aid_events", "table name"),
+    "check": ("value", "check name"),
+    "row": ('{"amount": "45000", …}', "JSON"),
+    "evidence": ("40.000 USD", "text"),
+    "evidences": (["40.000 USD", "40.000 USD", "40.000 USD"], "text"),
+    "rule_id": ("aid.events.vi:cash", "rule id"),
+    "event_id": ("077a6535cddfb41e-aid-002", "id"),
+    "event_ids": (["077a6535cddfb41e-aid-002"], "ids"),
+    "consolidated_id": ("aid-0002", "id"),
+    "donor": ("Hà Nội", "entity"),
+    "recipient": ("Viêng Chăn + 8 tỉnh Bắc Lào", "entity"),
+    "item": ("cash", "vocabulary"),
+    "quantity": ("30000", "items"),
+    "amount": ("40000", "currency units"),
+    "currency": ("USD", "ISO 4217"),
+    "amount_per_recipient": ("20000", "currency units"),
+    "recipient_count": (8, "recipients"),
+    "is_total": (False, "flag"),
+    "is_cumulative": (False, "flag"),
+    "flow": ("grant", "vocabulary"),
+    "event_date": ("2021-08-26", "ISO date, any grain"),
+    "event_month": (8, "month"),
+    "event_day": (26, "day"),
+    "event_date_source": ("filled_from_corroborating_article", "vocabulary"),
+    "date_from_article": ("077a6535cddfb41e", "hex id"),
+    "qualifier": ("more_than", "vocabulary"),
+    "dates.qualifier": ("early", "vocabulary"),
+    "n_mentions": (2, "mentions"),
+    "n_articles": (3, "articles"),
+    "article_ids": (["077a6535cddfb41e", "3f0c…"], "hex ids"),
+    "dates.text": ("Chiều 26/8", "text"),
+    "value": ("2021-08-26", "ISO date, any grain"),
+    "grain": ("day", "vocabulary"),
+    "year_unresolved": (False, "flag"),
+    "month": (8, "month"),
+    "day": (26, "day"),
+    "part_of_day": ("afternoon", "vocabulary"),
+    "name": ("Đinh Tiến Dũng", "text"),
+    "titles": (["Ủy viên Bộ Chính trị", "Bí thư Thành ủy Hà Nội"], "text"),
+    "country": ("VN", "ISO 3166-1 alpha-2"),
+    "kind": ("cooperation_agreement", "vocabulary"),
+    "kinds": (["mou", "cooperation_agreement"], "vocabulary"),
+    "parties": (["Hà Nội", "Viêng Chăn"], "entities"),
+    "signed": ("2022-04", "ISO date, any grain"),
+    "signed_grain": ("month", "vocabulary"),
+    "valid_from": ("2022", "ISO date, any grain"),
+    "valid_to": ("2025", "ISO date, any grain"),
+    "place": ("Viêng Chăn", "entity"),
+    "count": (20, "documents"),
+    "count_qualifier": ("nearly", "vocabulary"),
+    "since": ("1998", "year"),
+    "label": ("PLACE", "vocabulary"),
+    "mentions.text": ("Thủ đô Viêng Chăn", "text"),
+    "normalized": ("Viêng Chăn", "canonical value"),
+}
+
+
+def column_example(table: Table, column: Column) -> tuple[object, str]:
+    key = f"{table.name}.{column.name}"
+    if key in COLUMN_EXAMPLES:
+        return COLUMN_EXAMPLES[key]
+    return COLUMN_EXAMPLES[column.name]

@@ -1,0 +1,71 @@
+"""The data dictionary, docs/tables.md, generated from pipeline/schema.py.
+
+    python -m pipeline.datadict write     # rewrite docs/tables.md
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from .config import PROJECT_ROOT
+from .export import PUBLISHED_TABLES
+from .schema import SCHEMA_VERSION, TABLES, column_example
+
+DICTIONARY_PATH = PROJECT_ROOT / "docs" / "tables.md"
+
+
+def _type_name(type_) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(type_):
+        return "string (dictionary-encoded)"
+    if pa.types.is_decimal(type_):
+        return f"decimal({type_.precision}, {type_.scale})"
+    return str(type_)
+
+
+def _cell(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("|", "\\|")
+
+
+def render() -> str:
+    published = {t.name for t in PUBLISHED_TABLES}
+    out = [
+        "# Tables",
+        "",
+        "Generated from `pipeline/schema.py` by `python -m pipeline.datadict write` (`make docs`); "
+        "do not edit by hand. A test fails when this file and the schema disagree.",
+        "",
+        f"Schema version {SCHEMA_VERSION}. Every Parquet file carries key/value metadata `table`, "
+        "`schema_version`, `description`, and after export `vnfacts_version` and `rules_sha256`; every "
+        "column carries its description. Money (`amount`, `amount_per_recipient`) and counts of goods "
+        "(`quantity`) are exact decimals with 6 decimal places, in the unit named by `currency` or the item. "
+        "Offsets (`char_start`, `char_end`) are Python string indices (code points) into `articles.body`; "
+        "`evidence` is always `body[char_start:char_end]`. Timestamps are timezone-aware (UTC+07:00). "
+        "Small vocabularies are dictionary-encoded (pandas reads them as categoricals).",
+        "",
+    ]
+    for table in TABLES.values():
+        where = "published for analysts" if table.name in published else "intermediate"
+        out += [f"## `{table.name}`", "", f"{table.description} ({where}, `{table.filename}`)", "",
+                "| column | type | nullable | unit | example | meaning |", "|---|---|---|---|---|---|"]
+        for column in table.columns:
+            example, unit = column_example(table, column)
+            out.append(f"| `{column.name}` | {_type_name(column.type)} | {'yes' if column.nullable else 'no'} | "
+                       f"{unit} | {_cell(example)} | {_cell(column.description)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def write() -> None:
+    DICTIONARY_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DICTIONARY_PATH.write_text(render(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["write"]:
+        sys.exit("usage: python -m pipeline.datadict write")
+    write()
+    print(DICTIONARY_PATH.relative_to(PROJECT_ROOT))
