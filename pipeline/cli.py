@@ -44,11 +44,12 @@ def _progress(label: str, total: int):
 
         yield advance
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, \
+        TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(),
+                  TaskProgressColumn(show_speed=True), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda: bar.advance(task)
@@ -236,7 +237,7 @@ def _format_result(result, fmt: str) -> str:
     frame = query_mod.to_frame(result)
     if fmt == "csv":
         return frame.to_csv(index=False)
-    return frame.to_string(index=False, max_colwidth=60) + "\n"
+    return frame.to_string(index=False, max_colwidth=120, na_rep="null") + "\n"
 
 
 @main.command("run")

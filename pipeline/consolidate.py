@@ -14,7 +14,9 @@ from collections import defaultdict
 
 from .extract import drop_subsumed_titles
 
-EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "currency", "amount_per_recipient")
+# A background figure restated as cumulative never merges with a new event of the same amount.
+EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "currency", "amount_per_recipient",
+             "is_cumulative")
 
 
 def _key(row: dict) -> tuple:

@@ -244,6 +244,7 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("amount_per_recipient", DECIMAL, "Amount each recipient gets, for distributive phrasing.", True),
         _c("recipient_count", pa.int32(), "How many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "A stated total of other events."),
+        _c("is_cumulative", pa.bool_(), "A background figure restated as cumulative, not a new event."),
         _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
         _c("event_date", pa.string(), "Resolved ISO date of the event, from any supporting article.", True),
         _c("event_date_source", VOCAB, "stated, filled_from_corroborating_article (an article left the "

@@ -47,7 +47,7 @@ def test_the_cross_article_events_of_the_spec(consolidated, ingested, donor, rec
 def _event(article_id, donor, recipient, item, amount, date=None, month=None, day=None):
     return {"event_id": f"{article_id}-1", "article_id": article_id, "donor": donor, "recipient": recipient,
             "item": item, "quantity": None, "amount": amount, "currency": "USD", "amount_per_recipient": None,
-            "recipient_count": None, "is_total": False, "flow": "grant", "event_date": date, "event_month": month,
+            "recipient_count": None, "is_total": False, "is_cumulative": False, "flow": "grant", "event_date": date, "event_month": month,
             "event_day": day, "evidence": f"{amount} USD"}
 
 
@@ -85,3 +85,9 @@ def test_officials_across_articles(extracted):
     assert people["Sengphet Houngboungnuang"]["n_articles"] == 2
     assert set(people["Sengphet Houngboungnuang"]["titles"]) == {
         "Đại sứ CHDCND Lào tại Việt Nam", "Đại sứ Cộng hòa Dân chủ Nhân dân Lào tại Việt Nam"}
+
+
+def test_a_cumulative_figure_does_not_merge_with_a_new_event_of_the_same_amount():
+    background = {**_event("b", "Hà Nội", "Lào", "cash", 40000), "is_cumulative": True}
+    rows = consolidate_aid_events([_event("a", "Hà Nội", "Lào", "cash", 40000), background], ARTICLES)
+    assert sorted((r["n_articles"], r["is_cumulative"]) for r in rows) == [(1, False), (1, True)]
