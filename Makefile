@@ -21,7 +21,7 @@ EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate export duckdb docs golden bench test clean FORCE
+.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench test chromium clean FORCE
 
 ## help: list the targets
 help:
@@ -37,7 +37,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 ## run: set up, then run every stage on data/raw/ into data/processed/
-run: export
+run: export report
 
 ## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
 ingest: $(OUT)/articles.parquet
@@ -77,6 +77,12 @@ duckdb: $(OUT)/validation_report.json | $(INSTALLED)
 docs: $(INSTALLED)
 	$(BIN)/python -m pipeline.datadict write
 
+## report: HTML review pages with highlighted evidence -> data/processed/report/index.html
+report: $(OUT)/report/index.html
+
+$(OUT)/report/index.html: $(OUT)/manifest.json pipeline/report.py | $(INSTALLED)
+	$(VNFACTS) report --out $(OUT)
+
 ## golden: rewrite tests/golden/ from a fresh run on the fixtures (on purpose only)
 golden: $(INSTALLED)
 	$(BIN)/python -m pipeline.golden write
@@ -85,9 +91,13 @@ golden: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/stages.py --repeat 5 --write docs/BENCHMARKS.md
 
-## test: set up, then run the test suite
-test: $(INSTALLED)
+## test: set up (Chromium too, for the review-page test), then run the test suite
+test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest
+
+# Debian's Chromium renders the review page in the tests.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 ## clean: remove the outputs (not the virtualenv)
 clean:

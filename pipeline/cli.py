@@ -240,6 +240,27 @@ def _format_result(result, fmt: str) -> str:
     return frame.to_string(index=False, max_colwidth=120, na_rep="null") + "\n"
 
 
+@main.command("report")
+@stage_options
+@click.option("--to", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for the HTML pages (default: OUT/report).")
+def report_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, report_dir: Path | None):
+    """Write static HTML review pages: every article with its facts highlighted.
+
+    Reads the published tables from --out; writes OUT/report/index.html and one page per
+    article: the body with each extracted span highlighted by type, a table of the
+    article's rows with their rule ids and validation status, and its rejected rows.
+    The pages open from disk, with no server and no network.
+
+    Example:
+
+        vnfacts report --out data/processed
+    """
+    from .report import write_report
+
+    return {"report": {"index": str(write_report(out_dir, report_dir))}}
+
+
 @main.command("run")
 @stage_options
 def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):

@@ -10,7 +10,6 @@ every word it looks for comes from the rule files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from .config import RULES_DIR
 from .dates import find_dates
 from .lexicon import CompiledRules, Match, SyllableDoc, compile_rules, syllable_doc
-from .numbers import Money, parse_money, parse_number, split_qualifier
+from .numbers import parse_money, parse_number, split_qualifier
 from .tokenize import Word, tokenize_body
 
 MAX_NUMBER_TOKENS = 7

@@ -7,14 +7,14 @@ columns against the declarations below, so column drift fails loudly.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .atomic import atomic_path, write_text_atomic
 
 SCHEMA_VERSION = "1"
 
@@ -310,40 +310,17 @@ def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path)
     """Write rows as ``out_dir/<table>.parquet`` atomically (temp file + rename)."""
     arrow = rows if isinstance(rows, pa.Table) else to_arrow(table, rows)
     check_schema(table, arrow.schema)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / table.filename
-    fd, tmp = tempfile.mkstemp(prefix=f".{table.name}.", suffix=".tmp", dir=out_dir)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())
-    try:
+    target = Path(out_dir) / table.filename
+    with atomic_path(target) as tmp:
         pq.write_table(arrow, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_json(data, path: Path) -> Path:
     """Write a JSON document atomically."""
     import json
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def read_table(table: Table, out_dir: Path) -> pa.Table:

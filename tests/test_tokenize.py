@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import Reject
 from pipeline.tokenize import align_words, doc_from_words, sentence_spans, tokenize_body, words_from_rows
 
 

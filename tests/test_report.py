@@ -1,0 +1,316 @@
+"""The HTML review pages: highlights on the fixtures, nesting of overlapping spans,
+escaping of hostile text, and the page as headless Chromium parses and draws it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.cli import main
+from pipeline.report import Highlight, clip_to_body, page_name, render_body, write_report
+from pipeline.schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS,
+                             read_rows, write_table)
+
+from conftest import RAW_DIR, ROOT
+
+ARTICLE_000 = "000_f22b6e4c1b01d16e.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+SCREENSHOT_ARTIFACT = ROOT / "tests" / "artifacts" / "report_000.png"
+
+
+# ---------------------------------------------------------------- a strict little DOM
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    children: list = field(default_factory=list)  # Element or str
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+
+class StrictTreeBuilder(HTMLParser):
+    """Builds an Element tree; fails on an end tag that does not close the open element,
+    so a page only parses when it is well formed without the parser's repairs."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in self.VOID:
+            self.stack.append(element)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(html: str) -> Element:
+    builder = StrictTreeBuilder()
+    builder.feed(html)
+    builder.close()
+    assert [e.tag for e in builder.stack] == ["#document"], f"unclosed: {[e.tag for e in builder.stack]}"
+    return builder.root
+
+
+def by_id(root: Element, element_id: str) -> Element:
+    found = [e for e in root.iter() if e.attrs.get("id") == element_id]
+    assert len(found) == 1, f"{len(found)} elements with id {element_id!r}"
+    return found[0]
+
+
+def marks(root: Element, label: str) -> list[Element]:
+    return [e for e in by_id(root, "body").iter() if e.tag == "mark" and f"ent-{label}" in e.classes]
+
+
+def mark_texts(root: Element, label: str) -> list[str]:
+    return [m.text for m in marks(root, label)]
+
+
+# ---------------------------------------------------------------- the fixtures
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    index = write_report(out)
+    return out, index
+
+
+@pytest.fixture(scope="module")
+def article_000(report) -> tuple[dict, Path]:
+    out, index = report
+    article = next(a for a in read_rows(ARTICLES, out) if a["source_file"] == ARTICLE_000)
+    return article, index.parent / page_name(article["article_id"])
+
+
+def test_article_page_highlights_the_facts(article_000):
+    _, page = article_000
+    root = parse(page.read_text(encoding="utf-8"))
+    aid = mark_texts(root, "AID")
+    assert "40.000 USD" in aid
+    assert "tám tỉnh Bắc Lào mỗi tỉnh 20.000 USD" in aid
+    assert any("Đinh Tiến Dũng" in text for text in mark_texts(root, "PERSON"))
+    assert "Chiều 26/8" in mark_texts(root, "DATE")
+
+
+def test_contained_spans_are_nested_marks(article_000):
+    _, page = article_000
+    root = parse(page.read_text(encoding="utf-8"))
+    distributive = next(m for m in marks(root, "AID") if m.text == "tám tỉnh Bắc Lào mỗi tỉnh 20.000 USD")
+    inner = [c for c in distributive.children if isinstance(c, Element) and c.tag == "mark"]
+    assert [(m.text, "ent-PLACE" in m.classes) for m in inner] == [("tám tỉnh Bắc Lào", True)]
+    official = next(m for m in marks(root, "PERSON") if "Đinh Tiến Dũng" in m.text)
+    assert "Hà Nội" in [m.text for m in official.iter() if "ent-PLACE" in m.classes]
+
+
+def test_body_text_is_the_article_body(report):
+    """Without its tags the body section is the body, character for character (line
+    breaks are the text between the paragraphs)."""
+    out, index = report
+    for article in read_rows(ARTICLES, out):
+        root = parse((index.parent / page_name(article["article_id"])).read_text(encoding="utf-8"))
+        assert by_id(root, "body").text == article["body"], article["source_file"]
+
+
+def test_every_row_and_its_highlight_link_to_each_other(report):
+    out, index = report
+    for article in read_rows(ARTICLES, out):
+        root = parse((index.parent / page_name(article["article_id"])).read_text(encoding="utf-8"))
+        ids = [e.attrs["id"] for e in root.iter() if "id" in e.attrs]
+        assert len(ids) == len(set(ids)), "duplicate ids"
+        targets = [e.attrs["href"][1:] for e in root.iter() if e.attrs.get("href", "").startswith("#")]
+        assert set(targets) <= set(ids), f"dangling links: {set(targets) - set(ids)}"
+        for mark in by_id(root, "body").iter():
+            if mark.tag == "mark" and "id" in mark.attrs:
+                assert f"row-{mark.attrs['id']}" in targets and mark.attrs["id"] in targets
+        n_rows = sum(1 for row in read_rows(AID_EVENTS, out) if row["article_id"] == article["article_id"])
+        assert len([m for m in marks(root, "AID") if "id" in m.attrs]) == n_rows
+
+
+def test_index_links_every_article(report):
+    out, index = report
+    root = parse(index.read_text(encoding="utf-8"))
+    pages = {e.attrs["href"] for e in root.iter() if e.tag == "a" and e.attrs.get("href", "").endswith(".html")}
+    assert len(pages) == 5
+    assert pages == {page_name(a["article_id"]) for a in read_rows(ARTICLES, out)}
+    assert all((index.parent / name).is_file() for name in pages)
+
+
+def test_pages_load_nothing_from_anywhere(report):
+    _, index = report
+    files = sorted(index.parent.iterdir())
+    assert len(files) == 6 and not [f for f in files if f.name.endswith(".tmp")]
+    for path in files:
+        html = path.read_text(encoding="utf-8")
+        assert "http://" not in html and "https://" not in html, path.name
+        assert "<script" not in html.lower() and "url(" not in html and "@import" not in html, path.name
+        for element in parse(html).iter():
+            for name in ("href", "src", "action", "srcset"):
+                value = element.attrs.get(name)
+                if value is not None:
+                    assert "//" not in value and ":" not in value, f"{path.name}: {name}={value!r}"
+
+
+# ---------------------------------------------------------------- overlapping spans
+
+@st.composite
+def body_and_spans(draw):
+    body = draw(st.text(alphabet="ab <&\n", min_size=1, max_size=40))
+    spans = draw(st.lists(st.tuples(st.integers(0, len(body)), st.integers(0, len(body)),
+                                    st.sampled_from(["AID", "PERSON", "DATE", "PLACE"])), max_size=8))
+    highlights = []
+    for n, (start, end, label) in enumerate(spans):
+        span = clip_to_body(min(start, end), max(start, end), body)
+        if span is not None:
+            highlights.append(Highlight(*span, label, f"h-{n}", "note"))
+    return body, highlights
+
+
+@settings(max_examples=300, deadline=None)
+@given(body_and_spans())
+def test_any_overlap_renders_well_formed_with_each_character_once(case):
+    body, highlights = case
+    root = parse(f'<div id="body">{render_body(body, highlights)}</div>')
+    assert by_id(root, "body").text == body
+    for h in highlights:
+        pieces = [e for e in root.iter() if e.tag == "mark" and e.attrs["data-row"] == h.key]
+        assert "".join(p.text for p in pieces) == body[h.start:h.end].replace("\n", "")
+        assert pieces[0].attrs.get("id") == h.key and not any("id" in p.attrs for p in pieces[1:])
+        labels = [p for p in pieces if any(isinstance(c, Element) and "label" in c.classes for c in p.children)]
+        assert labels == [pieces[-1]]
+
+
+def test_partial_overlap_is_cut_at_the_enclosing_end():
+    body = "Hà Nội tặng Lào 40.000 USD"
+    person, aid = Highlight(0, 15, "PERSON", "person-1", ""), Highlight(12, 26, "AID", "aid-1", "")
+    root = parse(f'<div id="body">{render_body(body, [person, aid])}</div>')
+    assert mark_texts(root, "PERSON") == ["Hà Nội tặng Lào"]
+    assert mark_texts(root, "AID") == ["Lào", " 40.000 USD"]
+    assert [m.text for m in marks(root, "PERSON")[0].iter() if m.tag == "mark"][1:] == ["Lào"]
+
+
+# ---------------------------------------------------------------- hostile data
+
+HOSTILE_BODY = 'Chiều 26/8 <script>alert(1)</script> & "x"\nHà Nội tặng <b>40.000 USD</b>.'
+
+
+def write_tiny_out(out: Path, article_id: str = "0123456789abcdef") -> dict:
+    body = HOSTILE_BODY
+    article = {"article_id": article_id, "source_file": "<img src=x onerror=alert(3)>.txt",
+               "title": '<script>alert("title")</script>', "body": body,
+               "body_raw_start": list(range(len(body))), "body_raw_end": list(range(1, len(body) + 1)),
+               "encoding": "utf-8", "raw_sha256": "0" * 64, "n_lines": 2}
+    script = body.index("<script>")
+    script_end = body.index("</script>") + len("</script>")
+    write_table(ARTICLES, [article], out)
+    write_table(LINES, [], out)
+    write_table(DATES, [{"article_id": article_id, "text": "Chiều 26/8", "value": "2021-08-26", "grain": "day",
+                         "year_unresolved": False, "month": 8, "day": 26, "part_of_day": "afternoon",
+                         "char_start": 0, "char_end": 10, "evidence": "Chiều 26/8", "rule_id": "dates.vi.day_month"}],
+                out)
+    write_table(MENTIONS, [{"article_id": article_id, "label": "PLACE", "text": body[script:script_end],
+                            "normalized": "<i>x</i>", "char_start": script, "char_end": script_end,
+                            "evidence": body[script:script_end], "rule_id": "<u>rule</u>"}], out)
+    for table in (AID_EVENTS, OFFICIALS, AGREEMENTS):
+        write_table(table, [], out)
+    write_table(REJECTS, [{"source_file": article["source_file"], "article_id": article_id, "stage": "validate",
+                           "reason": "validation_failed", "detail": "<img src=x onerror=alert(2)>",
+                           "table": "aid_events", "check": "value",
+                           "row": json.dumps({"evidence": "<script>alert(4)</script>"})}], out)
+    return article
+
+
+def test_hostile_text_is_shown_as_text(tmp_path):
+    article = write_tiny_out(tmp_path)
+    index = write_report(tmp_path)
+    page = (index.parent / page_name(article["article_id"])).read_text(encoding="utf-8")
+    for html in (page, index.read_text(encoding="utf-8")):
+        assert "<script" not in html.lower() and "<img" not in html.lower() and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;40.000 USD&lt;/b&gt;" in page
+    root = parse(page)
+    assert by_id(root, "body").text == article["body"]
+    assert mark_texts(root, "PLACE") == ["<script>alert(1)</script>"]
+    assert by_id(root, "table-rejected").text.count("<img src=x onerror=alert(2)>") == 1
+
+
+def test_article_ids_cannot_escape_the_report_dir(tmp_path):
+    out, report_dir = tmp_path / "out", tmp_path / "out" / "report"
+    article = write_tiny_out(out, article_id="../../escaped")
+    index = write_report(out, report_dir)
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted(["index.html", page_name(article["article_id"])])
+    assert "/" not in page_name(article["article_id"]) and not (tmp_path / "escaped.html").exists()
+    assert page_name("index") != "index.html"
+    assert index == report_dir / "index.html"
+
+
+# ---------------------------------------------------------------- headless Chromium
+
+def run_chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is not installed: run `apt-get update && apt-get install -y chromium` "
+                    f"(`make test` does this when it is missing)")
+    command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stderr[-2000:]}"
+    return result
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_chromium_parses_and_draws_the_article_page(article_000, tmp_path):
+    _, page = article_000
+    dom = run_chromium(page, tmp_path / "profile-dom", "--dump-dom").stdout
+    root = parse(dom)
+    assert "40.000 USD" in mark_texts(root, "AID")
+    assert "tám tỉnh Bắc Lào mỗi tỉnh 20.000 USD" in mark_texts(root, "AID")
+    assert any("Đinh Tiến Dũng" in text for text in mark_texts(root, "PERSON"))
+    assert "Chiều 26/8" in mark_texts(root, "DATE")
+    assert "tám tỉnh Bắc Lào" in mark_texts(root, "PLACE")
+
+    screenshot = tmp_path / "000.png"
+    run_chromium(page, tmp_path / "profile-shot", f"--screenshot={screenshot}", "--window-size=1280,2000")
+    assert png_size(screenshot) == (1280, 2000)
+    SCREENSHOT_ARTIFACT.parent.mkdir(exist_ok=True)
+    shutil.copyfile(screenshot, SCREENSHOT_ARTIFACT)
