@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .config import RULES_DIR
 from .dates import find_dates
-from .lexicon import CompiledRules, Match, SyllableDoc, compile_rules, syllable_doc
+from .lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_doc, syllable_doc
 from .numbers import parse_money, parse_number, split_qualifier
 from .tokenize import Word, tokenize_body
 
@@ -63,13 +63,15 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
     doc, rd = sdoc.doc, rules.rules_dir
     items_at = {m.start: m for m in sent.of("ITEM")}
     units_at = {m.start: m for m in sent.of("UNIT")}
+    currencies = sent.of("CURRENCY")
+    currency_starts = {m.start for m in currencies}
     anchors, i = [], sent.start
     while i < sent.end:
         tok = doc[i]
-        if tok.is_space or not (_number_token(tok.text, rd) or tok.text in ("$", "€", "£", "USD", "EUR")):
+        if tok.is_space or not (_number_token(tok.text, rd) or i in currency_starts):
             i += 1
             continue
-        money = _longest_money(sdoc, sent, i, rules)
+        money = _longest_money(sdoc, sent, i, currencies, rules)
         if money is not None:
             anchors.append(money)
             i = money.end
@@ -83,9 +85,18 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
     return anchors
 
 
-def _longest_money(sdoc, sent, i, rules) -> Anchor | None:
+def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:
+    """Where an amount starting at token i may end, longest first: after a currency name
+    (or cents) that follows it, or anywhere when it starts with a currency symbol."""
+    ends = {m.end for m in currencies if i < m.start and m.end <= limit}
+    if any(m.start == i for m in currencies):
+        ends.update(range(i + 2, limit + 1))
+    return sorted(ends, reverse=True)
+
+
+def _longest_money(sdoc, sent, i, currencies, rules) -> Anchor | None:
     doc = sdoc.doc
-    for j in range(min(i + MAX_NUMBER_TOKENS, sent.end), i, -1):
+    for j in _money_ends(i, currencies, min(i + MAX_NUMBER_TOKENS, sent.end)):
         if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
             continue
         text = doc[i:j].text
@@ -278,7 +289,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             "qualifier": anchor.qualifier,
             "char_start": c0,
             "char_end": c1,
-            "evidence": sdoc.doc.text[c0:c1],
+            "evidence": sdoc.text[c0:c1],
             "rule_id": f"{rule_base}:{'in_kind' if rule not in ('cash', 'received', 'distributive') else rule}",
             "_sentence": sent.index,
         })
@@ -432,7 +443,7 @@ class OfficialParser:
             "title_countries": [p.phrase.get("country") for p in places if p.phrase.get("country")],
             "char_start": c0,
             "char_end": c1,
-            "evidence": doc.text[c0:c1],
+            "evidence": self.sdoc.text[c0:c1],
             "rule_id": f"{self.rules.first('official')['id']}:{rule}",
         }
 
@@ -528,7 +539,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
                 title=None, parties=_specific_parties(_parties(sent, examples)), signed=None,
                 place=None, count=int(count), count_qualifier=qualifier,
                 since=since.value.value if since else None, valid=None,
-                c0=c0, c1=c1, doc=doc, rule_id=f"{rule_base}:aggregate"))
+                c0=c0, c1=c1, text=sdoc.text, rule_id=f"{rule_base}:aggregate"))
             continue
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
@@ -537,10 +548,10 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
         rows.append(_agreement_row(
-            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=doc.text[c0:c1],
+            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=sdoc.text[c0:c1],
             parties=_specific_parties(_parties(sent, examples)),
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
-            count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, doc=doc,
+            count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
             rule_id=f"{rule_base}:signed"))
     return rows
 
@@ -613,7 +624,7 @@ def _title_end(sdoc, sent, kind: Match) -> int:
 
 
 def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_qualifier, since, valid,
-                   c0, c1, doc, rule_id) -> dict:
+                   c0, c1, text, rule_id) -> dict:
     return {
         "kind": kind, "kinds": kinds, "title": title, "parties": parties,
         "signed": signed.value.value if signed else None,
@@ -621,7 +632,7 @@ def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_q
         "valid_from": valid.value.start if valid else None,
         "valid_to": valid.value.end if valid else None,
         "place": place, "count": count, "count_qualifier": count_qualifier, "since": since,
-        "char_start": c0, "char_end": c1, "evidence": doc.text[c0:c1], "rule_id": rule_id,
+        "char_start": c0, "char_end": c1, "evidence": text[c0:c1], "rule_id": rule_id,
     }
 
 
@@ -741,13 +752,9 @@ def _mention_rows(matches, dates, official_mentions) -> list[dict]:
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
     """The canonical entity a whole phrase names (an alias lookup), or None."""
-    from .lexicon import pattern_doc
-    from .lexicon import SyllableDoc as _SD
-
-    doc = pattern_doc(text)
-    sdoc = _SD(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc))
+    sdoc = phrase_doc(text)
     places = compile_rules(rules_dir).lexicon.find(sdoc).get("PLACE", [])
-    whole = [p for p in places if p.start == 0 and p.end == len(doc)]
+    whole = [p for p in places if p.start == 0 and p.end == len(sdoc.doc)]
     if not whole:
         return None
     return {"canonical": whole[0].phrase.normalized, **dict(whole[0].phrase.data)}

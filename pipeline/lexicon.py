@@ -59,9 +59,10 @@ class Lexicon:
     matcher: PhraseMatcher
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
     boundary_labels: set[str] = field(default_factory=set)
+    end_boundary_labels: set[str] = field(default_factory=set)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
-            word_boundary: bool = False) -> None:
+            word_boundary: bool = False, word_end: bool = False) -> None:
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
@@ -69,6 +70,8 @@ class Lexicon:
         self.matcher.add(key, docs)
         if word_boundary:
             self.boundary_labels.add(label)
+        if word_end:
+            self.end_boundary_labels.add(label)
 
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
@@ -77,6 +80,8 @@ class Lexicon:
             key = sdoc.doc.vocab.strings[key_id]
             phrase = self.phrases[key][0]
             if phrase.label in self.boundary_labels and not sdoc.on_word_boundaries(start, end):
+                continue
+            if phrase.label in self.end_boundary_labels and not sdoc.ends_a_word(end):
                 continue
             span = sdoc.doc[start:end]
             span.label_ = phrase.label
@@ -109,6 +114,10 @@ class SyllableDoc:
     word_starts: set[int]
     word_ends: set[int]
     sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
+    text: str = ""  # == doc.text, kept because Doc.text rebuilds the string on every access
+
+    def ends_a_word(self, end: int) -> bool:
+        return self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
 
     def on_word_boundaries(self, start: int, end: int) -> bool:
         return self.doc[start].idx in self.word_starts and \
@@ -129,12 +138,18 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     for tok in doc:
         current = sentence_by_start.get(tok.idx, current) if not tok.is_space else current
         sentence_of.append(current)
-    return SyllableDoc(doc, {w.start for w in words}, {w.end for w in words}, sentence_of)
+    return SyllableDoc(doc, {w.start for w in words}, {w.end for w in words}, sentence_of, body)
+
+
+def phrase_doc(text: str) -> SyllableDoc:
+    """A standalone phrase as a SyllableDoc whose every syllable is a word."""
+    doc = pattern_doc(text)
+    return SyllableDoc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc), doc.text)
 
 
 # ---------------------------------------------------------------- the compiled rules
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: one compiled set of rules per rules directory state
 class CompiledRules:
     rules_dir: Path
     lexicon: Lexicon
@@ -210,6 +225,17 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
         for data in files.get(kind, []):
             for normalized, texts in (data.get(key) or {}).items():
                 lexicon.add(label, texts, normalized, data["id"], word_boundary=label not in NO_BOUNDARY)
+    for data in files.get("money", []):
+        # currency names and symbols, so amounts are only tried where a currency is named;
+        # ending a word: "đồng" in "đồng chí" is no currency, "kíp" in the word "tỷ kíp" is
+        for code, names in (data.get("currencies") or {}).items():
+            texts = list(names.get("symbols") or []) + list(names.get("words") or [])
+            lexicon.add("CURRENCY", texts, code, data["id"], word_end=True)
+        for entry in data.get("scaled_currency_words") or []:
+            lexicon.add("CURRENCY", [entry["text"]], entry["currency"], data["id"], word_end=True)
+        cents = (data.get("cents") or {}).get("words") or []
+        if cents:
+            lexicon.add("CURRENCY", cents, "cents", data["id"], word_end=True)
     if not lexicon.phrases:
         log.warning("no phrase rules found under %s: extraction will find nothing", rules_dir)
     return CompiledRules(Path(rules_dir), lexicon, dict(files))

@@ -224,7 +224,9 @@ def _load_vocabularies(rules_dir: Path) -> tuple[NumberWords, MoneyWords]:
             _money_words(_read_yaml(rules_dir / CURRENCIES_FILE)))
 
 
+@lru_cache(maxsize=64)
 def _vocabularies(rules_dir: Path | None) -> tuple[NumberWords, MoneyWords]:
+    # cached on the path as given too: resolving it on every call costs more than parsing
     return _load_vocabularies(Path(rules_dir if rules_dir is not None else RULES_DIR).resolve())
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +31,7 @@ from pandera.errors import SchemaErrors
 from .config import RULES_DIR
 from .dates import parse_date
 from .ingest import BODY_ZONES, raw_span_of
-from .lexicon import compile_rules, pattern_doc
+from .lexicon import CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
 from .numbers import parse_money, parse_number, split_qualifier
 from .schema import EXTRACT_TABLES, SchemaError
@@ -93,12 +94,13 @@ def leading_number(evidence: str, rules_dir: Path) -> Decimal | None:
     return None
 
 
-def phrases_in(text: str, label: str, rules_dir: Path) -> list[str]:
-    from .lexicon import SyllableDoc
+def phrases_in(text: str, label: str, rules: CompiledRules) -> list[str]:
+    return list(_phrases_in(text, label, rules))
 
-    doc = pattern_doc(text)
-    sdoc = SyllableDoc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc))
-    return [m.phrase.normalized for m in compile_rules(rules_dir).lexicon.find(sdoc).get(label, [])]
+
+@lru_cache(maxsize=65536)
+def _phrases_in(text: str, label: str, rules) -> tuple[str, ...]:
+    return tuple(m.phrase.normalized for m in rules.lexicon.find(phrase_doc(text)).get(label, []))
 
 
 def _same(a, b) -> bool:
@@ -107,7 +109,8 @@ def _same(a, b) -> bool:
     return Decimal(str(a)) == Decimal(str(b))
 
 
-def check_aid_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
+    rules_dir = rules.rules_dir
     ev = row["evidence"]
     if row["item"] == "cash":
         money = money_in(ev, rules_dir)
@@ -129,12 +132,13 @@ def check_aid_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
         quantity = leading_number(ev, rules_dir)
         if not _same(quantity, row["quantity"]):
             raise CheckFailed("value", f"quantity {row['quantity']} but the evidence says {quantity}")
-        items = phrases_in(ev, "ITEM", rules_dir)
+        items = phrases_in(ev, "ITEM", rules)
         if row["item"] not in items:
             raise CheckFailed("value", f"item {row['item']} not named in {ev!r} (found {items})")
 
 
-def check_date_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+def check_date_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
+    rules_dir = rules.rules_dir
     parsed = parse_date(row["evidence"], ctx.reference, rules_dir)
     if parsed is None:
         raise CheckFailed("value", f"{row['evidence']!r} does not parse as a date")
@@ -143,7 +147,7 @@ def check_date_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
                                    f"{parsed.value}/{parsed.grain}")
 
 
-def check_official_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+def check_official_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     if row["name"] not in row["evidence"]:
         raise CheckFailed("value", f"name {row['name']!r} not in the evidence {row['evidence']!r}")
     missing = [t for t in row["titles"] if t not in ctx.article["body"]]
@@ -151,8 +155,9 @@ def check_official_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> Non
         raise CheckFailed("value", f"titles not in the body: {missing}")
 
 
-def check_agreement_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
-    kinds = phrases_in(row["evidence"], "AGREEMENT_KIND", rules_dir)
+def check_agreement_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
+    rules_dir = rules.rules_dir
+    kinds = phrases_in(row["evidence"], "AGREEMENT_KIND", rules)
     missing = [k for k in row["kinds"] if k not in kinds]
     if missing:
         raise CheckFailed("value", f"kinds {missing} not named in {row['evidence']!r}")
@@ -160,10 +165,10 @@ def check_agreement_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> No
         raise CheckFailed("value", f"count {row['count']} not the number in {row['evidence']!r}")
 
 
-def check_mention_value(row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+def check_mention_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     if row["text"] != row["evidence"]:
         raise CheckFailed("value", "text differs from evidence")
-    if row["label"] == "PLACE" and row["normalized"] not in phrases_in(row["text"], "PLACE", rules_dir):
+    if row["label"] == "PLACE" and row["normalized"] not in phrases_in(row["text"], "PLACE", rules):
         raise CheckFailed("value", f"{row['text']!r} does not resolve to {row['normalized']!r}")
 
 
@@ -178,7 +183,7 @@ VALUE_CHECKS = {
 
 # ---------------------------------------------------------------- the checks
 
-def check_row(table: str, row: dict, ctx: ArticleContext, rules_dir: Path) -> None:
+def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     body = ctx.article["body"]
     start, end = row["char_start"], row["char_end"]
     if not (0 <= start < end <= len(body)):
@@ -191,10 +196,10 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules_dir: Path) -> No
         raise CheckFailed("raw_trace", f"raw file {ctx.article['source_file']} is not available")
     a, b = raw_span_of(ctx.article, start, end)
     codec = {"utf-8-sig": "utf-8"}.get(ctx.article["encoding"], ctx.article["encoding"])
-    traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules_dir)
+    traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules.rules_dir)
     if traced != row["evidence"]:
         raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
-    VALUE_CHECKS[table](row, ctx, rules_dir)
+    VALUE_CHECKS[table](row, ctx, rules)
     check_plausible_date(table, row, ctx)
 
 
@@ -332,6 +337,7 @@ def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None) -> d
 
 def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str, ArticleContext],
                     rules_dir: Path = RULES_DIR) -> ValidationResult:
+    rules = compile_rules(rules_dir)
     schemas = table_schemas(rules_dir)
     published, rejects, report = {}, [], {}
     for table in EXTRACT_TABLES:
@@ -343,7 +349,7 @@ def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str,
                 failed[i] = ("offsets", f"unknown article {row['article_id']}")
                 continue
             try:
-                check_row(table.name, row, ctx, rules_dir)
+                check_row(table.name, row, ctx, rules)
             except CheckFailed as exc:
                 failed[i] = (exc.check, exc.message)
         if table.name == "aid_events":
