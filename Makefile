@@ -36,8 +36,13 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## run: set up, then run every stage on data/raw/ into data/processed/
-run: export report
+## run: set up, then run every stage on data/raw/ into data/processed/ (and the review pages)
+run: $(OUT)/manifest.json report
+
+# The whole pipeline in one pass (vnfacts run: parallel, streaming, cached per file).
+$(OUT)/manifest.json: $(INGEST_DEPS) $(TOKENIZE_DEPS) $(EXTRACT_DEPS) $(VALIDATE_DEPS) pipeline/engine.py \
+		pipeline/export.py $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
+	$(VNFACTS) run --raw $(RAW) --out $(OUT) --rules rules
 
 ## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
 ingest: $(OUT)/articles.parquet
@@ -64,9 +69,7 @@ $(OUT)/validation_report.json: $(OUT)/candidates/aid_events.parquet $(VALIDATE_D
 	$(VNFACTS) validate --raw $(RAW) --out $(OUT) --rules rules
 
 ## export: stamp the published tables with their provenance; write manifest.json
-export: $(OUT)/manifest.json
-
-$(OUT)/manifest.json: $(OUT)/validation_report.json pipeline/export.py | $(INSTALLED)
+export: $(OUT)/validation_report.json | $(INSTALLED)
 	$(VNFACTS) export --out $(OUT) --rules rules
 
 ## duckdb: write data/processed/facts.duckdb, one view per table

@@ -36,6 +36,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +44,7 @@ if str(ROOT) not in sys.path:  # `python bench/make_corpus.py` from a checkout, 
     sys.path.insert(0, str(ROOT))
 
 from pipeline.errors import Reject  # noqa: E402
-from pipeline.ingest import assign_zones, decode, ingest_page, list_raw_files, load_page_rules, split_lines  # noqa: E402
-from pipeline.normalize import canonicalize  # noqa: E402
+from pipeline.ingest import decode, ingest_page, list_raw_files, load_page_rules  # noqa: E402
 
 DEFAULT_SOURCE = ROOT / "data" / "raw"
 FILE_PREFIX = "corpus_"
@@ -106,6 +106,7 @@ def scale_amounts(text: str, factor: int) -> str:
     return DOTTED_NUMBER.sub(lambda m: f"{int(m.group().replace('.', '')) * factor:,}".replace(",", "."), text)
 
 
+@lru_cache(maxsize=None)
 def slug_form(name: str) -> str:
     """How a name appears in an image file-name slug: lower case, no diacritics."""
     folded = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
@@ -146,24 +147,26 @@ class Source:
     name: str
     lines: list[str]            # raw lines without their line breaks
     breaks: list[str]           # the line break after each line ("" after the last)
-    zones: list[str]
+    zones: list[str]            # the pipeline's zone of each line
     bom: bool
     timestamp: int | None       # line index of the timestamp
     author: int | None
     furniture: int | None       # line index of the first furniture heading
+    amount_lines: tuple[int, ...] = ()                              # article lines with dot-grouped numbers
     paragraphs: dict[int, list[str]] = field(default_factory=dict)  # body line -> its sentences
-    names: list[str] = field(default_factory=list)                  # KNOWN_NAMES on the page
+    names: tuple[str, ...] = ()                                     # KNOWN_NAMES on the page
+    name_pattern: re.Pattern | None = None                          # any of them, or its slug form
+    name_lines: tuple[int, ...] = ()                                # lines where name_pattern matches
     avoid: frozenset[str] = frozenset()                              # replacement names already on the page
 
 
 def load_source(path: Path, label: str) -> Source:
     """One real page dump, zoned by the pipeline; raises Reject when it is not an article."""
     raw = path.read_bytes()
-    ingest_page(raw, label)  # the same gates as the pipeline: only pages that ingest are sources
+    page = ingest_page(raw, label)  # the pipeline's own gates and zones
     text, encoding, _ = decode(raw, label)
     rules = load_page_rules()
-    canon_lines = split_lines(canonicalize(text).text)
-    zones = assign_zones(canon_lines, rules)
+    zones = [row["zone"] for row in page.lines]
     pieces = LINE_BREAK.split(text)
     breaks = LINE_BREAK.findall(text) + [""]
     if len(pieces) != len(zones):
@@ -172,11 +175,12 @@ def load_source(path: Path, label: str) -> Source:
     def first(zone):
         return next((i for i, z in enumerate(zones) if z == zone), None)
 
-    furniture = next((i for i, (z, ln) in enumerate(zip(zones, canon_lines))
-                      if z == "furniture" and ln.text.casefold() in rules.furniture_headings), None)
+    furniture = next((i for i, row in enumerate(page.lines)
+                      if row["zone"] == "furniture" and row["text"].casefold() in rules.furniture_headings), None)
     timestamp = first("timestamp")
     if timestamp is not None and not DATE_IN_TIMESTAMP.search(pieces[timestamp]):
         timestamp = None
+    amount_lines = tuple(i for i, z in enumerate(zones) if z in AMOUNT_ZONES and DOTTED_NUMBER.search(pieces[i]))
     paragraphs = {}
     for i, zone in enumerate(zones):
         if zone == "body":
@@ -184,11 +188,13 @@ def load_source(path: Path, label: str) -> Source:
             if sentences:
                 paragraphs[i] = sentences
     nfc = unicodedata.normalize("NFC", text)
-    names = [n for n in KNOWN_NAMES if n in nfc or slug_form(n) in nfc]
+    names = tuple(n for n in KNOWN_NAMES if n in nfc or slug_form(n) in nfc)
+    pattern = _name_pattern(names)
+    name_lines = tuple(i for i, ln in enumerate(pieces) if pattern and pattern.search(ln))
     avoid = frozenset(n for pool in REPLACEMENT_NAMES.values() for n in pool
                       if n in nfc or slug_form(n) in nfc)
     return Source(label, pieces, breaks, zones, encoding == "utf-8-sig", timestamp, first("author"),
-                  furniture, paragraphs, names, avoid)
+                  furniture, amount_lines, paragraphs, names, pattern, name_lines, avoid)
 
 
 def load_sources(source_dir: Path) -> tuple[list[Source], list[str]]:
@@ -205,7 +211,7 @@ def load_sources(source_dir: Path) -> tuple[list[Source], list[str]]:
 
 # ---------------------------------------------------------------- one generated page
 
-def _name_pattern(names: list[str]) -> re.Pattern | None:
+def _name_pattern(names) -> re.Pattern | None:
     forms = sorted({f for n in names for f in (n, slug_form(n))}, key=len, reverse=True)
     if not forms:
         return None
@@ -220,9 +226,9 @@ def _shift_date(line: str, days: int) -> str:
     def shifted(m):
         try:
             d = date(int(m["year"]), int(m["month"]), int(m["day"])) + timedelta(days=days)
-        except ValueError:
+        except (ValueError, OverflowError):
             return m.group()
-        return (f"{d.day:0{len(m['day'])}d}/{d.month:0{len(m['month'])}d}/{d.year:04d}")
+        return f"{d.day:0{len(m['day'])}d}/{d.month:0{len(m['month'])}d}/{d.year:04d}"
     return DATE_IN_TIMESTAMP.sub(shifted, line, count=1)
 
 
@@ -256,9 +262,8 @@ def render(src: Source, rng: random.Random) -> tuple[str, Variant]:
     author = rng.choice(AUTHORS)
 
     lines = list(src.lines)
-    for i, zone in enumerate(src.zones):
-        if zone in AMOUNT_ZONES:
-            lines[i] = scale_amounts(lines[i], factor)
+    for i in src.amount_lines:
+        lines[i] = scale_amounts(lines[i], factor)
     shuffled = []
     for i, sentences in src.paragraphs.items():
         if rng.random() >= SHUFFLE_PROBABILITY:
@@ -271,16 +276,16 @@ def render(src: Source, rng: random.Random) -> tuple[str, Variant]:
         raw = src.lines[i]
         lines[i] = raw[:len(raw) - len(raw.lstrip())] + body + raw[len(raw.rstrip()):]
         shuffled.append(i + 1)
+    if mapping:  # names never span a line break, so line by line is the same as the whole text
+        forms = dict(mapping)
+        forms.update({slug_form(old): slug_form(new) for old, new in mapping.items()})
+        for i in src.name_lines:
+            lines[i] = src.name_pattern.sub(lambda m: forms.get(m.group(), m.group()), lines[i])
     if src.timestamp is not None:
         lines[src.timestamp] = _shift_date(lines[src.timestamp], shift)
     if src.author is not None:
         lines[src.author] = _new_author(lines[src.author], author)
-
-    text = "".join(ln + br for ln, br in zip(lines, src.breaks))
-    pattern = _name_pattern(list(mapping))
-    if pattern is not None:
-        slugs = {slug_form(old): slug_form(new) for old, new in mapping.items()}
-        text = pattern.sub(lambda m: mapping.get(m.group()) or slugs[m.group()], text)
+    text = "".join([piece for pair in zip(lines, src.breaks) for piece in pair])
     return text, Variant(src.name, factor, shift if src.timestamp is not None else 0, mapping,
                          author if src.author is not None else None, tuple(shuffled))
 

@@ -67,8 +67,12 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
 
 def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
     articles = read_rows(ARTICLES, out_dir)
+    from .engine import CACHE_DIR, Cache, tokens_for
+
+    cache = Cache(Path(out_dir) / CACHE_DIR)
     with progress("tokenize", len(articles)) as advance:
-        tables = tokenize_mod.tokenize_articles(articles, progress=advance)
+        tables = tokenize_mod.tokenize_articles(articles, progress=advance,
+                                                words_of=lambda body, aid: tokens_for(body, aid, cache))
     write_table(TOKENS, tables["tokens"], out_dir)
     write_stage_rejects("tokenize", tables["rejects"], out_dir)
     for rej in tables["rejects"]:

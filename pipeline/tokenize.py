@@ -160,11 +160,12 @@ def words_from_rows(rows: list[dict]) -> list[Word]:
     return [Word(r["sentence"], r["char_start"], r["char_end"], r["text"], r["pos"]) for r in rows]
 
 
-def tokenize_articles(articles: list[dict], progress=None) -> dict[str, list[dict]]:
+def tokenize_articles(articles: list[dict], progress=None, words_of=tokenize_body) -> dict[str, list[dict]]:
+    """Token rows of every article; ``words_of(body, article_id)`` may serve them from a cache."""
     tokens, rejects = [], []
     for article in articles:
         try:
-            words = tokenize_body(article["body"], article["article_id"])
+            words = words_of(article["body"], article["article_id"])
             doc_from_words(article["body"], words)  # proves the offsets rebuild the body exactly
             tokens.extend(token_rows(article["article_id"], words))
         except Reject as rej:

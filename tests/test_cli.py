@@ -31,9 +31,10 @@ def run_output(tmp_path_factory):
 def test_run_completes_and_summarizes(run_output):
     _, _, result = run_output
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert summary["ingest"] == {"files": 7, "articles": 5, "rejected": 2, "lines": 753}
-    assert summary["tokenize"]["articles"] == 5 and summary["tokenize"]["rejected"] == 0
+    summary = json.loads(result.stdout.strip().splitlines()[-1])["run"]
+    assert (summary["files"], summary["articles"], summary["rejected_files"]) == (7, 5, 2)
+    assert summary["rows"]["lines"] == 753 and summary["rows"]["aid_events"] == 17
+    assert summary["validation"] == {"rows_checked": 529, "rows_passed": 529, "rows_rejected": 0}
 
 
 def test_every_input_file_is_in_exactly_one_table(run_output):

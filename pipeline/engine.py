@@ -1,0 +1,319 @@
+"""The whole pipeline in one pass, article by article: streaming, parallel, incremental.
+
+``process_page`` runs ingest -> tokenize -> extract -> validate for one raw file and
+returns its rows for every table; it is a pure function of the file's bytes, the
+rules and the code, so the same function runs in a loop, in a process pool
+(``--jobs``) or on a cluster (pipeline.dask_engine). The driver writes the rows
+in file order, a batch at a time (Parquet row groups), so memory stays flat in the
+number of articles and the output does not depend on the number of workers.
+
+Two caches under ``<out>/.cache`` make repeat runs cheap: the tokens of a body
+(keyed by its hash and the tokenizer's version: a rule change does not re-run
+underthesea) and the whole result of a file (keyed by its bytes, the rules and the
+code: an unchanged file is not processed again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import __version__
+from .atomic import atomic_path
+from .config import RULES_DIR
+from .consolidate import consolidate_aid_events, consolidate_officials
+from .errors import Reject
+from .extract import extract_article
+from .ingest import BODY_ZONES, ingest_page, list_raw_files
+from .lexicon import compile_rules
+from .schema import (AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS,
+                     OFFICIALS_CONSOLIDATED, REJECTS, TOKENS, Table, read_rows, to_arrow, write_json, write_table)
+from .tokenize import Word, token_rows, tokenize_body
+from .validate import ArticleContext, validate_tables
+
+log = logging.getLogger("vnfacts")
+
+CACHE_DIR = ".cache"
+CANDIDATES_DIR = "candidates"
+REPORT_FILE = "validation_report.json"
+DEFAULT_BATCH = 200
+
+
+def tokenizer_version() -> str:
+    import underthesea
+
+    return f"underthesea-{underthesea.__version__}-crf-pos"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the package's source: a code change invalidates cached results."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _rules_key(rules_dir: str, stamp: tuple) -> str:
+    from .export import rules_sha256
+
+    return rules_sha256(Path(rules_dir))
+
+
+def rules_key(rules_dir: Path) -> str:
+    from .rulefiles import iter_rule_files
+
+    paths = iter_rule_files(Path(rules_dir))
+    return _rules_key(str(rules_dir), tuple((str(p), p.stat().st_mtime_ns) for p in paths))
+
+
+# ---------------------------------------------------------------- caches
+
+class Cache:
+    """Pickled values in files named by key; a corrupt or missing entry is a miss."""
+
+    def __init__(self, root: Path | None):
+        self.root = Path(root) if root is not None else None
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}.pkl"
+
+    def get(self, kind: str, key: str):
+        if self.root is None:
+            return None
+        try:
+            with open(self._path(kind, key), "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+
+    def put(self, kind: str, key: str, value) -> None:
+        if self.root is None:
+            return
+        with atomic_path(self._path(kind, key)) as tmp:
+            tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# ---------------------------------------------------------------- one page
+
+@dataclass(frozen=True)
+class PageJob:
+    path: str
+    source_file: str
+    rules_dir: str
+    cache_dir: str | None
+
+
+def _reject(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
+    return {"source_file": source_file, "article_id": article_id, "stage": stage, "reason": rej.reason,
+            "detail": rej.detail, "table": None, "check": None, "row": None}
+
+
+def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
+    key = hashlib.sha256(f"{tokenizer_version()}\0{body}".encode("utf-8")).hexdigest()
+    cached = cache.get("tokens", key)
+    if cached is not None:
+        return [Word(*w) for w in cached]
+    words = tokenize_body(body, article_id)
+    cache.put("tokens", key, [(w.sentence, w.start, w.end, w.text, w.pos) for w in words])
+    return words
+
+
+def process_page(job: PageJob) -> dict[str, list[dict]]:
+    """Rows of every table for one raw file (rejects included); never raises for bad input."""
+    cache = Cache(job.cache_dir)
+    try:
+        raw = Path(job.path).read_bytes()
+    except OSError as exc:
+        return {"rejects": [_reject(job.source_file, None, "ingest",
+                                    Reject("unreadable", f"{job.source_file}: {exc.strerror or exc}"))]}
+    rules_dir = Path(job.rules_dir)
+    key = hashlib.sha256(f"{code_version()}\0{rules_key(rules_dir)}\0{job.source_file}\0".encode() + raw).hexdigest()
+    cached = cache.get("results", key)
+    if cached is not None:
+        return cached
+    result = _process(raw, job.source_file, rules_dir, cache)
+    cache.put("results", key, result)
+    return result
+
+
+def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache) -> dict[str, list[dict]]:
+    try:
+        page = ingest_page(raw, source_file, rules_dir)
+    except Reject as rej:
+        return {"rejects": [_reject(source_file, None, "ingest", rej)]}
+    article = page.article
+    aid = article["article_id"]
+    out: dict[str, list[dict]] = {"articles": [article], "lines": page.lines}
+    try:
+        words = tokens_for(article["body"], aid, cache)
+    except Reject as rej:
+        out["rejects"] = [_reject(source_file, aid, "tokenize", rej)]
+        return out
+    out["tokens"] = token_rows(aid, words)
+    try:
+        candidates = extract_article(article, words, compile_rules(rules_dir))
+    except Exception as exc:  # one bad article never stops the batch
+        log.exception("extract failed on %s", source_file)
+        out["rejects"] = [_reject(source_file, aid, "extract",
+                                  Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}"))]
+        return out
+    published = article.get("published_at")
+    body_lines = [(ln["body_start"], ln["body_end"]) for ln in page.lines
+                  if ln["zone"] in BODY_ZONES and ln["body_start"] is not None]
+    ctx = {aid: ArticleContext(article, body_lines, raw, published.date() if published else None)}
+    result = validate_tables(candidates, ctx, rules_dir)
+    for table in EXTRACT_TABLES:
+        out[f"{CANDIDATES_DIR}/{table.name}"] = candidates[table.name]
+        out[table.name] = result.published[table.name]
+    out["rejects"] = result.rejects
+    out["report"] = [result.report]
+    return out
+
+
+# ---------------------------------------------------------------- writing as we go
+
+class StreamingTable:
+    """Rows appended in batches as Parquet row groups; the file appears (atomically) on close."""
+
+    def __init__(self, table: Table, target: Path, metadata: dict[str, str] | None, stack: ExitStack):
+        self.table = table
+        schema = table.arrow_schema
+        if metadata:
+            schema = schema.with_metadata({**schema.metadata, **{k.encode(): v.encode() for k, v in metadata.items()}})
+        self.schema = schema
+        self.path = stack.enter_context(atomic_path(target))
+        self.writer = pq.ParquetWriter(self.path, schema)
+        stack.callback(self.writer.close)
+        self.buffer: list[dict] = []
+        self.rows = 0
+
+    def add(self, rows: list[dict]) -> None:
+        self.buffer.extend(rows)
+
+    def flush(self) -> None:
+        if self.buffer:
+            arrow = to_arrow(self.table, self.buffer).replace_schema_metadata(self.schema.metadata)
+            self.writer.write_table(arrow)
+            self.rows += len(self.buffer)
+            self.buffer = []
+
+
+def _jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:
+    return [PageJob(str(p), p.relative_to(raw_dir).as_posix(), str(rules_dir), str(cache_dir) if cache_dir else None)
+            for p in list_raw_files(raw_dir)]
+
+
+def _merge_reports(total: dict, report: dict) -> None:
+    for name, counts in report.items():
+        into = total.setdefault(name, {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}})
+        for k in ("checked", "passed", "rejected"):
+            into[k] += counts[k]
+        for check, n in counts["by_check"].items():
+            into["by_check"][check] = into["by_check"].get(check, 0) + n
+
+
+def _results(jobs: list[PageJob], workers: int):
+    if workers <= 1:
+        yield from map(process_page, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # map keeps file order, so the output is the same whatever the number of workers
+        yield from pool.map(process_page, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8) or 1)))
+
+
+def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
+                 batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None,
+                 results=None) -> dict:
+    """Every stage on every raw file, written as we go. ``results`` lets another engine
+    (Dask) supply the per-file results in file order."""
+    from .export import provenance
+    from .stages import STAGE_REJECTS_DIR, STAGE_ORDER
+
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = out_dir / CACHE_DIR if use_cache else None
+    page_jobs = _jobs(raw_dir, rules_dir, cache_dir)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    meta = provenance(rules_dir)
+    targets: dict[str, tuple[Table, Path]] = {
+        "articles": (ARTICLES, out_dir / ARTICLES.filename),
+        "lines": (LINES, out_dir / LINES.filename),
+        "tokens": (TOKENS, out_dir / TOKENS.filename),
+        **{f"{CANDIDATES_DIR}/{t.name}": (t, out_dir / CANDIDATES_DIR / t.filename) for t in EXTRACT_TABLES},
+        **{t.name: (t, out_dir / t.filename) for t in EXTRACT_TABLES},
+    }
+    rejects_by_stage: dict[str, list[dict]] = {s: [] for s in STAGE_ORDER}
+    report: dict[str, dict] = {}
+    seen: dict[str, str] = {}
+    with ExitStack() as stack:
+        writers = {name: StreamingTable(table, path, meta, stack) for name, (table, path) in targets.items()}
+        advance = stack.enter_context(progress("run", len(page_jobs))) if progress else (lambda: None)
+        stream = results if results is not None else _results(page_jobs, workers)
+        for n, (job, result) in enumerate(zip(page_jobs, stream), start=1):
+            article = (result.get("articles") or [None])[0]
+            if article is not None and article["article_id"] in seen:
+                rejects_by_stage["ingest"].append(_reject(job.source_file, None, "ingest", Reject(
+                    "duplicate_content", f"{job.source_file}: same bytes as {seen[article['article_id']]}")))
+                advance()
+                continue
+            if article is not None:
+                seen[article["article_id"]] = job.source_file
+            for name, rows in result.items():
+                if name in writers:
+                    writers[name].add(rows)
+            for rej in result.get("rejects", []):
+                rejects_by_stage[rej["stage"]].append(rej)
+            for part in result.get("report", []):
+                _merge_reports(report, part)
+            if n % batch_size == 0:
+                for w in writers.values():
+                    w.flush()
+            advance()
+        for w in writers.values():
+            w.flush()
+    for stage, rows in rejects_by_stage.items():
+        write_table(REJECTS, rows, out_dir / STAGE_REJECTS_DIR / stage)
+    all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
+    write_table(REJECTS, _with_meta(REJECTS, all_rejects, meta), out_dir)
+
+    articles = {a["article_id"]: a for a in _read_small(ARTICLES, out_dir, ("article_id", "published_at"))}
+    events = consolidate_aid_events(read_rows(AID_EVENTS, out_dir), articles)
+    people = consolidate_officials(read_rows(OFFICIALS, out_dir))
+    write_table(AID_EVENTS_CONSOLIDATED, _with_meta(AID_EVENTS_CONSOLIDATED, events, meta), out_dir)
+    write_table(OFFICIALS_CONSOLIDATED, _with_meta(OFFICIALS_CONSOLIDATED, people, meta), out_dir)
+    for counts in report.values():
+        counts["by_check"] = dict(sorted(counts["by_check"].items()))
+        counts["balanced"] = counts["checked"] == counts["passed"] + counts["rejected"]
+    for table in EXTRACT_TABLES:
+        report.setdefault(table.name, {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}, "balanced": True})
+    validation = {"tables": {t.name: report[t.name] for t in EXTRACT_TABLES},
+                  "rows_checked": sum(r["checked"] for r in report.values()),
+                  "rows_passed": sum(r["passed"] for r in report.values()),
+                  "rows_rejected": sum(r["rejected"] for r in report.values()),
+                  "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)}}
+    write_json(validation, out_dir / REPORT_FILE)
+    return {"files": len(page_jobs), "articles": len(seen), "rejected_files": len(page_jobs) - len(seen),
+            "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
+            "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
+
+
+def _with_meta(table: Table, rows: list[dict], meta: dict[str, str]) -> pa.Table:
+    arrow = to_arrow(table, rows)
+    return arrow.replace_schema_metadata({**arrow.schema.metadata, **{k.encode(): v.encode() for k, v in meta.items()}})
+
+
+def _read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:
+    return pq.read_table(Path(out_dir) / table.filename, columns=list(columns)).to_pylist()
+

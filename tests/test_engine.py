@@ -1,0 +1,103 @@
+"""`vnfacts run`: the same tables as the stages one by one, whatever the number of
+workers or the batch size; caches that make repeat runs cheap."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.config import RULES_DIR
+from pipeline.engine import CACHE_DIR, run_pipeline
+
+from conftest import RAW_DIR
+
+TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "agreements", "mentions",
+          "aid_events_consolidated", "officials_consolidated", "rejects", "candidates/aid_events",
+          "candidates/mentions"]
+
+
+def _raw_copy(tmp_path, extra: dict[str, bytes] | None = None):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw, ignore=shutil.ignore_patterns(".*"))
+    for name, data in (extra or {}).items():
+        (raw / name).write_bytes(data)
+    return raw
+
+
+def _tables(out):
+    return {t: pq.read_table(out / f"{t}.parquet").to_pylist() for t in TABLES}
+
+
+def _cache_files(out, kind):
+    return sorted(p.name for p in (out / CACHE_DIR / kind).rglob("*.pkl"))
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("staged")
+    raw = _raw_copy(tmp, {"empty.txt": b"", "copy.txt": (RAW_DIR / "003_7b0da2fc71653c30.txt").read_bytes()})
+    out = tmp / "out"
+    for command in (["ingest", "--raw", str(raw)], ["tokenize"], ["extract"], ["validate", "--raw", str(raw)]):
+        result = CliRunner().invoke(main, command + ["--out", str(out)])
+        assert result.exit_code == 0, result.output
+    return raw, _tables(out)
+
+
+@pytest.mark.parametrize("jobs,batch", [(1, 200), (2, 1)])
+def test_run_equals_the_stages_one_by_one(staged, tmp_path, jobs, batch):
+    raw, expected = staged
+    out = tmp_path / "out"
+    summary = run_pipeline(raw, out, jobs=jobs, batch_size=batch)
+    assert summary["files"] == 7 and summary["articles"] == 5 and summary["rejected_files"] == 2
+    got = _tables(out)
+    for name in TABLES:
+        assert got[name] == expected[name], f"{name} differs with jobs={jobs}, batch={batch}"
+
+
+def test_the_cli_run_reports_and_exports(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "input rows 529 = published 529 + rejected 0" in result.stderr
+    meta = pq.read_schema(out / "aid_events.parquet").metadata
+    assert meta[b"rules_sha256"] and (out / "manifest.json").exists()
+
+
+def test_unchanged_files_come_from_the_cache_and_a_changed_one_is_redone(tmp_path):
+    raw = _raw_copy(tmp_path)
+    out = tmp_path / "out"
+    run_pipeline(raw, out, jobs=1)
+    results, tokens = _cache_files(out, "results"), _cache_files(out, "tokens")
+    assert len(results) == 5 and len(tokens) == 5
+    first = _tables(out)
+    run_pipeline(raw, out, jobs=1)
+    assert _cache_files(out, "results") == results and _tables(out) == first
+    page = raw / "004_aa49084023db9e52.txt"
+    page.write_bytes(page.read_bytes() + b"\nTin khac\n")  # furniture only: the body does not change
+    run_pipeline(raw, out, jobs=1)
+    assert len(_cache_files(out, "results")) == 6  # one new result: that file only
+    assert _cache_files(out, "tokens") == tokens  # same body, same tokens
+
+
+def test_a_rule_change_reruns_extraction_but_not_tokenization(tmp_path):
+    raw = _raw_copy(tmp_path)
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    out = tmp_path / "out"
+    run_pipeline(raw, out, rules, jobs=1)
+    tokens = _cache_files(out, "tokens")
+    aid = rules / "aid" / "vi" / "aid.yaml"
+    aid.write_text(aid.read_text(encoding="utf-8").replace("give_verbs: [", "give_verbs: [biếu, "), encoding="utf-8")
+    run_pipeline(raw, out, rules, jobs=1)
+    assert len(_cache_files(out, "results")) == 10  # every file extracted again
+    assert _cache_files(out, "tokens") == tokens  # no body tokenized again
+
+
+def test_no_cache_writes_no_cache(tmp_path):
+    out = tmp_path / "out"
+    run_pipeline(_raw_copy(tmp_path), out, jobs=1, use_cache=False)
+    assert not (out / CACHE_DIR).exists()
