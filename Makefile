@@ -21,7 +21,7 @@ EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench test chromium clean FORCE
+.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench corpus test chromium clean FORCE
 
 ## help: list the targets
 help:
@@ -90,9 +90,13 @@ $(OUT)/report/index.html: $(OUT)/manifest.json pipeline/report.py | $(INSTALLED)
 golden: $(INSTALLED)
 	$(BIN)/python -m pipeline.golden write
 
-## bench: time every stage against the underthesea baseline; writes docs/BENCHMARKS.md
+## bench: baseline, every stage and the whole run on 2,000 generated articles; writes docs/BENCHMARKS.md
 bench: $(INSTALLED)
-	$(BIN)/python bench/stages.py --repeat 5 --write docs/BENCHMARKS.md
+	$(BIN)/python bench/bench.py --n $(or $(N),2000) --write docs/BENCHMARKS.md
+
+## corpus: generate N (default 2000) page dumps from the fixtures into data/interim/corpus
+corpus: $(INSTALLED)
+	$(BIN)/python bench/make_corpus.py --n $(or $(N),2000) --out data/interim/corpus
 
 ## test: set up (Chromium too, for the review-page test), then run the test suite
 test: $(INSTALLED) chromium

@@ -25,8 +25,6 @@ in DIR by an earlier, larger run are removed, so DIR holds exactly the corpus.
 One summary line goes to stderr.
 """
 
-from __future__ import annotations
-
 import argparse
 import hashlib
 import random
@@ -135,8 +133,9 @@ def split_sentences(paragraph: str) -> list[str] | None:
             sentences.append(text[start:i + 1])
             start = i + 2
     sentences.append(text[start:])
-    if len(sentences) < 2 or depth or plain_quote or not sentences[-1].endswith("."):
-        return None
+    last = sentences[-1]
+    if len(sentences) < 2 or depth or plain_quote or not last.endswith(".") or last.endswith(".."):
+        return None  # a final "..." or an unclosed quote would not read as one sentence elsewhere
     return sentences
 
 
@@ -185,7 +184,8 @@ def load_source(path: Path, label: str) -> Source:
     for i, zone in enumerate(zones):
         if zone == "body":
             sentences = split_sentences(pieces[i])
-            if sentences:
+            # Only paragraphs whose sentences split the same way in any order.
+            if sentences and split_sentences(" ".join(sentences[::-1])) == sentences[::-1]:
                 paragraphs[i] = sentences
     nfc = unicodedata.normalize("NFC", text)
     names = tuple(n for n in KNOWN_NAMES if n in nfc or slug_form(n) in nfc)
@@ -338,7 +338,8 @@ def build_corpus(n: int, out: Path, seed: int = 0, source: Path = DEFAULT_SOURCE
         extra, attempt = None, 0
         while hashlib.blake2b(data, digest_size=16).digest() in seen:
             template = FILLER_HEADLINES[(index + attempt) % len(FILLER_HEADLINES)]
-            extra = template.format(n=10 + index + attempt * n, place=FILLER_PLACES[index % len(FILLER_PLACES)])
+            count = f"{10 + index + attempt * n:,}".replace(",", ".")  # a number unique to this file
+            extra = template.format(n=count, place=FILLER_PLACES[index % len(FILLER_PLACES)])
             data = _encode(add_related_link(text, src, extra), src)
             attempt += 1
         seen.add(hashlib.blake2b(data, digest_size=16).digest())

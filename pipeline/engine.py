@@ -239,7 +239,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     """Every stage on every raw file, written as we go. ``results`` lets another engine
     (Dask) supply the per-file results in file order."""
     from .export import provenance
-    from .stages import STAGE_REJECTS_DIR, STAGE_ORDER
+    from .stages import STAGE_ORDER, STAGE_REJECTS_DIR, sorted_rejects
 
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -283,8 +283,9 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
             advance()
         for w in writers.values():
             w.flush()
-    for stage, rows in rejects_by_stage.items():
-        write_table(REJECTS, rows, out_dir / STAGE_REJECTS_DIR / stage)
+    for stage in STAGE_ORDER:
+        rejects_by_stage[stage] = sorted_rejects(rejects_by_stage[stage])
+        write_table(REJECTS, rejects_by_stage[stage], out_dir / STAGE_REJECTS_DIR / stage)
     all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
     write_table(REJECTS, _with_meta(REJECTS, all_rejects, meta), out_dir)
 

@@ -37,10 +37,18 @@ def no_progress(label: str, total: int):
     yield lambda: None
 
 
+def sorted_rejects(rows: list[dict]) -> list[dict]:
+    """Rejects in one canonical order (stage, file, table, row), however they were produced."""
+    def key(r):
+        return (STAGE_ORDER.index(r["stage"]), r.get("source_file") or "", r.get("table") or "",
+                r.get("check") or "", r.get("row") or "", r.get("detail") or "")
+    return sorted(rows, key=key)
+
+
 def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path) -> None:
     """Record one stage's rejects, then republish rejects.parquet as the union of all stages'."""
     stage_dir = Path(out_dir) / STAGE_REJECTS_DIR
-    write_table(REJECTS, rows, stage_dir / stage)
+    write_table(REJECTS, sorted_rejects(rows), stage_dir / stage)
     parts = []
     for name in STAGE_ORDER:
         path = stage_dir / name / REJECTS.filename

@@ -257,7 +257,11 @@ def _positive(nullable: bool = True) -> pa.Check:
 
 
 def table_schemas(rules_dir: Path = RULES_DIR) -> dict[str, pa.DataFrameSchema]:
-    rules = compile_rules(rules_dir)
+    return _schemas_for(compile_rules(rules_dir))
+
+
+@lru_cache(maxsize=8)
+def _schemas_for(rules: CompiledRules) -> dict[str, pa.DataFrameSchema]:
     items = {"cash"} | {k for d in rules.files.get("aid", []) for k in (d.get("items") or {})}
     kinds = {k for d in rules.files.get("agreement", []) for k in (d.get("kinds") or {})}
     currencies = {k for d in rules.files.get("money", []) for k in (d.get("currencies") or {})}
