@@ -269,7 +269,13 @@ def report_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, report_dir: Path |
 @click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Articles per Parquet row group; memory grows with it, not with the corpus.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the caches in OUT/.cache.")
-def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, batch_size: int, no_cache: bool):
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: a process pool on this machine; dask: a Dask cluster (optional extra).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the scheduler to use (tcp://host:8786); default: a local cluster "
+                   "of --jobs workers.")
+def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, batch_size: int, no_cache: bool,
+            engine: str, scheduler: str | None):
     """Run every stage on --raw, writing all tables to --out, article by article.
 
     Ingest, tokenize, extract and validate run per file in --jobs processes and stream
@@ -281,11 +287,23 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
     Example:
 
         vnfacts run --raw data/raw --out data/processed --jobs 2
+
+        vnfacts run --engine dask --scheduler tcp://scheduler:8786
     """
     if not raw_dir.is_dir():
         raise click.BadParameter(f"{raw_dir} is not a directory", param_hint="--raw")
-    summary = engine_mod.run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
-                                      use_cache=not no_cache, progress=_progress)
+    if engine == "dask":
+        from .dask_engine import run_dask
+
+        try:
+            summary = run_dask(raw_dir, out_dir, rules_dir, scheduler, jobs, batch_size, progress=_progress)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from exc
+    else:
+        if scheduler:
+            raise click.UsageError("--scheduler goes with --engine dask")
+        summary = engine_mod.run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
+                                          use_cache=not no_cache, progress=_progress)
     report = json.loads((out_dir / stages.REPORT_FILE).read_text(encoding="utf-8"))
     _print_validation_summary(report)
     return {"run": summary, "export": export_mod.run_export(out_dir, rules_dir)}

@@ -132,18 +132,23 @@ def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
 
 def process_page(job: PageJob) -> dict[str, list[dict]]:
     """Rows of every table for one raw file (rejects included); never raises for bad input."""
-    cache = Cache(job.cache_dir)
     try:
         raw = Path(job.path).read_bytes()
     except OSError as exc:
         return {"rejects": [_reject(job.source_file, None, "ingest",
                                     Reject("unreadable", f"{job.source_file}: {exc.strerror or exc}"))]}
-    rules_dir = Path(job.rules_dir)
-    key = hashlib.sha256(f"{code_version()}\0{rules_key(rules_dir)}\0{job.source_file}\0".encode() + raw).hexdigest()
+    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir)
+
+
+def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None) -> dict[str, list[dict]]:
+    """``process_page`` for bytes already read (a cluster worker need not see the files)."""
+    cache = Cache(cache_dir)
+    key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0".encode()
+                         + raw).hexdigest()
     cached = cache.get("results", key)
     if cached is not None:
         return cached
-    result = _process(raw, job.source_file, rules_dir, cache)
+    result = _process(raw, source_file, Path(rules_dir), cache)
     cache.put("results", key, result)
     return result
 
@@ -210,7 +215,7 @@ class StreamingTable:
             self.buffer = []
 
 
-def _jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:
+def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:
     return [PageJob(str(p), p.relative_to(raw_dir).as_posix(), str(rules_dir), str(cache_dir) if cache_dir else None)
             for p in list_raw_files(raw_dir)]
 
@@ -236,15 +241,15 @@ def _results(jobs: list[PageJob], workers: int):
 def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
                  batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None,
                  results=None) -> dict:
-    """Every stage on every raw file, written as we go. ``results`` lets another engine
-    (Dask) supply the per-file results in file order."""
+    """Every stage on every raw file, written as we go. ``results(jobs)`` lets another
+    engine (Dask) compute the per-file results; it must yield them in the jobs' order."""
     from .export import provenance
     from .stages import STAGE_ORDER, STAGE_REJECTS_DIR, sorted_rejects
 
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache_dir = out_dir / CACHE_DIR if use_cache else None
-    page_jobs = _jobs(raw_dir, rules_dir, cache_dir)
+    jobs_list = page_jobs(raw_dir, rules_dir, cache_dir)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     meta = provenance(rules_dir)
     targets: dict[str, tuple[Table, Path]] = {
@@ -259,9 +264,9 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     seen: dict[str, str] = {}
     with ExitStack() as stack:
         writers = {name: StreamingTable(table, path, meta, stack) for name, (table, path) in targets.items()}
-        advance = stack.enter_context(progress("run", len(page_jobs))) if progress else (lambda: None)
-        stream = results if results is not None else _results(page_jobs, workers)
-        for n, (job, result) in enumerate(zip(page_jobs, stream), start=1):
+        advance = stack.enter_context(progress("run", len(jobs_list))) if progress else (lambda: None)
+        stream = results(jobs_list) if results is not None else _results(jobs_list, workers)
+        for n, (job, result) in enumerate(zip(jobs_list, stream), start=1):
             article = (result.get("articles") or [None])[0]
             if article is not None and article["article_id"] in seen:
                 rejects_by_stage["ingest"].append(_reject(job.source_file, None, "ingest", Reject(
@@ -305,7 +310,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
                   "rows_rejected": sum(r["rejected"] for r in report.values()),
                   "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)}}
     write_json(validation, out_dir / REPORT_FILE)
-    return {"files": len(page_jobs), "articles": len(seen), "rejected_files": len(page_jobs) - len(seen),
+    return {"files": len(jobs_list), "articles": len(seen), "rejected_files": len(jobs_list) - len(seen),
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
 
