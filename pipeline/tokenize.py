@@ -9,6 +9,7 @@ body; a word that cannot be aligned is an error, never silently shifted.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,8 @@ from spacy.vocab import Vocab
 from .errors import Reject
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+# Sentences whose analysis is kept in memory; VNFACTS_SENTENCE_CACHE=0 switches it off.
+SENTENCE_CACHE_SIZE = int(os.environ.get("VNFACTS_SENTENCE_CACHE", "50000"))
 
 
 @dataclass(frozen=True)
@@ -101,17 +104,28 @@ def align_words(body: str, start: int, end: int, words: list[str]) -> list[tuple
     return spans
 
 
-def tokenize_body(body: str, article_id: str = "") -> list[Word]:
+@lru_cache(maxsize=SENTENCE_CACHE_SIZE)
+def analyse_sentence(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """underthesea's words and POS tags of one sentence. Both models work within a
+    sentence, so a sentence seen before (boilerplate, captions, agency credits repeated
+    across articles) is not analysed again: the result is the same."""
     _, word_tokenize, pos_model = _underthesea()
+    segmented = word_tokenize(sentence, use_token_normalize=False)
+    return tuple(segmented), tuple(tag for _, tag in pos_model.predict(segmented)) if segmented else ()
+
+
+def tokenize_body(body: str, article_id: str = "") -> list[Word]:
     words: list[Word] = []
     for sent_no, (a, b) in enumerate(sentence_spans(body)):
-        segmented = word_tokenize(body[a:b], use_token_normalize=False)
+        segmented, tags = analyse_sentence(body[a:b])
         try:
-            spans = align_words(body, a, b, segmented)
+            spans = align_words(body, a, b, list(segmented))
         except ValueError as exc:
             raise Reject("token_misaligned", f"article {article_id}, sentence {sent_no}: {exc}") from exc
         texts = [body[s:e] for s, e in spans]
-        tags = [tag for _, tag in pos_model.predict(texts)] if texts else []
+        if list(texts) != list(segmented):  # syllables spaced differently in the body: tag what it says
+            _, _, pos_model = _underthesea()
+            tags = tuple(tag for _, tag in pos_model.predict(texts)) if texts else ()
         words.extend(Word(sent_no, s, e, t, tag) for (s, e), t, tag in zip(spans, texts, tags))
     return words
 

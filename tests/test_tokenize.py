@@ -62,3 +62,16 @@ def test_whitespace_runs_become_space_tokens():
     doc = doc_from_words(body, words)
     assert doc.text == body
     assert any(t.is_space for t in doc)
+
+
+def test_the_sentence_cache_changes_nothing(articles_by_file):
+    from pipeline.tokenize import analyse_sentence
+
+    body = articles_by_file["001_dcb2878248db2b41.txt"]["body"]
+    analyse_sentence.cache_clear()
+    cold = tokenize_body(body)
+    repeated = analyse_sentence.cache_info().hits  # 001 states its 200.000 USD sentence twice
+    assert repeated == 2
+    warm = tokenize_body(body)
+    assert analyse_sentence.cache_info().hits - repeated == len(sentence_spans(body))
+    assert warm == cold
