@@ -11,3 +11,10 @@ DEFAULT_OUT_DIR = Path("data/processed")
 
 # Local time of the news sites in the fixtures (pages print "GMT+7").
 SITE_UTC_OFFSET_HOURS = 7
+
+# Inputs larger than this are not news pages (a crawler's concatenation, a binary dump).
+MAX_RAW_BYTES = 10 * 1024 * 1024
+# Lines longer than this are never checked for "X X" doubling (the check is quadratic).
+MAX_DOUBLED_LINE_CHARS = 2000
+# underthesea's tagger slows down sharply on long inputs: longer sentences are cut at spaces.
+MAX_SENTENCE_CHARS = 1500

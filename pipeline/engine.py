@@ -148,7 +148,12 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
     cached = cache.get("results", key)
     if cached is not None:
         return cached
-    result = _process(raw, source_file, Path(rules_dir), cache)
+    try:
+        result = _process(raw, source_file, Path(rules_dir), cache)
+    except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
+        log.exception("failed on %s", source_file)
+        return {"rejects": [_reject(source_file, None, "ingest", Reject(
+            "internal_error", f"{source_file}: {type(exc).__name__}: {exc}"))]}
     cache.put("results", key, result)
     return result
 

@@ -12,11 +12,15 @@ REASONS: dict[str, str] = {
     "empty_file": "the file is empty or holds only whitespace",
     "binary_file": "the file holds binary data, not text",
     "not_utf8": "the file is not valid UTF-8 text",
+    "legacy_encoding": "the text is in a legacy Vietnamese encoding (TCVN3/ABC or VNI) that is not converted",
+    "too_large": "the file is too large to be a news page",
+    "html_page": "the file is an HTML page, not a text dump of one",
     "no_body": "no article body was found on the page",
     "duplicate_content": "the file has the same bytes as another input file",
     "unreadable": "the file could not be read",
     "token_misaligned": "underthesea tokens could not be aligned to the canonical body",
     "extract_failed": "the extractors failed on this article",
+    "internal_error": "the pipeline failed on this file (a bug: the message says where)",
     "validation_failed": "an extracted row failed a check against its source text",
 }
 

@@ -21,16 +21,20 @@ Zone cues (all vocabulary in rules/zones/vi/page.yaml):
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from .config import RULES_DIR
+from .config import MAX_DOUBLED_LINE_CHARS, MAX_RAW_BYTES, RULES_DIR
 from .errors import Reject
 from .normalize import Canonical, canonicalize, utf8_char_offsets
 from .rulefiles import load_rule_file
+
+log = logging.getLogger("vnfacts")
 
 BODY_ZONES = ("lead", "body", "caption")
 LINE_SEPARATOR = "\n"
@@ -77,25 +81,88 @@ def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
 # ---------------------------------------------------------------- decoding gates
 
 def decode(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
-    """Decoded text, the encoding used, and the raw byte offset of every character."""
+    """Decoded text, the encoding used, and the raw byte offset of every character.
+
+    Gates, in order: empty, too large, UTF-16 by its BOM, binary, UTF-8 (a sequence cut
+    at the very end, as by a truncated download, is dropped), then Windows-1258 when
+    the text reads as Vietnamese; TCVN3 and VNI are recognised and refused."""
     if not raw.strip():
         raise Reject("empty_file", f"{source_file}: {len(raw)} bytes, no text")
+    if len(raw) > MAX_RAW_BYTES:
+        raise Reject("too_large", f"{source_file}: {len(raw):,} bytes, more than {MAX_RAW_BYTES:,}")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _decode_utf16(raw, source_file)
     if raw.startswith(BINARY_SIGNATURES) or b"\x00" in raw[:65536]:
         raise Reject("binary_file", f"{source_file}: binary content (starts with {raw[:8]!r})")
     try:
-        text = raw.decode("utf-8")
+        text, encoding, skip = raw.decode("utf-8"), "utf-8", 0
     except UnicodeDecodeError as exc:
-        raise Reject("not_utf8", f"{source_file}: invalid UTF-8 at byte {exc.start} "
-                                 f"({raw[exc.start:exc.start + 4]!r})") from exc
-    encoding, skip = "utf-8", 0
+        text, encoding, skip = _decode_not_utf8(raw, exc, source_file)
+        if encoding == "cp1258":
+            return text, encoding, list(range(len(text) + 1))  # one byte per character
     if text.startswith("\ufeff"):
         encoding, skip = "utf-8-sig", 3
         text = text[1:]
     if _control_ratio(text) > 0.05:
         raise Reject("binary_file", f"{source_file}: {_control_ratio(text):.0%} control characters")
+    if HTML_START.match(text):
+        raise Reject("html_page", f"{source_file}: an HTML page; save the article as a text dump")
+    log.debug("%s decoded as %s", source_file, encoding)
     return text, encoding, utf8_char_offsets(text, start=skip)
+
+
+def _decode_not_utf8(raw: bytes, exc: UnicodeDecodeError, source_file: str) -> tuple[str, str, int]:
+    if exc.reason == "unexpected end of data" and exc.end == len(raw):
+        log.warning("%s: UTF-8 cut off in the last character; %d bytes dropped", source_file, len(raw) - exc.start)
+        return raw[:exc.start].decode("utf-8"), "utf-8-truncated", 0
+    try:
+        text = raw.decode("cp1258")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and reads_as_vietnamese(unicodedata.normalize("NFC", text)):
+        return text, "cp1258", 0
+    legacy = legacy_vietnamese_encoding(raw)
+    if legacy:
+        raise Reject("legacy_encoding", f"{source_file}: looks like {legacy}; convert it to UTF-8 first") from exc
+    raise Reject("not_utf8", f"{source_file}: invalid UTF-8 at byte {exc.start} "
+                             f"({raw[exc.start:exc.start + 4]!r})") from exc
+
+
+def codec_of(encoding: str) -> str:
+    """The Python codec that decodes any byte span of a file read with ``encoding``."""
+    return {"utf-8-sig": "utf-8", "utf-8-truncated": "utf-8"}.get(encoding, encoding)
+
+
+VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ"
+                               "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
+HTML_START = re.compile(r"\s*(<!doctype\s+html|<html[\s>]|<head[\s>])", re.IGNORECASE)
+
+
+def reads_as_vietnamese(text: str) -> bool:
+    """Nearly all letters are Vietnamese ones, and some carry Vietnamese diacritics."""
+    letters = [c for c in text.lower() if c.isalpha()]
+    if len(letters) < 20:
+        return False
+    inside = sum(c in VIETNAMESE_LETTERS for c in letters)
+    marked = sum(c in VIETNAMESE_LETTERS and not c.isascii() for c in letters)
+    return inside / len(letters) > 0.98 and marked / len(letters) > 0.05
+
+
+# Bytes that TCVN3 (ABC) and VNI-Windows use for Vietnamese letters, read as Latin-1.
+TCVN3_MARKERS = frozenset("µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉËª®ÌÐÎÏÑ¬«Õ×ÖØÜ¯ÝàÞßã­ñïðòóùöøúûüþ")
+VNI_MARKERS = frozenset("øùûõïìíåäèéêëæöòôóñ")
+
+
+def legacy_vietnamese_encoding(raw: bytes) -> str | None:
+    text = raw.decode("latin-1")
+    high = [c for c in text if ord(c) >= 0x80]
+    if len(high) < 10:
+        return None
+    if sum(c in TCVN3_MARKERS for c in high) / len(high) > 0.6:
+        return "TCVN3 (ABC)"
+    if sum(c in VNI_MARKERS for c in high) / len(high) > 0.6:
+        return "VNI"
+    return None
 
 
 def _decode_utf16(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
@@ -139,6 +206,8 @@ def split_lines(text: str) -> list[Line]:
 
 def is_doubled(line: str, min_len: int = 8) -> bool:
     """True when the line is one or more headlines each printed twice: "A A B B"."""
+    if len(line) > MAX_DOUBLED_LINE_CHARS:
+        return False
     rest = line
     while rest:
         for k in range(min_len, len(rest) // 2 + 1):

@@ -18,6 +18,7 @@ import spacy
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from .config import MAX_SENTENCE_CHARS
 from .errors import Reject
 
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -70,7 +71,22 @@ def sentence_spans(body: str) -> list[tuple[int, int]]:
             cursor = at + len(sent)
         if body[cursor:para.end()].strip():
             spans.append((cursor, para.end()))
-    return [(a + _lead_ws(body[a:b]), b - _trail_ws(body[a:b])) for a, b in spans if body[a:b].strip()]
+    trimmed = [(a + _lead_ws(body[a:b]), b - _trail_ws(body[a:b])) for a, b in spans if body[a:b].strip()]
+    return [piece for a, b in trimmed for piece in _cut_long(body, a, b)]
+
+
+def _cut_long(body: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """A run-on "sentence" (a crawler's giant line) cut at spaces into pieces of at most
+    ``limit`` characters: underthesea's tagger slows down sharply on long inputs."""
+    pieces = []
+    while end - start > limit:
+        cut = body.rfind(" ", start + 1, start + limit)
+        if cut <= start:
+            cut = start + limit  # no space at all: cut inside the run
+        pieces.append((start, cut))
+        start = cut + _lead_ws(body[cut:end])
+    pieces.append((start, end))
+    return [(a, b) for a, b in pieces if body[a:b].strip()]
 
 
 def _lead_ws(s: str) -> int:

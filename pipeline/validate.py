@@ -30,7 +30,7 @@ from pandera.errors import SchemaErrors
 
 from .config import RULES_DIR
 from .dates import parse_date
-from .ingest import BODY_ZONES, raw_span_of
+from .ingest import BODY_ZONES, codec_of, raw_span_of
 from .lexicon import CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
 from .numbers import parse_money, parse_number, split_qualifier
@@ -195,7 +195,7 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
     if ctx.raw is None:
         raise CheckFailed("raw_trace", f"raw file {ctx.article['source_file']} is not available")
     a, b = raw_span_of(ctx.article, start, end)
-    codec = {"utf-8-sig": "utf-8"}.get(ctx.article["encoding"], ctx.article["encoding"])
+    codec = codec_of(ctx.article["encoding"])
     traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules.rules_dir)
     if traced != row["evidence"]:
         raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
@@ -356,6 +356,8 @@ def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str,
                 check_row(table.name, row, ctx, rules)
             except CheckFailed as exc:
                 failed[i] = (exc.check, exc.message)
+            except Exception as exc:  # a checker bug rejects the row, never publishes it unchecked
+                failed[i] = ("internal_error", f"{type(exc).__name__}: {exc}")
         if table.name == "aid_events":
             for i, message in check_totals(rows).items():
                 failed.setdefault(i, ("total_reconciles", message))
