@@ -34,3 +34,12 @@ def write_text_atomic(path: Path, text: str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def remove_stale_temporaries(directory: Path) -> int:
+    """Delete temporary files a killed run left behind (one run per output directory at a time)."""
+    removed = 0
+    for path in Path(directory).rglob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

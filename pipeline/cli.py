@@ -20,6 +20,7 @@ from . import __version__, stages
 from . import engine as engine_mod
 from . import export as export_mod
 from . import query as query_mod
+from .atomic import remove_stale_temporaries
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, RULES_DIR
 from .schema import SchemaError
 
@@ -68,6 +69,9 @@ def stage_options(func):
     @functools.wraps(func)
     def wrapper(*args, verbose, **kwargs):
         _setup_logging(verbose)
+        out = kwargs.get("out_dir")
+        if out is not None and Path(out).is_dir() and remove_stale_temporaries(out):
+            log.info("removed temporary files of an interrupted run in %s", out)
         started = time.perf_counter()
         try:
             summary = func(*args, **kwargs)

@@ -1,0 +1,127 @@
+"""Killed runs, repeat runs, no network: nothing lost, nothing corrupted, same answer twice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import RAW_DIR, ROOT
+
+TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "agreements", "mentions",
+          "aid_events_consolidated", "officials_consolidated", "rejects"]
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli", *args]
+
+
+def _raw(tmp_path: Path, copies: int = 4) -> Path:
+    """The fixtures, each also in a few variants with other bytes, so a run lasts long enough to kill."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for src in sorted(RAW_DIR.glob("*.txt")):
+        data = src.read_bytes()
+        for i in range(copies):
+            (raw / f"{src.stem}_{i}.txt").write_bytes(data + b"\n" * i)
+    return raw
+
+
+def _tables(out: Path) -> dict:
+    return {t: pq.read_table(out / f"{t}.parquet").to_pylist() for t in TABLES}
+
+
+def _kill_when_writing(args: list[str], out: Path, timeout: float = 120) -> bool:
+    """Start the command; SIGKILL it as soon as it has a temporary output file open."""
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(out.rglob(".*.tmp")):
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.005)
+    proc.wait()
+    return False
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reference")
+    raw = _raw(tmp)
+    out = tmp / "out"
+    subprocess.run(_cli("run", "--raw", str(raw), "--out", str(out), "--jobs", "1"), cwd=ROOT, check=True,
+                   capture_output=True)
+    return raw, _tables(out)
+
+
+STAGES = {
+    "run": lambda raw, out: _cli("run", "--raw", str(raw), "--out", str(out), "--jobs", "2"),
+    "ingest": lambda raw, out: _cli("ingest", "--raw", str(raw), "--out", str(out)),
+    "tokenize": lambda raw, out: _cli("tokenize", "--out", str(out)),
+    "extract": lambda raw, out: _cli("extract", "--out", str(out)),
+    "validate": lambda raw, out: _cli("validate", "--raw", str(raw), "--out", str(out)),
+}
+ORDER = ["ingest", "tokenize", "extract", "validate"]
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_a_run_killed_mid_stage_then_rerun_equals_an_uninterrupted_run(stage, reference, tmp_path):
+    raw_ref, expected = reference
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_ref, raw)
+    out = tmp_path / "out"
+    before = ORDER[:ORDER.index(stage)] if stage in ORDER else []
+    for earlier in before:
+        subprocess.run(STAGES[earlier](raw, out), cwd=ROOT, check=True, capture_output=True)
+    assert _kill_when_writing(STAGES[stage](raw, out), out), f"{stage} finished before it could be killed"
+    for path in out.glob("*.parquet"):  # whatever is in place is whole
+        pq.read_table(path)
+    if stage == "run":
+        subprocess.run(STAGES["run"](raw, out), cwd=ROOT, check=True, capture_output=True)
+    else:
+        for again in ORDER[ORDER.index(stage):]:
+            subprocess.run(STAGES[again](raw, out), cwd=ROOT, check=True, capture_output=True)
+    assert _tables(out) == expected
+    assert not list(out.rglob(".*.tmp")), "the rerun removes what the killed run left half-written"
+
+
+def test_two_runs_give_identical_tables(reference, tmp_path):
+    raw, expected = reference
+    out = tmp_path / "out"
+    subprocess.run(_cli("run", "--raw", str(raw), "--out", str(out), "--jobs", "2", "--no-cache"), cwd=ROOT,
+                   check=True, capture_output=True)
+    assert _tables(out) == expected
+
+
+NO_NETWORK = """
+import socket, sys
+def refuse(*args, **kwargs):
+    raise OSError("network access attempted during a vnfacts run")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+from pipeline.cli import main
+sys.argv = ["vnfacts"] + sys.argv[1:]
+main()
+"""
+
+
+def test_the_pipeline_opens_no_network_connection(tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-c", NO_NETWORK, "run", "--raw", str(RAW_DIR), "--out", str(out),
+                             "--jobs", "1"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "network access attempted" not in result.stderr
+    assert len(pq.read_table(out / "aid_events.parquet")) == 17
+    report = subprocess.run([sys.executable, "-c", NO_NETWORK, "report", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr[-2000:]
