@@ -6,7 +6,6 @@ names the file and what was wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 REASONS: dict[str, str] = {
     "empty_file": "the file is empty or holds only whitespace",
@@ -25,16 +24,15 @@ REASONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
 class Reject(Exception):
     """Raised inside a stage for one input; the batch records it and goes on."""
 
-    reason: str
-    detail: str
-
-    def __post_init__(self):
-        if self.reason not in REASONS:
-            raise ValueError(f"unknown reason code {self.reason!r}")
+    def __init__(self, reason: str, detail: str):
+        if reason not in REASONS:
+            raise ValueError(f"unknown reason code {reason!r}")
+        super().__init__(reason, detail)
+        self.reason = reason
+        self.detail = detail
 
     def __str__(self) -> str:
         return f"[{self.reason}] {self.detail}"

@@ -1,0 +1,64 @@
+"""Arbitrary Unicode in: the normalizer, parsers and extractors never raise, and every
+span they return lies inside the text with its evidence equal to the text there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dates import find_dates
+from pipeline.extract import extract_text
+from pipeline.ingest import ingest_page
+from pipeline.errors import Reject
+from pipeline.normalize import canonical_text, canonicalize
+from pipeline.numbers import parse_money, parse_number
+
+ANY_TEXT = st.text(max_size=200)
+VIETNAMESE_ISH = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Z", "S", "M")),
+                         max_size=160)
+
+
+@given(ANY_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_canonicalize_maps_every_character(text):
+    canon = canonicalize(text)
+    raw_len = len(text.encode("utf-8", "surrogatepass"))
+    assert len(canon.raw_start) == len(canon.raw_end) == len(canon.text)
+    assert all(0 <= a <= b <= raw_len for a, b in zip(canon.raw_start, canon.raw_end))
+
+
+@given(ANY_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_number_and_money_parsers_never_raise(text):
+    parse_number(text)
+    parse_money(text)
+
+
+@given(ANY_TEXT, st.none() | st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)))
+@settings(max_examples=300, deadline=None)
+def test_dates_lie_inside_the_text(text, reference):
+    for m in find_dates(text, reference):
+        assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text
+
+
+@given(VIETNAMESE_ISH)
+@settings(max_examples=60, deadline=None)
+def test_extractors_quote_their_input(text):
+    text = canonical_text(text)  # extraction reads canonical bodies, as ingest writes them
+    for rows in extract_text(text).values():
+        for row in rows:
+            assert 0 <= row["char_start"] < row["char_end"] <= len(text)
+            assert text[row["char_start"]:row["char_end"]] == row["evidence"]
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=200, deadline=None)
+def test_ingest_turns_any_bytes_into_an_article_or_a_reject(data):
+    try:
+        page = ingest_page(data, "random.bin")
+    except Reject as rej:
+        assert "random.bin" in rej.detail
+    else:
+        assert page.article["body"]
