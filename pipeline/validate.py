@@ -319,8 +319,14 @@ def schema_failures(table: str, rows: list[dict], schema: pa.DataFrameSchema) ->
 
 # ---------------------------------------------------------------- the batch
 
+def _json_value(value) -> str:
+    if isinstance(value, Decimal):  # 30000 and 30000.000000 (read back from Parquet) are one value
+        return format(value.normalize(), "f")
+    return str(value)
+
+
 def _json_row(row: dict) -> str:
-    return json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, default=_json_value)
 
 
 def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None) -> dict[str, ArticleContext]:

@@ -36,10 +36,24 @@ def _cache_files(out, kind):
     return sorted(p.name for p in (out / CACHE_DIR / kind).rglob("*.pkl"))
 
 
+# Dates far after publication: rows that validation rejects, so rejects are compared too.
+FUTURE_PAGE = """Trang chủ Hữu nghị
+10:00 | 01/03/2021 GMT+7
+
+Hà Nội hỗ trợ Viêng Chăn
+
+aa
+Ngày 5/7/2031, Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng, chống dịch.
+Mai Anh
+Nguồn:
+"""
+
+
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("staged")
-    raw = _raw_copy(tmp, {"empty.txt": b"", "copy.txt": (RAW_DIR / "003_7b0da2fc71653c30.txt").read_bytes()})
+    raw = _raw_copy(tmp, {"empty.txt": b"", "copy.txt": (RAW_DIR / "003_7b0da2fc71653c30.txt").read_bytes(),
+                          "future.txt": FUTURE_PAGE.encode()})
     out = tmp / "out"
     for command in (["ingest", "--raw", str(raw)], ["tokenize"], ["extract"], ["validate", "--raw", str(raw)]):
         result = CliRunner().invoke(main, command + ["--out", str(out)])
@@ -52,8 +66,10 @@ def test_run_equals_the_stages_one_by_one(staged, tmp_path, jobs, batch):
     raw, expected = staged
     out = tmp_path / "out"
     summary = run_pipeline(raw, out, jobs=jobs, batch_size=batch)
-    assert summary["files"] == 7 and summary["articles"] == 5 and summary["rejected_files"] == 2
+    assert summary["files"] == 8 and summary["articles"] == 6 and summary["rejected_files"] == 2
     got = _tables(out)
+    assert {(r["table"], r["check"]) for r in got["rejects"] if r["stage"] == "validate"} == \
+        {("aid_events", "date_plausible"), ("dates", "date_plausible")}
     for name in TABLES:
         assert got[name] == expected[name], f"{name} differs with jobs={jobs}, batch={batch}"
 
