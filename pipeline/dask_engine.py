@@ -18,7 +18,7 @@ import logging
 from collections import deque
 from pathlib import Path
 
-from .engine import PageJob, _reject, process_raw, run_pipeline
+from .engine import PageJob, reject_row, process_raw, run_pipeline
 from .errors import Reject
 
 log = logging.getLogger("vnfacts")
@@ -71,7 +71,7 @@ class _Done:
 
 def _submit(client, job: PageJob, raw):
     if isinstance(raw, OSError):
-        return _Done({"rejects": [_reject(job.source_file, None, "ingest",
+        return _Done({"rejects": [reject_row(job.source_file, None, "ingest",
                                           Reject("unreadable", f"{job.source_file}: {raw.strerror or raw}"))]})
     return client.submit(process_raw, raw, job.source_file, job.rules_dir, None, pure=False)
 

@@ -39,7 +39,7 @@ from .lexicon import compile_rules
 from .schema import (AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS,
                      OFFICIALS_CONSOLIDATED, REJECTS, TOKENS, Table, read_rows, to_arrow, write_json, write_table)
 from .tokenize import Word, token_rows, tokenize_body
-from .validate import ArticleContext, validate_tables
+from .validate import ArticleContext, schema_failures, schema_reject, table_schemas, validate_tables
 
 log = logging.getLogger("vnfacts")
 
@@ -115,7 +115,8 @@ class PageJob:
     cache_dir: str | None
 
 
-def _reject(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
+def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
+    """A rejects-table row for a whole file (no table, check or row)."""
     return {"source_file": source_file, "article_id": article_id, "stage": stage, "reason": rej.reason,
             "detail": rej.detail, "table": None, "check": None, "row": None}
 
@@ -135,7 +136,7 @@ def process_page(job: PageJob) -> dict[str, list[dict]]:
     try:
         raw = Path(job.path).read_bytes()
     except OSError as exc:
-        return {"rejects": [_reject(job.source_file, None, "ingest",
+        return {"rejects": [reject_row(job.source_file, None, "ingest",
                                     Reject("unreadable", f"{job.source_file}: {exc.strerror or exc}"))]}
     return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir)
 
@@ -152,7 +153,7 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
         result = _process(raw, source_file, Path(rules_dir), cache)
     except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
         log.exception("failed on %s", source_file)
-        return {"rejects": [_reject(source_file, None, "ingest", Reject(
+        return {"rejects": [reject_row(source_file, None, "ingest", Reject(
             "internal_error", f"{source_file}: {type(exc).__name__}: {exc}"))]}
     cache.put("results", key, result)
     return result
@@ -162,28 +163,28 @@ def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache) -> dic
     try:
         page = ingest_page(raw, source_file, rules_dir)
     except Reject as rej:
-        return {"rejects": [_reject(source_file, None, "ingest", rej)]}
+        return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
     article = page.article
     aid = article["article_id"]
     out: dict[str, list[dict]] = {"articles": [article], "lines": page.lines}
     try:
         words = tokens_for(article["body"], aid, cache)
     except Reject as rej:
-        out["rejects"] = [_reject(source_file, aid, "tokenize", rej)]
+        out["rejects"] = [reject_row(source_file, aid, "tokenize", rej)]
         return out
     out["tokens"] = token_rows(aid, words)
     try:
         candidates = extract_article(article, words, compile_rules(rules_dir))
     except Exception as exc:  # one bad article never stops the batch
         log.exception("extract failed on %s", source_file)
-        out["rejects"] = [_reject(source_file, aid, "extract",
+        out["rejects"] = [reject_row(source_file, aid, "extract",
                                   Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}"))]
         return out
     published = article.get("published_at")
     body_lines = [(ln["body_start"], ln["body_end"]) for ln in page.lines
                   if ln["zone"] in BODY_ZONES and ln["body_start"] is not None]
     ctx = {aid: ArticleContext(article, body_lines, raw, published.date() if published else None)}
-    result = validate_tables(candidates, ctx, rules_dir)
+    result = validate_tables(candidates, ctx, rules_dir, check_schemas=False)  # the driver checks per batch
     for table in EXTRACT_TABLES:
         out[f"{CANDIDATES_DIR}/{table.name}"] = candidates[table.name]
         out[table.name] = result.published[table.name]
@@ -218,6 +219,26 @@ class StreamingTable:
             self.writer.write_table(arrow)
             self.rows += len(self.buffer)
             self.buffer = []
+
+
+def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: list[dict], report: dict) -> None:
+    """Write the buffered rows; first, the published rows of a batch go through the table
+    schemas (pandera) at once, and those that fail become rejects."""
+    for table in EXTRACT_TABLES:
+        writer = writers[table.name]
+        failures = schema_failures(table.name, writer.buffer, schemas[table.name])
+        if not failures:
+            continue
+        counts = report[table.name]
+        for i, check in sorted(failures.items()):
+            row = writer.buffer[i]
+            rejects.append(schema_reject(table.name, row, check, source_of.get(row["article_id"])))
+            counts["passed"] -= 1
+            counts["rejected"] += 1
+            counts["by_check"][check] = counts["by_check"].get(check, 0) + 1
+        writer.buffer = [row for i, row in enumerate(writer.buffer) if i not in failures]
+    for writer in writers.values():
+        writer.flush()
 
 
 def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:
@@ -265,6 +286,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         **{t.name: (t, out_dir / t.filename) for t in EXTRACT_TABLES},
     }
     rejects_by_stage: dict[str, list[dict]] = {s: [] for s in STAGE_ORDER}
+    schemas = table_schemas(rules_dir)
     report: dict[str, dict] = {}
     seen: dict[str, str] = {}
     with ExitStack() as stack:
@@ -274,7 +296,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         for n, (job, result) in enumerate(zip(jobs_list, stream), start=1):
             article = (result.get("articles") or [None])[0]
             if article is not None and article["article_id"] in seen:
-                rejects_by_stage["ingest"].append(_reject(job.source_file, None, "ingest", Reject(
+                rejects_by_stage["ingest"].append(reject_row(job.source_file, None, "ingest", Reject(
                     "duplicate_content", f"{job.source_file}: same bytes as {seen[article['article_id']]}")))
                 advance()
                 continue
@@ -288,11 +310,9 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
             for part in result.get("report", []):
                 _merge_reports(report, part)
             if n % batch_size == 0:
-                for w in writers.values():
-                    w.flush()
+                _flush(writers, schemas, seen, rejects_by_stage["validate"], report)
             advance()
-        for w in writers.values():
-            w.flush()
+        _flush(writers, schemas, seen, rejects_by_stage["validate"], report)
     for stage in STAGE_ORDER:
         rejects_by_stage[stage] = sorted_rejects(rejects_by_stage[stage])
         write_table(REJECTS, rejects_by_stage[stage], out_dir / STAGE_REJECTS_DIR / stage)
@@ -321,8 +341,9 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
 
 
 def _with_meta(table: Table, rows: list[dict], meta: dict[str, str]) -> pa.Table:
-    arrow = to_arrow(table, rows)
-    return arrow.replace_schema_metadata({**arrow.schema.metadata, **{k.encode(): v.encode() for k, v in meta.items()}})
+    from .export import stamp
+
+    return stamp(to_arrow(table, rows), table, meta)
 
 
 def _read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:

@@ -345,10 +345,22 @@ def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None) -> d
     return out
 
 
+def schema_reject(table: str, row: dict, check: str, source_file: str | None) -> dict:
+    return reject_for(table, row, check, f"{check}: value outside the allowed vocabulary or range", source_file)
+
+
+def reject_for(table: str, row: dict, check: str, message: str, source_file: str | None) -> dict:
+    return {"source_file": source_file, "article_id": row["article_id"], "stage": "validate",
+            "reason": "validation_failed", "detail": f"{source_file}: {table}: {message}",
+            "table": table, "check": check, "row": _json_row(row)}
+
+
 def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str, ArticleContext],
-                    rules_dir: Path = RULES_DIR) -> ValidationResult:
+                    rules_dir: Path = RULES_DIR, check_schemas: bool = True) -> ValidationResult:
+    """Check every candidate row. ``check_schemas=False`` leaves the pandera checks to the
+    caller, who can run them over many articles at once (they cost per call, not per row)."""
     rules = compile_rules(rules_dir)
-    schemas = table_schemas(rules_dir)
+    schemas = table_schemas(rules_dir) if check_schemas else {}
     published, rejects, report = {}, [], {}
     for table in EXTRACT_TABLES:
         rows = candidates.get(table.name, [])
@@ -367,8 +379,9 @@ def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str,
         if table.name == "aid_events":
             for i, message in check_totals(rows).items():
                 failed.setdefault(i, ("total_reconciles", message))
-        for i, check in schema_failures(table.name, rows, schemas[table.name]).items():
-            failed.setdefault(i, (check, f"{check}: value outside the allowed vocabulary or range"))
+        if check_schemas:
+            for i, check in schema_failures(table.name, rows, schemas[table.name]).items():
+                failed.setdefault(i, (check, f"{check}: value outside the allowed vocabulary or range"))
         passed = [row for i, row in enumerate(rows) if i not in failed]
         published[table.name] = passed
         by_check: dict[str, int] = {}
@@ -377,9 +390,7 @@ def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str,
             ctx = ctx_by_article.get(row["article_id"])
             source = ctx.article["source_file"] if ctx else None
             by_check[check] = by_check.get(check, 0) + 1
-            rejects.append({"source_file": source, "article_id": row["article_id"], "stage": "validate",
-                            "reason": "validation_failed", "detail": f"{source}: {table.name}: {message}",
-                            "table": table.name, "check": check, "row": _json_row(row)})
+            rejects.append(reject_for(table.name, row, check, message, source))
         report[table.name] = {"checked": len(rows), "passed": len(passed), "rejected": len(failed),
                               "by_check": dict(sorted(by_check.items())),
                               "balanced": len(rows) == len(passed) + len(failed)}

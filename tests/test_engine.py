@@ -117,3 +117,27 @@ def test_no_cache_writes_no_cache(tmp_path):
     out = tmp_path / "out"
     run_pipeline(_raw_copy(tmp_path), out, jobs=1, use_cache=False)
     assert not (out / CACHE_DIR).exists()
+
+
+def test_rows_that_break_a_table_schema_become_rejects_at_the_batch(extracted):
+    from pipeline.engine import _flush
+    from pipeline.schema import EXTRACT_TABLES
+    from pipeline.validate import table_schemas
+
+    class Buffer:
+        def __init__(self, rows):
+            self.buffer, self.flushed = rows, []
+
+        def flush(self):
+            self.flushed, self.buffer = self.buffer, []
+
+    rows = [dict(r) for r in extracted["000_f22b6e4c1b01d16e.txt"]["aid_events"]]
+    rows[2]["flow"] = "gift"
+    writers = {t.name: Buffer(rows if t.name == "aid_events" else []) for t in EXTRACT_TABLES}
+    report = {t.name: {"checked": 0, "passed": len(rows) if t.name == "aid_events" else 0, "rejected": 0,
+                       "by_check": {}} for t in EXTRACT_TABLES}
+    rejects = []
+    _flush(writers, table_schemas(), {rows[0]["article_id"]: "000.txt"}, rejects, report)
+    assert [(r["table"], r["check"], r["source_file"]) for r in rejects] == [("aid_events", "schema.flow", "000.txt")]
+    assert len(writers["aid_events"].flushed) == len(rows) - 1
+    assert report["aid_events"]["rejected"] == 1 and report["aid_events"]["by_check"] == {"schema.flow": 1}
