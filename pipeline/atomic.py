@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,10 +25,26 @@ def atomic_path(target: Path):
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it the usual mode
+        _crash_point()
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_writes_done = 0
+
+
+def _crash_point() -> None:
+    """Fault injection for the crash tests: VNFACTS_CRASH_AT_WRITE=N kills this process
+    with SIGKILL when its N-th output is written but not yet renamed into place."""
+    global _writes_done
+    at = os.environ.get("VNFACTS_CRASH_AT_WRITE")
+    if not at:
+        return
+    _writes_done += 1
+    if _writes_done == int(at):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
