@@ -31,21 +31,19 @@ import pyarrow.parquet as pq
 from . import __version__
 from .atomic import atomic_path
 from .config import RULES_DIR
-from .consolidate import consolidate_aid_events, consolidate_officials
 from .errors import Reject
 from .extract import extract_article
 from .ingest import BODY_ZONES, ingest_page, list_raw_files
 from .lexicon import compile_rules
-from .schema import (AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS,
-                     OFFICIALS_CONSOLIDATED, REJECTS, TOKENS, Table, read_rows, to_arrow, write_json, write_table)
+from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, Table, read_rows,
+                     to_arrow, write_table)
 from .tokenize import Word, token_rows, tokenize_body
 from .validate import ArticleContext, schema_failures, schema_reject, table_schemas, validate_tables
 
 log = logging.getLogger("vnfacts")
 
 CACHE_DIR = ".cache"
-CANDIDATES_DIR = "candidates"
-REPORT_FILE = "validation_report.json"
+CANDIDATES_DIR = "candidates"  # the same folder as the stages' (pipeline.stages.CANDIDATES_DIR)
 DEFAULT_BATCH = 200
 
 
@@ -270,7 +268,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     """Every stage on every raw file, written as we go. ``results(jobs)`` lets another
     engine (Dask) compute the per-file results; it must yield them in the jobs' order."""
     from .export import provenance
-    from .stages import STAGE_ORDER, STAGE_REJECTS_DIR, sorted_rejects
+    from .stages import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
 
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -320,21 +318,8 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     write_table(REJECTS, _with_meta(REJECTS, all_rejects, meta), out_dir)
 
     articles = {a["article_id"]: a for a in _read_small(ARTICLES, out_dir, ("article_id", "published_at"))}
-    events = consolidate_aid_events(read_rows(AID_EVENTS, out_dir), articles)
-    people = consolidate_officials(read_rows(OFFICIALS, out_dir))
-    write_table(AID_EVENTS_CONSOLIDATED, _with_meta(AID_EVENTS_CONSOLIDATED, events, meta), out_dir)
-    write_table(OFFICIALS_CONSOLIDATED, _with_meta(OFFICIALS_CONSOLIDATED, people, meta), out_dir)
-    for counts in report.values():
-        counts["by_check"] = dict(sorted(counts["by_check"].items()))
-        counts["balanced"] = counts["checked"] == counts["passed"] + counts["rejected"]
-    for table in EXTRACT_TABLES:
-        report.setdefault(table.name, {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}, "balanced": True})
-    validation = {"tables": {t.name: report[t.name] for t in EXTRACT_TABLES},
-                  "rows_checked": sum(r["checked"] for r in report.values()),
-                  "rows_passed": sum(r["passed"] for r in report.values()),
-                  "rows_rejected": sum(r["rejected"] for r in report.values()),
-                  "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)}}
-    write_json(validation, out_dir / REPORT_FILE)
+    validation = consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
+                                        articles, meta)
     return {"files": len(jobs_list), "articles": len(seen), "rejected_files": len(jobs_list) - len(seen),
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}

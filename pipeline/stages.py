@@ -130,18 +130,33 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
     result = validate_mod.validate_tables(candidates, ctx, rules_dir)
     for table in EXTRACT_TABLES:
         write_table(table, result.published[table.name], out_dir)
-    by_id = {a["article_id"]: a for a in articles}
-    events = consolidate_mod.consolidate_aid_events(result.published["aid_events"], by_id)
-    people = consolidate_mod.consolidate_officials(result.published["officials"])
-    write_table(AID_EVENTS_CONSOLIDATED, events, out_dir)
-    write_table(OFFICIALS_CONSOLIDATED, people, out_dir)
     write_stage_rejects("validate", result.rejects, out_dir)
     for rej in result.rejects:
         log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
-    report = {"tables": result.report,
-              "rows_checked": sum(r["checked"] for r in result.report.values()),
-              "rows_passed": sum(r["passed"] for r in result.report.values()),
-              "rows_rejected": sum(r["rejected"] for r in result.report.values()),
+    return consolidate_and_report(out_dir, result.report, result.published["aid_events"],
+                                  result.published["officials"], {a["article_id"]: a for a in articles})
+
+
+def consolidate_and_report(out_dir: Path, table_report: dict, aid_events: list[dict], officials: list[dict],
+                           articles_by_id: dict[str, dict], meta: dict[str, str] | None = None) -> dict:
+    """Write the tables consolidated across articles and validation_report.json."""
+    from .export import stamp
+
+    events = consolidate_mod.consolidate_aid_events(aid_events, articles_by_id)
+    people = consolidate_mod.consolidate_officials(officials)
+    for table, rows in ((AID_EVENTS_CONSOLIDATED, events), (OFFICIALS_CONSOLIDATED, people)):
+        arrow = to_arrow(table, rows)
+        write_table(table, stamp(arrow, table, meta) if meta else arrow, out_dir)
+    tables = {}
+    for table in EXTRACT_TABLES:
+        counts = dict(table_report.get(table.name) or {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}})
+        counts["by_check"] = dict(sorted(counts["by_check"].items()))
+        counts["balanced"] = counts["checked"] == counts["passed"] + counts["rejected"]
+        tables[table.name] = counts
+    report = {"tables": tables,
+              "rows_checked": sum(r["checked"] for r in tables.values()),
+              "rows_passed": sum(r["passed"] for r in tables.values()),
+              "rows_rejected": sum(r["rejected"] for r in tables.values()),
               "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)}}
     write_json(report, Path(out_dir) / REPORT_FILE)
     return report

@@ -9,6 +9,18 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = ROOT / "data" / "raw"
 SPEC_PATH = ROOT / "tests" / "spec" / "seed_facts.yaml"
 
+# A page dated 2021 that reports an event of 2031: validation rejects its date rows.
+FUTURE_PAGE = """Trang chủ Hữu nghị
+10:00 | 01/03/2021 GMT+7
+
+Hà Nội hỗ trợ Viêng Chăn
+
+aa
+Ngày 5/7/2031, Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng, chống dịch.
+Mai Anh
+Nguồn:
+"""
+
 
 @pytest.fixture(scope="session")
 def spec() -> dict:

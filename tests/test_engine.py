@@ -13,7 +13,7 @@ from pipeline.cli import main
 from pipeline.config import RULES_DIR
 from pipeline.engine import CACHE_DIR, run_pipeline
 
-from conftest import RAW_DIR
+from conftest import FUTURE_PAGE, RAW_DIR  # its dates are rejected: rejects are compared too
 
 TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "agreements", "mentions",
           "aid_events_consolidated", "officials_consolidated", "rejects", "candidates/aid_events",
@@ -34,19 +34,6 @@ def _tables(out):
 
 def _cache_files(out, kind):
     return sorted(p.name for p in (out / CACHE_DIR / kind).rglob("*.pkl"))
-
-
-# Dates far after publication: rows that validation rejects, so rejects are compared too.
-FUTURE_PAGE = """Trang chủ Hữu nghị
-10:00 | 01/03/2021 GMT+7
-
-Hà Nội hỗ trợ Viêng Chăn
-
-aa
-Ngày 5/7/2031, Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng, chống dịch.
-Mai Anh
-Nguồn:
-"""
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pipeline.schema import AID_EVENTS, REJECTS, read_rows, write_table
 from pipeline.tokenize import tokenize_body
 from pipeline.validate import contexts, validate_tables
 
-from conftest import RAW_DIR
+from conftest import FUTURE_PAGE, RAW_DIR
 
 
 @pytest.fixture(scope="module")
@@ -119,21 +119,11 @@ def test_evidence_that_does_not_trace_to_the_raw_bytes_is_caught(candidates, ctx
     assert _check_failed(rows, {row["article_id"]: article_ctx}, "aid_events") == "raw_trace"
 
 
-PAGE = """Trang chủ Hữu nghị
-10:00 | 01/03/2021 GMT+7
-
-Hà Nội hỗ trợ Viêng Chăn
-
-aa
-Ngày 5/7/2031, Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng, chống dịch.
-Mai Anh
-Nguồn:
-"""
 
 
 def test_a_date_far_after_publication_is_flagged(tmp_path):
-    (tmp_path / "future.txt").write_text(PAGE, encoding="utf-8")
-    page = ingest_page(PAGE.encode(), "future.txt")
+    (tmp_path / "future.txt").write_text(FUTURE_PAGE, encoding="utf-8")
+    page = ingest_page(FUTURE_PAGE.encode(), "future.txt")
     article = page.article
     found = extract_article(article, tokenize_body(article["body"]), compile_rules())
     assert [d["value"] for d in found["dates"]] == ["2031-07-05"]
