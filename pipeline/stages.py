@@ -1,23 +1,24 @@
-"""The stages as functions from directories to tables: the I/O edge around the pure
-per-article functions of ingest, tokenize, ..."""
+"""The stages one by one, as functions from directories to tables: the I/O edge around
+the pure per-article functions of ingest, tokenize, extract and validate. (`vnfacts run`
+chains the same functions per file instead: pipeline.engine.)"""
 
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import consolidate as consolidate_mod
 from . import extract as extract_mod
 from . import ingest as ingest_mod
 from . import tokenize as tokenize_mod
+from . import validate as validate_mod
 from .config import RULES_DIR
 from .lexicon import compile_rules
-from . import consolidate as consolidate_mod
-from . import validate as validate_mod
 from .schema import (AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS_CONSOLIDATED, REJECTS,
                      TOKENS, read_rows, to_arrow, write_json, write_table)
 
@@ -29,7 +30,8 @@ CANDIDATES_DIR = "candidates"
 REPORT_FILE = "validation_report.json"
 STAGE_ORDER = ("ingest", "tokenize", "extract", "validate", "export")
 
-ProgressFactory = Callable[[str, int], "contextmanager"]
+# progress(label, total) is a context manager that yields a function to call per item.
+ProgressFactory = Callable[[str, int], AbstractContextManager]
 
 
 @contextmanager
