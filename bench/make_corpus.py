@@ -356,7 +356,7 @@ def _encode(text: str, src: Source) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, required=True, help="number of pages to write")
+    parser.add_argument("--n", type=int, default=2000, help="number of pages to write (default 2000)")
     parser.add_argument("--out", type=Path, required=True, help="directory for corpus_NNNNN.txt")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="directory of real page dumps")
