@@ -142,18 +142,21 @@ def process_page(job: PageJob) -> dict[str, list[dict]]:
 def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None) -> dict[str, list[dict]]:
     """``process_page`` for bytes already read (a cluster worker need not see the files)."""
     cache = Cache(cache_dir)
-    key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0".encode()
-                         + raw).hexdigest()
-    cached = cache.get("results", key)
-    if cached is not None:
-        return cached
+    key = None
+    if cache.root is not None:
+        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0".encode()
+                             + raw).hexdigest()
+        cached = cache.get("results", key)
+        if cached is not None:
+            return cached
     try:
         result = _process(raw, source_file, Path(rules_dir), cache)
     except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
         log.exception("failed on %s", source_file)
         return {"rejects": [reject_row(source_file, None, "ingest", Reject(
             "internal_error", f"{source_file}: {type(exc).__name__}: {exc}"))]}
-    cache.put("results", key, result)
+    if key is not None:
+        cache.put("results", key, result)
     return result
 
 
