@@ -21,7 +21,7 @@ from . import engine as engine_mod
 from . import export as export_mod
 from . import query as query_mod
 from .atomic import remove_stale_temporaries
-from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, RULES_DIR
+from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR
 from .schema import SchemaError
 
 log = logging.getLogger("vnfacts")
@@ -308,7 +308,7 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
             raise click.UsageError("--scheduler goes with --engine dask")
         summary = engine_mod.run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
                                           use_cache=not no_cache, progress=_progress)
-    report = json.loads((out_dir / stages.REPORT_FILE).read_text(encoding="utf-8"))
+    report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
     _print_validation_summary(report)
     return {"run": summary, "export": export_mod.run_export(out_dir, rules_dir)}
 

@@ -8,6 +8,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = PROJECT_ROOT / "rules"
 DEFAULT_RAW_DIR = Path("data/raw")
 DEFAULT_OUT_DIR = Path("data/processed")
+# Inside the output directory: rows extracted but not yet validated, and the validation report.
+CANDIDATES_DIR = "candidates"
+REPORT_FILE = "validation_report.json"
 
 # Local time of the news sites in the fixtures (pages print "GMT+7").
 SITE_UTC_OFFSET_HOURS = 7

@@ -30,20 +30,19 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .atomic import atomic_path
-from .config import RULES_DIR
+from .config import CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .extract import extract_article
-from .ingest import BODY_ZONES, ingest_page, list_raw_files
+from .ingest import ingest_page, list_raw_files
 from .lexicon import compile_rules
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, Table, read_rows,
                      to_arrow, write_table)
 from .tokenize import Word, token_rows, tokenize_body
-from .validate import ArticleContext, schema_failures, schema_reject, table_schemas, validate_tables
+from .validate import article_context, schema_failures, schema_reject, table_schemas, validate_tables
 
 log = logging.getLogger("vnfacts")
 
 CACHE_DIR = ".cache"
-CANDIDATES_DIR = "candidates"  # the same folder as the stages' (pipeline.stages.CANDIDATES_DIR)
 DEFAULT_BATCH = 200
 
 
@@ -181,10 +180,7 @@ def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache) -> dic
         out["rejects"] = [reject_row(source_file, aid, "extract",
                                   Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}"))]
         return out
-    published = article.get("published_at")
-    body_lines = [(ln["body_start"], ln["body_end"]) for ln in page.lines
-                  if ln["zone"] in BODY_ZONES and ln["body_start"] is not None]
-    ctx = {aid: ArticleContext(article, body_lines, raw, published.date() if published else None)}
+    ctx = {aid: article_context(article, page.lines, raw)}
     result = validate_tables(candidates, ctx, rules_dir, check_schemas=False)  # the driver checks per batch
     for table in EXTRACT_TABLES:
         out[f"{CANDIDATES_DIR}/{table.name}"] = candidates[table.name]

@@ -17,7 +17,7 @@ from . import extract as extract_mod
 from . import ingest as ingest_mod
 from . import tokenize as tokenize_mod
 from . import validate as validate_mod
-from .config import RULES_DIR
+from .config import CANDIDATES_DIR, REPORT_FILE, RULES_DIR
 from .lexicon import compile_rules
 from .schema import (AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS_CONSOLIDATED, REJECTS,
                      TOKENS, read_rows, to_arrow, write_json, write_table)
@@ -25,9 +25,6 @@ from .schema import (AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, O
 log = logging.getLogger("vnfacts")
 
 STAGE_REJECTS_DIR = ".stage_rejects"
-# Extracted rows wait here until validate publishes those that pass.
-CANDIDATES_DIR = "candidates"
-REPORT_FILE = "validation_report.json"
 STAGE_ORDER = ("ingest", "tokenize", "extract", "validate", "export")
 
 # progress(label, total) is a context manager that yields a function to call per item.

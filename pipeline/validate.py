@@ -329,19 +329,25 @@ def _json_row(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, sort_keys=True, default=_json_value)
 
 
+def article_context(article: dict, lines: list[dict], raw: bytes | None) -> ArticleContext:
+    """What the checks need of one article: its body lines (from ``lines``, which may hold
+    other articles' too), its raw bytes and its publication date."""
+    body_lines = [(ln["body_start"], ln["body_end"]) for ln in lines
+                  if ln["article_id"] == article["article_id"] and ln["zone"] in BODY_ZONES
+                  and ln["body_start"] is not None]
+    published = article.get("published_at")
+    return ArticleContext(article, body_lines, raw, published.date() if published is not None else None)
+
+
 def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None) -> dict[str, ArticleContext]:
-    by_article: dict[str, list[tuple[int, int]]] = {}
+    lines_of: dict[str, list[dict]] = {}
     for ln in lines:
-        if ln["zone"] in BODY_ZONES and ln["body_start"] is not None:
-            by_article.setdefault(ln["article_id"], []).append((ln["body_start"], ln["body_end"]))
+        lines_of.setdefault(ln["article_id"], []).append(ln)
     out = {}
     for a in articles:
-        raw = None
-        if raw_dir is not None and (Path(raw_dir) / a["source_file"]).is_file():
-            raw = (Path(raw_dir) / a["source_file"]).read_bytes()
-        published = a.get("published_at")
-        out[a["article_id"]] = ArticleContext(a, by_article.get(a["article_id"], []), raw,
-                                              published.date() if published is not None else None)
+        path = Path(raw_dir) / a["source_file"] if raw_dir is not None else None
+        raw = path.read_bytes() if path is not None and path.is_file() else None
+        out[a["article_id"]] = article_context(a, lines_of.get(a["article_id"], []), raw)
     return out
 
 
