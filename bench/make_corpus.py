@@ -42,7 +42,8 @@ if str(ROOT) not in sys.path:  # `python bench/make_corpus.py` from a checkout, 
     sys.path.insert(0, str(ROOT))
 
 from pipeline.errors import Reject  # noqa: E402
-from pipeline.ingest import decode, ingest_page, list_raw_files, load_page_rules  # noqa: E402
+from pipeline.ingest import decode, ingest_page, list_raw_files  # noqa: E402
+from pipeline.zoning import load_page_rules  # noqa: E402
 
 DEFAULT_SOURCE = ROOT / "data" / "raw"
 FILE_PREFIX = "corpus_"
@@ -165,7 +166,7 @@ def load_source(path: Path, label: str) -> Source:
     page = ingest_page(raw, label)  # the pipeline's own gates and zones
     text, encoding, _ = decode(raw, label)
     rules = load_page_rules()
-    zones = [row["zone"] for row in page.lines]
+    zones = [row["zone"] for row in page.lines if row["span"] == 0]
     pieces = LINE_BREAK.split(text)
     breaks = LINE_BREAK.findall(text) + [""]
     if len(pieces) != len(zones):

@@ -1,81 +1,34 @@
 """Ingest: page dumps in ``data/raw/`` -> canonical articles, their lines by zone, rejects.
 
 Each file passes a chain of gates (readable, not empty, not binary, decodable),
-is canonicalized (pipeline.normalize), split into lines, and every line gets a
-zone. The body is the lead, paragraphs and photo captions; everything else is
-kept in the lines table with its zone, so nothing is dropped silently.
-
-Zone cues (all vocabulary in rules/zones/vi/page.yaml):
-- header: a breadcrumb line starting "Trang chủ", a "HH:MM | DD/MM/YYYY GMT+7" line,
-  then the title (the first other line), then widget lines such as "aa";
-- end of the article: the first furniture heading ("Tin bài liên quan", "Đọc nhiều",
-  ...); before it, source credit lines ("Nguồn:", "Theo VOV") and a short byline;
-- inside the article: the first text line is the lead; a line printed twice on one
-  line ("X X", also several in a row) is a related link; lines directly under the
-  lead that do not end a sentence are the inline related-links box; a repeat of the
-  title, an image file-name slug or "undefined" stands where an image was and the
-  next line is its caption; a line ending in a photo credit is a caption; a line
-  ending in "..." right after related links is their teaser; the rest is body.
+is canonicalized (pipeline.normalize), split into lines, and every line (or span of
+a line) gets a zone and the reason for it (pipeline.zoning). The body is the lead,
+paragraphs and photo captions; everything else is kept in the lines table with its
+zone and reason, so nothing is dropped silently. Metadata comes from where it is:
+a sidecar the user supplies, the page's timestamp line, a header block, a byline.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 
-from .config import MAX_DOUBLED_LINE_CHARS, MAX_RAW_BYTES, RULES_DIR
+from .config import MAX_RAW_BYTES, RULES_DIR
 from .errors import Reject
 from .normalize import Canonical, canonicalize, utf8_char_offsets
-from .rulefiles import load_rule_file
+from .zoning import (BODY_ZONES, LayoutRules, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
+                     parse_date_value, parse_section, parse_timestamp, split_lines, zone_lines)
 
 log = logging.getLogger("vnfacts")
 
-BODY_ZONES = ("lead", "body", "caption")
 LINE_SEPARATOR = "\n"
 BINARY_SIGNATURES = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"BM")
-
-
-@dataclass(frozen=True)
-class PageRules:
-    breadcrumb_prefixes: tuple[str, ...]
-    sections: tuple[str, ...]
-    timestamp: re.Pattern
-    widget_lines: frozenset[str]
-    image_placeholder_lines: frozenset[str]
-    furniture_headings: frozenset[str]
-    source_credit: tuple[re.Pattern, ...]
-    photo_credit: re.Pattern
-    author_max_words: int
-    author_not_end: re.Pattern
-    image_slug: re.Pattern
-    sentence_end: re.Pattern
-    teaser_end: re.Pattern
-
-
-@lru_cache(maxsize=8)
-def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
-    d = load_rule_file(Path(rules_dir) / "zones" / "vi" / "page.yaml")
-    return PageRules(
-        breadcrumb_prefixes=tuple(d["breadcrumb_prefixes"]),
-        sections=tuple(sorted(d["sections"], key=len, reverse=True)),
-        timestamp=re.compile(d["timestamp_pattern"]),
-        widget_lines=frozenset(d["widget_lines"]),
-        image_placeholder_lines=frozenset(d["image_placeholder_lines"]),
-        furniture_headings=frozenset(h.casefold() for h in d["furniture_headings"]),
-        source_credit=tuple(re.compile(p) for p in d["source_credit_patterns"]),
-        photo_credit=re.compile(d["photo_credit_pattern"]),
-        author_max_words=int(d["author_max_words"]),
-        author_not_end=re.compile(d["author_not_end"]),
-        image_slug=re.compile(d["image_slug_pattern"]),
-        sentence_end=re.compile(d["sentence_end"]),
-        teaser_end=re.compile(d["teaser_end"]),
-    )
 
 
 # ---------------------------------------------------------------- decoding gates
@@ -183,253 +136,141 @@ def _control_ratio(text: str) -> float:
     return controls / max(len(sample), 1)
 
 
-# ---------------------------------------------------------------- zoning
-
-@dataclass(frozen=True)
-class Line:
-    line_no: int
-    start: int  # canonical offsets of the stripped line
-    end: int
-    text: str
-
-
-def split_lines(text: str) -> list[Line]:
-    lines, pos = [], 0
-    for no, chunk in enumerate(text.split("\n"), start=1):
-        stripped = chunk.strip()
-        lead_ws = len(chunk) - len(chunk.lstrip())
-        start = pos + lead_ws if stripped else pos
-        lines.append(Line(no, start, start + len(stripped), stripped))
-        pos += len(chunk) + 1
-    return lines
-
-
-def is_doubled(line: str, min_len: int = 8) -> bool:
-    """True when the line is one or more headlines each printed twice: "A A B B"."""
-    if len(line) > MAX_DOUBLED_LINE_CHARS:
-        return False
-    rest = line
-    while rest:
-        for k in range(min_len, len(rest) // 2 + 1):
-            head = rest[:k]
-            if rest[k] == " " and rest[k + 1:].startswith(head) and \
-                    (len(rest) == 2 * k + 1 or rest[2 * k + 1] == " "):
-                rest = rest[2 * k + 1:].lstrip()
-                break
-        else:
-            return False
-    return True
-
-
-def classify_line_alone(text: str, rules: PageRules) -> str:
-    """The zone a line would get from its own text, without context (used by the rule examples)."""
-    if not text.strip():
-        return "blank"
-    if text.startswith(rules.breadcrumb_prefixes):
-        return "breadcrumb"
-    if rules.timestamp.match(text):
-        return "timestamp"
-    if text.casefold() in rules.furniture_headings or text in rules.widget_lines:
-        return "furniture"
-    if any(p.match(text) for p in rules.source_credit):
-        return "source_credit"
-    if text in rules.image_placeholder_lines or rules.image_slug.match(text):
-        return "image_alt"
-    if is_doubled(text):
-        return "related_link"
-    return "body"
-
-
-def assign_zones(lines: list[Line], rules: PageRules) -> list[str]:
-    texts = [ln.text for ln in lines]
-    zones = ["blank" if not t else "" for t in texts]
-    content = [i for i, t in enumerate(texts) if t]
-    if not content:
-        return zones
-    pos = 0
-    if texts[content[pos]].startswith(rules.breadcrumb_prefixes):
-        zones[content[pos]] = "breadcrumb"
-        pos += 1
-    if pos < len(content) and rules.timestamp.match(texts[content[pos]]):
-        zones[content[pos]] = "timestamp"
-        pos += 1
-    if pos >= len(content):
-        return zones
-    title_idx = content[pos]
-    zones[title_idx] = "title"
-    title = texts[title_idx]
-
-    end = next((i for i in content if i > title_idx and texts[i].casefold() in rules.furniture_headings),
-               len(texts))
-    for i in content:
-        if i >= end:
-            zones[i] = "furniture"
-
-    closing = _mark_closing_lines(texts, zones, title_idx, end, rules)
-    _mark_article_lines(texts, zones, title, title_idx, closing, rules)
-    return zones
-
-
-def _mark_closing_lines(texts, zones, title_idx, end, rules) -> int:
-    """Mark source credits and the byline just before the furniture; return where they start."""
-    i = end - 1
-    while i > title_idx and (not texts[i] or any(p.match(texts[i]) for p in rules.source_credit)):
-        if texts[i]:
-            zones[i] = "source_credit"
-        i -= 1
-    candidate = texts[i] if i > title_idx else ""
-    if (candidate and len(candidate.split()) <= rules.author_max_words
-            and not rules.author_not_end.search(candidate) and not is_doubled(candidate)
-            and candidate not in rules.widget_lines and candidate[0].isupper()):
-        zones[i] = "author"
-        return i
-    return i + 1
-
-
-def _mark_article_lines(texts, zones, title, title_idx, closing, rules) -> None:
-    prev_zone, prev_adjacent = "title", False
-    lead_run = False
-    for i in range(title_idx + 1, closing):
-        text = texts[i]
-        if not text:
-            prev_adjacent = False
-            lead_run = False
-            continue
-        if text in rules.widget_lines:
-            zone = "furniture"
-        elif "lead" not in zones[title_idx:i] and not is_doubled(text) and text != title:
-            zone = "lead"
-            lead_run = True
-        elif is_doubled(text):
-            zone = "related_link"
-        elif text == title or text in rules.image_placeholder_lines or rules.image_slug.match(text):
-            zone = "image_alt"
-        elif prev_adjacent and prev_zone == "image_alt":
-            zone = "caption"
-        elif rules.photo_credit.search(text):
-            zone = "caption"
-        elif prev_zone == "related_link" and rules.teaser_end.search(text):
-            zone = "related_link"
-        elif lead_run and not rules.sentence_end.search(text):
-            zone = "related_link"
-        else:
-            zone = "body"
-        if zone not in ("lead", "related_link"):
-            lead_run = False
-        zones[i] = zone
-        prev_zone, prev_adjacent = zone, True
-    for i in range(title_idx + 1, closing):
-        if zones[i] == "":
-            zones[i] = "body"
-
-
-# ---------------------------------------------------------------- header fields
-
-def parse_section(breadcrumb: str, rules: PageRules) -> str | None:
-    rest = breadcrumb
-    for prefix in rules.breadcrumb_prefixes:
-        if rest.startswith(prefix):
-            rest = rest[len(prefix):].strip()
-            break
-    levels = []
-    while rest:
-        name = next((s for s in rules.sections if rest.startswith(s) and
-                     (len(rest) == len(s) or rest[len(s)] == " ")), None)
-        if name is None:  # unknown level: keep the remainder as one level
-            levels.append(rest)
-            break
-        levels.append(name)
-        rest = rest[len(name):].strip()
-    return " > ".join(levels) or None
-
-
-def parse_timestamp(text: str, rules: PageRules) -> datetime | None:
-    m = rules.timestamp.match(text)
-    if not m:
-        return None
-    offset = int(m["offset"]) if m["offset"] else 0
-    try:
-        return datetime(int(m["year"]), int(m["month"]), int(m["day"]), int(m["hour"]), int(m["minute"]),
-                        tzinfo=timezone(timedelta(hours=offset)))
-    except ValueError:
-        return None
-
-
 # ---------------------------------------------------------------- one file
 
 @dataclass(frozen=True)
 class IngestedPage:
     article: dict
     lines: list[dict]
+    spans: list[Span]
 
 
 def article_id_for(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR) -> IngestedPage:
-    """One raw page -> its article row and line rows; raises Reject for unusable input."""
-    rules = load_page_rules(rules_dir)
+def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
+                sidecar: dict[str, str] | None = None) -> IngestedPage:
+    """One raw page -> its article row and line rows; raises Reject for unusable input.
+
+    ``sidecar`` holds what the user supplied beside the file (url, published_at, outlet, …);
+    it overrides what the page itself says."""
+    rules = load_zone_rules(rules_dir)
     text, encoding, offsets = decode(raw, source_file)
     canon = canonicalize(text, offsets, rules_dir=rules_dir)
     if not canon.text.strip():
         raise Reject("empty_file", f"{source_file}: only whitespace or invisible characters")
+    sidecar = {k: v for k, v in (sidecar or {}).items() if v not in (None, "")}
     lines = split_lines(canon.text)
-    zones = assign_zones(lines, rules)
+    zoned = zone_lines(lines, rules, url=sidecar.get("url"))
     article_id = article_id_for(raw)
 
     body_parts, raw_start, raw_end, line_rows = [], [], [], []
     body_len = 0
-    for line, zone in zip(lines, zones):
-        line_raw = _line_raw_span(canon, line)
+    for span in zoned.spans:
+        span_raw = _raw_span(canon, span.start, span.end)
         body_start = body_end = None
-        if zone in BODY_ZONES:
+        if span.zone in BODY_ZONES:
             if body_parts:
                 body_parts.append(LINE_SEPARATOR)
                 raw_start.append(raw_end[-1])
                 raw_end.append(raw_end[-1])
                 body_len += 1
-            body_start, body_end = body_len, body_len + len(line.text)
-            body_parts.append(line.text)
-            raw_start.extend(canon.raw_start[line.start:line.end])
-            raw_end.extend(canon.raw_end[line.start:line.end])
+            body_start, body_end = body_len, body_len + len(span.text)
+            body_parts.append(span.text)
+            raw_start.extend(canon.raw_start[span.start:span.end])
+            raw_end.extend(canon.raw_end[span.start:span.end])
             body_len = body_end
         line_rows.append({
-            "article_id": article_id, "line_no": line.line_no, "zone": zone, "text": line.text,
-            "raw_start": line_raw[0], "raw_end": line_raw[1], "body_start": body_start, "body_end": body_end,
+            "article_id": article_id, "line_no": span.line_no, "span": span.span, "zone": span.zone,
+            "zone_reason": span.reason, "text": span.text, "raw_start": span_raw[0], "raw_end": span_raw[1],
+            "body_start": body_start, "body_end": body_end,
         })
     if not body_parts:
         raise Reject("no_body", f"{source_file}: no lead or paragraph found among {len(lines)} lines "
-                                f"(zones: {sorted(set(zones))})")
+                                f"(zones: {sorted({s.zone for s in zoned.spans})})")
 
-    by_zone = {}
-    for line, zone in zip(lines, zones):
-        by_zone.setdefault(zone, []).append(line.text)
-    breadcrumb = by_zone.get("breadcrumb", [None])[0]
-    timestamp = by_zone.get("timestamp", [None])[0]
-    credits = [c for c in by_zone.get("source_credit", []) if not c.rstrip(":").strip() == "Nguồn"]
-    article = {
-        "article_id": article_id,
-        "source_file": source_file,
-        "title": by_zone.get("title", [""])[0],
-        "published_at": parse_timestamp(timestamp, rules) if timestamp else None,
-        "section": parse_section(breadcrumb, rules) if breadcrumb else None,
-        "author": by_zone.get("author", [None])[0],
-        "source_credit": "; ".join(credits) or None,
-        "body": "".join(body_parts),
-        "body_raw_start": raw_start,
-        "body_raw_end": raw_end,
-        "encoding": encoding,
-        "raw_sha256": hashlib.sha256(raw).hexdigest(),
-        "n_lines": len(lines),
+    article = {"article_id": article_id, "source_file": source_file,
+               **page_metadata(zoned, rules, sidecar),
+               "body": "".join(body_parts), "body_raw_start": raw_start, "body_raw_end": raw_end,
+               "encoding": encoding, "raw_sha256": hashlib.sha256(raw).hexdigest(), "n_lines": len(lines),
+               **text_kept(zoned.spans, rules.layout)}
+    return IngestedPage(article, line_rows, zoned.spans)
+
+
+def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str]) -> dict:
+    """Title, time, author, outlet, url and doc id: from the sidecar, the page's zones, its header block."""
+    page, layout = rules.page, rules.layout
+    first = {}
+    for s in zoned.spans:
+        first.setdefault(s.zone, s.text)
+    headers = zoned.headers
+    published_at, grain, source = None, None, None
+    for value, where in ((sidecar.get("published_at"), "sidecar"), (first.get("timestamp"), "timestamp_line"),
+                         (headers.get("published_at"), "header")):
+        if not value:
+            continue
+        if where == "timestamp_line":
+            stamp = parse_timestamp(value, page)
+            parsed = (stamp, "minute") if stamp else None
+        else:
+            parsed = parse_date_value(value, layout)
+        if parsed is not None:
+            (published_at, grain), source = parsed, where
+            break
+        log.warning("%s: %r is not a date; ignored", where, value)
+    credits = [c for c in zoned.credits if c.outlet]
+    byline = zoned.byline
+    url = sidecar.get("url") or headers.get("url")
+    outlet = (sidecar.get("outlet") or headers.get("outlet") or (byline.outlet if byline else None)
+              or (credits[0].outlet if credits else None) or _host(url))
+    return {
+        "title": first.get("title") or sidecar.get("title") or headers.get("title"),
+        "published_at": published_at,
+        "published_at_grain": grain,
+        "published_at_source": source,
+        "section": parse_section(first["breadcrumb"], page) if "breadcrumb" in first else None,
+        "author": (byline.author if byline else None) or sidecar.get("author") or headers.get("author"),
+        "source_credit": "; ".join(c.credit for c in credits if c.credit) or None,
+        "outlet": outlet,
+        "url": url,
+        "doc_id": sidecar.get("doc_id") or headers.get("doc_id"),
     }
-    return IngestedPage(article, line_rows)
 
 
-def _line_raw_span(canon: Canonical, line: Line) -> tuple[int, int]:
-    if line.end > line.start:
-        return canon.raw_start[line.start], canon.raw_end[line.end - 1]
-    at = canon.raw_end[line.start - 1] if line.start > 0 else (canon.raw_start[0] if canon.raw_start else 0)
+def _host(url: str | None) -> str | None:
+    m = re.match(r"^[a-z][a-z0-9+.-]*://(?:www\.)?([^/:?#]+)", url or "", re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
+def text_kept(spans: list[Span], layout: LayoutRules) -> dict:
+    """How much of the page's text, and of its running prose, reached the body.
+
+    Prose that a furniture heading put outside the article (teasers of other articles) is not the
+    article's, so the share kept is of the prose before it."""
+    text_chars = body_chars = prose = prose_kept = 0
+    for s in spans:
+        if s.zone in ("blank", "header"):
+            continue
+        text_chars += len(s.text)
+        in_body = s.zone in BODY_ZONES
+        body_chars += len(s.text) if in_body else 0
+        if s.reason in FURNITURE_REGION_REASONS or not is_prose(s.text, layout):
+            continue
+        prose += len(s.text)
+        prose_kept += len(s.text) if in_body else 0
+    share = prose_kept / prose if prose else 1.0
+    return {"text_chars": text_chars, "body_chars": body_chars, "prose_chars": prose,
+            "prose_kept": round(share, 4), "prose_kept_low": share < layout.prose_kept_min_share}
+
+
+FURNITURE_REGION_REASONS = frozenset({"page.furniture_heading", "page.after_furniture_heading"})
+
+
+def _raw_span(canon: Canonical, start: int, end: int) -> tuple[int, int]:
+    if end > start:
+        return canon.raw_start[start], canon.raw_end[end - 1]
+    at = canon.raw_end[start - 1] if start > 0 else (canon.raw_start[0] if canon.raw_start else 0)
     return at, at
 
 
@@ -440,26 +281,77 @@ def raw_span_of(article: dict, start: int, end: int) -> tuple[int, int]:
     return article["body_raw_start"][start], article["body_raw_end"][end - 1]
 
 
-# ---------------------------------------------------------------- the batch
+# ---------------------------------------------------------------- sidecars and the batch
+
+SIDECAR_CSV = "_metadata.csv"
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_FIELDS = ("url", "published_at", "outlet", "title", "author", "doc_id")
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name == SIDECAR_CSV or path.name.endswith(SIDECAR_SUFFIX)
+
 
 def list_raw_files(raw_dir: Path) -> list[Path]:
+    """The input pages under raw_dir: regular files, hidden ones and metadata sidecars excepted."""
     raw_dir = Path(raw_dir)
     return sorted(p for p in raw_dir.rglob("*")
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts))
+                  if p.is_file() and not is_sidecar(p)
+                  and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts))
+
+
+def load_sidecars(raw_dir: Path, files: list[Path]) -> dict[str, dict[str, str]]:
+    """Metadata the user keeps beside the pages: ``_metadata.csv`` (a ``file`` column naming the page
+    relative to its folder, then any of url, published_at, outlet, title, author, doc_id) in any folder,
+    and ``<page>.meta.json`` beside a page. A sidecar that cannot be read is skipped with a warning."""
+    raw_dir = Path(raw_dir)
+    found: dict[str, dict[str, str]] = {}
+    for csv_path in sorted(raw_dir.rglob(SIDECAR_CSV)):
+        if any(part.startswith(".") for part in csv_path.relative_to(raw_dir).parts):
+            continue
+        try:
+            with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    name = (row.get("file") or row.get("source_file") or "").strip()
+                    if name:
+                        key = (csv_path.parent / name).relative_to(raw_dir).as_posix()
+                        found.setdefault(key, {}).update(_sidecar_fields(row))
+        except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+            log.warning("%s: not read (%s)", csv_path.relative_to(raw_dir), exc)
+    for page in files:
+        meta = page.with_name(page.name + SIDECAR_SUFFIX)
+        if not meta.is_file():
+            continue
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            log.warning("%s: not read (%s)", meta.relative_to(raw_dir), exc)
+            continue
+        found.setdefault(page.relative_to(raw_dir).as_posix(), {}).update(_sidecar_fields(data))
+    return found
+
+
+def _sidecar_fields(row: dict) -> dict[str, str]:
+    return {k: unicodedata.normalize("NFC", str(row[k]).strip()) for k in SIDECAR_FIELDS
+            if row.get(k) not in (None, "")}
 
 
 def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> dict[str, list[dict]]:
     """Every file under raw_dir ends up as exactly one article row or one reject row."""
     articles, lines, rejects = [], [], []
     seen: dict[str, str] = {}
-    for path in list_raw_files(raw_dir):
+    files = list_raw_files(raw_dir)
+    sidecars = load_sidecars(raw_dir, files)
+    for path in files:
         source_file = path.relative_to(raw_dir).as_posix()
         try:
             try:
                 raw = path.read_bytes()
             except OSError as exc:
                 raise Reject("unreadable", f"{source_file}: {exc.strerror or exc}") from exc
-            page = ingest_page(raw, source_file, rules_dir)
+            page = ingest_page(raw, source_file, rules_dir, sidecars.get(source_file))
             first = seen.get(page.article["article_id"])
             if first is not None:
                 raise Reject("duplicate_content", f"{source_file}: same bytes as {first}")

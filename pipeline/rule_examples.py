@@ -26,7 +26,7 @@ def _canonical(text: str, data: dict, rules_dir: Path) -> dict | None:
 
 
 def _zone(text: str, data: dict, rules_dir: Path) -> dict | None:
-    from .ingest import classify_line_alone, load_page_rules, parse_section, parse_timestamp
+    from .zoning import classify_line_alone, load_page_rules, parse_section, parse_timestamp
 
     rules = load_page_rules(rules_dir)
     zone = classify_line_alone(text, rules)
@@ -39,6 +39,19 @@ def _zone(text: str, data: dict, rules_dir: Path) -> dict | None:
         stamp = parse_timestamp(text, rules)
         out["published_at"] = stamp.isoformat() if stamp else None
     return out
+
+
+def _zone_layout(text: str, data: dict, rules_dir: Path) -> dict | None:
+    from .zoning import classify_layout_alone, load_layout_rules
+
+    return classify_layout_alone(text, load_layout_rules(rules_dir))
+
+
+def _stoplist(text: str, data: dict, rules_dir: Path) -> dict | None:
+    from .zoning import is_prose, load_layout_rules, stopword_share
+
+    layout = load_layout_rules(rules_dir)
+    return {"prose_like": True} if is_prose(text, layout) and stopword_share(text, layout) >= 0.2 else None
 
 
 def _number(text: str, data: dict, rules_dir: Path) -> dict | None:
@@ -92,6 +105,8 @@ EVALUATORS: dict[str, Evaluator] = {
     "entity": _entity,
     "canonical": _canonical,
     "zone": _zone,
+    "zone_layout": _zone_layout,
+    "stoplist": _stoplist,
     "number": _number,
     "money": _money,
     "date": _date,

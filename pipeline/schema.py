@@ -67,11 +67,20 @@ ARTICLES = Table(
     (
         _c("article_id", pa.string(), "Stable id: first 16 hex digits of the SHA-256 of the raw file bytes."),
         _c("source_file", pa.string(), "Path of the raw file, relative to the raw directory."),
-        _c("title", pa.string(), "Headline of the article (canonical text)."),
-        _c("published_at", TIMESTAMP_TZ, "Publication time printed on the page (GMT+7); null when the page has none.", True),
+        _c("title", pa.string(), "Headline of the article (canonical text): the page's title line, else the "
+                                 "sidecar's or header's title; null when the dump has none.", True),
+        _c("published_at", TIMESTAMP_TZ, "Publication time (shown in UTC+07:00); null when nothing gives one.", True),
+        _c("published_at_grain", VOCAB, "What `published_at` is precise to: day or minute.", True),
+        _c("published_at_source", VOCAB, "Where `published_at` comes from: sidecar (the user's _metadata.csv or "
+                                         "<file>.meta.json), timestamp_line (printed on the page) or header "
+                                         "(the dump's '# date = …' block).", True),
         _c("section", pa.string(), "Site section from the breadcrumb, levels joined with ' > '.", True),
-        _c("author", pa.string(), "Byline printed after the last paragraph.", True),
-        _c("source_credit", pa.string(), "Credit line such as 'Theo VOV'.", True),
+        _c("author", pa.string(), "Writer named in the byline (its outlet part goes to `outlet`).", True),
+        _c("source_credit", pa.string(), "Outlet credit lines such as 'Theo VOV', joined with '; '.", True),
+        _c("outlet", pa.string(), "Outlet of the text: from the sidecar, the header, the byline or credit "
+                                  "('Xuân Thân/VOV.VN' -> VOV.VN), else the host of `url`.", True),
+        _c("url", pa.string(), "Address of the page, from the sidecar or the dump's header.", True),
+        _c("doc_id", pa.string(), "Identifier the dump gives the page ('# doc_id = …'), or the sidecar's.", True),
         _c("body", pa.string(), "Canonical article text: lead, paragraphs and photo captions, one line each, "
                                 "joined by a line break (\\n)."),
         _c("body_raw_start", pa.list_(pa.int32()), "For each body character, the first byte of the raw file it comes "
@@ -80,21 +89,32 @@ ARTICLES = Table(
         _c("encoding", VOCAB, "How the raw bytes were decoded (e.g. 'utf-8', 'utf-8-sig')."),
         _c("raw_sha256", pa.string(), "SHA-256 of the raw file bytes."),
         _c("n_lines", pa.int32(), "Number of lines in the page dump."),
+        _c("text_chars", pa.int32(), "Characters of text on the page (header lines and blanks excluded)."),
+        _c("body_chars", pa.int32(), "Characters of text in `body` (line breaks excluded)."),
+        _c("prose_chars", pa.int32(), "Characters of running prose (lines or spans of >= 80 characters with a "
+                                      "sentence end) before any page-furniture heading."),
+        _c("prose_kept", pa.float64(), "Share of `prose_chars` that is in the body (1.0 when there is no prose)."),
+        _c("prose_kept_low", pa.bool_(), "The body keeps less of the prose than rules/zones/vi/layout.yaml's "
+                                         "`prose_kept_min_share`: the zoning may have dropped part of the "
+                                         "article; see lines.parquet's zone_reason."),
     ),
 )
 
 LINES = Table(
     "lines",
-    "Every line of every ingested page with the zone it was assigned, so nothing is dropped silently.",
+    "Every line of every ingested page with the zone it was assigned and why, so nothing is dropped silently. "
+    "A line whose end holds a byline glued to the last paragraph is split into spans, one row each.",
     (
         _c("article_id", pa.string(), "Article the line belongs to."),
         _c("line_no", pa.int32(), "1-based line number in the raw file."),
-        _c("zone", VOCAB, "breadcrumb, timestamp, title, lead, body, caption, "
-                                                           "image_alt, related_link, author, source_credit, "
-                                                           "furniture or blank."),
-        _c("text", pa.string(), "Canonical text of the line."),
-        _c("raw_start", pa.int32(), "First byte of the line in the raw file."),
-        _c("raw_end", pa.int32(), "One past the last byte of the line (line break excluded)."),
+        _c("span", pa.int32(), "0-based position of the span within the line (0 for a whole line)."),
+        _c("zone", VOCAB, "header, breadcrumb, timestamp, title, lead, body, caption, image_alt, related_link, "
+                          "author, source_credit, furniture or blank."),
+        _c("zone_reason", VOCAB, "Id of the cue that decided the zone (rules/zones/vi: page.* for the site "
+                                 "template's cues, layout.* for cues that hold on any outlet)."),
+        _c("text", pa.string(), "Canonical text of the line (or span)."),
+        _c("raw_start", pa.int32(), "First byte of the line (or span) in the raw file."),
+        _c("raw_end", pa.int32(), "One past the last byte of the line or span (line break excluded)."),
         _c("body_start", pa.int32(), "Where the line starts in the article body; null when not part of the body.", True),
         _c("body_end", pa.int32(), "Where the line ends in the article body; null when not part of the body.", True),
     ),
