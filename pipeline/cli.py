@@ -78,7 +78,10 @@ def stage_options(func):
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from exc
         log.info("%s done in %.1fs", func.__name__.removesuffix("_cmd"), time.perf_counter() - started)
-        click.echo(json.dumps(summary, ensure_ascii=False))
+        if isinstance(summary, str):
+            click.echo(summary)
+        else:
+            click.echo(json.dumps(summary, ensure_ascii=False))
     return wrapper
 
 
@@ -95,20 +98,65 @@ def main():
 
 @main.command("ingest")
 @stage_options
-def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
+@click.option("--explain", "explain_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Print FILE's lines with their zone and the cue that decided it, and the metadata read; "
+                   "writes nothing.")
+def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, explain_file: Path | None):
     """Turn page dumps into canonical articles.
 
     Reads every file under --raw; writes articles.parquet, lines.parquet (every line with
-    its zone) and rejects.parquet (files that could not be used, with a reason).
-    A summary is printed as JSON on stdout.
+    its zone and the reason for it) and rejects.parquet (files that could not be used,
+    with a reason). Metadata sidecars (_metadata.csv, <file>.meta.json) are read, not
+    ingested. A summary is printed as JSON on stdout.
 
     Example:
 
         vnfacts ingest --raw data/raw --out data/processed
+
+        vnfacts ingest --explain data/raw/000_f22b6e4c1b01d16e.txt
     """
+    if explain_file is not None:
+        return stages.explain_file(explain_file, rules_dir)
     if not raw_dir.is_dir():
         raise click.BadParameter(f"{raw_dir} is not a directory", param_hint="--raw")
     return {"ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress)}
+
+
+@main.command("zones")
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Score the zoner against the gold files of this directory (docs/ANNOTATION.md).")
+@click.option("--pages", "page_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Where the gold's pages are (repeatable; default: the gold's articles/ and data/raw).")
+@click.option("--raw", "raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Print how much of each page's prose reaches the body, over a directory of dumps.")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=RULES_DIR, show_default=True, help="Directory of rule files.")
+@click.option("--errors", is_flag=True, help="With --gold: list every gold entry the zoner got wrong.")
+def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path | None, rules_dir: Path,
+              errors: bool):
+    """Measure the zoning: against hand-annotated pages, or as prose kept over a directory.
+
+    Example:
+
+        vnfacts zones --gold tests/gold/zones --errors
+
+        vnfacts zones --raw data/raw
+    """
+    from . import zone_gold
+
+    _setup_logging(False)
+    if gold_dir is None and raw_dir is None:
+        raise click.UsageError("give --gold DIR or --raw DIR")
+    if gold_dir is not None:
+        dirs = list(page_dirs) or [gold_dir / "articles", DEFAULT_RAW_DIR]
+        score = zone_gold.score_gold(gold_dir, dirs, rules_dir)
+        click.echo(f"{len(score.pages)} pages, {sum(p.entries for p in score.pages)} gold entries: "
+                   f"line zone accuracy {score.accuracy:.4f}, body character recall {score.body_recall:.4f}, "
+                   f"furniture leak {score.furniture_leak:.4f}")
+        if errors:
+            click.echo("\n".join(score.errors))
+    if raw_dir is not None:
+        click.echo(zone_gold.prose_kept_table(raw_dir, rules_dir))
 
 
 @main.command("tokenize")

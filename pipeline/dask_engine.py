@@ -73,7 +73,7 @@ def _submit(client, job: PageJob, raw):
     if isinstance(raw, OSError):
         return _Done({"rejects": [reject_row(job.source_file, None, "ingest",
                                           Reject("unreadable", f"{job.source_file}: {raw.strerror or raw}"))]})
-    return client.submit(process_raw, raw, job.source_file, job.rules_dir, None, pure=False)
+    return client.submit(process_raw, raw, job.source_file, job.rules_dir, None, dict(job.sidecar), pure=False)
 
 
 def run_dask(raw_dir: Path, out_dir: Path, rules_dir: Path, scheduler: str | None = None,

@@ -16,6 +16,7 @@ code: an unchanged file is not processed again).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -33,7 +34,7 @@ from .atomic import atomic_path
 from .config import CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .extract import extract_article
-from .ingest import ingest_page, list_raw_files
+from .ingest import ingest_page, list_raw_files, load_sidecars
 from .lexicon import compile_rules
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, Table, read_rows,
                      to_arrow, write_table)
@@ -56,8 +57,8 @@ def tokenizer_version() -> str:
 def code_version() -> str:
     """Hash of the package's source: a code change invalidates cached results."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.relative_to(Path(__file__).parent).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -110,6 +111,7 @@ class PageJob:
     source_file: str
     rules_dir: str
     cache_dir: str | None
+    sidecar: tuple[tuple[str, str], ...] = ()  # metadata the user keeps beside the file
 
 
 def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
@@ -135,21 +137,23 @@ def process_page(job: PageJob) -> dict[str, list[dict]]:
     except OSError as exc:
         return {"rejects": [reject_row(job.source_file, None, "ingest",
                                     Reject("unreadable", f"{job.source_file}: {exc.strerror or exc}"))]}
-    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir)
+    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar))
 
 
-def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None) -> dict[str, list[dict]]:
+def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None,
+                sidecar: dict[str, str] | None = None) -> dict[str, list[dict]]:
     """``process_page`` for bytes already read (a cluster worker need not see the files)."""
     cache = Cache(cache_dir)
     key = None
     if cache.root is not None:
-        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0".encode()
+        meta = json.dumps(sorted((sidecar or {}).items()), ensure_ascii=False)
+        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0".encode()
                              + raw).hexdigest()
         cached = cache.get("results", key)
         if cached is not None:
             return cached
     try:
-        result = _process(raw, source_file, Path(rules_dir), cache)
+        result = _process(raw, source_file, Path(rules_dir), cache, sidecar)
     except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
         log.exception("failed on %s", source_file)
         return {"rejects": [reject_row(source_file, None, "ingest", Reject(
@@ -159,9 +163,10 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
     return result
 
 
-def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache) -> dict[str, list[dict]]:
+def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
+             sidecar: dict[str, str] | None = None) -> dict[str, list[dict]]:
     try:
-        page = ingest_page(raw, source_file, rules_dir)
+        page = ingest_page(raw, source_file, rules_dir, sidecar)
     except Reject as rej:
         return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
     article = page.article
@@ -239,8 +244,14 @@ def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: lis
 
 
 def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:
-    return [PageJob(str(p), p.relative_to(raw_dir).as_posix(), str(rules_dir), str(cache_dir) if cache_dir else None)
-            for p in list_raw_files(raw_dir)]
+    files = list_raw_files(raw_dir)
+    sidecars = load_sidecars(raw_dir, files)
+    jobs = []
+    for p in files:
+        source_file = p.relative_to(raw_dir).as_posix()
+        jobs.append(PageJob(str(p), source_file, str(rules_dir), str(cache_dir) if cache_dir else None,
+                            tuple(sorted(sidecars.get(source_file, {}).items()))))
+    return jobs
 
 
 def _merge_reports(total: dict, report: dict) -> None:
@@ -316,11 +327,13 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
     write_table(REJECTS, _with_meta(REJECTS, all_rejects, meta), out_dir)
 
-    articles = {a["article_id"]: a for a in _read_small(ARTICLES, out_dir, ("article_id", "published_at"))}
+    articles = {a["article_id"]: a for a in _read_small(ARTICLES, out_dir, (
+        "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
     validation = consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
                                         articles, meta)
     return {"files": len(jobs_list), "articles": len(seen), "rejected_files": len(jobs_list) - len(seen),
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
+            "prose_kept_low": len(validation["articles_prose_kept_low"]),
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
 
 

@@ -297,6 +297,7 @@ main.article { display: grid; grid-template-columns: minmax(0, 9fr) minmax(0, 11
 .body { background: #fff; border: 1px solid #ddd; border-radius: .4rem; padding: .4rem 1.2rem; line-height: 2.3; }
 .body p { margin: .5rem 0; }
 .zone-lead { font-weight: 600; }
+.low-prose { background: #fde2e1; font-weight: 600; }
 .zone-caption { font-style: italic; color: #555; font-size: .93em; }
 .ent { padding: .25em .35em; border-radius: .35em; color: inherit; box-decoration-break: clone;
        -webkit-box-decoration-break: clone; }
@@ -389,9 +390,10 @@ def rejects_section(rejects: list[dict]) -> str:
 
 
 def metadata(article: dict) -> str:
-    fields = ("article_id", "source_file", "published_at", "section", "author", "source_credit", "encoding",
-              "n_lines", "raw_sha256")
-    items = "".join(f"<dt>{name}</dt><dd>{esc(article[name])}</dd>" for name in fields)
+    fields = ("article_id", "source_file", "published_at", "published_at_source", "section", "author",
+              "source_credit", "outlet", "url", "doc_id", "encoding", "n_lines", "body_chars", "prose_kept",
+              "raw_sha256")
+    items = "".join(f"<dt>{name}</dt><dd>{esc(article.get(name))}</dd>" for name in fields)
     return f'<dl class="meta">{items}</dl>'
 
 
@@ -401,22 +403,32 @@ def article_page(data: ArticleData) -> str:
     highlighted = {h.key for h in highlights}
     tables = "\n".join(kind_section(kind, data.rows[kind.label], highlighted) for kind in KINDS)
     content = (f'<header>\n<p><a href="{INDEX_FILE}">← all articles</a></p>\n'
-               f"<h1>{escape(article['title'])}</h1>\n{metadata(article)}\n{legend()}\n</header>\n"
+               f"<h1>{escape(display_title(article))}</h1>\n{metadata(article)}\n{legend()}\n</header>\n"
                f'<main class="article">\n<section>\n<h2>Body</h2>\n'
                f'<div class="body" id="body">{render_body(article["body"], highlights, data.zones)}</div>\n'
                f"</section>\n<aside>\n{tables}\n{rejects_section(data.rejects)}\n</aside>\n</main>")
-    return page(article["title"], content)
+    return page(display_title(article), content)
+
+
+def display_title(article: dict) -> str:
+    return article.get("title") or f"(no title) {article['source_file']}"
 
 
 def index_page(articles: list[ArticleData], file_rejects: list[dict]) -> str:
-    headers = ["title", "published_at", "source_file", *[k.label for k in KINDS], "rejected rows"]
-    rows = []
+    headers = ["title", "published_at", "source_file", "prose kept", *[k.label for k in KINDS], "rejected rows"]
+    rows, low = [], []
     for data in articles:
         a = data.article
-        link = f'<a href="{escape(page_name(a["article_id"]))}">{escape(a["title"])}</a>'
+        link = f'<a href="{escape(page_name(a["article_id"]))}">{escape(display_title(a))}</a>'
         counts = [data.count(k.label) for k in KINDS] + [len(data.rejects)]
+        kept = a.get("prose_kept")
+        flag = ' class="num low-prose" title="the body keeps little of the page\'s prose"' \
+            if a.get("prose_kept_low") else ' class="num"'
         rows.append(f"<tr><td>{link}</td><td>{esc(a['published_at'])}</td><td>{esc(a['source_file'])}</td>"
+                    f"<td{flag}>{'' if kept is None else f'{kept:.0%}'}</td>"
                     + "".join(f'<td class="num">{n}</td>' for n in counts) + "</tr>")
+        if a.get("prose_kept_low"):
+            low.append(f"<tr><td>{link}</td><td>{esc(a['source_file'])}</td><td class=\"num\">{kept:.0%}</td></tr>")
     totals = [("articles", len(articles)),
               *[(k.heading.lower(), sum(d.count(k.label) for d in articles)) for k in KINDS],
               ("rejected rows", sum(len(d.rejects) for d in articles)), ("rejected files", len(file_rejects))]
@@ -426,6 +438,8 @@ def index_page(articles: list[ArticleData], file_rejects: list[dict]) -> str:
     content = (f"<header>\n<h1>vnfacts review: {len(articles)} articles</h1>\n{legend()}\n</header>\n"
                f'<h2>Totals</h2>\n<dl class="meta" id="totals">{summary}</dl>\n'
                f"<h2>Articles</h2>\n{html_table(headers, rows, 'No article was ingested.')}\n"
+               f'<h2 id="low-prose">Articles whose body keeps little of their prose</h2>\n'
+               f"{html_table(['title', 'source_file', 'prose kept'], low, 'Every body keeps most of its prose.')}\n"
                f"<h2>Rejected files</h2>\n"
                f"{html_table(['source_file', 'stage', 'reason', 'detail'], file_rows, 'No input file was rejected.')}")
     return page("vnfacts review", content)

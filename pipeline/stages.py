@@ -68,8 +68,31 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
     write_stage_rejects("ingest", tables["rejects"], out_dir)
     for rej in tables["rejects"]:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
+    low = [a for a in tables["articles"] if a["prose_kept_low"]]
+    for a in low:
+        log.warning("%s: the body keeps %.0f%% of the page's prose (see lines.parquet's zone_reason)",
+                    a["source_file"], 100 * a["prose_kept"])
     return {"files": len(files), "articles": len(tables["articles"]), "rejected": len(tables["rejects"]),
-            "lines": len(tables["lines"])}
+            "lines": len(tables["lines"]), "prose_kept_low": len(low)}
+
+
+def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
+    """Each line of one page with its zone and the cue that decided it, then the metadata read."""
+    from .errors import Reject
+    from .zoning import explain
+
+    path = Path(path)
+    sidecar = ingest_mod.load_sidecars(path.parent, [path]).get(path.name)
+    try:
+        page = ingest_mod.ingest_page(path.read_bytes(), path.name, rules_dir, sidecar)
+    except Reject as rej:
+        return f"{path.name}: rejected [{rej.reason}] {rej.detail}"
+    a = page.article
+    fields = ("title", "published_at", "published_at_grain", "published_at_source", "author", "outlet",
+              "source_credit", "url", "doc_id", "text_chars", "body_chars", "prose_chars", "prose_kept",
+              "prose_kept_low")
+    meta = "\n".join(f"  {k}: {a[k]}" for k in fields)
+    return (f"{'line':>6}  {'zone':<13} {'reason':<32} text\n{explain(page.spans)}\n\n{path.name}:\n{meta}")
 
 
 def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
@@ -156,6 +179,9 @@ def consolidate_and_report(out_dir: Path, table_report: dict, aid_events: list[d
               "rows_checked": sum(r["checked"] for r in tables.values()),
               "rows_passed": sum(r["passed"] for r in tables.values()),
               "rows_rejected": sum(r["rejected"] for r in tables.values()),
-              "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)}}
+              "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)},
+              # articles whose body keeps less of the page's prose than the zone rules' threshold
+              "articles_prose_kept_low": sorted(a["source_file"] for a in articles_by_id.values()
+                                                if a.get("prose_kept_low"))}
     write_json(report, Path(out_dir) / REPORT_FILE)
     return report

@@ -138,3 +138,21 @@ def score_gold(gold_dir: Path, article_dirs: list[Path], rules_dir: Path = RULES
             raise FileNotFoundError(f"{path.name}: page {gold['file']} not found in {article_dirs}")
         pages.append(score_page(gold, source.read_bytes(), rules_dir))
     return GoldScore(pages)
+
+
+def prose_kept_table(raw_dir: Path, rules_dir: Path = RULES_DIR) -> str:
+    """The distribution of the share of prose kept over a directory of dumps, and the pages below 90 %."""
+    from .ingest import ingest_files
+
+    out = ingest_files(Path(raw_dir), rules_dir)
+    shares = sorted((a["prose_kept"], a["source_file"]) for a in out["articles"])
+    bins = [(1.0, 1.0, "100 %"), (0.9, 1.0, "90-99 %"), (0.5, 0.9, "50-89 %"), (0.0, 0.5, "under 50 %")]
+    lines = [f"{len(shares)} articles, {len(out['rejects'])} rejected files", "", "| prose kept | articles |",
+             "|---|---|"]
+    for lo, hi, label in bins:
+        n = sum(1 for s, _ in shares if (s == 1.0 if lo == hi else lo <= s < hi))
+        lines.append(f"| {label} | {n} |")
+    low = [(s, f) for s, f in shares if s < 0.9]
+    lines.append("")
+    lines.extend(f"- {f}: {s:.0%}" for s, f in low) if low else lines.append("No page keeps less than 90 %.")
+    return "\n".join(lines)

@@ -228,6 +228,8 @@ def is_headline(text: str, layout: LayoutRules, slug: list[str]) -> bool:
         return False
     if len(words_of(text)) < layout.headline_min_words:
         return False
+    if len(text) >= layout.prose_min_chars and any(m.end() < len(text) for m in layout.sentence_end.finditer(text)):
+        return False  # two sentences of running text: a paragraph that lacks its final full stop
     if slug:
         folded = set(words_of(fold(text)))
         return sum(w in folded for w in slug) / len(slug) >= layout.headline_slug_min_share
@@ -417,7 +419,8 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
     # 2. The title: the first line, when it reads as a headline (and agrees with the URL's slug).
     title = None
     first = content[pos]
-    if is_headline(texts[first], layout, slug) and not is_caption(texts[first], layout):
+    if is_headline(texts[first], layout, slug) and not is_caption(texts[first], layout) \
+            and texts[first].casefold() not in page.furniture_headings:
         mark(first, "title", "layout.first_headline" if not slug else "layout.headline_matches_url")
         title = texts[first]
         pos += 1
@@ -470,7 +473,7 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
             continue
         if t in page.widget_lines:
             z, why = "furniture", "page.widget_line"
-        elif is_doubled(t):
+        elif is_doubled(t) and not is_prose(t, layout):  # a headline printed twice, not a repeated paragraph
             z, why = "related_link", "page.doubled_headline"
         elif title is not None and t == title:
             z, why = "image_alt", "page.title_repeated"
