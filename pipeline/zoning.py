@@ -189,6 +189,15 @@ def is_doubled(line: str, min_len: int = 8) -> bool:
     return True
 
 
+def first_doubled_unit(line: str, min_len: int = 8) -> str:
+    """The first text printed twice at the start of a doubled line ("A A B B" -> "A")."""
+    for k in range(min_len, min(len(line), MAX_DOUBLED_LINE_CHARS) // 2 + 1):
+        if line[k] == " " and line[k + 1:].startswith(line[:k]) and \
+                (len(line) == 2 * k + 1 or line[2 * k + 1] == " "):
+            return line[:k]
+    return line
+
+
 def words_of(text: str) -> list[str]:
     return WORD.findall(text.casefold())
 
@@ -473,7 +482,8 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
             continue
         if t in page.widget_lines:
             z, why = "furniture", "page.widget_line"
-        elif is_doubled(t) and not is_prose(t, layout):  # a headline printed twice, not a repeated paragraph
+        elif is_doubled(t) and len(first_doubled_unit(t)) <= layout.headline_max_chars:
+            # a headline printed twice (a paragraph printed twice is still the article's text)
             z, why = "related_link", "page.doubled_headline"
         elif title is not None and t == title:
             z, why = "image_alt", "page.title_repeated"
@@ -516,12 +526,13 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
             if found is not None:
                 cut, byline = found
                 head = s.text[:cut].rstrip()
-                tail_start = s.start + cut
-                tail_end = s.start + len(s.text.rstrip())
+                tail = s.text[cut:].strip()
+                tail_start = s.start + cut + (len(s.text[cut:]) - len(s.text[cut:].lstrip()))
+                tail_end = tail_start + len(tail)
                 why = "layout.trailing_byline" if byline.zone == "author" else "layout.trailing_credit"
                 spans[last:last + 1] = [
                     Span(s.line_no, 0, s.start, s.start + len(head), head, s.zone, s.reason),
-                    Span(s.line_no, 1, tail_start, tail_end, s.text[cut:].rstrip(), byline.zone, why),
+                    Span(s.line_no, 1, tail_start, tail_end, tail, byline.zone, why),
                 ]
                 if byline.zone == "source_credit":
                     credits.append(byline)
