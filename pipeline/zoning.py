@@ -71,6 +71,7 @@ class LayoutRules:
     credits: tuple[re.Pattern, ...]
     byline_prefix: re.Pattern
     inline_photo_credit: re.Pattern
+    byline_by_prefix: re.Pattern
     byline_outlet_suffix: re.Pattern
     byline_max_name_words: int
     byline_lowercase_words: frozenset[str]
@@ -125,6 +126,7 @@ def load_layout_rules(rules_dir: Path = RULES_DIR) -> LayoutRules:
         credits=tuple(re.compile(p) for p in d["credit_patterns"]),
         byline_prefix=re.compile(d["byline_prefix"]),
         inline_photo_credit=re.compile(d["inline_photo_credit"]),
+        byline_by_prefix=re.compile(d["byline_by_prefix"]),
         byline_outlet_suffix=re.compile(d["byline_outlet_suffix"]),
         byline_max_name_words=int(d["byline_max_name_words"]),
         byline_lowercase_words=frozenset(w for phrase in d["byline_lowercase_words"] for w in phrase.split()),
@@ -300,7 +302,7 @@ def parse_byline(text: str, layout: LayoutRules) -> Byline | None:
             outlet = credit[len("theo"):].strip()
         else:
             outlet = part
-        name = name[:m.start()].strip()
+        name = layout.byline_by_prefix.sub("", name[:m.start()].strip(), count=1)
     check = name
     m2 = layout.byline_outlet_suffix.search(check)  # "Hạnh Chi (T/h)" before "Theo Đời sống Plus"
     if m2 and m2.start() > 0 and (m2.group("paren") or "").casefold() in layout.compiled_marks:
