@@ -209,3 +209,32 @@ def test_a_broken_sidecar_is_skipped_not_fatal(tmp_path):
     (raw / "_metadata.csv").write_text("file,published_at\na.txt,not a date\n", encoding="utf-8")
     out = ingest_files(raw)
     assert len(out["articles"]) == 1 and out["articles"][0]["published_at"] is None
+
+
+# ---------------------------------------------------------------- prose lost to a cue is flagged, not silent
+
+LOSSY_PAGE = (
+    "Hợp tác Việt Nam – Lào trong năm mới\n"
+    "Hai bên gặp nhau tại Hà Nội.\n"
+    + " ".join(["Hai bên nhất trí đẩy mạnh hợp tác kinh tế, thương mại và đầu tư trong năm tới."] * 2) + "\n"
+    + " ".join(["Các bộ, ngành sẽ ký nhiều văn kiện hợp tác quan trọng trong thời gian sắp tới."] * 2) + "\n"
+)
+
+
+def test_a_page_whose_prose_a_cue_removed_is_flagged_and_counted(tmp_path):
+    from pipeline import stages
+    from pipeline.schema import ARTICLES, read_rows
+
+    a = ingest_page(LOSSY_PAGE.encode(), "lossy.txt").article
+    assert a["prose_kept"] == 0.0 and a["prose_kept_low"]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "lossy.txt").write_text(LOSSY_PAGE, encoding="utf-8")
+    (raw / "kept.txt").write_bytes((ARTICLES_DIR / "baomoi_21472512.txt").read_bytes())
+    summary = stages.run_ingest(raw, tmp_path / "out")
+    assert summary["articles"] == 2 and summary["prose_kept_low"] == 1
+    flagged = {r["source_file"] for r in read_rows(ARTICLES, tmp_path / "out") if r["prose_kept_low"]}
+    assert flagged == {"lossy.txt"}
+    report = stages.consolidate_and_report(tmp_path / "out", {}, [], [],
+                                           {r["article_id"]: r for r in read_rows(ARTICLES, tmp_path / "out")})
+    assert report["articles_prose_kept_low"] == ["lossy.txt"]
