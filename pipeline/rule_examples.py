@@ -51,7 +51,7 @@ def _stoplist(text: str, data: dict, rules_dir: Path) -> dict | None:
     from .zoning import is_prose, load_layout_rules, stopword_share
 
     layout = load_layout_rules(rules_dir)
-    return {"prose_like": True} if is_prose(text, layout) and stopword_share(text, layout) >= 0.2 else None
+    return {"prose_like": True, "share": round(stopword_share(text, layout), 2)} if is_prose(text, layout) else None
 
 
 def _number(text: str, data: dict, rules_dir: Path) -> dict | None:

@@ -59,6 +59,7 @@ class LayoutRules:
     header_keys: dict[str, str]
     date_patterns: tuple[re.Pattern, ...]
     prose_min_chars: int
+    prose_min_stopword_share: float
     sentence_end: re.Pattern
     prose_kept_min_share: float
     headline_max_chars: int
@@ -114,6 +115,7 @@ def load_layout_rules(rules_dir: Path = RULES_DIR) -> LayoutRules:
         header_keys={str(k).casefold(): v for k, v in d["header_keys"].items()},
         date_patterns=tuple(re.compile(p) for p in d["date_patterns"]),
         prose_min_chars=int(d["prose_min_chars"]),
+        prose_min_stopword_share=float(d["prose_min_stopword_share"]),
         sentence_end=re.compile(d["sentence_end"]),
         prose_kept_min_share=float(d["prose_kept_min_share"]),
         headline_max_chars=int(d["headline_max_chars"]),
@@ -210,8 +212,10 @@ def stopword_share(text: str, layout: LayoutRules) -> float:
 
 
 def is_prose(text: str, layout: LayoutRules) -> bool:
-    """Running text: long enough, with at least one sentence end."""
-    return len(text) >= layout.prose_min_chars and layout.sentence_end.search(text) is not None
+    """Running text: long enough, with at least one sentence end, and function words among its words
+    (jusText's cue: menus and lists of links have almost none)."""
+    return (len(text) >= layout.prose_min_chars and layout.sentence_end.search(text) is not None
+            and stopword_share(text, layout) >= layout.prose_min_stopword_share)
 
 
 def is_caption(text: str, layout: LayoutRules) -> bool:
@@ -462,7 +466,8 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
         elif byline is None and not is_doubled(t) and t not in page.widget_lines and b is not None:
             mark(i, "author", "layout.byline_line")
             byline = b
-        elif byline is None and not is_doubled(t) and t not in page.widget_lines and _page_byline(t, page):
+        elif byline is None and end < n and not is_doubled(t) and t not in page.widget_lines \
+                and _page_byline(t, page):  # the site template's byline, above its furniture
             mark(i, "author", "page.byline")
             byline = Byline("author", t, None, None)
         else:
