@@ -176,30 +176,32 @@ def split_lines(text: str) -> list[Line]:
 
 # ---------------------------------------------------------------- features of one line
 
+def _doubled_prefix(text: str, min_len: int) -> int | None:
+    """Length k of the text printed twice at the start of ``text`` ("A A …" -> len(A)), or None."""
+    for k in range(min_len, len(text) // 2 + 1):
+        if text[k] == " " and text[k + 1:].startswith(text[:k]) and \
+                (len(text) == 2 * k + 1 or text[2 * k + 1] == " "):
+            return k
+    return None
+
+
 def is_doubled(line: str, min_len: int = 8) -> bool:
     """True when the line is one or more headlines each printed twice: "A A B B"."""
     if len(line) > MAX_DOUBLED_LINE_CHARS:
         return False
     rest = line
     while rest:
-        for k in range(min_len, len(rest) // 2 + 1):
-            head = rest[:k]
-            if rest[k] == " " and rest[k + 1:].startswith(head) and \
-                    (len(rest) == 2 * k + 1 or rest[2 * k + 1] == " "):
-                rest = rest[2 * k + 1:].lstrip()
-                break
-        else:
+        k = _doubled_prefix(rest, min_len)
+        if k is None:
             return False
+        rest = rest[2 * k + 1:].lstrip()
     return True
 
 
 def first_doubled_unit(line: str, min_len: int = 8) -> str:
     """The first text printed twice at the start of a doubled line ("A A B B" -> "A")."""
-    for k in range(min_len, min(len(line), MAX_DOUBLED_LINE_CHARS) // 2 + 1):
-        if line[k] == " " and line[k + 1:].startswith(line[:k]) and \
-                (len(line) == 2 * k + 1 or line[2 * k + 1] == " "):
-            return line[:k]
-    return line
+    k = _doubled_prefix(line[:MAX_DOUBLED_LINE_CHARS], min_len)
+    return line if k is None else line[:k]
 
 
 def words_of(text: str) -> list[str]:
@@ -322,22 +324,13 @@ def split_trailing_byline(text: str, layout: LayoutRules) -> tuple[int, Byline] 
     The byline follows the paragraph's last sentence end; photo credits between them ("Ảnh: Internet")
     stay with the paragraph."""
     stripped = text.rstrip()
-    for m in reversed(list(layout.sentence_end.finditer(stripped))):
-        cut = m.end()
-        if cut >= len(stripped):
-            continue
-        tail = stripped[cut:]
-        while True:  # photo credits printed between the last sentence and the byline stay with the paragraph
-            c = layout.inline_photo_credit.match(tail)
-            if not c:
-                break
-            cut += c.end()
-            tail = stripped[cut:]
-        byline = parse_byline(tail, layout)
-        if byline is not None:
-            return cut, byline
+    cut = max((m.end() for m in layout.sentence_end.finditer(stripped) if m.end() < len(stripped)), default=None)
+    if cut is None:
         return None
-    return None
+    while c := layout.inline_photo_credit.match(stripped, cut):  # photo credits stay with the paragraph
+        cut = c.end()
+    byline = parse_byline(stripped[cut:], layout)
+    return (cut, byline) if byline is not None else None
 
 
 def classify_line_alone(text: str, rules: PageRules) -> str:

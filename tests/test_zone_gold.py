@@ -4,7 +4,6 @@ metadata: header blocks, URL slugs, bylines glued to the last paragraph, sidecar
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -160,20 +159,6 @@ def test_a_headline_that_disagrees_with_the_url_is_not_the_title():
     url = "https://example.vn/the-gioi/my-cam-ket-vien-tro-viet-nam-20210101.htm"
     assert _zones("Ảnh tư liệu buổi lễ ký kết tại Hà Nội\nMỹ cam kết viện trợ.", url=url)[0][0] != "title"
     assert _zones("Mỹ cam kết viện trợ Việt Nam\nMỹ cam kết viện trợ.", url=url)[0][0] == "title"
-
-
-def test_zoning_is_linear_in_the_number_of_lines():
-    def seconds(n):
-        text = "Tiêu đề\n" + "\n".join(f"Dòng số {i} của bài viết." for i in range(n))
-        lines = split_lines(text)
-        rules = load_zone_rules()
-        started = time.perf_counter()
-        zone_lines(lines, rules)
-        return time.perf_counter() - started
-    seconds(1000)  # warm up
-    small, large = seconds(5_000), seconds(40_000)
-    # 8x the lines: linear work takes ~8x; the quadratic zoner took ~60x. Generous for noisy machines.
-    assert large < small * 25
 
 
 # ---------------------------------------------------------------- sidecars
