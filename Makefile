@@ -15,7 +15,7 @@ CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/config.py
 INGEST_DEPS := $(CORE) pipeline/ingest.py pipeline/zoning.py pipeline/normalize.py $(shell find rules/zones rules/normalize -name '*.yaml')
 TOKENIZE_DEPS := $(CORE) pipeline/tokenize.py
 VALIDATE_DEPS := $(CORE) pipeline/validate.py pipeline/consolidate.py pipeline/ingest.py pipeline/zoning.py pipeline/normalize.py
-EXTRACT_DEPS := $(CORE) pipeline/extract.py pipeline/lexicon.py pipeline/numbers.py pipeline/dates.py \
+EXTRACT_DEPS := $(CORE) $(wildcard pipeline/extract/*.py) pipeline/lexicon.py pipeline/numbers.py pipeline/dates.py \
 	$(shell find rules -name '*.yaml')
 # Any raw file (or the directory, when files come or go) newer than the articles forces ingest.
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)

@@ -226,7 +226,7 @@ def is_caption(text: str, layout: LayoutRules) -> bool:
 
 def fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), for comparing with URL slugs."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("\u0111", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -1,0 +1,167 @@
+"""Agreements signed: their kind, title, parties, date, place and period."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..lexicon import CompiledRules, Match, SyllableDoc
+from ..numbers import parse_number
+from .aid import _unique_names
+from .money import _with_leading_qualifier
+from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
+
+def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None) -> list[Match]:
+    places = sent.of("PLACE")
+    at_places = {p.start for p in places if any(a.end == p.start for a in sent.of("AT"))}
+    examples = []
+    for marker in exclude_after:
+        stop = next((v.start for v in sent.of("SIGN") if v.start >= marker.end), sent.end)
+        examples.extend(p.start for p in places if marker.end <= p.start < stop)
+    main = [p for p in places if p.start not in at_places and p.start not in examples]
+    if len(_unique_names(main)) < 2:
+        main = [p for p in places if p.start not in examples]
+    return main
+
+
+def _specific_parties(parties: list[Match]) -> list[str]:
+    """Drop a country when a city or province of it is a party too."""
+    names = _unique_names(parties)
+    kinds = {p.phrase.normalized: (p.phrase.get("kind"), p.phrase.get("country")) for p in parties}
+    specific_countries = {c for n, (k, c) in kinds.items() if k != "country"}
+    return [n for n in names if not (kinds[n][0] == "country" and kinds[n][1] in specific_countries)]
+
+
+def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules: CompiledRules) -> list[dict]:
+    if not sent.of("SIGN"):
+        return []
+    doc, rule_base = sdoc.doc, rules.first("agreement")["id"]
+    kinds = sent.of("AGREEMENT_KIND")
+    sent_c0, sent_c1 = char_span(sdoc, sent.start, sent.end)
+    sent_dates = [d for d in dates if sent_c0 <= d.start and d.end <= sent_c1]
+    examples = sent.of("EXAMPLE")
+    rows, used = [], set()
+    for kind in kinds:
+        if kind.start in used:
+            continue
+        number = _number_before(sdoc, sent, kind, rules)
+        signed_doc = _is_signed(sdoc, sent, number[0] if number else kind.start, kind.end)
+        if not signed_doc:
+            continue
+        if number is not None:
+            joiners = {str(j).casefold() for j in rules.merged_list("agreement", "kind_list_joiners")}
+            count_start, count, qualifier = number
+            group, k = [kind], kind.end
+            while True:
+                nxt = next((m for m in kinds if m.start in (k, k + 1, k + 2) and m.start > k - 1
+                            and all(doc[t].text.casefold() in joiners or doc[t].is_space
+                                    for t in range(k, m.start))), None)
+                if nxt is None:
+                    break
+                group.append(nxt)
+                k = nxt.end
+            used.update(m.start for m in group)
+            since = next((d for d in sent_dates if d.value.grain == "year"
+                          and any(s.end <= tok_at(sdoc, d.start) for s in sent.of("SINCE"))), None)
+            c0, c1 = char_span(sdoc, count_start, group[-1].end)
+            rows.append(_agreement_row(
+                kind=group[0].phrase.normalized, kinds=list(dict.fromkeys(m.phrase.normalized for m in group)),
+                title=None, parties=_specific_parties(_parties(sent, examples)), signed=None,
+                place=None, count=int(count), count_qualifier=qualifier,
+                since=since.value.value if since else None, valid=None,
+                c0=c0, c1=c1, text=sdoc.text, rule_id=f"{rule_base}:aggregate"))
+            continue
+        used.add(kind.start)
+        title_end = _title_end(sdoc, sent, kind)
+        c0, c1 = char_span(sdoc, kind.start, title_end)
+        period = next((d for d in sent_dates if d.value.grain == "period" and d.start >= c0), None)
+        signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
+        at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
+        rows.append(_agreement_row(
+            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=sdoc.text[c0:c1],
+            parties=_specific_parties(_parties(sent, examples)),
+            signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
+            count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
+            rule_id=f"{rule_base}:signed"))
+    return rows
+
+
+def _is_signed(sdoc, sent, start: int, end: int) -> bool:
+    """The document is what a signing verb governs: right after the verb (adverbs allowed),
+    or right before a passive one ("… được ký kết")."""
+    doc = sdoc.doc
+    adverbs = {m.end: m.start for m in sent.of("SIGN_ADVERB")}
+    k = start
+    while k > sent.start and doc[k - 1].is_space:
+        k -= 1
+    while k in adverbs:
+        k = adverbs[k]
+        while k > sent.start and doc[k - 1].is_space:
+            k -= 1
+    if any(v.end == k for v in sent.of("SIGN")):
+        return True
+    passive_at = {m.start: m.end for m in sent.of("PASSIVE")}
+    k = end
+    for _ in range(15):  # "Bản ghi nhớ về hợp tác giáo dục giữa Hà Tĩnh và Champasak đã được ký kết"
+        while k < sent.end and doc[k].is_space:
+            k += 1
+        if k in passive_at:
+            after = passive_at[k]
+            while after < sent.end and doc[after].is_space:
+                after += 1
+            return any(v.start == after for v in sent.of("SIGN"))
+        if k >= sent.end or doc[k].text in SENTENCE_PUNCT:
+            return False
+        k += 1
+    return False
+
+
+def _number_before(sdoc, sent, kind: Match, rules) -> tuple[int, Decimal, str | None] | None:
+    doc = sdoc.doc
+    for back in range(1, MAX_NUMBER_TOKENS):
+        start = kind.start - back
+        if start < sent.start:
+            break
+        if doc[kind.start - 1].is_space and back == 1:
+            continue
+        text = doc[start:kind.start].text.strip()
+        value = parse_number(text, rules.rules_dir)
+        if value is not None and value == value.to_integral_value():
+            q_start, qualifier = _with_leading_qualifier(sdoc, sent, start, kind.start, rules)
+            return q_start, value, qualifier
+    return None
+
+
+def _title_end(sdoc, sent, kind: Match) -> int:
+    doc = sdoc.doc
+    stops = {m.start for m in sent.of("TITLE_STOP")}
+    end = kind.end
+    while end < sent.end:
+        tok = doc[end]
+        if tok.text in SENTENCE_PUNCT or end in stops:
+            break
+        end += 1
+    while end > kind.end and doc[end - 1].is_space:
+        end -= 1
+    return end
+
+
+def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_qualifier, since, valid,
+                   c0, c1, text, rule_id) -> dict:
+    return {
+        "kind": kind, "kinds": kinds, "title": title, "parties": parties,
+        "signed": signed.value.value if signed else None,
+        "signed_grain": signed.value.grain if signed else None,
+        "valid_from": valid.value.start if valid else None,
+        "valid_to": valid.value.end if valid else None,
+        "place": place, "count": count, "count_qualifier": count_qualifier, "since": since,
+        "char_start": c0, "char_end": c1, "evidence": text[c0:c1], "rule_id": rule_id,
+    }
+
+
+def merge_repeated_agreements(rows: list[dict]) -> list[dict]:
+    kept: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["kind"], (r["title"] or "").casefold(), r["count"])
+        if key not in kept:
+            kept[key] = r
+    return list(kept.values())

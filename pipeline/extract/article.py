@@ -1,0 +1,89 @@
+"""One article: every extractor over its sentences, then article-level merging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import RULES_DIR
+from ..dates import find_dates
+from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
+from ..tokenize import Word, tokenize_body
+from .agreements import agreements_in_sentence, merge_repeated_agreements
+from .aid import aid_events_in_sentence, merge_repeated_events, reconcile_totals
+from .dates import _date_rows, _event_date
+from .mentions import _mention_rows
+from .officials import OfficialParser, officials_of_article
+from .sentence import char_span, sentences_of
+
+def _main_foreign_country(places: list[Match]) -> str | None:
+    counts: dict[str, int] = {}
+    for p in places:
+        country = p.phrase.get("country")
+        if country and country != "VN":
+            counts[country] = counts.get(country, 0) + 1
+    return max(sorted(counts), key=lambda c: counts[c]) if counts else None
+
+
+def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> dict[str, list[dict]]:
+    """All rows for one article; every row's evidence is body[char_start:char_end]."""
+    body = article["body"]
+    published = article.get("published_at")
+    reference = published.date() if published is not None else None
+    sdoc = syllable_doc(body, words)
+    matches = rules.lexicon.find(sdoc)
+    sentences = sentences_of(sdoc, matches)
+    dates = find_dates(body, reference, rules.rules_dir)
+
+    sentence_start_chars = [(s, *char_span(sdoc, s.start, s.end)) for s in sentences if s.end > s.start]
+    sentence_dates: dict[int, list] = {}
+    for d in dates:
+        for s, c0, c1 in sentence_start_chars:
+            if c0 <= d.start < c1:
+                sentence_dates.setdefault(s.index, []).append(d)
+                break
+    lead_end = body.find("\n") if "\n" in body else len(body)
+    lead_date = next((d for d in dates if d.end <= lead_end and d.value.grain == "day"), None)
+
+    events, official_mentions, agreements = [], [], []
+    for sent in sentences:
+        if sent.end - sent.start < 2:
+            continue
+        events.extend(aid_events_in_sentence(sdoc, sent, rules))
+        official_mentions.extend(OfficialParser(sdoc, sent, rules).mentions())
+        agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules))
+    reconcile_totals(events)
+    events = merge_repeated_events(events)
+    for e in events:
+        when = _event_date(e, sentence_dates, lead_date)
+        e["event_date"] = when.value.value if when else None
+        e["event_month"] = when.value.month if when else None
+        e["event_day"] = when.value.day if when else None
+        del e["_sentence"]
+    officials = officials_of_article(official_mentions, body, _main_foreign_country(matches.get("PLACE", [])),
+                                     rules)
+    mentions = _mention_rows(matches, dates, official_mentions)
+    aid_id = article["article_id"]
+    for n, e in enumerate(events):
+        e["event_id"] = f"{aid_id}-aid-{n:03d}"
+    tables = {"aid_events": events, "officials": officials, "agreements": merge_repeated_agreements(agreements),
+              "dates": _date_rows(dates), "mentions": mentions}
+    for rows in tables.values():
+        for r in rows:
+            r["article_id"] = aid_id
+    return tables
+
+
+def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
+    """The canonical entity a whole phrase names (an alias lookup), or None."""
+    sdoc = phrase_doc(text)
+    places = compile_rules(rules_dir).lexicon.find(sdoc).get("PLACE", [])
+    whole = [p for p in places if p.start == 0 and p.end == len(sdoc.doc)]
+    if not whole:
+        return None
+    return {"canonical": whole[0].phrase.normalized, **dict(whole[0].phrase.data)}
+
+
+def extract_text(text: str, published_at=None, rules_dir: Path = RULES_DIR) -> dict[str, list[dict]]:
+    """Extract from a plain text (one article body), tokenizing it first: used by the rule examples."""
+    article = {"article_id": "example", "body": text, "published_at": published_at}
+    return extract_article(article, tokenize_body(text), compile_rules(rules_dir))

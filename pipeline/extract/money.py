@@ -1,0 +1,130 @@
+"""Amounts of money and counted items: what an aid event is anchored on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from ..lexicon import CompiledRules, Match, SyllableDoc
+from ..numbers import parse_money, parse_number, split_qualifier
+from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence
+
+@dataclass(frozen=True)
+class Anchor:
+    """An amount of money or a counted item: what an aid event is anchored on."""
+
+    kind: str  # "cash" or an item code
+    start: int  # token indices
+    end: int
+    value: Decimal
+    currency: str | None
+    qualifier: str | None
+
+
+@lru_cache(maxsize=65536)
+def _number_token(text: str, rules_dir: Path) -> bool:
+    return parse_number(text, rules_dir) is not None
+
+
+def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> list[Anchor]:
+    """Money amounts and counted aid items in a sentence, longest first, not overlapping."""
+    doc, rd = sdoc.doc, rules.rules_dir
+    items_at = {m.start: m for m in sent.of("ITEM")}
+    units_at = {m.start: m for m in sent.of("UNIT")}
+    currencies = sent.of("CURRENCY")
+    currency_starts = {m.start for m in currencies}
+    anchors, i = [], sent.start
+    while i < sent.end:
+        tok = doc[i]
+        if tok.is_space or not (_number_token(tok.text, rd) or i in currency_starts):
+            i += 1
+            continue
+        money = _longest_money(sdoc, sent, i, currencies, rules)
+        if money is not None:
+            anchors.append(money)
+            i = money.end
+            continue
+        quantity = _quantity(sdoc, sent, i, items_at, units_at, rules)
+        if quantity is not None:
+            anchors.append(quantity)
+            i = quantity.end
+            continue
+        i += 1
+    return anchors
+
+
+def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:
+    """Where an amount starting at token i may end, longest first: after a currency name
+    (or cents) that follows it, or anywhere when it starts with a currency symbol."""
+    ends = {m.end for m in currencies if i < m.start and m.end <= limit}
+    if any(m.start == i for m in currencies):
+        ends.update(range(i + 2, limit + 1))
+    return sorted(ends, reverse=True)
+
+
+def _longest_money(sdoc, sent, i, currencies, rules) -> Anchor | None:
+    doc = sdoc.doc
+    for j in _money_ends(i, currencies, min(i + MAX_NUMBER_TOKENS, sent.end)):
+        if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
+            continue
+        text = doc[i:j].text
+        money = parse_money(text, rules.rules_dir)
+        if money is None or money.amount is None:
+            continue
+        start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
+        return Anchor("cash", start, j, money.amount, money.currency, qualifier or money.qualifier)
+    return None
+
+
+def _with_leading_qualifier(sdoc, sent, i, j, rules) -> tuple[int, str | None]:
+    """Extend an amount to the left over an approximate qualifier ("hơn", "gần", "khoảng")."""
+    doc = sdoc.doc
+    for back in (3, 2, 1):
+        start = i - back
+        if start < sent.start or any(t.is_space for t in doc[start:i]):
+            continue
+        qualifier, rest = split_qualifier(doc[start:j].text, rules.rules_dir)
+        if qualifier and rest.strip() == doc[i:j].text:
+            return start, qualifier
+    return i, None
+
+
+def _longest_number(sdoc, sent, i, rules) -> tuple[int, Decimal] | None:
+    doc = sdoc.doc
+    for j in range(min(i + MAX_NUMBER_TOKENS, sent.end), i, -1):
+        if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
+            continue
+        value = parse_number(doc[i:j].text, rules.rules_dir)
+        if value is not None:
+            return j, value
+    return None
+
+
+def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
+    number = _longest_number(sdoc, sent, i, rules)
+    if number is None:
+        return None
+    j, value = number
+    item = items_at.get(j)
+    if item is None and j in units_at:
+        item = items_at.get(units_at[j].end)
+    if item is None:
+        return None
+    end = _list_item_end(sdoc, sent, item.end)
+    start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
+    return Anchor(item.phrase.normalized, start, end, value, None, qualifier)
+
+
+def _list_item_end(sdoc, sent, k) -> int:
+    """Where the item phrase of a list element ends: punctuation, a number or a stop word."""
+    doc = sdoc.doc
+    stops = {m.start for m in sent.of("STOP")} | {m.start for m in sent.of("TO")}
+    end = k
+    while end < sent.end:
+        tok = doc[end]
+        if tok.is_space or tok.text in SENTENCE_PUNCT or end in stops or tok.like_num:
+            break
+        end += 1
+    return end
