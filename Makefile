@@ -21,7 +21,7 @@ EXTRACT_DEPS := $(CORE) $(wildcard pipeline/extract/*.py) pipeline/lexicon.py pi
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench corpus test chromium clean FORCE
+.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench corpus eval test chromium clean FORCE
 
 ## help: list the targets
 help:
@@ -75,6 +75,10 @@ export: $(OUT)/validation_report.json | $(INSTALLED)
 ## duckdb: write data/processed/facts.duckdb, one view per table
 duckdb: $(OUT)/validation_report.json | $(INSTALLED)
 	$(VNFACTS) export --out $(OUT) --rules rules --duckdb
+
+## eval: score the facts on the hand-annotated dev articles (tests/gold/dev; docs/ACCURACY.md)
+eval: | $(INSTALLED)
+	$(VNFACTS) eval --gold tests/gold/dev
 
 ## docs: regenerate docs/tables.md from pipeline/schema.py
 docs: $(INSTALLED)

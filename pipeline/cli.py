@@ -159,6 +159,42 @@ def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path 
         click.echo(zone_gold.prose_kept_table(raw_dir, rules_dir))
 
 
+@main.command("eval")
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Directory of fact gold files (docs/ANNOTATION.md), e.g. tests/gold/dev.")
+@click.option("--raw", "raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Where the gold's articles are (default: the gold's articles/).")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=RULES_DIR, show_default=True, help="Directory of rule files.")
+@click.option("--summary", is_flag=True, help="Print only the scores, not every miss and extra.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the scores to this JSON file.")
+def eval_cmd(gold_dir: Path, raw_dir: Path | None, rules_dir: Path, summary: bool, json_out: Path | None):
+    """Score the published facts against hand-annotated articles.
+
+    Runs the whole pipeline on every gold article (nothing is written) and prints
+    precision, recall and F1 per fact type, then every miss and extra with its
+    evidence.
+
+    Example:
+
+        vnfacts eval --gold tests/gold/dev
+
+        vnfacts eval --gold tests/gold/dev --raw ../corpus/dev --summary
+    """
+    from . import evaluate
+
+    _setup_logging(False)
+    logging.getLogger("vnfacts").setLevel(logging.WARNING)
+    result = evaluate.evaluate(gold_dir, raw_dir, rules_dir)
+    click.echo(evaluate.report(result, details=not summary))
+    if json_out is not None:
+        from .atomic import atomic_path
+
+        with atomic_path(json_out) as tmp:
+            tmp.write_text(json.dumps(result.figures(), indent=2) + "\n", encoding="utf-8")
+
+
 @main.command("tokenize")
 @stage_options
 def tokenize_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):

@@ -1,0 +1,462 @@
+"""Scores the published facts against hand-annotated articles (format and matching: docs/ANNOTATION.md).
+
+Each gold article runs through the whole pipeline (ingest, tokenize, extract, validate), and what an analyst
+would read (the validated rows) is compared with the gold: aid events on donor, recipient and value; officials on
+name and country; agreements on kind and where their evidence stands; anchor dates on where their text stands and
+their value. Names compare without case or diacritics, against the gold name and its aliases, with and without a
+generic head ("Chính phủ", "Tập đoàn") that the entity rules list.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from .config import RULES_DIR
+from .engine import process_raw
+from .lexicon import compile_rules
+
+FACT_TYPES = ("aid_events", "officials", "agreements", "dates")
+
+
+# ---------------------------------------------------------------- names
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (đ -> d), punctuation as spaces, single spaces."""
+    text = unicodedata.normalize("NFD", str(text).casefold().replace("\u0111", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def name_variants(names, generic_heads: list[str]) -> set[str]:
+    """Folded forms of names, each also without a leading generic head."""
+    heads = sorted({fold(h) for h in generic_heads if fold(h)}, key=len, reverse=True)
+    out = set()
+    for name in names:
+        form = fold(name)
+        if not form:
+            continue
+        out.add(form)
+        for head in heads:
+            if form.startswith(head + " "):
+                out.add(form[len(head) + 1:])
+    return out
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+# ---------------------------------------------------------------- scores
+
+@dataclass
+class FactScore:
+    matched: int = 0   # gold facts found
+    gold: int = 0      # gold facts that count (not optional)
+    predicted: int = 0  # predicted facts that count (not matched to an optional gold fact)
+    true_predicted: int = 0
+    misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.true_predicted / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: "FactScore") -> None:
+        self.matched += other.matched
+        self.gold += other.gold
+        self.predicted += other.predicted
+        self.true_predicted += other.true_predicted
+        self.misses.extend(other.misses)
+        self.extras.extend(other.extras)
+
+
+@dataclass
+class DateScore(FactScore):
+    value_correct: int = 0
+    value_wrong: list[str] = field(default_factory=list)
+
+    @property
+    def value_accuracy(self) -> float:
+        """Of the gold dates found, the share whose value is right."""
+        return self.value_correct / self.matched if self.matched else 1.0
+
+    def add(self, other: "DateScore") -> None:
+        super().add(other)
+        self.value_correct += other.value_correct
+        self.value_wrong.extend(other.value_wrong)
+
+
+@dataclass
+class EvalResult:
+    articles: int = 0
+    scores: dict[str, FactScore] = field(default_factory=lambda: {
+        "aid_events": FactScore(), "officials": FactScore(), "agreements": FactScore(), "dates": DateScore()})
+    official_titles_found: int = 0
+    official_titles_gold: int = 0
+    must_not_hits: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float]:
+        s = self.scores
+        return {
+            "aid_events_precision": round(s["aid_events"].precision, 4),
+            "aid_events_recall": round(s["aid_events"].recall, 4),
+            "aid_events_f1": round(s["aid_events"].f1, 4),
+            "officials_precision": round(s["officials"].precision, 4),
+            "officials_recall": round(s["officials"].recall, 4),
+            "officials_f1": round(s["officials"].f1, 4),
+            "agreements_precision": round(s["agreements"].precision, 4),
+            "agreements_recall": round(s["agreements"].recall, 4),
+            "agreements_f1": round(s["agreements"].f1, 4),
+            "dates_recall": round(s["dates"].recall, 4),
+            "dates_value_accuracy": round(s["dates"].value_accuracy, 4),
+            "must_not_hits": len(self.must_not_hits),
+        }
+
+
+# ---------------------------------------------------------------- matching one article
+
+def _where(label: str, row: dict) -> str:
+    return f"{label}: {row.get('evidence')!r}"
+
+
+def _aid_value_matches(gold: dict, row: dict) -> bool:
+    amount, quantity = _decimal(gold.get("amount")), _decimal(gold.get("quantity"))
+    currency = gold.get("currency")
+    if amount is not None and row.get("amount") is not None and currency \
+            and str(row.get("currency")) == str(currency) and _decimal(row["amount"]) == amount:
+        return True
+    return quantity is not None and row.get("quantity") is not None and _decimal(row["quantity"]) == quantity
+
+
+def _party_sets_match(gold_parties: list[set[str]], predicted: list[str]) -> bool:
+    """Every gold party is one predicted party and the other way round."""
+    if len(gold_parties) != len(predicted):
+        return False
+    remaining = [fold(p) for p in predicted]
+    for variants in gold_parties:
+        hit = next((p for p in remaining if p in variants), None)
+        if hit is None:
+            return False
+        remaining.remove(hit)
+    return True
+
+
+def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file: str) -> FactScore:
+    score = FactScore()
+    used: set[int] = set()
+    optional_hits: set[int] = set()
+    order = sorted(range(len(gold_events)), key=lambda i: bool(gold_events[i].get("optional")))
+    for gi in order:
+        g = gold_events[gi]
+        donor = name_variants([g.get("donor")] + _as_list(g.get("donor_aliases")), heads)
+        aliases = _as_list(g.get("recipient_aliases"))
+        recipients = [name_variants([r] + (aliases if len(_as_list(g.get("recipient"))) == 1 else []), heads)
+                      for r in _as_list(g.get("recipient"))]
+        hit = next((k for k, row in enumerate(rows) if k not in used and fold(row.get("donor") or "") in donor
+                    and _party_sets_match(recipients, str(row.get("recipient") or "").split(" + "))
+                    and _aid_value_matches(g, row)), None)
+        optional = bool(g.get("optional"))
+        if hit is not None:
+            used.add(hit)
+            if optional:
+                optional_hits.add(hit)
+            else:
+                score.matched += 1
+        if not optional:
+            score.gold += 1
+            if hit is None:
+                value = f"{g.get('amount') or ''} {g.get('currency') or ''} {g.get('quantity') or ''} {g.get('item')}"
+                score.misses.append(f"{file}: miss aid {g.get('donor')} -> {g.get('recipient')} "
+                                    f"[{' '.join(value.split())}] {g.get('evidence')!r}")
+    for k, row in enumerate(rows):
+        if k in optional_hits:
+            continue
+        score.predicted += 1
+        if k in used:
+            score.true_predicted += 1
+        else:
+            value = f"{row.get('amount') or ''} {row.get('currency') or ''} {row.get('quantity') or ''}"
+            score.extras.append(f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
+                                f"[{' '.join(value.split())} {row.get('item')}] {row.get('evidence')!r}")
+    return score
+
+
+def score_officials(gold: list[dict], rows: list[dict], file: str) -> tuple[FactScore, int, int]:
+    score, used = FactScore(), set()
+    titles_found = titles_gold = 0
+    for g in gold:
+        names = name_variants([g.get("name")] + _as_list(g.get("aliases")), [])
+        country = g.get("country")
+        hit = next((k for k, row in enumerate(rows) if k not in used and fold(row.get("name") or "") in names
+                    and (not country or row.get("country") == country)), None)
+        score.gold += 1
+        gold_titles = [fold(t) for t in _as_list(g.get("titles"))]
+        titles_gold += len(gold_titles)
+        if hit is None:
+            near = next((row for row in rows if fold(row.get("name") or "") in names), None)
+            why = f" (found with country {near.get('country')})" if near is not None else ""
+            score.misses.append(f"{file}: miss official {g.get('name')} [{country}] {g.get('titles')}{why}")
+            continue
+        used.add(hit)
+        score.matched += 1
+        found = [fold(t) for t in _as_list(rows[hit].get("titles"))]
+        titles_found += sum(1 for t in gold_titles if any(t in f or f in t for f in found if f))
+    for k, row in enumerate(rows):
+        score.predicted += 1
+        if k in used:
+            score.true_predicted += 1
+        else:
+            score.extras.append(f"{file}: extra official {row.get('name')} [{row.get('country')}] "
+                                f"{row.get('evidence')!r}")
+    return score, titles_found, titles_gold
+
+
+def _occurrences(body_folded_map, needle: str) -> list[tuple[int, int]]:
+    """Where a gold text stands in the body, as body character spans (compared folded)."""
+    folded, index = body_folded_map
+    target = fold(needle)
+    if not target:
+        return []
+    out, at = [], folded.find(target)
+    while at >= 0:
+        out.append((index[at], index[at + len(target) - 1] + 1))
+        at = folded.find(target, at + 1)
+    return out
+
+
+def folded_with_index(body: str) -> tuple[str, list[int]]:
+    """The body folded like ``fold`` keeps characters: each folded character's body offset."""
+    chars, index = [], []
+    last_space = True
+    for i, ch in enumerate(body):
+        f = fold(ch) if not ch.isspace() else ""
+        if not f:
+            if not last_space:
+                chars.append(" ")
+                index.append(i)
+                last_space = True
+            continue
+        for c in f:
+            chars.append(c)
+            index.append(i)
+        last_space = False
+    return "".join(chars), index
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def score_agreements(gold: list[dict], rows: list[dict], body_map, file: str) -> FactScore:
+    score, used, optional_hits = FactScore(), set(), set()
+    for g in sorted(gold, key=lambda g: bool(g.get("optional"))):
+        kinds = set(_as_list(g.get("kind")))
+        places = _occurrences(body_map, g.get("evidence") or g.get("title") or "")
+        hit = next((k for k, row in enumerate(rows) if k not in used
+                    and ({row.get("kind")} | set(_as_list(row.get("kinds")))) & kinds
+                    and any(_overlaps((row["char_start"], row["char_end"]), p) for p in places)), None)
+        if g.get("optional"):
+            if hit is not None:
+                used.add(hit)
+                optional_hits.add(hit)
+            continue
+        score.gold += 1
+        if hit is None:
+            score.misses.append(f"{file}: miss agreement {sorted(kinds)} {g.get('parties')} "
+                                f"{(g.get('evidence') or g.get('title'))!r}")
+            continue
+        used.add(hit)
+        score.matched += 1
+    for k, row in enumerate(rows):
+        if k in optional_hits:
+            continue
+        score.predicted += 1
+        if k in used:
+            score.true_predicted += 1
+        else:
+            score.extras.append(f"{file}: extra agreement {row.get('kind')} {list(row.get('parties') or [])} "
+                                f"{row.get('evidence')!r}")
+    return score
+
+
+_GOLD_DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})?(?:-(\d{2}))?$")
+
+
+def _date_value_matches(gold_value: str, row: dict, compare_year: bool) -> bool:
+    m = _GOLD_DATE.match(str(gold_value))
+    if not m:
+        return False
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    if month is not None and row.get("month") != int(month):
+        return False
+    if day is not None and row.get("day") != int(day):
+        return False
+    if day is None and row.get("day") is not None:
+        return False
+    if compare_year and year is not None:
+        value = str(row.get("value") or "")
+        return value[:4] == year
+    return True
+
+
+def score_dates(gold: list[dict], rows: list[dict], body_map, has_published: bool, file: str) -> DateScore:
+    score, used = DateScore(), set()
+    taken: set[tuple[int, int]] = set()
+    for g in gold:
+        places = [p for p in _occurrences(body_map, g.get("text") or "") if p not in taken]
+        score.gold += 1
+        hit = None
+        for place in places:
+            hit = next((k for k, row in enumerate(rows) if k not in used
+                        and _overlaps((row["char_start"], row["char_end"]), place)), None)
+            if hit is not None:
+                taken.add(place)
+                break
+        if hit is None:
+            score.misses.append(f"{file}: miss date {g.get('text')!r} = {g.get('value')}")
+            continue
+        used.add(hit)
+        score.matched += 1
+        compare_year = has_published or bool(re.search(r"\d{4}", str(g.get("text"))))
+        if _date_value_matches(g.get("value"), rows[hit], compare_year):
+            score.value_correct += 1
+        else:
+            score.value_wrong.append(f"{file}: date {g.get('text')!r} gold {g.get('value')} got "
+                                     f"{rows[hit].get('value')} (month {rows[hit].get('month')}, "
+                                     f"day {rows[hit].get('day')})")
+    # Only dates of day or month grain are anchors; other predicted dates are not scored as extras.
+    for k, row in enumerate(rows):
+        if row.get("grain") not in ("day", "month"):
+            continue
+        score.predicted += 1
+        if k in used:
+            score.true_predicted += 1
+        else:
+            score.extras.append(f"{file}: extra date {row.get('text')!r} = {row.get('value')}")
+    return score
+
+
+def _bounded_in(needle: str, haystack: str) -> bool:
+    n, h = fold(needle), fold(haystack)
+    return bool(n) and re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", h) is not None
+
+
+def must_not_hits(must_not: dict, tables: dict[str, list[dict]], file: str) -> list[str]:
+    hits = []
+    for text in _as_list((must_not or {}).get("aid_amounts")):
+        for row in tables.get("aid_events", []):
+            if _bounded_in(str(text), str(row.get("evidence") or "")):
+                hits.append(f"{file}: aid event from must_not {text!r}: {row.get('evidence')!r}")
+    names = {fold(n) for n in _as_list((must_not or {}).get("officials"))}
+    for row in tables.get("officials", []):
+        if fold(row.get("name") or "") in names:
+            hits.append(f"{file}: official from must_not {row.get('name')!r}")
+    for text in _as_list((must_not or {}).get("agreements")):
+        for row in tables.get("agreements", []):
+            fields = [str(row.get("title") or "")] + [str(p) for p in (row.get("parties") or [])]
+            if any(_bounded_in(str(text), f) for f in fields):
+                hits.append(f"{file}: agreement from must_not {text!r}: {row.get('evidence')!r}")
+    return hits
+
+
+# ---------------------------------------------------------------- a gold directory
+
+def load_gold(gold_dir: Path) -> list[dict]:
+    golds = []
+    for path in sorted(Path(gold_dir).glob("*.yaml")):
+        if path.name == "floor.json":
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "file" not in data:
+            raise ValueError(f"{path}: a gold file is a mapping with 'file'")
+        golds.append(data)
+    return golds
+
+
+def generic_heads(rules_dir: Path) -> list[str]:
+    rules = compile_rules(rules_dir)
+    return [str(h) for h in rules.merged_list("entity_shape", "generic_heads")]
+
+
+def evaluate(gold_dir: Path, raw_dir: Path | None = None, rules_dir: Path = RULES_DIR) -> EvalResult:
+    """Run the pipeline on every gold article and score what it publishes."""
+    raw_dir = Path(raw_dir) if raw_dir is not None else Path(gold_dir) / "articles"
+    heads = generic_heads(rules_dir)
+    result = EvalResult()
+    for gold in load_gold(gold_dir):
+        file = gold["file"]
+        path = raw_dir / file
+        if not path.is_file():
+            result.failures.append(f"{file}: not in {raw_dir}")
+            continue
+        tables = process_raw(path.read_bytes(), file, str(rules_dir))
+        if not tables.get("articles"):
+            reasons = [r.get("reason") for r in tables.get("rejects", [])]
+            result.failures.append(f"{file}: no article ({reasons})")
+            continue
+        result.articles += 1
+        article = tables["articles"][0]
+        body_map = folded_with_index(article["body"])
+        s = result.scores
+        s["aid_events"].add(score_aid(_as_list(gold.get("aid_events")), tables.get("aid_events", []), heads, file))
+        officials, found, total = score_officials(_as_list(gold.get("officials")), tables.get("officials", []),
+                                                  file)
+        s["officials"].add(officials)
+        result.official_titles_found += found
+        result.official_titles_gold += total
+        s["agreements"].add(score_agreements(_as_list(gold.get("agreements")), tables.get("agreements", []),
+                                             body_map, file))
+        s["dates"].add(score_dates(_as_list(gold.get("dates")), tables.get("dates", []), body_map,
+                                   gold.get("published") is not None, file))
+        result.must_not_hits.extend(must_not_hits(gold.get("must_not") or {}, tables, file))
+    return result
+
+
+def report(result: EvalResult, details: bool = True) -> str:
+    s = result.scores
+    lines = [f"{result.articles} articles", "",
+             "| facts | gold | predicted | precision | recall | F1 |", "|---|---|---|---|---|---|"]
+    for name in FACT_TYPES:
+        f = s[name]
+        lines.append(f"| {name} | {f.gold} | {f.predicted} | {f.precision:.3f} | {f.recall:.3f} | {f.f1:.3f} |")
+    titles = result.official_titles_found / result.official_titles_gold if result.official_titles_gold else 1.0
+    lines += ["", f"anchor dates: value accuracy {s['dates'].value_accuracy:.3f} "
+                  f"({s['dates'].value_correct} of {s['dates'].matched} found)",
+              f"officials found: titles recall {titles:.3f}",
+              f"must_not hits: {len(result.must_not_hits)}"]
+    if result.failures:
+        lines += ["", "failures:"] + [f"  {x}" for x in result.failures]
+    if details:
+        lines += ["", "must_not hits:"] + [f"  {x}" for x in result.must_not_hits]
+        for name in FACT_TYPES:
+            lines += ["", f"{name}: misses"] + [f"  {x}" for x in s[name].misses]
+            lines += [f"{name}: extras"] + [f"  {x}" for x in s[name].extras]
+        lines += ["", "dates: wrong values"] + [f"  {x}" for x in s["dates"].value_wrong]
+    return "\n".join(lines)
