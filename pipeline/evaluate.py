@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -33,11 +34,17 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def name_variants(names, generic_heads: list[str]) -> set[str]:
-    """Folded forms of names, each also without a leading generic head."""
+def name_variants(names, generic_heads: list[str], rules_dir: Path | None = None) -> set[str]:
+    """Folded forms of names, each also without a leading generic head, and the canonical name the entity
+    lists give it ("ADB" is "Ngân hàng Phát triển châu Á")."""
     heads = sorted({fold(h) for h in generic_heads if fold(h)}, key=len, reverse=True)
     out = set()
+    names = [n for n in names if n]
+    if rules_dir is not None:
+        names += [_canonical(str(n), rules_dir) for n in names]
     for name in names:
+        if not name:
+            continue
         form = fold(name)
         if not form:
             continue
@@ -46,6 +53,14 @@ def name_variants(names, generic_heads: list[str]) -> set[str]:
             if form.startswith(head + " "):
                 out.add(form[len(head) + 1:])
     return out
+
+
+@lru_cache(maxsize=4096)
+def _canonical(name: str, rules_dir: Path) -> str | None:
+    from .extract import resolve_entity
+
+    found = resolve_entity(name, rules_dir)
+    return found["canonical"] if found else None
 
 
 def _as_list(value) -> list:
@@ -168,16 +183,18 @@ def _party_sets_match(gold_parties: list[set[str]], predicted: list[str]) -> boo
     return True
 
 
-def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file: str) -> FactScore:
+def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file: str,
+              rules_dir: Path | None = None) -> FactScore:
     score = FactScore()
     used: set[int] = set()
     optional_hits: set[int] = set()
     order = sorted(range(len(gold_events)), key=lambda i: bool(gold_events[i].get("optional")))
     for gi in order:
         g = gold_events[gi]
-        donor = name_variants([g.get("donor")] + _as_list(g.get("donor_aliases")), heads)
+        donor = name_variants([g.get("donor")] + _as_list(g.get("donor_aliases")), heads, rules_dir)
         aliases = _as_list(g.get("recipient_aliases"))
-        recipients = [name_variants([r] + (aliases if len(_as_list(g.get("recipient"))) == 1 else []), heads)
+        recipients = [name_variants([r] + (aliases if len(_as_list(g.get("recipient"))) == 1 else []), heads,
+                                    rules_dir)
                       for r in _as_list(g.get("recipient"))]
         hit = next((k for k, row in enumerate(rows) if k not in used and fold(row.get("donor") or "") in donor
                     and _party_sets_match(recipients, str(row.get("recipient") or "").split(" + "))
@@ -204,7 +221,8 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
         else:
             value = f"{row.get('amount') or ''} {row.get('currency') or ''} {row.get('quantity') or ''}"
             score.extras.append(f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
-                                f"[{' '.join(value.split())} {row.get('item')}] {row.get('evidence')!r}")
+                                f"[{' '.join(value.split())} {row.get('item')}] {row.get('evidence')!r} "
+                                f"({row.get('rule_id')})")
     return score
 
 
@@ -425,7 +443,8 @@ def evaluate(gold_dir: Path, raw_dir: Path | None = None, rules_dir: Path = RULE
         article = tables["articles"][0]
         body_map = folded_with_index(article["body"])
         s = result.scores
-        s["aid_events"].add(score_aid(_as_list(gold.get("aid_events")), tables.get("aid_events", []), heads, file))
+        s["aid_events"].add(score_aid(_as_list(gold.get("aid_events")), tables.get("aid_events", []), heads, file,
+                                         Path(rules_dir)))
         officials, found, total = score_officials(_as_list(gold.get("officials")), tables.get("officials", []),
                                                   file)
         s["officials"].add(officials)

@@ -14,6 +14,7 @@ vocabulary, so a new file dropped into ``rules/`` takes effect without code.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,14 +61,18 @@ class Lexicon:
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
     boundary_labels: set[str] = field(default_factory=set)
     end_boundary_labels: set[str] = field(default_factory=set)
+    # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
+    cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
-            word_boundary: bool = False, word_end: bool = False) -> None:
+            word_boundary: bool = False, word_end: bool = False, cased: bool = False) -> None:
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
         docs = [pattern_doc(t) for t in texts if str(t).strip()]
         self.matcher.add(key, docs)
+        if cased:
+            self.cased[key] = [tuple(t.text[:1].isupper() for t in d) for d in docs]
         if word_boundary:
             self.boundary_labels.add(label)
         if word_end:
@@ -83,6 +88,8 @@ class Lexicon:
                 continue
             if phrase.label in self.end_boundary_labels and not sdoc.ends_a_word(end):
                 continue
+            if key in self.cased and not _keeps_capitals(sdoc.doc[start:end], self.cased[key]):
+                continue
             span = sdoc.doc[start:end]
             span.label_ = phrase.label
             by_label[phrase.label].append((span, phrase))
@@ -93,6 +100,12 @@ class Lexicon:
             result[label] = [Match(label, s.start, s.end, s.start_char, s.end_char, s.text,
                                    phrase_of[(s.start, s.end)]) for s in sorted(kept, key=lambda s: s.start)]
         return result
+
+
+def _keeps_capitals(span, patterns: list[tuple[bool, ...]]) -> bool:
+    """"Mỹ" the country, not "mỹ" in "thẩm mỹ": every syllable an alias capitalises is capitalised."""
+    caps = tuple(t.text[:1].isupper() for t in span)
+    return any(len(p) == len(caps) and all(c or not want for c, want in zip(caps, p)) for p in patterns)
 
 
 @lru_cache(maxsize=4096)
@@ -124,13 +137,31 @@ class SyllableDoc:
             self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
 
 
+VIETNAMESE_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+    r"[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]{1,3}"
+    r"(ch|ng|nh|[cmnpt])?$", re.IGNORECASE)
+
+
+def _foreign_then_vietnamese(prev: str, syl: str) -> bool:
+    """underthesea sometimes glues a foreign name to the verb after it ("Phenikaa trao"): a word breaks
+    where a syllable that cannot be Vietnamese is followed by a lower-case Vietnamese one."""
+    return syl[:1].islower() and VIETNAMESE_SYLLABLE.match(syl) is not None \
+        and prev[:1].isupper() and VIETNAMESE_SYLLABLE.match(prev) is None
+
+
 def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     syllables = []
+    starts, ends = {w.start for w in words}, {w.end for w in words}
     for w in words:
-        cursor = w.start
+        cursor, prev = w.start, None
         for syl in w.text.split():
             at = body.index(syl, cursor, w.end)
             syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
+            if prev is not None and _foreign_then_vietnamese(prev[2], syl):
+                starts.add(at)
+                ends.add(prev[1])
+            prev = (at, at + len(syl), syl)
             cursor = at + len(syl)
     doc = doc_from_words(body, syllables)
     sentence_by_start = {s.start: s.sentence for s in syllables}
@@ -138,7 +169,7 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     for tok in doc:
         current = sentence_by_start.get(tok.idx, current) if not tok.is_space else current
         sentence_of.append(current)
-    return SyllableDoc(doc, {w.start for w in words}, {w.end for w in words}, sentence_of, body)
+    return SyllableDoc(doc, starts, ends, sentence_of, body)
 
 
 def phrase_doc(text: str) -> SyllableDoc:
@@ -184,6 +215,12 @@ PHRASE_LISTS = {
     ("aid", "total_cues"): "TOTAL_CUE",
     ("aid", "cumulative_cues"): "CUMULATIVE_CUE",
     ("aid", "evidence_stop_words"): "STOP",
+    ("aid", "passive_markers"): "AID_PASSIVE",
+    ("aid", "not_aid_cues"): "NOT_AID",
+    ("aid", "speech_verbs"): "SPEECH_VERB",
+    ("aid", "recipient_stop_words"): "RECIPIENT_STOP",
+    ("aid", "recipient_inner_prepositions"): "RECIPIENT_INNER",
+    ("aid", "clause_breaks"): "CLAUSE_BREAK",
     ("agreement", "sign_verbs"): "SIGN",
     ("agreement", "place_prepositions"): "AT",
     ("agreement", "example_markers"): "EXAMPLE",
@@ -199,7 +236,7 @@ PHRASE_MAPS = {
     ("agreement", "kinds"): "AGREEMENT_KIND",
 }
 # Labels matched anywhere, even inside a longer underthesea word.
-NO_BOUNDARY = {"PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
+NO_BOUNDARY = {"AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
                "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
 
 
@@ -216,7 +253,23 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
             aliases = list(entry.get("aliases") or []) + [entry["canonical"]]
             extra = {k: v for k, v in entry.items() if k not in ("aliases",)}
             lexicon.add(label, aliases, entry["canonical"], data["id"], extra,
-                        word_boundary=bool(data.get("require_word_boundary", False)))
+                        word_boundary=bool(data.get("require_word_boundary", False)), cased=True)
+    known = {dict(p[0].data).get("country") for p in lexicon.phrases.values()
+             if p[0].label == "PLACE" and dict(p[0].data).get("kind") == "country"}
+    for data in files.get("entity_countries", []):
+        for entry in country_entries(data):
+            if entry["country"] in known:
+                continue
+            lexicon.add("PLACE", entry["aliases"], entry["canonical"], data["id"],
+                        {k: v for k, v in entry.items() if k != "aliases"}, cased=True)
+    for data in files.get("entity_shape", []):
+        for kind, heads in (data.get("organisation_heads") or {}).items():
+            lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, word_boundary=True)
+        for key, label in (("name_joiners", "NAME_JOINER"), ("not_name_starts", "NOT_NAME_START"),
+                           ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY")):
+            for text in data.get(key) or []:
+                lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY"),
+                            cased=label != "NAME_JOINER")
     for (kind, key), label in PHRASE_LISTS.items():
         for data in files.get(kind, []):
             for text in data.get(key) or []:
@@ -239,6 +292,35 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
     if not lexicon.phrases:
         log.warning("no phrase rules found under %s: extraction will find nothing", rules_dir)
     return CompiledRules(Path(rules_dir), lexicon, dict(files))
+
+
+def country_entries(data: dict) -> list[dict]:
+    """Country names in Vietnamese from the CLDR data that Babel ships (its version is pinned, so the names do
+    not change under a run), with the rule file's aliases for common forms CLDR lacks ("Ý", "Mỹ")."""
+    from babel import Locale
+
+    locale = Locale.parse(str(data.get("cldr_locale", "vi")))
+    names = {code: name for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()}
+    aliases = {str(k): [str(a) for a in v] for k, v in (data.get("aliases") or {}).items()}
+    canonical = {str(k): str(v) for k, v in (data.get("canonical") or {}).items()}
+    excluded = {str(c) for c in data.get("exclude") or []}
+    ambiguous = {str(a) for a in data.get("ambiguous") or []}
+    entries = []
+    for code in sorted(set(names) | set(aliases) | set(canonical)):
+        if code in excluded:
+            continue
+        cldr = names.get(code)
+        name = canonical.get(code) or cldr
+        if name is None:
+            continue
+        forms = list(dict.fromkeys(f for f in [name, cldr, *aliases.get(code, [])] if f))
+        clear = [f for f in forms if f not in ambiguous]
+        if clear:
+            entries.append({"canonical": name, "kind": "country", "country": code, "aliases": clear})
+        if len(clear) < len(forms):
+            entries.append({"canonical": name, "kind": "country", "country": code, "ambiguous": True,
+                            "aliases": [f for f in forms if f in ambiguous]})
+    return entries
 
 
 def compile_rules(rules_dir: Path = RULES_DIR) -> CompiledRules:

@@ -98,11 +98,20 @@ def _entity(text: str, data: dict, rules_dir: Path) -> dict | None:
     return resolve_entity(text, rules_dir)
 
 
+def _parties(text: str, data: dict, rules_dir: Path) -> dict | None:
+    from .extract import parties_in_text
+
+    parties = parties_in_text(text, rules_dir)
+    return {"parties": parties} if parties else None
+
+
 EVALUATORS: dict[str, Evaluator] = {
     "aid": _extracted("aid_events", "events"),
     "official": _extracted("officials", "officials"),
     "agreement": _extracted("agreements", "agreements"),
     "entity": _entity,
+    "entity_countries": _entity,
+    "entity_shape": _parties,
     "canonical": _canonical,
     "zone": _zone,
     "zone_layout": _zone_layout,

@@ -168,8 +168,16 @@ AID_EVENTS = Table(
         _c("event_id", pa.string(), "Stable id: article id and the event's rank in the article."),
         _c("article_id", pa.string(), "Article the event was read from."),
         _c("donor", pa.string(), "Canonical name of the giver (rules/entities)."),
+        _c("donor_country", pa.string(), "ISO 3166 code of the donor's country: from the entity lists or a country "
+                                         "named inside the donor's name; null when neither says.", True),
+        _c("donor_kind", VOCAB, "country, province, city, organisation, ministry, fund, bank, company, … (from the "
+                                "lists or the head of the name); null for a bare name.", True),
         _c("recipient", pa.string(), "Canonical name of the receiver; several receiving one amount together are "
                                      "joined with ' + ' in text order."),
+        _c("recipient_country", pa.string(), "ISO 3166 code shared by the recipients, as for donor_country.", True),
+        _c("recipient_kind", VOCAB, "Entity kind shared by the recipients, as for donor_kind.", True),
+        _c("parties_from", VOCAB, "sentence: donor and recipient are named in the evidence's sentence; context: "
+                                  "one of them is carried from the title, the lead or an earlier sentence."),
         _c("item", VOCAB, "cash, masks, test_kits, medical_equipment, medical_supplies, vaccine_doses, "
                                 "ventilators, food or other."),
         _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
@@ -422,6 +430,11 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "consolidated_id": ("aid-0002", "id"),
     "donor": ("Hà Nội", "entity"),
     "recipient": ("Viêng Chăn + 8 tỉnh Bắc Lào", "entity"),
+    "donor_country": ("VN", "ISO 3166-1 alpha-2"),
+    "recipient_country": ("LA", "ISO 3166-1 alpha-2"),
+    "donor_kind": ("city", "vocabulary"),
+    "recipient_kind": ("city", "vocabulary"),
+    "parties_from": ("sentence", "vocabulary"),
     "item": ("cash", "vocabulary"),
     "quantity": ("30000", "items"),
     "amount": ("40000", "currency units"),

@@ -9,6 +9,7 @@ follows a title); every word it looks for comes from the rule files.
 """
 
 from .article import extract_article, extract_text, resolve_entity
+from .entities import parties_in_text
 from .officials import drop_subsumed_titles
 
-__all__ = ["extract_article", "extract_text", "resolve_entity", "drop_subsumed_titles"]
+__all__ = ["extract_article", "extract_text", "resolve_entity", "drop_subsumed_titles", "parties_in_text"]

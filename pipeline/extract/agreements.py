@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
-from .aid import _unique_names
 from .money import _with_leading_qualifier
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
@@ -21,6 +20,10 @@ def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None
     if len(_unique_names(main)) < 2:
         main = [p for p in places if p.start not in examples]
     return main
+
+
+def _unique_names(places: list[Match]) -> list[str]:
+    return list(dict.fromkeys(p.phrase.normalized for p in places))
 
 
 def _specific_parties(parties: list[Match]) -> list[str]:

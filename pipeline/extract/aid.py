@@ -2,76 +2,141 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..lexicon import CompiledRules, Match, SyllableDoc
+from .entities import Party
 from .money import Anchor, find_anchors
-from .sentence import Sentence, char_span
-
-def _place_before(places, pos) -> list[Match]:
-    return [p for p in places if p.end <= pos]
+from .sentence import SENTENCE_PUNCT, Sentence, char_span
 
 
-def _preceded_by(sdoc, matches, place: Match) -> bool:
-    return any(m.end == place.start for m in matches)
+@dataclass(frozen=True)
+class Frame:
+    """Who gives to whom in a sentence (or in the title and lead, for the sentences that follow)."""
+
+    mode: str  # give, receive or passive
+    verb: Match | None
+    donor: Party | None
+    recipients: tuple[Party, ...] = ()
 
 
-def _subject(sdoc, sent, verb: Match, places) -> Match | None:
-    """The place that is the subject of a verb: the nearest one before it that is not
+def _preceded_by(matches, party: Party) -> bool:
+    return any(m.end == party.start for m in matches)
+
+
+def _subject(sent, verb: Match, parties: list[Party]) -> Party | None:
+    """The party that is the subject of a verb: the nearest one before it that is not
     in a prepositional phrase (unless a gift noun's "của" marks it as the donor)."""
     preps, markers = sent.of("PREP"), sent.of("DONOR_MARKER")
-    for place in sorted(_place_before(places, verb.start), key=lambda p: -p.end):
-        if _preceded_by(sdoc, markers, place) or not _preceded_by(sdoc, preps, place):
-            return place
+    speech = max((m.end for m in sent.of("SPEECH_VERB") + sent.of("CLAUSE_BREAK") if m.end <= verb.start),
+                 default=None)
+    for party in sorted((p for p in parties if p.end <= verb.start), key=lambda p: -p.end):
+        if speech is not None and party.end <= speech:
+            return None  # "X khẳng định … viện trợ": X says, the giver is named after the speech verb
+        if _preceded_by(markers, party) or not _preceded_by(preps, party):
+            return party
     return None
 
 
-def _frame(sdoc, sent, places) -> tuple[str, Match, Match] | None:
-    """(give|receive, verb, subject) from the first verb of the sentence that has a subject."""
+def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
+    """"Y được X tài trợ": X stands between a passive marker and the verb."""
+    for marker in sent.of("AID_PASSIVE"):
+        party = next((p for p in parties if p.start == marker.end and p.end == verb.start), None)
+        if party is not None:
+            return party
+    return None
+
+
+def sentence_frame(sent, parties: list[Party]) -> Frame | None:
+    """The first verb of giving or receiving that has a subject, with its mode."""
     verbs = sorted(sent.of("GIVE") + sent.of("RECEIVE"), key=lambda m: m.start)
     for verb in verbs:
-        subject = _subject(sdoc, sent, verb, places)
+        if verb.label == "GIVE":
+            donor = _passive_donor(sent, verb, parties)
+            if donor is not None:
+                before = [p for p in parties if p.end <= donor.start and p is not donor]
+                subject = _subject(sent, verb, before)
+                return Frame("passive", verb, donor, (subject,) if subject else ())
+        subject = _subject(sent, verb, parties)
         if subject is not None:
-            return ("receive" if verb.label == "RECEIVE" else "give"), verb, subject
+            return Frame("receive" if verb.label == "RECEIVE" else "give", verb, subject)
     return None
 
 
-def _distributive(sent, places, anchor: Anchor) -> tuple[Match, Match] | None:
+def _distributive(sent, parties: list[Party], anchor: Anchor) -> Party | None:
     for each in sent.of("EACH"):
         if each.end == anchor.start:
-            group = next((p for p in places if p.end == each.start and p.phrase.get("count")), None)
+            group = next((p for p in parties if p.end == each.start and p.count), None)
             if group is not None:
-                return group, each
+                return group
     return None
 
 
-def _recipients(sdoc, sent, places, anchor: Anchor, donor: Match) -> list[Match]:
-    verbs = [v for v in sent.of("GIVE") + sent.of("RECEIVE") if v.end <= anchor.start]
-    after = max((v.end for v in verbs), default=sent.start)
-    between = [p for p in places if after <= p.start and p.end <= anchor.start
-               and p.phrase.normalized != donor.phrase.normalized]
+def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, after: int) -> list[Party]:
+    """The parties between the verb and the amount, else the one after "cho"/"tới" past the amount."""
+    other_preps = [m for m in sent.of("PREP") if not any(t.start == m.start for t in sent.of("TO"))]
+    between = [p for p in parties if after <= p.start and p.end <= anchor.start and p.name != donor.name
+               and not _preceded_by(sent.of("FROM"), p) and not _preceded_by(other_preps, p)]
     if between:
         return between
     for to in sent.of("TO"):
-        if to.start >= anchor.end:
-            nxt = next((p for p in places if p.start == to.end), None)
-            if nxt is not None and nxt.phrase.normalized != donor.phrase.normalized:
+        if anchor.end <= to.start <= anchor.end + MAX_GAP_TO_RECIPIENT:
+            nxt = next((p for p in parties if p.start == to.end), None)
+            if nxt is None:
+                nxt = recipient_phrase(sdoc, sent, to.end, parties)
+            if nxt is not None and nxt.name != donor.name:
                 return [nxt]
     return []
 
 
-def _donor_after_from(sent, places, verb: Match) -> Match | None:
+MAX_GAP_TO_RECIPIENT = 12  # syllables between an amount and the "cho" of its recipient
+
+
+def rules_list(sent, label: str) -> set[int]:
+    return {m.start for m in sent.of(label)}
+
+
+def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | None:
+    """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
+    noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
+    doc = sdoc.doc
+    inner = rules_list(sent, "RECIPIENT_INNER")
+    stops = {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
+             for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
+    if start in stops or start in {m.start for m in sent.of("TO")}:
+        return None
+    end = start
+    while end < sent.end:
+        tok = doc[end]
+        if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops):
+            break
+        inside = next((p for p in parties if p.start == end), None)
+        end = inside.end if inside is not None else end + 1
+    if end - start < 2 or end - start > MAX_RECIPIENT_SYLLABLES:
+        return None
+    c0, c1 = char_span(sdoc, start, end)
+    text = sdoc.text[c0:c1]
+    country = _shared(p.country for p in parties if start <= p.start and p.end <= end)
+    return Party(start, end, text, text, None, country, "phrase")
+
+
+MAX_RECIPIENT_SYLLABLES = 14
+
+
+def _donor_after_from(sent, parties: list[Party], after: int) -> Party | None:
     for marker in sent.of("FROM"):
-        if marker.start >= verb.end:
-            nxt = next((p for p in places if p.start == marker.end), None)
+        if marker.start >= after:
+            nxt = next((p for p in parties if p.start == marker.end), None)
             if nxt is not None:
                 return nxt
     return None
 
 
-def _unique_names(places: list[Match]) -> list[str]:
+def _unique_names(parties) -> list[str]:
     names = []
-    for p in places:
-        if p.phrase.normalized not in names:
-            names.append(p.phrase.normalized)
+    for p in parties:
+        if p.name not in names:
+            names.append(p.name)
     return names
 
 
@@ -83,44 +148,73 @@ def _flow(sent, anchor: Anchor) -> str:
     return "grant" if anchor.kind == "cash" else "in_kind"
 
 
-def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> list[dict]:
-    places = sent.of("PLACE")
-    frame = _frame(sdoc, sent, places)
-    if frame is None:
-        return []
-    mode, verb, subject = frame
+def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
+    """An amount that a trap word governs: invested, bought, owed, budgeted, a price, a prize. The trap word
+    stands between the verb of aid and the amount, or within six words before it."""
+    since = max(verb.end if verb is not None else sent.start, anchor.start - 6)
+    return any(since <= t.start and t.end <= anchor.start or anchor.start <= t.start < anchor.end
+               for t in sent.of("NOT_AID"))
+
+
+def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
+                           carried: Frame | None = None) -> list[dict]:
+    """Aid events of one sentence. ``carried`` is the frame of the title or lead: when the sentence has a
+    verb or noun of aid and an amount but names no donor, the carried donor (and recipient) apply."""
+    frame = sentence_frame(sent, parties)
     rule_base = rules.first("aid")["id"]
+    from_context = False
+    if frame is None:
+        verbs = sorted(sent.of("GIVE"), key=lambda m: m.start)
+        if carried is None or not verbs or any(p.end <= verbs[0].start for p in parties):
+            return []  # the title's donor carries only to a verb that has no subject of its own
+        frame, from_context = Frame("give", verbs[0], carried.donor, carried.recipients), True
     is_cumulative = bool(sent.of("CUMULATIVE_CUE"))
     events = []
     for anchor in find_anchors(sdoc, sent, rules):
-        if anchor.start < verb.start and mode == "give":
+        if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive":
             continue  # an amount before the verb is not what the verb gives
+        if _is_trap(sent, anchor, frame.verb):
+            continue
         start, end = anchor.start, anchor.end
         per_recipient = recipient_count = None
-        distributive = _distributive(sent, places, anchor)
-        if mode == "receive":
-            donor, recipients, rule = _donor_after_from(sent, places, verb), [subject], "received"
+        after = frame.verb.end if frame.verb is not None else sent.start
+        distributive = _distributive(sent, parties, anchor)
+        if frame.mode == "receive":
+            donor, recipients, rule = _donor_after_from(sent, parties, after), [frame.donor], "received"
+            if donor is None and carried is not None and carried.donor is not None:
+                donor, from_context = carried.donor, True
+        elif frame.mode == "passive":
+            donor, recipients, rule = frame.donor, list(frame.recipients), "passive"
         elif distributive is not None:
-            group, _ = distributive
-            donor, recipients, rule = subject, [group], "distributive"
-            recipient_count = int(group.phrase.get("count"))
+            donor, recipients, rule = frame.donor, [distributive], "distributive"
+            recipient_count = distributive.count
             per_recipient = anchor.value
-            start = group.start
+            start = distributive.start
         else:
-            donor, recipients, rule = subject, _recipients(sdoc, sent, places, anchor, subject), anchor.kind
+            recipients = _recipients(sdoc, sent, parties, anchor, frame.donor, after) if frame.donor else []
+            if not recipients and from_context:
+                recipients = list(frame.recipients)
+            donor, rule = frame.donor, anchor.kind
         if donor is None or not recipients:
             continue
         recipient_names = _unique_names(recipients)
-        if donor.phrase.normalized in recipient_names:
+        if donor.name in recipient_names:
             continue
         noun = next((m for m in sent.of("AID_NOUN") if m.end == start), None)
         if noun is not None and anchor.kind == "cash":
             start = noun.start
         total = anchor.value * recipient_count if recipient_count else anchor.value
         c0, c1 = char_span(sdoc, start, end)
+        if from_context:
+            rule = "carried"
         events.append({
-            "donor": donor.phrase.normalized,
+            "donor": donor.name,
+            "donor_country": donor.country,
+            "donor_kind": donor.kind,
             "recipient": " + ".join(recipient_names),
+            "recipient_country": _shared(r.country for r in recipients),
+            "recipient_kind": _shared(r.kind for r in recipients),
+            "parties_from": "context" if from_context else "sentence",
             "item": "cash" if anchor.kind == "cash" else anchor.kind,
             "quantity": None if anchor.kind == "cash" else anchor.value,
             "amount": total if anchor.kind == "cash" else None,
@@ -134,10 +228,18 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             "char_start": c0,
             "char_end": c1,
             "evidence": sdoc.text[c0:c1],
-            "rule_id": f"{rule_base}:{'in_kind' if rule not in ('cash', 'received', 'distributive') else rule}",
+            "rule_id": f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}",
             "_sentence": sent.index,
         })
     return events
+
+
+RULE_NAMES = ("cash", "received", "distributive", "passive", "carried")
+
+
+def _shared(values) -> str | None:
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
 
 
 def reconcile_totals(events: list[dict]) -> None:

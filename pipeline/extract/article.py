@@ -9,7 +9,8 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, merge_repeated_agreements
-from .aid import aid_events_in_sentence, merge_repeated_events, reconcile_totals
+from .aid import Frame, aid_events_in_sentence, merge_repeated_events, reconcile_totals, sentence_frame
+from .entities import party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
 from .officials import OfficialParser, officials_of_article
@@ -44,11 +45,17 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     lead_end = body.find("\n") if "\n" in body else len(body)
     lead_date = next((d for d in dates if d.end <= lead_end and d.value.grain == "day"), None)
 
+    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+    carried = title_frame(article.get("title"), rules)
+    lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
     for sent in sentences:
         if sent.end - sent.start < 2:
             continue
-        events.extend(aid_events_in_sentence(sdoc, sent, rules))
+        parties = finder.find(sent.start, sent.end)
+        events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried))
+        if sent.index == lead_sentence:
+            carried = carried or complete_frame(sent, parties)
         official_mentions.extend(OfficialParser(sdoc, sent, rules).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules))
     reconcile_totals(events)
@@ -71,6 +78,36 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         for r in rows:
             r["article_id"] = aid_id
     return tables
+
+
+def complete_frame(sent, parties) -> Frame | None:
+    """A sentence's frame with both sides named: it carries to the sentences that follow."""
+    frame = sentence_frame(sent, parties)
+    if frame is None or frame.verb is None:
+        return None
+    if frame.mode == "give":
+        recipients = tuple(p for p in parties if p.start >= frame.verb.end and p.name != frame.donor.name
+                           and not any(m.end == p.start for m in sent.of("FROM")))[:1]
+        return Frame("give", None, frame.donor, recipients) if recipients else None
+    if frame.mode == "receive":
+        donor = next((p for p in parties if p.start >= frame.verb.end
+                      and any(m.end == p.start for m in sent.of("FROM"))), None)
+        return Frame("give", None, donor, (frame.donor,)) if donor else None
+    return Frame("give", None, frame.donor, frame.recipients) if frame.recipients else None
+
+
+def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
+    """The frame of the headline ("X tài trợ N triệu USD cho Y"), carried to the lead and body."""
+    if not title or not title.strip():
+        return None
+    words = tokenize_body(title)
+    sdoc = syllable_doc(title, words)
+    matches = rules.lexicon.find(sdoc)
+    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+    frame = None
+    for sent in sentences_of(sdoc, matches):
+        frame = frame or complete_frame(sent, finder.find(sent.start, sent.end))
+    return frame
 
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:

@@ -43,7 +43,8 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
             continue
         money = _longest_money(sdoc, sent, i, currencies, rules)
         if money is not None:
-            anchors.append(money)
+            if not _is_conversion(doc, anchors, money):
+                anchors.append(money)
             i = money.end
             continue
         quantity = _quantity(sdoc, sent, i, items_at, units_at, rules)
@@ -53,6 +54,15 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
             continue
         i += 1
     return anchors
+
+
+def _is_conversion(doc, anchors: list[Anchor], money: Anchor) -> bool:
+    """"15 triệu USD (gần 341 tỷ đồng)": an amount in brackets right after another one restates it in
+    another currency."""
+    if not anchors or anchors[-1].kind != "cash":
+        return False
+    between = [t.text for t in doc[anchors[-1].end:money.start] if not t.is_space]
+    return between == ["("]
 
 
 def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:

@@ -1,0 +1,212 @@
+"""Parties: the donors, recipients and signatories a sentence names, found by their shape.
+
+A list (rules/entities) names what it knows, but real news names thousands of parties, so a party is a phrase:
+an organisation head written with a capital and its capitalised complement ("Ngân hàng Xuất nhập khẩu Trung
+Quốc"), a run of capitalised words ("Bloomberg Philanthropies", "CZI"), or a place of the lists. Each is then
+resolved: to the list's canonical name when a list knows the whole phrase, to the long form when the article
+defines it as an abbreviation ("… (China Eximbank)"), and to a country when one is named inside it. A phrase no
+list knows is still a party, with its country null and its kind guessed from its head.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
+
+OPENING, CLOSING = "(", ")"
+
+
+@dataclass(frozen=True)
+class Party:
+    start: int  # syllable tokens
+    end: int
+    text: str  # as written
+    name: str  # canonical: the list's name, the defined long form, else the text
+    kind: str | None
+    country: str | None
+    source: str  # list, head, proper or abbreviation
+    count: int | None = None  # a group of places ("8 tỉnh Bắc Lào")
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "name": self.name, "kind": self.kind, "country": self.country}
+
+
+def _is_capitalised(text: str) -> bool:
+    return text[:1].isupper() or (text[:1].isdigit() and any(c.isupper() for c in text))
+
+
+class PartyFinder:
+    """Finds the parties of one syllable Doc; ``sentence_end`` bounds every phrase."""
+
+    def __init__(self, sdoc: SyllableDoc, matches: dict[str, list[Match]], rules: CompiledRules,
+                 proper_nouns: set[int] | None = None):
+        self.sdoc, self.doc, self.rules = sdoc, sdoc.doc, rules
+        self.places = {m.start: m for m in matches.get("PLACE", [])}
+        self.heads = {m.start: m for m in matches.get("ORG_HEAD", [])}
+        self.joiners = {m.start: m for m in matches.get("NAME_JOINER", [])}
+        self.not_starts = {m.start: m for m in matches.get("NOT_NAME_START", [])}
+        self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
+            | {m.start for m in matches.get("HONORIFIC", [])}
+        self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
+        self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN")
+                            for m in matches.get(label, []) for t in range(m.start, m.end)}
+        self.proper_nouns = proper_nouns or set()  # char offsets of words underthesea tags Np
+        self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
+
+    # -- words
+    def _word_end(self, i: int, limit: int) -> int:
+        """The token after the underthesea word that starts at token i."""
+        j = i + 1
+        while j < limit and not self.doc[j].is_space and self.doc[j].idx not in self.sdoc.word_starts:
+            j += 1
+        return j
+
+    def _capitalised_word(self, i: int, limit: int) -> bool:
+        return i < limit and not self.doc[i].is_space and _is_capitalised(self.doc[i].text) \
+            and i not in self.stops and i not in self.verbs and i not in self.not_parties
+
+    def _is_person_at(self, i: int, limit: int) -> bool:
+        """A Vietnamese personal name starts here: a surname and one to three capitalised syllables."""
+        if self.doc[i].text not in self.surnames:
+            return False
+        j = i + 1
+        while j < limit and _is_capitalised(self.doc[j].text) and j - i < 4:
+            j += 1
+        return j - i >= 2
+
+    # -- phrases
+    def head_phrase(self, i: int, limit: int) -> tuple[int, Match | None] | None:
+        """An organisation head and its complement: (end, last country named inside)."""
+        head = self.heads.get(i)
+        if head is None:
+            return None
+        j, country = head.end, None
+        while j < limit:
+            place = self.places.get(j)
+            if place is not None:
+                j = place.end
+                if place.phrase.get("kind") == "country":
+                    country = place
+                    break
+                continue
+            if self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit):
+                j = self._word_end(j, limit)
+                continue
+            joiner = self.joiners.get(j)
+            if joiner is not None and self._capitalised_word(joiner.end, limit) \
+                    and joiner.end not in self.heads and joiner.end not in self.places:
+                j = joiner.end
+                continue
+            break
+        if j == head.end:
+            return None
+        return j, country
+
+    def proper_phrase(self, i: int, limit: int, sentence_start: int) -> int | None:
+        """A run of capitalised words that no place interrupts, and that looks like a name: underthesea tags
+        a word of it Np, or it has a foreign syllable, or it is an abbreviation ("CZI")."""
+        if not self._capitalised_word(i, limit) or i in self.not_starts or i in self.places or i in self.heads:
+            return None
+        j = self._word_end(i, limit)
+        while self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
+            j = self._word_end(j, limit)
+        syllables = [t.text for t in self.doc[i:j] if not t.is_space]
+        if any(any(c.isdigit() for c in s) for s in syllables):
+            return None
+        tagged = any(self.doc[k].idx in self.proper_nouns for k in range(i, j) if k != sentence_start)
+        foreign = any(VIETNAMESE_SYLLABLE.match(s) is None and s.isalpha() for s in syllables)
+        abbreviation = len(syllables) == 1 and len(syllables[0]) >= 2 and syllables[0].isupper()
+        if not (tagged or foreign or abbreviation):
+            return None
+        return j
+
+    def find(self, start: int, end: int) -> list[Party]:
+        """The parties between tokens start and end (one sentence), in text order."""
+        found, i = [], start
+        while i < end:
+            tok = self.doc[i]
+            if tok.is_space or (i > start and tok.idx not in self.sdoc.word_starts and i not in self.places):
+                i += 1
+                continue
+            headed = self.head_phrase(i, end)
+            if headed is not None:
+                j, country = headed
+                head = self.heads[i]
+                found.append(self._party(i, j, head.phrase.normalized,
+                                         country.phrase.get("country") if country else None, "head"))
+                i = j
+                continue
+            place = self.places.get(i)
+            if place is not None:
+                found.append(self._place(place))
+                i = place.end
+                continue
+            k = i
+            if i == start and self.doc[i].idx not in self.proper_nouns:
+                k = self._word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
+                k = k if self._capitalised_word(k, end) else i
+            j = self.proper_phrase(k, end, start) if k != i else None
+            if j is not None:
+                found.append(self._party(k, j, None, None, "proper"))
+                i = j
+                continue
+            j = self.proper_phrase(i, end, start)
+            if j is not None:
+                found.append(self._party(i, j, None, None, "proper"))
+                i = j
+                continue
+            i += 1
+        return self._with_abbreviations(found, end)
+
+    def _party(self, i: int, j: int, kind: str | None, country: str | None, source: str) -> Party:
+        text = self.sdoc.text[self.doc[i].idx:self.doc[j - 1].idx + len(self.doc[j - 1])]
+        return Party(i, j, text, text, kind, country, source)
+
+    def _place(self, place: Match) -> Party:
+        count = place.phrase.get("count")
+        return Party(place.start, place.end, place.text, place.phrase.normalized, place.phrase.get("kind"),
+                     place.phrase.get("country"), "list", int(count) if count else None)
+
+    def _with_abbreviations(self, parties: list[Party], end: int) -> list[Party]:
+        """"X (ABBR)": the bracketed party is X again; the abbreviation is remembered for later sentences."""
+        out: list[Party] = []
+        for p in parties:
+            prev = out[-1] if out else None
+            if prev is not None and p.start >= 1 and self.doc[p.start - 1].text == OPENING \
+                    and p.end < end and self.doc[p.end].text == CLOSING and prev.end == p.start - 1:
+                self.aliases[p.text.casefold()] = prev
+                out.append(Party(p.start, p.end, p.text, prev.name, prev.kind, prev.country, "abbreviation"))
+                continue
+            known = self.aliases.get(p.text.casefold())
+            if known is not None and p.source != "list":
+                p = Party(p.start, p.end, p.text, known.name, known.kind, known.country, "abbreviation")
+            out.append(p)
+        return out
+
+    aliases: dict[str, Party]
+
+
+def party_finder(sdoc: SyllableDoc, matches, rules: CompiledRules, proper_nouns: set[int] | None = None) \
+        -> PartyFinder:
+    finder = PartyFinder(sdoc, matches, rules, proper_nouns)
+    finder.aliases = {}
+    return finder
+
+
+def parties_in_text(text: str, rules_dir: Path) -> list[dict]:
+    """The parties of a plain text (tokenized first): used by the rule examples."""
+    from ..lexicon import compile_rules, syllable_doc
+    from ..tokenize import tokenize_body
+    from .sentence import sentences_of
+
+    words = tokenize_body(text)
+    rules = compile_rules(rules_dir)
+    sdoc = syllable_doc(text, words)
+    matches = rules.lexicon.find(sdoc)
+    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+    out = []
+    for sent in sentences_of(sdoc, matches):
+        out.extend(finder.find(sent.start, sent.end))
+    return [p.as_dict() for p in out]
