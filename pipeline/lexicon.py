@@ -203,6 +203,7 @@ PHRASE_LISTS = {
     ("official", "complement_joiners"): "JOINER",
     ("official", "not_titles"): "NOT_TITLE",
     ("official", "honorifics"): "HONORIFIC",
+    ("official", "title_prefixes"): "TITLE_PREFIX",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
     ("aid", "receive_verbs"): "RECEIVE",
@@ -250,10 +251,14 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
     for data in files.get("entity", []):
         label = data.get("label", "PLACE")
         for entry in data["entries"]:
-            aliases = list(entry.get("aliases") or []) + [entry["canonical"]]
-            extra = {k: v for k, v in entry.items() if k not in ("aliases",)}
+            ambiguous = [str(a) for a in entry.get("ambiguous") or []]
+            aliases = [a for a in list(entry.get("aliases") or []) + [entry["canonical"]] if str(a) not in ambiguous]
+            extra = {k: v for k, v in entry.items() if k not in ("aliases", "ambiguous")}
             lexicon.add(label, aliases, entry["canonical"], data["id"], extra,
                         word_boundary=bool(data.get("require_word_boundary", False)), cased=True)
+            if ambiguous:  # also a given name or a common word: flagged, so a name may hold it
+                lexicon.add(label, ambiguous, entry["canonical"], data["id"], {**extra, "ambiguous": True},
+                            word_boundary=bool(data.get("require_word_boundary", False)), cased=True)
     known = {dict(p[0].data).get("country") for p in lexicon.phrases.values()
              if p[0].label == "PLACE" and dict(p[0].data).get("kind") == "country"}
     for data in files.get("entity_countries", []):

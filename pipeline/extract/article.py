@@ -56,7 +56,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried))
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sent, parties)
-        official_mentions.extend(OfficialParser(sdoc, sent, rules).mentions())
+        official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules))
     reconcile_totals(events)
     events = merge_repeated_events(events)

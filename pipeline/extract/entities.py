@@ -87,10 +87,9 @@ class PartyFinder:
             place = self.places.get(j)
             if place is not None:
                 j = place.end
-                if place.phrase.get("kind") == "country":
+                if place.phrase.get("country"):
                     country = place
-                    break
-                continue
+                break  # a place ends an organisation's name ("Sở Tư pháp tỉnh Bình Dương")
             if self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit):
                 j = self._word_end(j, limit)
                 continue
@@ -131,6 +130,9 @@ class PartyFinder:
                 i += 1
                 continue
             headed = self.head_phrase(i, end)
+            place = self.places.get(i)
+            if headed is not None and place is not None and place.end >= headed[0]:
+                headed = None  # the lists know the whole name ("Chính phủ Nhật Bản" is Nhật Bản)
             if headed is not None:
                 j, country = headed
                 head = self.heads[i]

@@ -2,112 +2,195 @@
 
 from __future__ import annotations
 
-from ..lexicon import CompiledRules, Match, SyllableDoc
+from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
+from .entities import PartyFinder
 from .sentence import Sentence, char_span
+
 
 def _at(matches: list[Match]) -> dict[int, Match]:
     return {m.start: m for m in matches}
 
 
 def _is_name_syllable(text: str) -> bool:
-    return text[:1].isupper() and text.isalpha() and (len(text) == 1 or not text[1:].isupper())
+    return text[:1].isupper() and any(c.isalpha() for c in text) and (len(text) == 1 or not text[1:].isupper())
 
 
 class OfficialParser:
-    def __init__(self, sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules):
-        self.sdoc, self.sent, self.rules = sdoc, sent, rules
+    """Titles with their complements, and the names they belong to, in one sentence.
+
+    A title's complement is what names the office: organs from the rule file, places, organisations found by
+    their shape (pipeline.extract.entities), abbreviations, joined by "của", "tại", "tỉnh" …. A name is a
+    Vietnamese one (a surname, then capitalised syllables) or a foreign one (capitalised words with a syllable
+    that cannot be Vietnamese, or that underthesea tags Np); the complement ends where a name starts.
+    """
+
+    def __init__(self, sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, finder: PartyFinder):
+        self.sdoc, self.doc, self.sent, self.rules, self.finder = sdoc, sdoc.doc, sent, rules, finder
         data = rules.first("official")
         self.name_min, self.name_max = int(data["name_min_syllables"]), int(data["name_max_syllables"])
         self.titles = _at(sent.of("TITLE"))
         self.not_titles = _at(sent.of("NOT_TITLE"))
+        self.prefixes = _at(sent.of("TITLE_PREFIX"))
         self.complements = _at(sent.of("TITLE_COMPLEMENT"))
         self.places = _at(sent.of("PLACE"))
         self.joiners = _at(sent.of("JOINER"))
         self.honorifics = _at(sent.of("HONORIFIC"))
+        self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
+                          for m in sent.of(label) for t in range(m.start, m.end)}
+        self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
+        self.inside_places = {t for m in sent.of("PLACE") for t in range(m.start + 1, m.end)}
 
+    # -- titles
     def title_at(self, i: int) -> Match | None:
-        head = self.titles.get(i)
-        blocker = self.not_titles.get(i)
+        prefix = self.prefixes.get(i)
+        k = self.skip_space(prefix.end) if prefix is not None else i
+        head = self.titles.get(k)
+        blocker = self.not_titles.get(k)
         if head is None or (blocker is not None and blocker.end >= head.end):
             return None
         return head
 
-    def parse_title(self, i: int) -> tuple[int, list[Match]] | None:
-        """A title head and its complements; returns (end token, places named in it)."""
-        head = self.title_at(i)
-        if head is None:
-            return None
-        j, places = head.end, []
-        while j < self.sent.end:
-            options = [m for m in (self.complements.get(j), self.places.get(j)) if m is not None]
-            joiner = self.joiners.get(j)
-            if not options and joiner is not None:
-                after = [m for m in (self.complements.get(joiner.end), self.places.get(joiner.end)) if m]
-                if after:
-                    options = [max(after, key=lambda m: m.end)]
-            if not options:
-                break
-            best = max(options, key=lambda m: m.end)
-            if best.label == "PLACE":
-                places.append(best)
-            j = best.end
-        return j, places
-
-    def parse_chain(self, i: int) -> tuple[int, list[tuple[int, int]], list[Match]] | None:
-        """Titles separated by commas: (end, [(start, end) per title], places)."""
-        doc, spans, places = self.sdoc.doc, [], []
-        while True:
-            parsed = self.parse_title(i)
-            if parsed is None:
-                break
-            end, found = parsed
-            spans.append((i, end))
-            places.extend(found)
-            k = end
-            if k < self.sent.end and doc[k].text == "," and self.title_at(self._skip_space(k + 1)) is not None:
-                i = self._skip_space(k + 1)
-                continue
-            break
-        return (spans[-1][1], spans, places) if spans else None
-
-    def _skip_space(self, k: int) -> int:
-        while k < self.sent.end and self.sdoc.doc[k].is_space:
+    def skip_space(self, k: int) -> int:
+        while k < self.sent.end and self.doc[k].is_space:
             k += 1
         return k
 
-    def parse_name(self, i: int) -> int | None:
-        doc, j = self.sdoc.doc, i
-        while j < self.sent.end and j - i < self.name_max and _is_name_syllable(doc[j].text) \
-                and j not in self.places and j not in self.titles and j not in self.complements:
+    def parse_title(self, i: int) -> tuple[int, list]:
+        """A title (with its prefix) and its complement: (end token, entities named in it)."""
+        head = self.title_at(i)
+        j, named = head.end, []
+        while j < self.sent.end:
+            if self.name_at(j) is not None and self._name_ends_run(j):
+                break
+            step = self._complement_step(j)
+            if step is None:
+                break
+            j, found = step
+            named.extend(found)
+        return j, named
+
+    def _complement_step(self, j: int):
+        """One piece of a complement at token j: (end, entities), or None."""
+        end = self.sent.end
+        options = []
+        if j in self.complements:
+            options.append((self.complements[j].end, []))
+        if j in self.places:
+            options.append((self.places[j].end, [self.places[j].phrase.get("country")]))
+        headed = self.finder.head_phrase(j, end)
+        if headed is not None:
+            stop = headed[0]
+            head_end = self.finder.heads[j].end
+            # "Bí thư Thành ủy Vientiane Anouphab Tounalom": the organisation ends where the name starts
+            cut = next((k for k in range(head_end, stop) if self.name_at(k) is not None
+                        and self.name_at(k) >= stop and self._surely_a_name(k)), None)
+            if cut is not None:
+                stop = cut
+                while stop > j and self.doc[stop - 1].is_space:
+                    stop -= 1
+            if stop > head_end:
+                options.append((stop, [headed[1].phrase.get("country")] if headed[1] else []))
+        if not options and self._capitalised(j) and j not in self.titles:
+            options.append((self.finder._word_end(j, end), []))
+        if not options and j in self.joiners:
+            after = self.joiners[j].end
+            nxt = self._complement_step(after) if after < end and self.name_at(after) is None else None
+            if nxt is not None:
+                options.append(nxt)
+        if not options and self.doc[j].text == "(":
+            close = next((k for k in range(j + 1, min(j + 12, end)) if self.doc[k].text == ")"), None)
+            if close is not None and all(self._capitalised(k) or self.doc[k].is_space or self.doc[k].is_punct
+                                         for k in range(j + 1, close)):
+                options.append((close + 1, []))
+        if not options:
+            return None
+        return max(options, key=lambda o: o[0])
+
+    def _capitalised(self, k: int) -> bool:
+        return k < self.sent.end and not self.doc[k].is_space and self.doc[k].text[:1].isupper()
+
+    # -- names
+    def name_at(self, i: int) -> int | None:
+        """The end of a personal name starting at token i, or None."""
+        doc, end = self.doc, self.sent.end
+        if i >= end or i in self.not_names or i in self.titles or i in self.inside_places \
+                or not _is_name_syllable(doc[i].text):
+            return None
+        if doc[i].idx not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(doc[i].text):
+            return None  # inside a Vietnamese word (underthesea glues foreign names, so those may start anywhere)
+        if i in self.places:
+            return None  # "Thủ tướng Đức Angela Merkel": a country name that is also a given name is the country
+        j = i
+        while j < end and j - i < self.name_max and _is_name_syllable(doc[j].text) and j not in self.titles \
+                and j not in self.not_names and (j == i or j not in self.places
+                                                 or self.places[j].phrase.get("ambiguous")):
             j += 1
-        return j if j - i >= self.name_min else None
+        syllables = [t.text for t in doc[i:j]]
+        for p in range(i + 1, j - 1):  # "Chủ tịch Vingroup Phạm Nhật Vượng": the name starts at the surname
+            if doc[p].text in self.surnames and 2 <= j - p <= 4 and VIETNAMESE_SYLLABLE.match(doc[p - 1].text) is None:
+                return None
+        if doc[i].text in self.surnames and self.name_min <= len(syllables):
+            return j
+        foreign = [s for s in syllables if VIETNAMESE_SYLLABLE.match(s) is None]
+        tagged = any(t.idx in self.finder.proper_nouns for t in doc[i:j])
+        if foreign and (len(syllables) <= 4):
+            return j
+        if tagged and self.name_min <= len(syllables) <= 4 and doc[i].text not in self.finder.surnames:
+            return j
+        return None
+
+    def _surely_a_name(self, k: int) -> bool:
+        """A name by its shape alone: a Vietnamese surname, or a syllable that cannot be Vietnamese."""
+        text = self.doc[k].text
+        return text in self.surnames or VIETNAMESE_SYLLABLE.match(text) is None
+
+    def _name_ends_run(self, i: int) -> bool:
+        """The name at i runs to the end of the capitalised words: what follows is not more of a name."""
+        j = self.name_at(i)
+        return j is not None and not (j < self.sent.end and self._capitalised(j) and j not in self.titles)
+
+    # -- mentions
+    def parse_chain(self, i: int):
+        """Titles separated by commas or "kiêm": (end, [(start, end) per title], entities)."""
+        spans, named = [], []
+        while self.title_at(i) is not None:
+            end, found = self.parse_title(i)
+            spans.append((i, end))
+            named.extend(found)
+            k = end
+            if k < self.sent.end and self.doc[k].text in (",", "kiêm") and \
+                    self.title_at(self.skip_space(k + 1)) is not None:
+                i = self.skip_space(k + 1)
+                continue
+            break
+        return (spans[-1][1], spans, named) if spans else None
 
     def mentions(self) -> list[dict]:
-        found, i = [], self.sent.start
-        doc = self.sdoc.doc
+        found, i, doc = [], self.sent.start, self.doc
         while i < self.sent.end:
             honorific = self.honorifics.get(i)
-            if honorific is not None:
-                name_end = self.parse_name(honorific.end)
-                if name_end is not None:
-                    k = name_end
-                    chain = None
-                    if k < self.sent.end and doc[k].text == ",":
-                        chain = self.parse_chain(self._skip_space(k + 1))
+            start = honorific.end if honorific is not None else i
+            name_end = self.name_at(start) if (honorific is not None or self._after_boundary(i)) else None
+            if name_end is not None:
+                k = name_end
+                if k < self.sent.end and doc[k].text == ",":
+                    chain = self.parse_chain(self.skip_space(k + 1))
                     if chain is not None:
-                        end, spans, places = chain
-                        found.append(self._mention(honorific.end, name_end, i, end, spans, places,
-                                                   "title_after_name"))
+                        end, spans, named = chain
+                        found.append(self._mention(start, name_end, i, end, spans, named, "title_after_name"))
                         i = end
                         continue
+                if honorific is not None:
                     i = name_end
                     continue
             chain = self.parse_chain(i) if self.title_at(i) else None
             if chain is not None:
-                end, spans, places = chain
-                name_end = self.parse_name(end)
+                end, spans, named = chain
+                name_start = self.skip_space(end)
+                name_end = self.name_at(name_start)
                 if name_end is not None:
-                    found.append(self._mention(end, name_end, i, name_end, spans, places, "title_before_name"))
+                    found.append(self._mention(name_start, name_end, i, name_end, spans, named,
+                                               "title_before_name"))
                     i = name_end
                     continue
                 i = end
@@ -115,13 +198,20 @@ class OfficialParser:
             i += 1
         return found
 
-    def _mention(self, name_start, name_end, start, end, title_spans, places, rule) -> dict:
-        doc = self.sdoc.doc
+    def _after_boundary(self, i: int) -> bool:
+        """A name without an honorific starts a clause: the sentence, or after a comma or a bracket."""
+        k = i - 1
+        while k >= self.sent.start and self.doc[k].is_space:
+            k -= 1
+        return k < self.sent.start or self.doc[k].text in (",", "(", ";", ":", "-", "–")
+
+    def _mention(self, name_start, name_end, start, end, title_spans, named, rule) -> dict:
+        doc = self.doc
         c0, c1 = char_span(self.sdoc, start, end)
         return {
-            "name": doc[name_start:name_end].text,
-            "titles": [doc[a:b].text for a, b in title_spans],
-            "title_countries": [p.phrase.get("country") for p in places if p.phrase.get("country")],
+            "name": self.sdoc.text[doc[name_start].idx:doc[name_end - 1].idx + len(doc[name_end - 1])],
+            "titles": [self.sdoc.text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])] for a, b in title_spans],
+            "title_countries": [c for c in named if c],
             "char_start": c0,
             "char_end": c1,
             "evidence": self.sdoc.text[c0:c1],
