@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 from .entities import PartyFinder
 from .sentence import Sentence, char_span
@@ -11,7 +13,13 @@ def _at(matches: list[Match]) -> dict[int, Match]:
     return {m.start: m for m in matches}
 
 
+APPOSITION_MARKS = (",", "-", "–", "(")  # "ông X, Giám đốc …", "ông X - Giám đốc …", "ông X (Giám đốc …)"
+NAME_PARTICLE = re.compile(r"^(al|el|ad|bin|ibn|abu|de|van|von|di|da|du|le|la)-[A-Z]")
+
+
 def _is_name_syllable(text: str) -> bool:
+    if NAME_PARTICLE.match(text):  # "Khalid al-Attiyah"
+        return True
     return text[:1].isupper() and any(c.isalpha() for c in text) and (len(text) == 1 or not text[1:].isupper())
 
 
@@ -39,6 +47,8 @@ class OfficialParser:
                           for m in sent.of(label) for t in range(m.start, m.end)}
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
         self.inside_places = {t for m in sent.of("PLACE") for t in range(m.start + 1, m.end)}
+        self.org_words = {str(w).casefold() for w in rules.merged_list("entity_shape", "organisation_words")}
+        self.org_endings = {str(w).casefold() for w in rules.merged_list("entity_shape", "organisation_word_endings")}
 
     # -- titles
     def title_at(self, i: int) -> Match | None:
@@ -84,10 +94,8 @@ class OfficialParser:
             # "Bí thư Thành ủy Vientiane Anouphab Tounalom": the organisation ends where the name starts
             cut = next((k for k in range(head_end, stop) if self.name_at(k) is not None
                         and self.name_at(k) >= stop and self._surely_a_name(k)), None)
-            if cut is not None:
-                stop = cut
-                while stop > j and self.doc[stop - 1].is_space:
-                    stop -= 1
+            if cut is not None and cut > head_end and self.name_at(cut) - cut >= 2:
+                stop = cut  # the organisation keeps a word after its head; the name has two or more
             if stop > head_end:
                 options.append((stop, [headed[1].phrase.get("country")] if headed[1] else []))
         if not options and self._capitalised(j) and j not in self.titles:
@@ -132,12 +140,15 @@ class OfficialParser:
         if doc[i].text in self.surnames and self.name_min <= len(syllables):
             return j
         foreign = [s for s in syllables if VIETNAMESE_SYLLABLE.match(s) is None]
-        tagged = any(t.idx in self.finder.proper_nouns for t in doc[i:j])
-        if foreign and (len(syllables) <= 4):
-            return j
-        if tagged and self.name_min <= len(syllables) <= 4 and doc[i].text not in self.finder.surnames:
+        if foreign and len(syllables) <= 4 and not any(self._organisation_shaped(t.text) for t in doc[i:j]):
             return j
         return None
+
+    def _organisation_shaped(self, text: str) -> bool:
+        """"VinBrain", "TPBank", "Masan Group": capitals inside a word, or an organisation's last word."""
+        camel = any(any(c.isupper() for c in part[1:]) for part in text.split("-"))
+        return camel or text.casefold() in self.org_words \
+            or any(text.casefold().endswith(e) for e in self.org_endings)
 
     def _surely_a_name(self, k: int) -> bool:
         """A name by its shape alone: a Vietnamese surname, or a syllable that cannot be Vietnamese."""
@@ -173,7 +184,7 @@ class OfficialParser:
             name_end = self.name_at(start) if (honorific is not None or self._after_boundary(i)) else None
             if name_end is not None:
                 k = name_end
-                if k < self.sent.end and doc[k].text == ",":
+                if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
                     chain = self.parse_chain(self.skip_space(k + 1))
                     if chain is not None:
                         end, spans, named = chain
@@ -232,7 +243,11 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
                          rules: CompiledRules) -> list[dict]:
     surnames = set(rules.merged_list("official", "vietnamese_surnames"))
     people: dict[str, dict] = {}
+    full_names = {m["name"] for m in mentions}
     for m in mentions:
+        longer = [n for n in full_names if n != m["name"] and n.endswith(" " + m["name"])]
+        if len(longer) == 1:  # "Tổng thống Trump" after "Tổng thống Donald Trump" is the same person
+            m = {**m, "name": longer[0]}
         person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": []})
         person["titles"].extend(m["titles"])
         person["title_countries"].extend(m["title_countries"])
@@ -243,7 +258,7 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
         elif name.split()[0] in surnames:
             country = "VN"
         else:
-            country = main_foreign_country
+            country = main_foreign_country  # a foreign name with no country in its titles: the article's
         rows.append({
             "name": name, "titles": drop_subsumed_titles(p["titles"]), "country": country,
             "n_mentions": body.count(name), "char_start": p["char_start"], "char_end": p["char_end"],
