@@ -69,6 +69,8 @@ class OfficialParser:
         """A title (with its prefix) and its complement: (end token, entities named in it)."""
         head = self.title_at(i)
         j, named = head.end, []
+        if j < self.sent.end and self.doc[j].text == "." and head.text.isupper():
+            j += 1  # "TS. Nguyễn Trí Hiếu"
         while j < self.sent.end:
             if self.name_at(j) is not None and self._name_ends_run(j):
                 break
@@ -181,7 +183,7 @@ class OfficialParser:
         while i < self.sent.end:
             honorific = self.honorifics.get(i)
             start = honorific.end if honorific is not None else i
-            name_end = self.name_at(start) if (honorific is not None or self._after_boundary(i)) else None
+            name_end = self.name_at(start)
             if name_end is not None:
                 k = name_end
                 if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
@@ -197,7 +199,7 @@ class OfficialParser:
             chain = self.parse_chain(i) if self.title_at(i) else None
             if chain is not None:
                 end, spans, named = chain
-                name_start = self.skip_space(end)
+                name_start = self._after_apposition(end)
                 name_end = self.name_at(name_start)
                 if name_end is not None:
                     found.append(self._mention(name_start, name_end, i, name_end, spans, named,
@@ -208,6 +210,18 @@ class OfficialParser:
                 continue
             i += 1
         return found
+
+    def _after_apposition(self, end: int) -> int:
+        """Where the name after a title starts: right after it, or after a comma and an honorific
+        ("Phó Tổng Giám đốc Tập đoàn ROSATOM, ông Kirill Komarov")."""
+        k = self.skip_space(end)
+        if k < self.sent.end and self.doc[k].text in (",", "-", "–"):
+            after = self.skip_space(k + 1)
+            honorific = self.honorifics.get(after)
+            after = self.skip_space(honorific.end) if honorific is not None else after
+            if self.name_at(after) is not None:
+                return after
+        return k
 
     def _after_boundary(self, i: int) -> bool:
         """A name without an honorific starts a clause: the sentence, or after a comma or a bracket."""
