@@ -184,6 +184,8 @@ class OfficialParser:
             honorific = self.honorifics.get(i)
             start = honorific.end if honorific is not None else i
             name_end = self.name_at(start)
+            if name_end is not None and honorific is None and name_end - start < 2:
+                name_end = None  # "Reuters, Tổng thống …": one capitalised word before a title is rarely a name
             if name_end is not None:
                 k = name_end
                 if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
