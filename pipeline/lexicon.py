@@ -229,6 +229,8 @@ PHRASE_LISTS = {
     ("agreement", "passive_markers"): "PASSIVE",
     ("agreement", "sign_adverbs"): "SIGN_ADVERB",
     ("agreement", "title_stop_words"): "TITLE_STOP",
+    ("agreement", "not_signed_cues"): "NOT_SIGNED",
+    ("agreement", "list_intros"): "LIST_INTRO",
 }
 # Phrase maps: (kind, key) -> label; each entry maps a normalized value to its phrases.
 PHRASE_MAPS = {

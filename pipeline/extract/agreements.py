@@ -43,13 +43,19 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     sent_dates = [d for d in dates if sent_c0 <= d.start and d.end <= sent_c1]
     examples = sent.of("EXAMPLE")
     rows, used = [], set()
+    listed_from = None  # "đã ký kết 5 văn kiện hợp tác, bao gồm: Hiệp định …; Thỏa thuận …"
     for kind in kinds:
         if kind.start in used:
             continue
         number = _number_before(sdoc, sent, kind, rules)
-        signed_doc = _is_signed(sdoc, sent, number[0] if number else kind.start, kind.end)
+        start = number[0] if number else kind.start
+        signed_doc = (_is_signed(sdoc, sent, start, kind.end) and not _is_blocked(sent, start))
+        if not signed_doc and listed_from is not None and kind.start >= listed_from:
+            signed_doc = True
         if not signed_doc:
             continue
+        if listed_from is None:
+            listed_from = next((m.end for m in sent.of("LIST_INTRO") if m.start >= kind.end), None)
         if number is not None:
             joiners = {str(j).casefold() for j in rules.merged_list("agreement", "kind_list_joiners")}
             count_start, count, qualifier = number
@@ -88,6 +94,12 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     return rows
 
 
+def _is_blocked(sent, start: int) -> bool:
+    """A signing to come or not done: "sẽ ký", "thúc đẩy sớm ký kết", "chưa được ký kết" within the few
+    words before the document."""
+    return any(start - 8 <= m.start < start for m in sent.of("NOT_SIGNED"))
+
+
 def _is_signed(sdoc, sent, start: int, end: int) -> bool:
     """The document is what a signing verb governs: right after the verb (adverbs allowed),
     or right before a passive one ("… được ký kết")."""
@@ -108,6 +120,8 @@ def _is_signed(sdoc, sent, start: int, end: int) -> bool:
         while k < sent.end and doc[k].is_space:
             k += 1
         if k in passive_at:
+            if any(end <= m.start < k for m in sent.of("NOT_SIGNED")):
+                return False  # "… chưa được ký kết"
             after = passive_at[k]
             while after < sent.end and doc[after].is_space:
                 after += 1
