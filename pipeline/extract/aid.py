@@ -149,11 +149,14 @@ def _flow(sent, anchor: Anchor) -> str:
 
 
 def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
-    """An amount that a trap word governs: invested, bought, owed, budgeted, a price, a prize. The trap word
-    stands between the verb of aid and the amount, or within six words before it."""
-    since = max(verb.end if verb is not None else sent.start, anchor.start - 6)
+    """An amount that a trap word governs: invested, bought, owed, budgeted, a price, a prize, a fraud. The trap
+    word stands between the verb of aid and the amount, or a few words before the verb."""
+    since = verb.start - TRAP_BEFORE_VERB if verb is not None else anchor.start - TRAP_BEFORE_VERB
     return any(since <= t.start and t.end <= anchor.start or anchor.start <= t.start < anchor.end
                for t in sent.of("NOT_AID"))
+
+
+TRAP_BEFORE_VERB = 6  # "Thay vì cấp cho ai đó 100 triệu USD": a trap word a few words before the verb counts
 
 
 def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],

@@ -34,6 +34,8 @@ class Party:
 
 
 def _is_capitalised(text: str) -> bool:
+    if len(text) == 2 and text.endswith("."):
+        return False  # "2 độ C. Ngoài ra": an initial or a unit before a missed sentence break
     return text[:1].isupper() or (text[:1].isdigit() and any(c.isupper() for c in text))
 
 
@@ -112,7 +114,7 @@ class PartyFinder:
         while self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
             j = self._word_end(j, limit)
         syllables = [t.text for t in self.doc[i:j] if not t.is_space]
-        if any(any(c.isdigit() for c in s) for s in syllables):
+        if any(any(c.isdigit() for c in s) for s in syllables) or sum(c.isalpha() for s in syllables for c in s) < 2:
             return None
         tagged = any(self.doc[k].idx in self.proper_nouns for k in range(i, j) if k != sentence_start)
         foreign = any(VIETNAMESE_SYLLABLE.match(s) is None and s.isalpha() for s in syllables)

@@ -43,7 +43,7 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
             continue
         money = _longest_money(sdoc, sent, i, currencies, rules)
         if money is not None:
-            if not _is_conversion(doc, anchors, money):
+            if not _is_conversion(doc, anchors, money, rules):
                 anchors.append(money)
             i = money.end
             continue
@@ -56,13 +56,16 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
     return anchors
 
 
-def _is_conversion(doc, anchors: list[Anchor], money: Anchor) -> bool:
+def _is_conversion(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
     """"15 triệu USD (gần 341 tỷ đồng)": an amount in brackets right after another one restates it in
     another currency."""
     if not anchors or anchors[-1].kind != "cash":
         return False
     between = [t.text for t in doc[anchors[-1].end:money.start] if not t.is_space]
-    return between == ["("]
+    if between[:1] != ["("]:
+        return False
+    words = " ".join(between[1:]).casefold()
+    return not words or words in {str(w).casefold() for w in rules.merged_list("aid", "conversion_words")}
 
 
 def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:
