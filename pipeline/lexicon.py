@@ -222,6 +222,8 @@ PHRASE_LISTS = {
     ("aid", "recipient_stop_words"): "RECIPIENT_STOP",
     ("aid", "recipient_inner_prepositions"): "RECIPIENT_INNER",
     ("aid", "clause_breaks"): "CLAUSE_BREAK",
+    ("aid", "purpose_heads"): "PURPOSE_HEAD",
+    ("aid", "beneficiary_places"): "BENEFICIARY_AT",
     ("agreement", "sign_verbs"): "SIGN",
     ("agreement", "place_prepositions"): "AT",
     ("agreement", "example_markers"): "EXAMPLE",

@@ -75,8 +75,10 @@ def _distributive(sent, parties: list[Party], anchor: Anchor) -> Party | None:
 def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, after: int) -> list[Party]:
     """The parties between the verb and the amount, else the one after "cho"/"tới" past the amount."""
     other_preps = [m for m in sent.of("PREP") if not any(t.start == m.start for t in sent.of("TO"))]
+    bracketed = _in_brackets(sdoc, sent)
     between = [p for p in parties if after <= p.start and p.end <= anchor.start and p.name != donor.name
-               and not _preceded_by(sent.of("FROM"), p) and not _preceded_by(other_preps, p)]
+               and not _preceded_by(sent.of("FROM"), p) and not _preceded_by(other_preps, p)
+               and p.start not in bracketed]
     if between:
         return between
     for to in sent.of("TO"):
@@ -90,6 +92,20 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
 
 
 MAX_GAP_TO_RECIPIENT = 12  # syllables between an amount and the "cho" of its recipient
+
+
+def _in_brackets(sdoc, sent) -> set[int]:
+    """Tokens inside round brackets: an aside ("(học sinh lớp 8 trường …)") names no recipient."""
+    inside, depth = set(), 0
+    for k in range(sent.start, sent.end):
+        text = sdoc.doc[k].text
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth = max(depth - 1, 0)
+        elif depth:
+            inside.add(k)
+    return inside
 
 
 def rules_list(sent, label: str) -> set[int]:
@@ -114,6 +130,16 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
         end = inside.end if inside is not None else end + 1
     if end - start < 2 or end - start > MAX_RECIPIENT_SYLLABLES:
         return None
+    if any(m.start == start for m in sent.of("PURPOSE_HEAD")):
+        # "cho chương trình tạo việc làm cho cư dân Kauai", "cho các dự án ODA tại Việt Nam": a purpose names
+        # no recipient; the one it serves follows
+        for marker in sent.of("TO") + sent.of("BENEFICIARY_AT"):
+            if end <= marker.start <= end + MAX_GAP_TO_RECIPIENT // 2:
+                served = next((p for p in parties if p.start == marker.end), None)
+                if served is None and marker.label == "TO":
+                    served = recipient_phrase(sdoc, sent, marker.end, parties)
+                if served is not None:
+                    return served
     c0, c1 = char_span(sdoc, start, end)
     text = sdoc.text[c0:c1]
     country = _shared(p.country for p in parties if start <= p.start and p.end <= end)
