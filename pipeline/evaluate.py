@@ -382,8 +382,14 @@ def score_dates(gold: list[dict], rows: list[dict], body_map, has_published: boo
 
 
 def _bounded_in(needle: str, haystack: str) -> bool:
-    n, h = fold(needle), fold(haystack)
-    return bool(n) and re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", h) is not None
+    """The needle stands whole in the haystack: "1.100" is not in "1.100.000 USD" (case and diacritics aside)."""
+    n, h = _plain(needle), _plain(haystack)
+    return bool(n) and re.search(rf"(?<![\w.,]){re.escape(n)}(?![\w]|[.,]\d)", h) is not None
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFD", str(text).casefold().replace("\u0111", "d"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
 def must_not_hits(must_not: dict, tables: dict[str, list[dict]], file: str) -> list[str]:

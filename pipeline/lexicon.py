@@ -137,10 +137,12 @@ class SyllableDoc:
             self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
 
 
+# What a Vietnamese syllable may be made of: an onset, one to three vowels, a final (tone marks on the vowels).
+SYLLABLE_ONSET_LETTERS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcd\u0111ghklmnpqrstvx]"
+SYLLABLE_VOWEL_LETTERS = "aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ"
+SYLLABLE_FINAL_LETTERS = "ch|ng|nh|[cmnpt]"
 VIETNAMESE_SYLLABLE = re.compile(
-    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
-    r"[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]{1,3}"
-    r"(ch|ng|nh|[cmnpt])?$", re.IGNORECASE)
+    f"^({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
 
 
 def _foreign_then_vietnamese(prev: str, syl: str) -> bool:
@@ -204,6 +206,7 @@ PHRASE_LISTS = {
     ("official", "not_titles"): "NOT_TITLE",
     ("official", "honorifics"): "HONORIFIC",
     ("official", "title_prefixes"): "TITLE_PREFIX",
+    ("official", "title_chain_joiners"): "TITLE_CHAIN_JOINER",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
     ("aid", "receive_verbs"): "RECEIVE",

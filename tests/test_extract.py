@@ -30,11 +30,14 @@ def test_a_new_rule_file_takes_effect_without_code(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
     sentence = "Tỉnh Quảng Nam hỗ trợ tỉnh Attapeu 2 tỷ đồng."
-    assert extract_text(sentence, rules_dir=rules)["aid_events"] == []
+    [unknown] = extract_text(sentence, rules_dir=rules)["aid_events"]
+    # a party no list knows is still a party, with no country
+    assert (unknown["recipient"], unknown["recipient_country"], unknown["recipient_kind"]) == ("Attapeu", None, None)
     (rules / "entities" / "vi" / "extra.yaml").write_text(NEW_PLACES, encoding="utf-8")
     [event] = extract_text(sentence, rules_dir=rules)["aid_events"]
     assert (event["donor"], event["recipient"], event["amount"], event["currency"]) == \
         ("Quảng Nam", "Attapeu", 2000000000, "VND")
+    assert (event["recipient_country"], event["recipient_kind"], event["donor_country"]) == ("LA", "province", "VN")
     assert event["rule_id"] == "aid.events.vi:cash"
 
 

@@ -43,6 +43,7 @@ class OfficialParser:
         self.places = _at(sent.of("PLACE"))
         self.joiners = _at(sent.of("JOINER"))
         self.honorifics = _at(sent.of("HONORIFIC"))
+        self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
@@ -164,14 +165,15 @@ class OfficialParser:
 
     # -- mentions
     def parse_chain(self, i: int):
-        """Titles separated by commas or "kiêm": (end, [(start, end) per title], entities)."""
+        """Titles separated by commas or a joiner ("Chủ tịch HĐQT kiêm Tổng Giám đốc"): (end, [(start, end)
+        per title], entities)."""
         spans, named = [], []
         while self.title_at(i) is not None:
             end, found = self.parse_title(i)
             spans.append((i, end))
             named.extend(found)
             k = end
-            if k < self.sent.end and self.doc[k].text in (",", "kiêm") and \
+            if k < self.sent.end and (self.doc[k].text == "," or k in self.chain_joiners) and \
                     self.title_at(self.skip_space(k + 1)) is not None:
                 i = self.skip_space(k + 1)
                 continue

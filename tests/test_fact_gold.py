@@ -1,0 +1,76 @@
+"""The facts on the hand-annotated dev articles (tests/gold/dev, docs/ANNOTATION.md) stay at or above the floor
+recorded in tests/gold/dev/floor.json; raise the floor as the scores rise (docs/ACCURACY.md)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.evaluate import evaluate, fold, must_not_hits, name_variants, score_aid, score_dates, \
+    folded_with_index, load_gold
+
+GOLD = Path(__file__).parent / "gold" / "dev"
+FLOOR = json.loads((GOLD / "floor.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def result():
+    return evaluate(GOLD)
+
+
+def test_the_gold_set_is_large_enough_and_every_article_runs(result):
+    golds = load_gold(GOLD)
+    assert len(golds) >= 80
+    assert result.failures == []
+    assert result.articles == len(golds)
+    assert result.scores["aid_events"].gold >= 20
+    assert result.scores["officials"].gold >= 200
+
+
+@pytest.mark.parametrize("measure", sorted(FLOOR))
+def test_score_is_at_or_above_its_floor(result, measure):
+    figures = result.figures()
+    if measure == "must_not_hits":
+        assert figures[measure] <= FLOOR[measure], "\n".join(result.must_not_hits)
+    else:
+        assert figures[measure] >= FLOOR[measure], f"{measure} {figures[measure]} < floor {FLOOR[measure]}"
+
+
+def test_names_match_without_case_diacritics_or_a_generic_head():
+    variants = name_variants(["Chính phủ Nhật Bản"], ["Chính phủ", "Tập đoàn"])
+    assert fold("nhat ban") in variants and fold("CHÍNH PHỦ NHẬT BẢN") in variants
+    assert fold("Nhật") not in variants
+
+
+def test_an_aid_event_needs_donor_recipient_and_value_to_match():
+    gold = [{"donor": "Nhật Bản", "recipient": "Việt Nam", "item": "cash", "amount": 1000000, "currency": "USD"}]
+    right = {"donor": "Nhật Bản", "recipient": "Việt Nam", "amount": 1000000, "currency": "USD", "evidence": "x"}
+    assert score_aid(gold, [right], [], "f").matched == 1
+    for wrong in ({**right, "amount": 2000000}, {**right, "currency": "EUR"}, {**right, "donor": "Hàn Quốc"},
+                  {**right, "recipient": "Việt Nam + Lào"}):
+        score = score_aid(gold, [wrong], [], "f")
+        assert (score.matched, len(score.extras), len(score.misses)) == (0, 1, 1)
+
+
+def test_an_optional_gold_event_is_neither_missed_nor_extra():
+    gold = [{"donor": "A", "recipient": "B", "amount": 5, "currency": "USD", "optional": True}]
+    assert score_aid(gold, [], [], "f").gold == 0
+    found = score_aid(gold, [{"donor": "A", "recipient": "B", "amount": 5, "currency": "USD"}], [], "f")
+    assert (found.predicted, found.extras) == (0, [])
+
+
+def test_dates_match_in_text_order_and_compare_the_year_only_when_known():
+    body = "Ngày 3/4 họp. Ngày 3/4 ký."
+    rows = [{"char_start": 0, "char_end": 8, "month": 4, "day": 3, "value": None, "grain": "day"},
+            {"char_start": 14, "char_end": 22, "month": 4, "day": 3, "value": None, "grain": "day"}]
+    gold = [{"text": "Ngày 3/4", "value": "2021-04-03"}, {"text": "Ngày 3/4", "value": "2021-04-03"}]
+    without_year = score_dates(gold, rows, folded_with_index(body), False, "f")
+    assert (without_year.matched, without_year.value_correct) == (2, 2)
+    with_year = score_dates(gold, rows, folded_with_index(body), True, "f")
+    assert with_year.value_correct == 0
+
+
+def test_a_must_not_amount_is_hit_only_as_a_whole_number():
+    tables = {"aid_events": [{"evidence": "1.100.000 USD"}, {"evidence": "khoản hỗ trợ 1,8 tỷ đồng"}]}
+    hits = must_not_hits({"aid_amounts": ["1.100", "1,8 tỷ đồng"]}, tables, "f")
+    assert len(hits) == 1 and "1,8 tỷ đồng" in hits[0]
