@@ -241,6 +241,7 @@ PHRASE_LISTS = {
 PHRASE_MAPS = {
     ("aid", "items"): "ITEM",
     ("aid", "flow_cues"): "FLOW_CUE",
+    ("aid", "anaphors"): "ANAPHOR",
     ("agreement", "kinds"): "AGREEMENT_KIND",
 }
 # Labels matched anywhere, even inside a longer underthesea word.

@@ -63,6 +63,38 @@ def sentence_frame(sent, parties: list[Party]) -> Frame | None:
     return None
 
 
+def _antecedent(sdoc, sent, verb: Match, earlier: list[Party] | None, rules: CompiledRules) -> Party | None:
+    """The party an anaphoric subject right before the verb refers to: for a personal pronoun, the last
+    person named before; for "<noun> này", the last party named with that noun before it ("nhà hàng Smith &
+    Wollensky") or whose kind the noun names ("quỹ" names a fund)."""
+    if not earlier:
+        return None
+    kinds = {str(h).casefold(): kind for data in rules.files.get("entity_shape", [])
+             for kind, heads in (data.get("organisation_heads") or {}).items() for h in heads}
+    for anaphor in sent.of("ANAPHOR"):
+        if not (anaphor.end <= verb.start and verb.start - anaphor.end <= ANAPHOR_TO_VERB):
+            continue
+        if anaphor.phrase.normalized == "person":
+            return next((p for p in reversed(earlier) if _person_shaped(p)), None)
+        noun = " ".join(anaphor.text.split()[:-1]).casefold()
+        for party in reversed(earlier):
+            before = sdoc.text[:sdoc.doc[party.start].idx].rstrip().casefold()
+            if before.endswith(noun) or party.text.casefold().startswith(noun + " ") or \
+                    (party.kind is not None and party.kind == kinds.get(noun)):
+                return party
+    return None
+
+
+def _person_shaped(party: Party) -> bool:
+    """Two to four capitalised words and no organisation head: "Warren Buffett", "Kosuke Nozaki"."""
+    words = party.text.split()
+    return party.source == "proper" and party.kind is None and 2 <= len(words) <= 4 \
+        and all(w[:1].isupper() for w in words)
+
+
+ANAPHOR_TO_VERB = 6  # syllables between "ông"/"quỹ này" and the verb ("ông cũng tuyên bố sẽ ủng hộ")
+
+
 def _distributive(sent, parties: list[Party], anchor: Anchor) -> Party | None:
     for each in sent.of("EACH"):
         if each.end == anchor.start:
@@ -126,6 +158,9 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
         tok = doc[end]
         if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops):
             break
+        if end > start + 1 and tok.tag_ in CLAUSE_TAGS and tok.idx in sdoc.word_starts \
+                and doc[end - 1].text[:1].isupper():
+            break  # "… cho đội tuyển Muay TP.HCM chuẩn bị …": a verb after a name starts the next clause
         inside = next((p for p in parties if p.start == end), None)
         end = inside.end if inside is not None else end + 1
     if end - start < 2 or end - start > MAX_RECIPIENT_SYLLABLES:
@@ -147,6 +182,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
 
 
 MAX_RECIPIENT_SYLLABLES = 14
+CLAUSE_TAGS = ("V",)  # VLSP tags that end a noun phrase
 
 
 def _donor_after_from(sent, parties: list[Party], after: int) -> Party | None:
@@ -186,17 +222,24 @@ TRAP_BEFORE_VERB = 6  # "Thay vì cấp cho ai đó 100 triệu USD": a trap wor
 
 
 def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
-                           carried: Frame | None = None) -> list[dict]:
-    """Aid events of one sentence. ``carried`` is the frame of the title or lead: when the sentence has a
-    verb or noun of aid and an amount but names no donor, the carried donor (and recipient) apply."""
+                           carried: Frame | None = None, earlier: list[Party] | None = None) -> list[dict]:
+    """Aid events of one sentence. A verb of giving with no party before it takes its donor from the
+    subject a pronoun or a demonstrative names ("ông", "quỹ này": the nearest fitting party of the sentences
+    before, ``earlier``), else from ``carried``, the frame of the title or lead."""
     frame = sentence_frame(sent, parties)
     rule_base = rules.first("aid")["id"]
     from_context = False
     if frame is None:
         verbs = sorted(sent.of("GIVE"), key=lambda m: m.start)
-        if carried is None or not verbs or any(p.end <= verbs[0].start for p in parties):
-            return []  # the title's donor carries only to a verb that has no subject of its own
-        frame, from_context = Frame("give", verbs[0], carried.donor, carried.recipients), True
+        if not verbs or any(p.end <= verbs[0].start for p in parties):
+            return []
+        antecedent = _antecedent(sdoc, sent, verbs[0], earlier, rules)
+        if antecedent is not None:  # "Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"
+            frame, from_context = Frame("give", verbs[0], antecedent), True
+        elif carried is not None:  # the title's donor carries to a verb that has no subject of its own
+            frame, from_context = Frame("give", verbs[0], carried.donor, carried.recipients), True
+        else:
+            return []
     is_cumulative = bool(sent.of("CUMULATIVE_CUE"))
     events = []
     for anchor in find_anchors(sdoc, sent, rules):

@@ -49,11 +49,13 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     carried = title_frame(article.get("title"), rules)
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
+    earlier: list = []  # the parties of the sentences read so far, for pronouns
     for sent in sentences:
         if sent.end - sent.start < 2:
             continue
         parties = finder.find(sent.start, sent.end)
-        events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried))
+        events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried, earlier))
+        earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sent, parties)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 
 OPENING, CLOSING = "(", ")"
+INNER_NAME_MARKS = ("&",)
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,19 @@ class PartyFinder:
         if not self._capitalised_word(i, limit) or i in self.not_starts or i in self.places or i in self.heads:
             return None
         j = self._word_end(i, limit)
-        while self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
-            j = self._word_end(j, limit)
+        while True:
+            if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
+                j = self._word_end(j, limit)
+            elif j < limit and self.doc[j].text in INNER_NAME_MARKS and self._capitalised_word(j + 1, limit):
+                j = self._word_end(j + 1, limit)  # "Smith & Wollensky"
+            else:
+                break
         syllables = [t.text for t in self.doc[i:j] if not t.is_space]
         if any(any(c.isdigit() for c in s) for s in syllables) or sum(c.isalpha() for s in syllables for c in s) < 2:
             return None
-        tagged = any(self.doc[k].idx in self.proper_nouns for k in range(i, j) if k != sentence_start)
+        # underthesea tags many a capitalised sentence opener Np ("Vốn"): there a name needs two syllables
+        tagged = any(self.doc[k].idx in self.proper_nouns for k in range(i, j)
+                     if k != sentence_start or len(syllables) >= 2)
         foreign = any(VIETNAMESE_SYLLABLE.match(s) is None and s.isalpha() for s in syllables)
         abbreviation = len(syllables) == 1 and len(syllables[0]) >= 2 and syllables[0].isupper()
         if not (tagged or foreign or abbreviation):
