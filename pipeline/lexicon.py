@@ -152,12 +152,19 @@ def _foreign_then_vietnamese(prev: str, syl: str) -> bool:
         and prev[:1].isupper() and VIETNAMESE_SYLLABLE.match(prev) is None
 
 
+def _pattern_pieces(chunk: str) -> tuple[str, ...]:
+    """A word's syllable cut as rule phrases are cut ("TS." is "TS" and ".", "TP.HCM." is "TP.HCM" and "."),
+    so a phrase matches whatever the word segmenter glued to it."""
+    pieces = _syllables(chunk)
+    return pieces if "".join(pieces) == chunk and pieces else (chunk,)
+
+
 def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     syllables = []
     starts, ends = {w.start for w in words}, {w.end for w in words}
     for w in words:
         cursor, prev = w.start, None
-        for syl in w.text.split():
+        for syl in (piece for chunk in w.text.split() for piece in _pattern_pieces(chunk)):
             at = body.index(syl, cursor, w.end)
             syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
             if prev is not None and _foreign_then_vietnamese(prev[2], syl):
@@ -226,6 +233,7 @@ PHRASE_LISTS = {
     ("aid", "recipient_inner_prepositions"): "RECIPIENT_INNER",
     ("aid", "clause_breaks"): "CLAUSE_BREAK",
     ("aid", "purpose_heads"): "PURPOSE_HEAD",
+    ("aid", "not_recipients"): "NOT_RECIPIENT",
     ("aid", "beneficiary_places"): "BENEFICIARY_AT",
     ("agreement", "sign_verbs"): "SIGN",
     ("agreement", "place_prepositions"): "AT",

@@ -52,10 +52,12 @@ def test_a_new_verb_in_a_rule_file_takes_effect(tmp_path):
     assert (event["donor"], event["recipient"], event["item"], event["quantity"]) == ("Nhật Bản", "Lào", "ventilators", 100)
 
 
-def test_an_empty_rules_directory_finds_nothing_but_does_not_fail(tmp_path):
+def test_without_the_entity_lists_parties_are_found_by_shape_but_not_resolved(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules, ignore=shutil.ignore_patterns("entities"))
-    assert extract_text("Hà Nội hỗ trợ Viêng Chăn 40.000 USD.", rules_dir=rules)["aid_events"] == []
+    [event] = extract_text("Hà Nội hỗ trợ Viêng Chăn 40.000 USD.", rules_dir=rules)["aid_events"]
+    assert (event["donor"], event["recipient"], event["amount"]) == ("Hà Nội", "Viêng Chăn", 40000)
+    assert (event["donor_country"], event["recipient_country"]) == (None, None)
 
 
 @given(st.text(alphabet=st.sampled_from(list("Hà Nội hỗ trợ Viêng Chăn 40.000 USD 30.000 khẩu trang, mỗi tỉnh.;()"

@@ -151,7 +151,8 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
     inner = rules_list(sent, "RECIPIENT_INNER")
     stops = {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
              for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
-    if start in stops or start in {m.start for m in sent.of("TO")}:
+    if start in stops or start in {m.start for m in sent.of("TO")} or \
+            any(m.start == start for m in sent.of("NOT_RECIPIENT")):
         return None
     end = start
     while end < sent.end:

@@ -17,6 +17,7 @@ from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 
 OPENING, CLOSING = "(", ")"
 INNER_NAME_MARKS = ("&",)
+WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,16 @@ class PartyFinder:
         self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
         self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
+        self.document_names = {m.end for m in matches.get("AGREEMENT_KIND", [])}
         self.proper_nouns = proper_nouns or set()  # char offsets of words underthesea tags Np
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
-        """The token after the underthesea word that starts at token i."""
+        """The token after the underthesea word that starts at token i (a full stop glued to it ends it)."""
         j = i + 1
-        while j < limit and not self.doc[j].is_space and self.doc[j].idx not in self.sdoc.word_starts:
+        while j < limit and not self.doc[j].is_space and self.doc[j].idx not in self.sdoc.word_starts \
+                and self.doc[j].text not in WORD_BREAKING_MARKS:
             j += 1
         return j
 
@@ -149,6 +152,9 @@ class PartyFinder:
                 found.append(self._party(i, j, head.phrase.normalized,
                                          country.phrase.get("country") if country else None, "head"))
                 i = j
+                continue
+            if i in self.document_names:
+                i += 1  # "Hiệp định Paris": the name of a document, not a party
                 continue
             place = self.places.get(i)
             if place is not None:

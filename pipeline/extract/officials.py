@@ -115,7 +115,7 @@ class OfficialParser:
                 options.append((close + 1, []))
         if not options:
             return None
-        return max(options, key=lambda o: o[0])
+        return max(options, key=lambda o: (o[0], any(o[1])))  # the longest; of equals, one naming a country
 
     def _capitalised(self, k: int) -> bool:
         return k < self.sent.end and not self.doc[k].is_space and self.doc[k].text[:1].isupper()
