@@ -69,3 +69,10 @@ def test_extraction_never_raises_and_quotes_its_input(text):
         for row in rows:
             assert 0 <= row["char_start"] <= row["char_end"] <= len(text)
             assert text[row["char_start"]:row["char_end"]] == row["evidence"]
+
+
+def test_a_person_named_in_full_and_then_by_surname_is_one_official_whose_evidence_names_him():
+    text = "Tổng thống Trump phát biểu. Trước đó, Tổng thống Mỹ Donald Trump đã ký sắc lệnh."
+    [person] = extract_text(text)["officials"]
+    assert (person["name"], person["country"]) == ("Donald Trump", "US")
+    assert person["name"] in person["evidence"] and text[person["char_start"]:person["char_end"]] == person["evidence"]

@@ -54,7 +54,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         if sent.end - sent.start < 2:
             continue
         parties = finder.find(sent.start, sent.end)
-        events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried, earlier))
+        in_lead = sent.index - lead_sentence < CARRY_SENTENCES if lead_sentence is not None else False
+        events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried if in_lead else None, earlier))
         earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sent, parties)
@@ -80,6 +81,9 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         for r in rows:
             r["article_id"] = aid_id
     return tables
+
+
+CARRY_SENTENCES = 5  # the headline's donor and recipient carry to the first sentences only
 
 
 def complete_frame(sent, parties) -> Frame | None:

@@ -136,6 +136,9 @@ class OfficialParser:
                 and j not in self.not_names and (j == i or j not in self.places
                                                  or self.places[j].phrase.get("ambiguous")):
             j += 1
+            if j + 2 < end and len(doc[j].text) == 1 and doc[j].text.isupper() and doc[j + 1].text == "." \
+                    and _is_name_syllable(doc[j + 2].text):
+                j += 2  # an initial: "George W. Bush"
         syllables = [t.text for t in doc[i:j]]
         for p in range(i + 1, j - 1):  # "Chủ tịch Vingroup Phạm Nhật Vượng": the name starts at the surname
             if doc[p].text in self.surnames and 2 <= j - p <= 4 and VIETNAMESE_SYLLABLE.match(doc[p - 1].text) is None:
@@ -262,10 +265,12 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
     surnames = set(rules.merged_list("official", "vietnamese_surnames"))
     people: dict[str, dict] = {}
     full_names = {m["name"] for m in mentions}
+    renamed = []
     for m in mentions:
         longer = [n for n in full_names if n != m["name"] and n.endswith(" " + m["name"])]
-        if len(longer) == 1:  # "Tổng thống Trump" after "Tổng thống Donald Trump" is the same person
-            m = {**m, "name": longer[0]}
+        # "Tổng thống Trump" and "Tổng thống Donald Trump" are one person, whose evidence names him in full
+        renamed.append((1, {**m, "name": longer[0]}) if len(longer) == 1 else (0, m))
+    for _, m in sorted(renamed, key=lambda r: r[0]):
         person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": []})
         person["titles"].extend(m["titles"])
         person["title_countries"].extend(m["title_countries"])
