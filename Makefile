@@ -76,9 +76,10 @@ export: $(OUT)/validation_report.json | $(INSTALLED)
 duckdb: $(OUT)/validation_report.json | $(INSTALLED)
 	$(VNFACTS) export --out $(OUT) --rules rules --duckdb
 
-## eval: score the facts on the hand-annotated dev articles (tests/gold/dev; docs/ACCURACY.md)
+## eval: score the facts on the hand-annotated dev articles, then the held-out ones (docs/ACCURACY.md)
 eval: | $(INSTALLED)
 	$(VNFACTS) eval --gold tests/gold/dev
+	$(VNFACTS) eval --gold tests/gold/heldout --summary
 
 ## docs: regenerate docs/tables.md from pipeline/schema.py
 docs: $(INSTALLED)
