@@ -142,10 +142,16 @@ def _number_before(sdoc, sent, kind: Match, rules) -> tuple[int, Decimal, str | 
             continue
         text = doc[start:kind.start].text.strip()
         value = parse_number(text, rules.rules_dir)
-        if value is not None and value == value.to_integral_value():
+        if value is not None and value == value.to_integral_value() and not _looks_like_a_year(text, value):
             q_start, qualifier = _with_leading_qualifier(sdoc, sent, start, kind.start, rules)
             return q_start, value, qualifier
     return None
+
+
+def _looks_like_a_year(text: str, value: Decimal) -> bool:
+    """"2020 Hiệp ước": four digits between 1900 and 2100 date the document, they do not count it."""
+    digits = text.lstrip("-–")
+    return digits.isdigit() and len(digits) == 4 and 1900 <= abs(value) <= 2100
 
 
 def _title_end(sdoc, sent, kind: Match) -> int:
@@ -175,10 +181,14 @@ def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_q
     }
 
 
-def merge_repeated_agreements(rows: list[dict]) -> list[dict]:
+def merge_repeated_agreements(rows: list[dict], kind_words: set[str]) -> list[dict]:
+    """The same document named twice (a caption and a paragraph) is one row; a title that is only a kind
+    ("biên bản ghi nhớ") names no particular document, so such rows are kept apart."""
     kept: dict[tuple, dict] = {}
     for r in rows:
-        key = (r["kind"], (r["title"] or "").casefold(), r["count"])
+        title = (r["title"] or "").casefold()
+        generic = title in kind_words
+        key = (r["kind"], title, r["count"], r["char_start"] if generic else None)
         if key not in kept:
             kept[key] = r
     return list(kept.values())

@@ -75,7 +75,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     aid_id = article["article_id"]
     for n, e in enumerate(events):
         e["event_id"] = f"{aid_id}-aid-{n:03d}"
-    tables = {"aid_events": events, "officials": officials, "agreements": merge_repeated_agreements(agreements),
+    tables = {"aid_events": events, "officials": officials, "agreements": merge_repeated_agreements(agreements, kind_words(rules)),
               "dates": _date_rows(dates), "mentions": mentions}
     for rows in tables.values():
         for r in rows:
@@ -114,6 +114,11 @@ def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
     for sent in sentences_of(sdoc, matches):
         frame = frame or complete_frame(sent, finder.find(sent.start, sent.end))
     return frame
+
+
+def kind_words(rules: CompiledRules) -> set[str]:
+    return {str(t).casefold() for data in rules.files.get("agreement", [])
+            for texts in (data.get("kinds") or {}).values() for t in texts}
 
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
