@@ -214,6 +214,7 @@ PHRASE_LISTS = {
     ("official", "honorifics"): "HONORIFIC",
     ("official", "title_prefixes"): "TITLE_PREFIX",
     ("official", "title_chain_joiners"): "TITLE_CHAIN_JOINER",
+    ("official", "title_links"): "TITLE_LINK",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
     ("aid", "receive_verbs"): "RECEIVE",

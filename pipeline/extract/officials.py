@@ -13,6 +13,7 @@ def _at(matches: list[Match]) -> dict[int, Match]:
     return {m.start: m for m in matches}
 
 
+LOWER_CASE_COMPLEMENT = 5  # lower-case words a title may run over before a name
 APPOSITION_MARKS = (",", "-", "–", "(")  # "ông X, Giám đốc …", "ông X - Giám đốc …", "ông X (Giám đốc …)"
 NAME_PARTICLE = re.compile(r"^(al|el|ad|bin|ibn|abu|de|van|von|di|da|du|le|la)-[A-Z]")
 
@@ -44,10 +45,11 @@ class OfficialParser:
         self.joiners = _at(sent.of("JOINER"))
         self.honorifics = _at(sent.of("HONORIFIC"))
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
+        self.links = _at(sent.of("TITLE_LINK"))
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
-        self.inside_places = {t for m in sent.of("PLACE") for t in range(m.start + 1, m.end)}
+        self.inside_places = {t: m for m in sent.of("PLACE") for t in range(m.start + 1, m.end)}
         self.org_words = {str(w).casefold() for w in rules.merged_list("entity_shape", "organisation_words")}
         self.org_endings = {str(w).casefold() for w in rules.merged_list("entity_shape", "organisation_word_endings")}
 
@@ -77,10 +79,22 @@ class OfficialParser:
                 break
             step = self._complement_step(j)
             if step is None:
+                j = self._up_to_a_name(j)
                 break
             j, found = step
             named.extend(found)
         return j, named
+
+    def _up_to_a_name(self, j: int) -> int:
+        """"Cục trưởng Cục chống tham nhũng Phạm Trọng Đạt", "PCT UBND tỉnh Dương Tất Thắng": lower-case words
+        still belong to the title when a Vietnamese name follows them within a few words."""
+        for k in range(j + 1, min(j + LOWER_CASE_COMPLEMENT + 1, self.sent.end)):
+            tok = self.doc[k - 1]
+            if tok.is_punct or tok.is_space or k - 1 in self.titles or k - 1 in self.honorifics:
+                return j
+            if self.doc[k].text in self.surnames and self.name_at(k) is not None and self._name_ends_run(k):
+                return k
+        return j
 
     def _complement_step(self, j: int):
         """One piece of a complement at token j: (end, entities), or None."""
@@ -90,6 +104,9 @@ class OfficialParser:
             options.append((self.complements[j].end, []))
         if j in self.places:
             options.append((self.places[j].end, [self.places[j].phrase.get("country")]))
+        elif j in self.inside_places:  # "Chủ tịch Hạ viện Mỹ": the title ends inside the place's name
+            place = self.inside_places[j]
+            options.append((place.end, [place.phrase.get("country")]))
         headed = self.finder.head_phrase(j, end)
         if headed is not None:
             stop = headed[0]
@@ -193,6 +210,15 @@ class OfficialParser:
                 name_end = None  # "Reuters, Tổng thống …": one capitalised word before a title is rarely a name
             if name_end is not None:
                 k = name_end
+                link = self.links.get(k)
+                if honorific is not None and (self.title_at(k) is not None or link is not None):
+                    # "ông Hồ Quang Bửu Chủ tịch UBND huyện …", "ông Trần Khánh Hoàng làm Giám đốc …"
+                    chain = self.parse_chain(self.skip_space(link.end) if link is not None else k)
+                    if chain is not None:
+                        end, spans, named = chain
+                        found.append(self._mention(start, name_end, i, end, spans, named, "title_after_name"))
+                        i = end
+                        continue
                 if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
                     chain = self.parse_chain(self.skip_space(k + 1))
                     if chain is not None:
