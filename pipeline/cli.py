@@ -122,6 +122,10 @@ def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, explain_file: Path
     return {"ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress)}
 
 
+RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                            default=RULES_DIR, show_default=True, help="Directory of rule files.")
+
+
 @main.command("zones")
 @click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Score the zoner against the gold files of this directory (docs/ANNOTATION.md).")
@@ -129,8 +133,7 @@ def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, explain_file: Path
               help="Where the gold's pages are (repeatable; default: the gold's articles/ and data/raw).")
 @click.option("--raw", "raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Print how much of each page's prose reaches the body, over a directory of dumps.")
-@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=RULES_DIR, show_default=True, help="Directory of rule files.")
+@RULES_OPTION
 @click.option("--errors", is_flag=True, help="With --gold: list every gold entry the zoner got wrong.")
 def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path | None, rules_dir: Path,
               errors: bool):
@@ -164,8 +167,7 @@ def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path 
               help="Directory of fact gold files (docs/ANNOTATION.md), e.g. tests/gold/dev.")
 @click.option("--raw", "raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Where the gold's articles are (default: the gold's articles/).")
-@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=RULES_DIR, show_default=True, help="Directory of rule files.")
+@RULES_OPTION
 @click.option("--summary", is_flag=True, help="Print only the scores, not every miss and extra.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the scores to this JSON file.")

@@ -209,9 +209,21 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
         if not optional:
             score.gold += 1
             if hit is None:
-                value = f"{g.get('amount') or ''} {g.get('currency') or ''} {g.get('quantity') or ''} {g.get('item')}"
                 score.misses.append(f"{file}: miss aid {g.get('donor')} -> {g.get('recipient')} "
-                                    f"[{' '.join(value.split())}] {g.get('evidence')!r}")
+                                    f"[{' '.join((_value_text(g) + ' ' + str(g.get('item'))).split())}] "
+                                    f"{g.get('evidence')!r}")
+    _count_predicted(score, rows, used, optional_hits, lambda row: (
+        f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
+        f"[{' '.join(_value_text(row).split())} {row.get('item')}] {row.get('evidence')!r} ({row.get('rule_id')})"))
+    return score
+
+
+def _value_text(row: dict) -> str:
+    return f"{row.get('amount') or ''} {row.get('currency') or ''} {row.get('quantity') or ''}"
+
+
+def _count_predicted(score: FactScore, rows: list[dict], used: set[int], optional_hits: set[int], describe) -> None:
+    """Count the predicted rows (those matched to an optional gold fact do not count) and list the extras."""
     for k, row in enumerate(rows):
         if k in optional_hits:
             continue
@@ -219,11 +231,7 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
         if k in used:
             score.true_predicted += 1
         else:
-            value = f"{row.get('amount') or ''} {row.get('currency') or ''} {row.get('quantity') or ''}"
-            score.extras.append(f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
-                                f"[{' '.join(value.split())} {row.get('item')}] {row.get('evidence')!r} "
-                                f"({row.get('rule_id')})")
-    return score
+            score.extras.append(describe(row))
 
 
 def score_officials(gold: list[dict], rows: list[dict], file: str) -> tuple[FactScore, int, int]:
@@ -246,13 +254,8 @@ def score_officials(gold: list[dict], rows: list[dict], file: str) -> tuple[Fact
         score.matched += 1
         found = [fold(t) for t in _as_list(rows[hit].get("titles"))]
         titles_found += sum(1 for t in gold_titles if any(t in f or f in t for f in found if f))
-    for k, row in enumerate(rows):
-        score.predicted += 1
-        if k in used:
-            score.true_predicted += 1
-        else:
-            score.extras.append(f"{file}: extra official {row.get('name')} [{row.get('country')}] "
-                                f"{row.get('evidence')!r}")
+    _count_predicted(score, rows, used, set(), lambda row: (
+        f"{file}: extra official {row.get('name')} [{row.get('country')}] {row.get('evidence')!r}"))
     return score, titles_found, titles_gold
 
 
@@ -312,15 +315,8 @@ def score_agreements(gold: list[dict], rows: list[dict], body_map, file: str) ->
             continue
         used.add(hit)
         score.matched += 1
-    for k, row in enumerate(rows):
-        if k in optional_hits:
-            continue
-        score.predicted += 1
-        if k in used:
-            score.true_predicted += 1
-        else:
-            score.extras.append(f"{file}: extra agreement {row.get('kind')} {list(row.get('parties') or [])} "
-                                f"{row.get('evidence')!r}")
+    _count_predicted(score, rows, used, optional_hits, lambda row: (
+        f"{file}: extra agreement {row.get('kind')} {list(row.get('parties') or [])} {row.get('evidence')!r}"))
     return score
 
 
