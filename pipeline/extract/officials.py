@@ -46,6 +46,7 @@ class OfficialParser:
         self.honorifics = _at(sent.of("HONORIFIC"))
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
         self.links = _at(sent.of("TITLE_LINK"))
+        self.surname_alone_titles = {str(t).casefold() for t in rules.merged_list("official", "surname_alone_titles")}
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
@@ -234,6 +235,8 @@ class OfficialParser:
                 end, spans, named = chain
                 name_start = self._after_apposition(end)
                 name_end = self.name_at(name_start)
+                if name_end is not None and name_end - name_start == 1 and not self._surname_alone_after(spans[-1]):
+                    name_end = None  # "giáo sư Fox": one word after an academic title is a school, not a person
                 if name_end is not None:
                     found.append(self._mention(name_start, name_end, i, name_end, spans, named,
                                                "title_before_name"))
@@ -243,6 +246,11 @@ class OfficialParser:
                 continue
             i += 1
         return found
+
+    def _surname_alone_after(self, span: tuple[int, int]) -> bool:
+        """Titles after which news names a person by one word ("Tổng thống Trump", "Thủ tướng Abe")."""
+        head = self.title_at(span[0])
+        return head is not None and head.phrase.normalized.casefold() in self.surname_alone_titles
 
     def _after_apposition(self, end: int) -> int:
         """Where the name after a title starts: right after it, or after a comma and an honorific
