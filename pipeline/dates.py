@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .config import RULES_DIR
-from .rulefiles import RuleFileError, load_rule_file
+from .rulefiles import RuleFileError, rule_file_of_kind
 
-RULE_FILE = Path("dates") / "vi" / "dates.yaml"
 
 # A space in a template or a vocabulary word: any run of spaces, never a line break,
 # so a date cannot straddle two paragraphs.
@@ -281,7 +280,7 @@ def _build_lookups(vocabulary: dict) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=8)
 def _load_grammar(rules_dir: Path) -> _Grammar:
-    data = load_rule_file(Path(rules_dir) / RULE_FILE)
+    data = rule_file_of_kind(rules_dir, "date")
     composer = _Composer(data, scan_mode=True)
     grammar = data["grammar"]
     vocabulary = data["vocabulary"]

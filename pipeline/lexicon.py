@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .config import RULES_DIR
-from .rulefiles import iter_rule_files, load_rule_file
+from .rulefiles import iter_rule_files, rule_files_by_kind
 from .tokenize import Word, doc_from_words, shared_vocab
 
 log = logging.getLogger("vnfacts")
@@ -260,10 +260,7 @@ NO_BOUNDARY = {"AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE
 
 @lru_cache(maxsize=8)
 def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
-    files: dict[str, list[dict]] = defaultdict(list)
-    for path in iter_rule_files(Path(rules_dir)):
-        data = load_rule_file(path)
-        files[data["kind"]].append(data)
+    files = rule_files_by_kind(Path(rules_dir))
     lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
     for data in files.get("entity", []):
         label = data.get("label", "PLACE")

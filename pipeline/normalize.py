@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import RULES_DIR
-from .rulefiles import load_rule_file
+from .rulefiles import rule_file_of_kind
 
 TONE_MARKS = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, hỏi, ngã, nặng
 
@@ -47,7 +47,7 @@ class CanonicalRules:
 
 @lru_cache(maxsize=8)
 def load_canonical_rules(rules_dir: Path = RULES_DIR) -> CanonicalRules:
-    data = load_rule_file(Path(rules_dir) / "normalize" / "vi" / "canonical.yaml")
+    data = rule_file_of_kind(rules_dir, "canonical")
     swap = _tone_swaps(data["tone_first_vowel_nuclei"])
     skip = "".join(re.escape(c) for c in data["tone_skip_after"])
     letters = r"[^\W\d_]"

@@ -33,12 +33,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-import yaml
-
 from .config import RULES_DIR
+from .rulefiles import rule_file_of_kind
 
-NUMBERS_FILE = Path("numbers") / "vi" / "numbers.yaml"
-CURRENCIES_FILE = Path("money") / "vi" / "currencies.yaml"
 
 ONE = Decimal(1)
 
@@ -213,15 +210,10 @@ def _money_words(data: dict) -> MoneyWords:
     )
 
 
-def _read_yaml(path: Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
 @lru_cache(maxsize=8)
 def _load_vocabularies(rules_dir: Path) -> tuple[NumberWords, MoneyWords]:
-    return (_number_words(_read_yaml(rules_dir / NUMBERS_FILE)),
-            _money_words(_read_yaml(rules_dir / CURRENCIES_FILE)))
+    return (_number_words(rule_file_of_kind(rules_dir, "number")),
+            _money_words(rule_file_of_kind(rules_dir, "money")))
 
 
 @lru_cache(maxsize=64)

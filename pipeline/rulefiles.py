@@ -55,3 +55,27 @@ def check_rule_file(data, path) -> None:
 
 def iter_rule_files(rules_dir: Path) -> list[Path]:
     return sorted(Path(rules_dir).rglob("*.yaml"))
+
+
+def rule_files_by_kind(rules_dir: Path) -> dict[str, list[dict]]:
+    """Every rule file under ``rules_dir``, grouped by its ``kind``: the one way rule files are found, so a file
+    may live anywhere under the directory and be named anything."""
+    paths = iter_rule_files(Path(rules_dir))
+    return _by_kind(tuple((str(p), p.stat().st_mtime_ns) for p in paths))
+
+
+@lru_cache(maxsize=16)
+def _by_kind(stamp: tuple) -> dict[str, list[dict]]:
+    files: dict[str, list[dict]] = {}
+    for path, mtime_ns in stamp:
+        data = _load_cached(path, mtime_ns)
+        files.setdefault(str(data["kind"]), []).append(data)
+    return files
+
+
+def rule_file_of_kind(rules_dir: Path, kind: str) -> dict:
+    """The rule file of a kind that has one file (numbers, dates, zones …)."""
+    files = rule_files_by_kind(rules_dir).get(kind)
+    if not files:
+        raise RuleFileError(f"[R001] no rule file of kind {kind!r} under {rules_dir}")
+    return files[0]

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import MAX_DOUBLED_LINE_CHARS, RULES_DIR, SITE_UTC_OFFSET_HOURS
-from .rulefiles import load_rule_file
+from .rulefiles import rule_file_of_kind
 
 BODY_ZONES = ("lead", "body", "caption")
 ZONES = ("header", "breadcrumb", "timestamp", "title", "lead", "body", "caption", "image_alt", "related_link",
@@ -88,7 +88,7 @@ class ZoneRules:
 
 @lru_cache(maxsize=8)
 def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
-    d = load_rule_file(Path(rules_dir) / "zones" / "vi" / "page.yaml")
+    d = rule_file_of_kind(rules_dir, "zone")
     return PageRules(
         breadcrumb_prefixes=tuple(d["breadcrumb_prefixes"]),
         sections=tuple(sorted(d["sections"], key=len, reverse=True)),
@@ -108,8 +108,8 @@ def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
 
 @lru_cache(maxsize=8)
 def load_layout_rules(rules_dir: Path = RULES_DIR) -> LayoutRules:
-    d = load_rule_file(Path(rules_dir) / "zones" / "vi" / "layout.yaml")
-    stop = load_rule_file(Path(rules_dir) / "zones" / "vi" / "stoplist.yaml")
+    d = rule_file_of_kind(rules_dir, "zone_layout")
+    stop = rule_file_of_kind(rules_dir, "stoplist")
     return LayoutRules(
         header=re.compile(d["header_pattern"]),
         header_keys={str(k).casefold(): v for k, v in d["header_keys"].items()},

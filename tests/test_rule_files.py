@@ -50,3 +50,17 @@ def test_a_rule_file_without_negative_examples_is_refused(tmp_path):
     with pytest.raises(RuleFileError, match="R004"):
         check_rule_file({"id": "x", "kind": "zone", "description": "d", "normalizer": "n",
                          "examples": {"positive": [{"text": "a", "expected": {}}], "negative": []}}, "x.yaml")
+
+
+def test_rule_files_are_found_by_kind_wherever_they_live(tmp_path):
+    import shutil
+
+    from pipeline.config import RULES_DIR
+    from pipeline.dates import find_dates
+    from pipeline.rulefiles import rule_files_by_kind
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    (rules / "dates" / "vi" / "dates.yaml").rename(rules / "my_dates.yaml")
+    assert [d["id"] for d in rule_files_by_kind(rules)["date"]] == ["dates.vi"]
+    assert [d.value.value for d in find_dates("Ngày 5/3/2021 hai bên ký.", None, rules)] == ["2021-03-05"]
