@@ -215,6 +215,7 @@ PHRASE_LISTS = {
     ("official", "title_prefixes"): "TITLE_PREFIX",
     ("official", "title_chain_joiners"): "TITLE_CHAIN_JOINER",
     ("official", "title_links"): "TITLE_LINK",
+    ("official", "conjunctions"): "CONJUNCTION",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
     ("aid", "receive_verbs"): "RECEIVE",

@@ -46,6 +46,8 @@ class OfficialParser:
         self.honorifics = _at(sent.of("HONORIFIC"))
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
         self.links = _at(sent.of("TITLE_LINK"))
+        self.conjunctions = {m.start for m in sent.of("CONJUNCTION")}
+        self.stopwords = {str(w).casefold() for w in rules.merged_list("stoplist", "words")}
         self.surname_alone_titles = {str(t).casefold() for t in rules.merged_list("official", "surname_alone_titles")}
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
@@ -91,8 +93,9 @@ class OfficialParser:
         still belong to the title when a Vietnamese name follows them within a few words."""
         for k in range(j + 1, min(j + LOWER_CASE_COMPLEMENT + 1, self.sent.end)):
             tok = self.doc[k - 1]
-            if tok.is_punct or tok.is_space or k - 1 in self.titles or k - 1 in self.honorifics:
-                return j
+            if tok.is_punct or tok.is_space or k - 1 in self.titles or k - 1 in self.honorifics \
+                    or k - 1 in self.conjunctions:
+                return j  # "… Tổng Giám đốc MHBS và Đặng Văn Hòa": another person
             if self.doc[k].text in self.surnames and self.name_at(k) is not None and self._name_ends_run(k):
                 return k
         return j
@@ -157,6 +160,11 @@ class OfficialParser:
             if j + 2 < end and len(doc[j].text) == 1 and doc[j].text.isupper() and doc[j + 1].text == "." \
                     and _is_name_syllable(doc[j + 2].text):
                 j += 2  # an initial: "George W. Bush"
+        if doc[i].text not in self.surnames:
+            # "Mike Rogers Là …": a Vietnamese function word ends a foreign name
+            k = next((k for k in range(i + 1, j) if doc[k].text.casefold() in self.stopwords
+                      and VIETNAMESE_SYLLABLE.match(doc[k].text)), j)
+            j = k
         syllables = [t.text for t in doc[i:j]]
         for p in range(i + 1, j - 1):  # "Chủ tịch Vingroup Phạm Nhật Vượng": the name starts at the surname
             if doc[p].text in self.surnames and 2 <= j - p <= 4 and VIETNAMESE_SYLLABLE.match(doc[p - 1].text) is None:
@@ -182,7 +190,8 @@ class OfficialParser:
     def _name_ends_run(self, i: int) -> bool:
         """The name at i runs to the end of the capitalised words: what follows is not more of a name."""
         j = self.name_at(i)
-        return j is not None and not (j < self.sent.end and self._capitalised(j) and j not in self.titles)
+        return j is not None and not (j < self.sent.end and self._capitalised(j) and j not in self.titles
+                                      and self.doc[j].text.casefold() not in self.stopwords)
 
     # -- mentions
     def parse_chain(self, i: int):
