@@ -88,6 +88,7 @@ class FactScore:
     true_predicted: int = 0
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
+    parties_right: int = 0  # agreements: matched ones whose parties are the gold's
 
     @property
     def precision(self) -> float:
@@ -107,6 +108,7 @@ class FactScore:
         self.gold += other.gold
         self.predicted += other.predicted
         self.true_predicted += other.true_predicted
+        self.parties_right += other.parties_right
         self.misses.extend(other.misses)
         self.extras.extend(other.extras)
 
@@ -295,8 +297,10 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def score_agreements(gold: list[dict], rows: list[dict], body_map, file: str) -> FactScore:
+def score_agreements(gold: list[dict], rows: list[dict], body_map, file: str, heads: list[str] | None = None,
+                     rules_dir: Path | None = None) -> FactScore:
     score, used, optional_hits = FactScore(), set(), set()
+    heads = heads or []
     for g in sorted(gold, key=lambda g: bool(g.get("optional"))):
         kinds = set(_as_list(g.get("kind")))
         places = _occurrences(body_map, g.get("evidence") or g.get("title") or "")
@@ -315,6 +319,11 @@ def score_agreements(gold: list[dict], rows: list[dict], body_map, file: str) ->
             continue
         used.add(hit)
         score.matched += 1
+        aliases = g.get("party_aliases") or {}
+        gold_parties = [name_variants([p] + _as_list(aliases.get(p)), heads, rules_dir)
+                        for p in _as_list(g.get("parties"))]
+        if gold_parties and _party_sets_match(gold_parties, [str(p) for p in rows[hit].get("parties") or []]):
+            score.parties_right += 1
     _count_predicted(score, rows, used, optional_hits, lambda row: (
         f"{file}: extra agreement {row.get('kind')} {list(row.get('parties') or [])} {row.get('evidence')!r}"))
     return score
@@ -453,7 +462,7 @@ def evaluate(gold_dir: Path, raw_dir: Path | None = None, rules_dir: Path = RULE
         result.official_titles_found += found
         result.official_titles_gold += total
         s["agreements"].add(score_agreements(_as_list(gold.get("agreements")), tables.get("agreements", []),
-                                             body_map, file))
+                                             body_map, file, heads, Path(rules_dir)))
         s["dates"].add(score_dates(_as_list(gold.get("dates")), tables.get("dates", []), body_map,
                                    gold.get("published") is not None, file))
         result.must_not_hits.extend(must_not_hits(gold.get("must_not") or {}, tables, file))
@@ -471,6 +480,7 @@ def report(result: EvalResult, details: bool = True) -> str:
     lines += ["", f"anchor dates: value accuracy {s['dates'].value_accuracy:.3f} "
                   f"({s['dates'].value_correct} of {s['dates'].matched} found)",
               f"officials found: titles recall {titles:.3f}",
+              f"agreements found: parties right {s['agreements'].parties_right} of {s['agreements'].matched}",
               f"must_not hits: {len(result.must_not_hits)}"]
     if result.failures:
         lines += ["", "failures:"] + [f"  {x}" for x in result.failures]

@@ -246,6 +246,10 @@ PHRASE_LISTS = {
     ("agreement", "title_stop_words"): "TITLE_STOP",
     ("agreement", "not_signed_cues"): "NOT_SIGNED",
     ("agreement", "list_intros"): "LIST_INTRO",
+    ("agreement", "between_markers"): "BETWEEN",
+    ("agreement", "party_joiners"): "PARTY_JOINER",
+    ("agreement", "subject_adverbs"): "SIGN_SUBJECT_ADVERB",
+    ("agreement", "partner_markers"): "WITH",
 }
 # Phrase maps: (kind, key) -> label; each entry maps a normalized value to its phrases.
 PHRASE_MAPS = {

@@ -34,7 +34,9 @@ def _specific_parties(parties: list[Match]) -> list[str]:
     return [n for n in names if not (kinds[n][0] == "country" and kinds[n][1] in specific_countries)]
 
 
-def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules: CompiledRules) -> list[dict]:
+def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules: CompiledRules,
+                           found: list | None = None) -> list[dict]:
+    """Documents signed in one sentence; ``found`` are the parties the shape finder saw in it."""
     if not sent.of("SIGN"):
         return []
     doc, rule_base = sdoc.doc, rules.first("agreement")["id"]
@@ -82,16 +84,68 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
         c0, c1 = char_span(sdoc, kind.start, title_end)
+        named = _signing_parties(sdoc, sent, kind, title_end, found or [])
         period = next((d for d in sent_dates if d.value.grain == "period" and d.start >= c0), None)
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
         rows.append(_agreement_row(
             kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=sdoc.text[c0:c1],
-            parties=_specific_parties(_parties(sent, examples)),
+            parties=named or _specific_parties(_parties(sent, examples)),
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
             rule_id=f"{rule_base}:signed"))
     return rows
+
+
+def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> list[str]:
+    """The parties a signing names by its grammar: "… giữa A và B" after the document, else the subject right
+    before the verb ("A và B đã ký …") with the one after "với" ("A ký biên bản ghi nhớ với B"). Empty when the
+    sentence says neither; then the places of the sentence stand in."""
+    doc = sdoc.doc
+    by_start = {p.start: p for p in found}
+    joiners = {m.start: m.end for m in sent.of("PARTY_JOINER")}
+
+    def run_from(k: int) -> list[str]:
+        """Names of the parties from token k on, joined by "và" or a comma; parties that touch are one
+        ("Học viện Chính trị Quốc gia" + "Hồ Chí Minh")."""
+        out: list[str] = []
+        while k < sent.end and k in by_start:
+            party = by_start[k]
+            out.append(party.name)
+            while party.end in by_start:  # touching: one name
+                nxt = by_start[party.end]
+                out[-1] = sdoc.text[doc[by_start[k].start].idx:doc[nxt.end - 1].idx + len(doc[nxt.end - 1])]
+                party = nxt
+            k = joiners.get(party.end, party.end)
+            if k == party.end:
+                break
+        return out
+
+    for marker in sent.of("BETWEEN"):
+        if kind.end <= marker.start <= title_end + 1:
+            between = run_from(marker.end)
+            if len(between) >= 2:
+                return list(dict.fromkeys(between))
+    verb = next((v for v in sorted(sent.of("SIGN"), key=lambda v: -v.start) if v.end <= kind.start), None)
+    if verb is None:
+        return []
+    k = verb.start
+    adverbs = {m.end: m.start for m in sent.of("SIGN_SUBJECT_ADVERB")}
+    while k in adverbs:
+        k = adverbs[k]
+    ends = {p.end: p for p in found}
+    first = None
+    while k in ends:  # back over "A và B" (and parties that touch) to the first subject
+        first = ends[k]
+        back = next((m for m in sent.of("PARTY_JOINER") if m.end == first.start), None)
+        k = back.start if back is not None else first.start
+        if back is None and k not in ends:
+            break
+    if first is None:
+        return []
+    subjects = run_from(first.start)
+    partner = next((run_from(m.end) for m in sent.of("WITH") if title_end <= m.start <= title_end + 1), [])
+    return list(dict.fromkeys(subjects + partner[:1]))
 
 
 def _is_blocked(sent, start: int) -> bool:

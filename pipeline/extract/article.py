@@ -60,7 +60,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sent, parties)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
-        agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules))
+        agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules, parties))
     reconcile_totals(events)
     events = merge_repeated_events(events)
     for e in events:
