@@ -219,7 +219,7 @@ class OfficialParser:
             if name_end is not None and honorific is None and name_end - start < 2:
                 name_end = None  # "Reuters, Tổng thống …": one capitalised word before a title is rarely a name
             if name_end is not None:
-                k = name_end
+                k = self._after_aside(name_end)
                 link = self.links.get(k)
                 if honorific is not None and (self.title_at(k) is not None or link is not None):
                     # "ông Hồ Quang Bửu Chủ tịch UBND huyện …", "ông Trần Khánh Hoàng làm Giám đốc …"
@@ -255,6 +255,14 @@ class OfficialParser:
                 continue
             i += 1
         return found
+
+    def _after_aside(self, k: int) -> int:
+        """Past a short bracketed aside after a name ("ông Đoàn Nguyên Đức (bầu Đức) - Chủ tịch …")."""
+        if k < self.sent.end and self.doc[k].text == "(":
+            close = next((c for c in range(k + 1, min(k + 8, self.sent.end)) if self.doc[c].text == ")"), None)
+            if close is not None and close + 1 < self.sent.end and self.doc[close + 1].text in ("-", "–", ","):
+                return close + 1
+        return k
 
     def _surname_alone_after(self, span: tuple[int, int]) -> bool:
         """Titles after which news names a person by one word ("Tổng thống Trump", "Thủ tướng Abe")."""
