@@ -247,6 +247,7 @@ PHRASE_LISTS = {
     ("agreement", "not_signed_cues"): "NOT_SIGNED",
     ("agreement", "list_intros"): "LIST_INTRO",
     ("agreement", "between_markers"): "BETWEEN",
+    ("agreement", "quantifiers"): "QUANTIFIER",
     ("agreement", "party_joiners"): "PARTY_JOINER",
     ("agreement", "subject_adverbs"): "SIGN_SUBJECT_ADVERB",
     ("agreement", "partner_markers"): "WITH",

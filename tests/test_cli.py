@@ -34,7 +34,7 @@ def test_run_completes_and_summarizes(run_output):
     summary = json.loads(result.stdout.strip().splitlines()[-1])["run"]
     assert (summary["files"], summary["articles"], summary["rejected_files"]) == (7, 5, 2)
     assert summary["rows"]["lines"] == 753 and summary["rows"]["aid_events"] == 17
-    assert summary["validation"] == {"rows_checked": 549, "rows_passed": 549, "rows_rejected": 0}
+    assert summary["validation"] == {"rows_checked": 550, "rows_passed": 550, "rows_rejected": 0}
 
 
 def test_every_input_file_is_in_exactly_one_table(run_output):

@@ -65,7 +65,7 @@ def test_the_cli_run_reports_and_exports(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert "input rows 549 = published 549 + rejected 0" in result.stderr
+    assert "input rows 550 = published 550 + rejected 0" in result.stderr
     meta = pq.read_schema(out / "aid_events.parquet").metadata
     assert meta[b"rules_sha256"] and (out / "manifest.json").exists()
 

@@ -153,7 +153,7 @@ def test_strict_fails_on_a_rejected_row_and_the_row_is_kept_in_rejects(run_dir):
     write_table(AID_EVENTS, rows, run_dir / "candidates")
     lenient = CliRunner().invoke(main, ["validate", "--raw", str(RAW_DIR), "--out", str(run_dir)])
     assert lenient.exit_code == 0
-    assert "published 548 + rejected 1" in lenient.stderr
+    assert "published 549 + rejected 1" in lenient.stderr
     strict = CliRunner().invoke(main, ["validate", "--raw", str(RAW_DIR), "--out", str(run_dir), "--strict"])
     assert strict.exit_code == 1 and "1 rows rejected" in strict.output
     rejected = [r for r in read_rows(REJECTS, run_dir) if r["stage"] == "validate"]

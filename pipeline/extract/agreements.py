@@ -41,23 +41,29 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         return []
     doc, rule_base = sdoc.doc, rules.first("agreement")["id"]
     kinds = sent.of("AGREEMENT_KIND")
+    definite = {str(q) for q in rules.merged_list("agreement", "definite_quantifiers")}
     sent_c0, sent_c1 = char_span(sdoc, sent.start, sent.end)
     sent_dates = [d for d in dates if sent_c0 <= d.start and d.end <= sent_c1]
     examples = sent.of("EXAMPLE")
     rows, used = [], set()
     listed_from = None  # "đã ký kết 5 văn kiện hợp tác, bao gồm: Hiệp định …; Thỏa thuận …"
+    lister = None  # the row of the count that introduces the list
     for kind in kinds:
         if kind.start in used:
             continue
         number = _number_before(sdoc, sent, kind, rules)
         start = number[0] if number else kind.start
         signed_doc = (_is_signed(sdoc, sent, start, kind.end) and not _is_blocked(sent, start))
-        if not signed_doc and listed_from is not None and kind.start >= listed_from:
-            signed_doc = True
+        in_list = listed_from is not None and kind.start >= listed_from
+        signed_doc = signed_doc or in_list
         if not signed_doc:
             continue
         if listed_from is None:
             listed_from = next((m.end for m in sent.of("LIST_INTRO") if m.start >= kind.end), None)
+            lister = len(rows) if listed_from is not None and number is not None else None
+        quantifier = next((q for q in sent.of("QUANTIFIER") if q.end == kind.start), None)
+        if number is None and quantifier is not None and not in_list:
+            number = (quantifier.start, None, None)  # "ký kết một số thỏa thuận hợp tác": an aggregate, uncounted
         if number is not None:
             joiners = {str(j).casefold() for j in rules.merged_list("agreement", "kind_list_joiners")}
             count_start, count, qualifier = number
@@ -77,9 +83,10 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             rows.append(_agreement_row(
                 kind=group[0].phrase.normalized, kinds=list(dict.fromkeys(m.phrase.normalized for m in group)),
                 title=None, parties=_specific_parties(_parties(sent, examples)), signed=None,
-                place=None, count=int(count), count_qualifier=qualifier,
+                place=None, count=int(count) if count is not None else None, count_qualifier=qualifier,
                 since=since.value.value if since else None, valid=None,
                 c0=c0, c1=c1, text=sdoc.text, rule_id=f"{rule_base}:aggregate"))
+            rows[-1]["_definite"] = quantifier is not None and quantifier.phrase.normalized in definite
             continue
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
@@ -94,6 +101,8 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
             rule_id=f"{rule_base}:signed"))
+    if lister is not None and rows[lister]["count"] is not None and len(rows) - lister - 1 >= rows[lister]["count"]:
+        del rows[lister]  # every document the count announces is listed: the list says it all
     return rows
 
 
@@ -239,7 +248,10 @@ def merge_repeated_agreements(rows: list[dict], kind_words: set[str]) -> list[di
     """The same document named twice (a caption and a paragraph) is one row; a title that is only a kind
     ("biên bản ghi nhớ") names no particular document, so such rows are kept apart."""
     kept: dict[tuple, dict] = {}
+    named_kinds = {k for r in rows if r["title"] for k in r["kinds"]}
     for r in rows:
+        if r.pop("_definite", False) and set(r["kinds"]) & named_kinds:
+            continue  # "đã ký các văn kiện hợp tác" beside the documents it means
         title = (r["title"] or "").casefold()
         generic = title in kind_words
         key = (r["kind"], title, r["count"], r["char_start"] if generic else None)
