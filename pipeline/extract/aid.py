@@ -126,6 +126,15 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
 MAX_GAP_TO_RECIPIENT = 12  # syllables between an amount and the "cho" of its recipient
 
 
+def _bracketed_for(sdoc, parties: list[Party], anchor: Anchor) -> Party | None:
+    """The party an amount in brackets right after it belongs to: "Israel (3,1 tỷ USD)"."""
+    doc = sdoc.doc
+    if anchor.start < 1 or doc[anchor.start - 1].text != "(" or anchor.end >= len(doc) or \
+            doc[anchor.end].text != ")":
+        return None
+    return next((p for p in parties if p.end == anchor.start - 1), None)
+
+
 def _in_brackets(sdoc, sent) -> set[int]:
     """Tokens inside round brackets: an aside ("(học sinh lớp 8 trường …)") names no recipient."""
     inside, depth = set(), 0
@@ -232,8 +241,9 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     from_context = False
     if frame is None:
         verbs = sorted(sent.of("GIVE"), key=lambda m: m.start)
-        if not verbs or any(p.end <= verbs[0].start for p in parties):
-            return []
+        speech = max((m.end for m in sent.of("SPEECH_VERB") if verbs and m.end <= verbs[0].start), default=-1)
+        if not verbs or any(speech <= p.start and p.end <= verbs[0].start for p in parties):
+            return []  # a party of its own stands before the verb (one before a verb of speech only speaks)
         antecedent = _antecedent(sdoc, sent, verbs[0], earlier, rules)
         if antecedent is not None:  # "Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"
             frame, from_context = Frame("give", verbs[0], antecedent), True
@@ -242,12 +252,16 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         else:
             return []
     is_cumulative = bool(sent.of("CUMULATIVE_CUE"))
+    aside = _in_brackets(sdoc, sent)
     events = []
     for anchor in find_anchors(sdoc, sent, rules):
         if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive":
             continue  # an amount before the verb is not what the verb gives
         if _is_trap(sent, anchor, frame.verb):
             continue
+        if anchor.start in aside and frame.verb is not None and frame.verb.start not in aside \
+                and _bracketed_for(sdoc, parties, anchor) is None:
+            continue  # "Soạn tin … gửi 1409 (mỗi tin nhắn bạn đã đóng góp 18.000đ …)": the aside is its own clause
         start, end = anchor.start, anchor.end
         per_recipient = recipient_count = None
         after = frame.verb.end if frame.verb is not None else sent.start
@@ -264,7 +278,11 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             per_recipient = anchor.value
             start = distributive.start
         else:
-            recipients = _recipients(sdoc, sent, parties, anchor, frame.donor, after) if frame.donor else []
+            listed = _bracketed_for(sdoc, parties, anchor)
+            if listed is not None:  # "… một số quốc gia: Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD) …"
+                recipients = [listed]
+            else:
+                recipients = _recipients(sdoc, sent, parties, anchor, frame.donor, after) if frame.donor else []
             if not recipients and from_context:
                 recipients = list(frame.recipients)
             donor, rule = frame.donor, anchor.kind

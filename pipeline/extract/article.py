@@ -83,18 +83,19 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     return tables
 
 
-CARRY_SENTENCES = 5  # the headline's donor and recipient carry to the first sentences only
+CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only
 
 
 def complete_frame(sent, parties) -> Frame | None:
-    """A sentence's frame with both sides named: it carries to the sentences that follow."""
+    """A sentence's frame, its donor named: it carries to the sentences that follow."""
     frame = sentence_frame(sent, parties)
     if frame is None or frame.verb is None:
         return None
     if frame.mode == "give":
+        # the donor carries even with no recipient named ("Mỹ hủy viện trợ … cho hàng loạt quốc gia")
         recipients = tuple(p for p in parties if p.start >= frame.verb.end and p.name != frame.donor.name
                            and not any(m.end == p.start for m in sent.of("FROM")))[:1]
-        return Frame("give", None, frame.donor, recipients) if recipients else None
+        return Frame("give", None, frame.donor, recipients)
     if frame.mode == "receive":
         donor = next((p for p in parties if p.start >= frame.verb.end
                       and any(m.end == p.start for m in sent.of("FROM"))), None)
