@@ -76,3 +76,21 @@ def test_a_person_named_in_full_and_then_by_surname_is_one_official_whose_eviden
     [person] = extract_text(text)["officials"]
     assert (person["name"], person["country"]) == ("Donald Trump", "US")
     assert person["name"] in person["evidence"] and text[person["char_start"]:person["char_end"]] == person["evidence"]
+
+
+def test_extract_text_refuses_decomposed_text_with_a_clear_message():
+    import pytest
+
+    with pytest.raises(ValueError, match="NFC"):
+        extract_text("Ông Nguyễn Văn A\u0301n")
+
+
+def test_signing_parties_stop_where_their_list_ends():
+    text = "Hai bên ký kết biên bản ghi nhớ giữa Nhật Bản và Việt Nam, Mỹ viện trợ 10 triệu USD cho Lào."
+    [agreement] = extract_text(text)["agreements"]
+    assert agreement["parties"] == ["Nhật Bản", "Việt Nam"]
+
+
+def test_mentions_of_an_official_count_whole_names_only():
+    [person] = extract_text("Thủ tướng Nguyễn Văn An phát biểu. Nguyễn Văn Anh và Nguyễn Văn Ana dự.")["officials"]
+    assert (person["name"], person["n_mentions"]) == ("Nguyễn Văn An", 1)

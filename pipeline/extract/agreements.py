@@ -17,18 +17,18 @@ def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None
         stop = next((v.start for v in sent.of("SIGN") if v.start >= marker.end), sent.end)
         examples.extend(p.start for p in places if marker.end <= p.start < stop)
     main = [p for p in places if p.start not in at_places and p.start not in examples]
-    if len(_unique_names(main)) < 2:
+    if len(_unique_place_names(main)) < 2:
         main = [p for p in places if p.start not in examples]
     return main
 
 
-def _unique_names(places: list[Match]) -> list[str]:
+def _unique_place_names(places: list[Match]) -> list[str]:
     return list(dict.fromkeys(p.phrase.normalized for p in places))
 
 
 def _specific_parties(parties: list[Match]) -> list[str]:
     """Drop a country when a city or province of it is a party too."""
-    names = _unique_names(parties)
+    names = _unique_place_names(parties)
     kinds = {p.phrase.normalized: (p.phrase.get("kind"), p.phrase.get("country")) for p in parties}
     specific_countries = {c for n, (k, c) in kinds.items() if k != "country"}
     return [n for n in names if not (kinds[n][0] == "country" and kinds[n][1] in specific_countries)]
@@ -69,7 +69,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             count_start, count, qualifier = number
             group, k = [kind], kind.end
             while True:
-                nxt = next((m for m in kinds if m.start in (k, k + 1, k + 2) and m.start > k - 1
+                nxt = next((m for m in kinds if m.start in (k, k + 1, k + 2)
                             and all(doc[t].text.casefold() in joiners or doc[t].is_space
                                     for t in range(k, m.start))), None)
                 if nxt is None:
@@ -126,9 +126,18 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
                 out[-1] = sdoc.text[doc[by_start[k].start].idx:doc[nxt.end - 1].idx + len(doc[nxt.end - 1])]
                 party = nxt
             k = joiners.get(party.end, party.end)
-            if k == party.end:
+            if k == party.end or (doc[party.end].text == "," and not _closed_by_and(party.end)):
                 break
         return out
+
+    def _closed_by_and(comma: int) -> bool:
+        """"A, B và C": a comma joins parties only when a "và" ends the list before the clause ends."""
+        for t in range(comma + 1, sent.end):
+            if doc[t].text in SENTENCE_PUNCT and doc[t].text != ",":
+                return False
+            if t in joiners and doc[t].text != ",":
+                return True
+        return False
 
     for marker in sent.of("BETWEEN"):
         if kind.end <= marker.start <= title_end + 1:

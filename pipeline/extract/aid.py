@@ -130,7 +130,7 @@ def _bracketed_for(sdoc, parties: list[Party], anchor: Anchor) -> Party | None:
     """The party an amount in brackets right after it belongs to: "Israel (3,1 tỷ USD)"."""
     doc = sdoc.doc
     if anchor.start < 1 or doc[anchor.start - 1].text != "(" or anchor.end >= len(doc) or \
-            doc[anchor.end].text != ")":
+            doc[anchor.end].text != ")" or sdoc.sentence_of[anchor.end] != sdoc.sentence_of[anchor.start]:
         return None
     return next((p for p in parties if p.end == anchor.start - 1), None)
 
@@ -252,6 +252,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         else:
             return []
     is_cumulative = bool(sent.of("CUMULATIVE_CUE"))
+    frame_from_context = from_context
     aside = _in_brackets(sdoc, sent)
     events = []
     for anchor in find_anchors(sdoc, sent, rules):
@@ -266,6 +267,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         per_recipient = recipient_count = None
         after = frame.verb.end if frame.verb is not None else sent.start
         distributive = _distributive(sent, parties, anchor)
+        from_context = frame_from_context
         if frame.mode == "receive":
             donor, recipients, rule = _donor_after_from(sent, parties, after), [frame.donor], "received"
             if donor is None and carried is not None and carried.donor is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from ..config import RULES_DIR
@@ -133,6 +134,9 @@ def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
 
 
 def extract_text(text: str, published_at=None, rules_dir: Path = RULES_DIR) -> dict[str, list[dict]]:
-    """Extract from a plain text (one article body), tokenizing it first: used by the rule examples."""
+    """Extract from a plain text (one article body), tokenizing it first: used by the rule examples.
+    The text is a canonical body (NFC, as ingest makes them): offsets index into it as given."""
+    if not unicodedata.is_normalized("NFC", text):
+        raise ValueError("extract_text needs NFC text, as ingest makes article bodies; normalize it first")
     article = {"article_id": "example", "body": text, "published_at": published_at}
     return extract_article(article, tokenize_body(text), compile_rules(rules_dir))

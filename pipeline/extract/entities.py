@@ -59,6 +59,7 @@ class PartyFinder:
         self.document_names = {m.end for m in matches.get("AGREEMENT_KIND", [])}
         self.proper_nouns = proper_nouns or set()  # char offsets of words underthesea tags Np
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
+        self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
@@ -84,7 +85,7 @@ class PartyFinder:
 
     # -- phrases
     def head_phrase(self, i: int, limit: int) -> tuple[int, Match | None] | None:
-        """An organisation head and its complement: (end, last country named inside)."""
+        """An organisation head and its complement, which a place ends: (end, that place or None)."""
         head = self.heads.get(i)
         if head is None:
             return None
@@ -203,14 +204,10 @@ class PartyFinder:
             out.append(p)
         return out
 
-    aliases: dict[str, Party]
-
 
 def party_finder(sdoc: SyllableDoc, matches, rules: CompiledRules, proper_nouns: set[int] | None = None) \
         -> PartyFinder:
-    finder = PartyFinder(sdoc, matches, rules, proper_nouns)
-    finder.aliases = {}
-    return finder
+    return PartyFinder(sdoc, matches, rules, proper_nouns)
 
 
 def parties_in_text(text: str, rules_dir: Path) -> list[dict]:

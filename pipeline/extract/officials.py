@@ -15,11 +15,9 @@ def _at(matches: list[Match]) -> dict[int, Match]:
 
 LOWER_CASE_COMPLEMENT = 5  # lower-case words a title may run over before a name
 APPOSITION_MARKS = (",", "-", "–", "(")  # "ông X, Giám đốc …", "ông X - Giám đốc …", "ông X (Giám đốc …)"
-NAME_PARTICLE = re.compile(r"^(al|el|ad|bin|ibn|abu|de|van|von|di|da|du|le|la)-[A-Z]")
-
-
-def _is_name_syllable(text: str) -> bool:
-    if NAME_PARTICLE.match(text):  # "Khalid al-Attiyah"
+def _is_name_syllable(text: str, particles: frozenset[str] = frozenset()) -> bool:
+    head, dash, rest = text.partition("-")
+    if dash and head in particles and rest[:1].isupper():  # "Khalid al-Attiyah"
         return True
     return text[:1].isupper() and any(c.isalpha() for c in text) and (len(text) == 1 or not text[1:].isupper())
 
@@ -48,6 +46,7 @@ class OfficialParser:
         self.links = _at(sent.of("TITLE_LINK"))
         self.conjunctions = {m.start for m in sent.of("CONJUNCTION")}
         self.stopwords = {str(w).casefold() for w in rules.merged_list("stoplist", "words")}
+        self.particles = frozenset(str(w) for w in rules.merged_list("official", "name_particles"))
         self.surname_alone_titles = {str(t).casefold() for t in rules.merged_list("official", "surname_alone_titles")}
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
@@ -146,19 +145,20 @@ class OfficialParser:
         """The end of a personal name starting at token i, or None."""
         doc, end = self.doc, self.sent.end
         if i >= end or i in self.not_names or i in self.titles or i in self.inside_places \
-                or not _is_name_syllable(doc[i].text):
+                or not _is_name_syllable(doc[i].text, self.particles):
             return None
         if doc[i].idx not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(doc[i].text):
             return None  # inside a Vietnamese word (underthesea glues foreign names, so those may start anywhere)
         if i in self.places:
             return None  # "Thủ tướng Đức Angela Merkel": a country name that is also a given name is the country
         j = i
-        while j < end and j - i < self.name_max and _is_name_syllable(doc[j].text) and j not in self.titles \
+        while j < end and j - i < self.name_max and _is_name_syllable(doc[j].text, self.particles) \
+                and j not in self.titles \
                 and j not in self.not_names and (j == i or j not in self.places
                                                  or self.places[j].phrase.get("ambiguous")):
             j += 1
             if j + 2 < end and len(doc[j].text) == 1 and doc[j].text.isupper() and doc[j + 1].text == "." \
-                    and _is_name_syllable(doc[j + 2].text):
+                    and _is_name_syllable(doc[j + 2].text, self.particles):
                 j += 2  # an initial: "George W. Bush"
         if doc[i].text not in self.surnames:
             # "Mike Rogers Là …": a Vietnamese function word ends a foreign name
@@ -273,6 +273,9 @@ class OfficialParser:
         """Where the name after a title starts: right after it, or after a comma and an honorific
         ("Phó Tổng Giám đốc Tập đoàn ROSATOM, ông Kirill Komarov")."""
         k = self.skip_space(end)
+        honorific = self.honorifics.get(k)
+        if honorific is not None and self.name_at(self.skip_space(honorific.end)) is not None:
+            return self.skip_space(honorific.end)  # "Chủ tịch UBND tỉnh Hà Tĩnh ông Nguyễn Văn An"
         if k < self.sent.end and self.doc[k].text in (",", "-", "–"):
             after = self.skip_space(k + 1)
             honorific = self.honorifics.get(after)
@@ -280,13 +283,6 @@ class OfficialParser:
             if self.name_at(after) is not None:
                 return after
         return k
-
-    def _after_boundary(self, i: int) -> bool:
-        """A name without an honorific starts a clause: the sentence, or after a comma or a bracket."""
-        k = i - 1
-        while k >= self.sent.start and self.doc[k].is_space:
-            k -= 1
-        return k < self.sent.start or self.doc[k].text in (",", "(", ";", ":", "-", "–")
 
     def _mention(self, name_start, name_end, start, end, title_spans, named, rule) -> dict:
         doc = self.doc
@@ -335,7 +331,7 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
             country = main_foreign_country  # a foreign name with no country in its titles: the article's
         rows.append({
             "name": name, "titles": drop_subsumed_titles(p["titles"]), "country": country,
-            "n_mentions": body.count(name), "char_start": p["char_start"], "char_end": p["char_end"],
+            "n_mentions": len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", body)), "char_start": p["char_start"], "char_end": p["char_end"],
             "evidence": p["evidence"], "rule_id": p["rule_id"],
         })
     return rows

@@ -40,10 +40,3 @@ def tok_at(sdoc: SyllableDoc, char: int) -> int:
         if tok.idx >= char:
             return tok.i
     return len(sdoc.doc)
-
-
-
-def skip_space(sdoc: SyllableDoc, k: int, end: int) -> int:
-    while k < end and sdoc.doc[k].is_space:
-        k += 1
-    return k
