@@ -39,7 +39,7 @@ from .lexicon import compile_rules
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, Table, read_rows,
                      to_arrow, write_table)
 from .tokenize import Word, token_rows, tokenize_body
-from .validate import article_context, schema_failures, schema_reject, table_schemas, validate_tables
+from .validate import article_context, fits_columns, schema_failures, schema_reject, table_schemas, validate_tables
 
 log = logging.getLogger("vnfacts")
 
@@ -188,7 +188,8 @@ def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
     ctx = {aid: article_context(article, page.lines, raw)}
     result = validate_tables(candidates, ctx, rules_dir, check_schemas=False)  # the driver checks per batch
     for table in EXTRACT_TABLES:
-        out[f"{CANDIDATES_DIR}/{table.name}"] = candidates[table.name]
+        # a candidate no column can hold (a 40-digit amount) is only in rejects: it could not be written
+        out[f"{CANDIDATES_DIR}/{table.name}"] = [r for r in candidates[table.name] if fits_columns(table.name, r)]
         out[table.name] = result.published[table.name]
     out["rejects"] = result.rejects
     out["report"] = [result.report]

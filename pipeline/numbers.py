@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+import functools
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -428,6 +429,20 @@ def _trailing_scale(tokens: Sequence[str], words: NumberWords) -> Decimal:
     return scale
 
 
+# Exact arithmetic for any amount a page may state: Python's default context keeps 28 digits and would round a
+# 31-digit amount silently; an amount too large for the tables is rejected by validation, never rounded here.
+EXACT = Context(prec=120, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def exact(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with localcontext(EXACT):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@exact
 def parse_number(text: str, rules_dir: Path | None = None) -> Decimal | None:
     """Whole phrase must be one number: '30.000'->30000, '7,39'->7.39, '1,8 tỷ'->1.8e9, '15 nghìn', 'tám'->8,
     'hai mươi mốt nghìn không trăm mười một'->21011, '100K', '-1,2M', 'âm 1.200.000', 'hai phẩy 23'. None if the
@@ -663,6 +678,7 @@ def _single_money(tokens: Tokens, qualifier: str | None, numbers: NumberWords, m
     return Money(amount.value, amount.currency, qualifier)
 
 
+@exact
 def parse_money(text: str, rules_dir: Path | None = None) -> Money | None:
     """Whole phrase must be one money expression: '40.000 USD', '1,8 tỷ đồng' (1.8e9 VND), '200 triệu VNĐ',
     'hơn 1,8 tỷ đồng' (qualifier more_than), '$10', 'USD1,23', '2 đô 23 xu' (2.23 USD), ranges 'từ 1000 đến 2000 đồng'."""

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
@@ -33,8 +34,8 @@ from .dates import parse_date
 from .ingest import BODY_ZONES, codec_of, raw_span_of
 from .lexicon import CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
-from .numbers import parse_money, parse_number, split_qualifier
-from .schema import EXTRACT_TABLES, SchemaError
+from .numbers import exact, parse_money, parse_number, split_qualifier
+from .schema import EXTRACT_TABLES, TABLES, SchemaError
 
 # A resolved date this long after publication is not plausible for a news story.
 MAX_DAYS_AFTER_PUBLICATION = 180
@@ -183,6 +184,7 @@ VALUE_CHECKS = {
 
 # ---------------------------------------------------------------- the checks
 
+@exact
 def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     body = ctx.article["body"]
     start, end = row["char_start"], row["char_end"]
@@ -199,8 +201,34 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
     traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules.rules_dir)
     if traced != row["evidence"]:
         raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
+    check_fits_columns(table, row)
     VALUE_CHECKS[table](row, ctx, rules)
     check_plausible_date(table, row, ctx)
+
+
+def fits_columns(table: str, row: dict) -> bool:
+    try:
+        check_fits_columns(table, row)
+    except CheckFailed:
+        return False
+    return True
+
+
+def check_fits_columns(table: str, row: dict) -> None:
+    """A decimal that its column cannot hold exactly (more integer digits or decimals than decimal(38, 6) has)
+    is rejected here, so one absurd amount never stops the batch when the table is written."""
+    for column in TABLES[table].columns:
+        value = row.get(column.name)
+        if value is None or not pyarrow.types.is_decimal(column.type):
+            continue
+        number = Decimal(value)
+        if not number.is_finite():
+            raise CheckFailed("fits_column", f"{column.name} {value} is not a finite number")
+        exponent = number.normalize().as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+        integer_digits = max(number.adjusted() + 1, 0)
+        if decimals > column.type.scale or integer_digits > column.type.precision - column.type.scale:
+            raise CheckFailed("fits_column", f"{column.name} {value} does not fit {column.type} exactly")
 
 
 def _iso_date(value: str | None) -> date | None:

@@ -95,3 +95,23 @@ def test_publication_times_survive_parquet_with_their_zone(run_output, spec):
             assert row["published_at"] == (datetime.fromisoformat(expected) if expected else None)
             if expected:
                 assert row["published_at"].isoformat() == expected
+
+
+def test_an_amount_no_column_can_hold_is_a_reject_and_the_batch_goes_on(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW_DIR / "000_f22b6e4c1b01d16e.txt", raw)
+    body = "Hà Nội hỗ trợ Viêng Chăn {} để phòng chống dịch bệnh trong năm nay tại các địa phương của bạn.\n"
+    for name, amount in (("huge.txt", "9" * 40 + " USD"), ("decimals.txt", "40.000,1234567 USD"),
+                         ("scaled.txt", "9" * 30 + " tỷ đồng"), ("exact.txt", "9" * 31 + " USD")):
+        (raw / name).write_text(f"Hà Nội hỗ trợ Viêng Chăn\n\n{body.format(amount)}", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rejects = read_rows(REJECTS, out)
+    too_big = {r["source_file"] for r in rejects if r["check"] == "fits_column"}
+    assert too_big == {"huge.txt", "decimals.txt", "scaled.txt"}
+    published = pq.read_table(out / "aid_events.parquet").to_pylist()
+    exact = [r for r in published if r["evidence"].startswith("9" * 31)]
+    assert [str(r["amount"]).split(".")[0] for r in exact] == ["9" * 31]  # exact, never rounded to 1e31
+    assert {r["source_file"] for r in read_rows(ARTICLES, out)} >= {"000_f22b6e4c1b01d16e.txt", "huge.txt"}
