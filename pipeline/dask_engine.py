@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .engine import PageJob, reject_row, process_raw, run_pipeline
 from .errors import Reject
+from .ingest import read_input
 
 log = logging.getLogger("vnfacts")
 
@@ -35,13 +36,13 @@ def _client(scheduler: str | None, workers: int | None):
     return Client(cluster), cluster
 
 
-def _read(path: str) -> bytes:
+def _read(path: str, source_file: str) -> bytes:
     if "://" in path:
         import fsspec
 
         with fsspec.open(path, "rb") as fh:
             return fh.read()
-    return Path(path).read_bytes()
+    return read_input(Path(path), source_file)
 
 
 def dask_results(client, window: int):
@@ -50,8 +51,8 @@ def dask_results(client, window: int):
         pending = deque()
         for job in jobs:
             try:
-                raw = _read(job.path)
-            except OSError as exc:
+                raw = _read(job.path, job.source_file)
+            except (OSError, Reject) as exc:
                 raw = exc
             pending.append(_submit(client, job, raw))
             if len(pending) >= window:
@@ -70,6 +71,8 @@ class _Done:
 
 
 def _submit(client, job: PageJob, raw):
+    if isinstance(raw, Reject):
+        return _Done({"rejects": [reject_row(job.source_file, None, "ingest", raw)]})
     if isinstance(raw, OSError):
         return _Done({"rejects": [reject_row(job.source_file, None, "ingest",
                                           Reject("unreadable", f"{job.source_file}: {raw.strerror or raw}"))]})

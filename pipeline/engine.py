@@ -34,7 +34,7 @@ from .atomic import atomic_path
 from .config import CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .extract import extract_article
-from .ingest import ingest_page, list_raw_files, load_sidecars
+from .ingest import ingest_page, list_raw_files, load_sidecars, read_input
 from .lexicon import compile_rules
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, Table, read_rows,
                      to_arrow, write_table)
@@ -133,10 +133,9 @@ def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
 def process_page(job: PageJob) -> dict[str, list[dict]]:
     """Rows of every table for one raw file (rejects included); never raises for bad input."""
     try:
-        raw = Path(job.path).read_bytes()
-    except OSError as exc:
-        return {"rejects": [reject_row(job.source_file, None, "ingest",
-                                    Reject("unreadable", f"{job.source_file}: {exc.strerror or exc}"))]}
+        raw = read_input(Path(job.path), job.source_file)
+    except Reject as rej:
+        return {"rejects": [reject_row(job.source_file, None, "ingest", rej)]}
     return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar))
 
 

@@ -14,7 +14,9 @@ import csv
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,11 +295,49 @@ def is_sidecar(path: Path) -> bool:
 
 
 def list_raw_files(raw_dir: Path) -> list[Path]:
-    """The input pages under raw_dir: regular files, hidden ones and metadata sidecars excepted."""
+    """Every entry under raw_dir that is not a folder or a metadata sidecar: pages, and also links, special
+    files and hidden files, which ``read_input`` turns into reject rows, so each entry is accounted for.
+    Links to folders are listed, not entered; a folder that cannot be listed is listed itself."""
     raw_dir = Path(raw_dir)
-    return sorted(p for p in raw_dir.rglob("*")
-                  if p.is_file() and not is_sidecar(p)
-                  and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts))
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename and Path(exc.filename) != raw_dir:
+            found.append(Path(exc.filename))
+
+    for folder, dirs, files in os.walk(raw_dir, onerror=unreadable, followlinks=False):
+        for name in dirs:
+            if (Path(folder) / name).is_symlink():
+                found.append(Path(folder) / name)
+        for name in files:
+            path = Path(folder) / name
+            if not is_sidecar(path) or path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+def read_input(path: Path, source_file: str) -> bytes:
+    """The bytes of one input page, or a Reject saying why they are not read. Nothing is opened that is not a
+    regular file inside the inputs, and a file too large to be a page is refused before it is read."""
+    if any(part.startswith(".") for part in Path(source_file).parts):
+        raise Reject("hidden_file", f"{source_file}: hidden, not read")
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        raise Reject("unreadable", f"{source_file}: {exc.strerror or exc}") from exc
+    if stat.S_ISLNK(info.st_mode):
+        raise Reject("symlink", f"{source_file}: a symbolic link to {os.readlink(path)!r}, not followed")
+    if stat.S_ISDIR(info.st_mode):
+        raise Reject("unreadable", f"{source_file}: a folder that could not be listed")
+    if not stat.S_ISREG(info.st_mode):
+        raise Reject("not_a_regular_file", f"{source_file}: not a regular file, not opened")
+    if info.st_size > MAX_RAW_BYTES:
+        raise Reject("too_large", f"{source_file}: {info.st_size:,} bytes, more than {MAX_RAW_BYTES:,}")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_RAW_BYTES + 1)
+    except OSError as exc:
+        raise Reject("unreadable", f"{source_file}: {exc.strerror or exc}") from exc
 
 
 def load_sidecars(raw_dir: Path, files: list[Path]) -> dict[str, dict[str, str]]:
@@ -347,10 +387,7 @@ def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> d
     for path in files:
         source_file = path.relative_to(raw_dir).as_posix()
         try:
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                raise Reject("unreadable", f"{source_file}: {exc.strerror or exc}") from exc
+            raw = read_input(path, source_file)
             page = ingest_page(raw, source_file, rules_dir, sidecars.get(source_file))
             first = seen.get(page.article["article_id"])
             if first is not None:

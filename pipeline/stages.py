@@ -84,7 +84,7 @@ def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
     path = Path(path)
     sidecar = ingest_mod.load_sidecars(path.parent, [path]).get(path.name)
     try:
-        page = ingest_mod.ingest_page(path.read_bytes(), path.name, rules_dir, sidecar)
+        page = ingest_mod.ingest_page(ingest_mod.read_input(path, path.name), path.name, rules_dir, sidecar)
     except Reject as rej:
         return f"{path.name}: rejected [{rej.reason}] {rej.detail}"
     a = page.article

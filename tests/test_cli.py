@@ -115,3 +115,26 @@ def test_an_amount_no_column_can_hold_is_a_reject_and_the_batch_goes_on(tmp_path
     exact = [r for r in published if r["evidence"].startswith("9" * 31)]
     assert [str(r["amount"]).split(".")[0] for r in exact] == ["9" * 31]  # exact, never rounded to 1e31
     assert {r["source_file"] for r in read_rows(ARTICLES, out)} >= {"000_f22b6e4c1b01d16e.txt", "huge.txt"}
+
+
+def test_links_special_and_hidden_entries_are_rejects_and_nothing_outside_is_read(tmp_path):
+    import os
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW_DIR / "000_f22b6e4c1b01d16e.txt", raw)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Mật khẩu của tôi là hunter2, đừng đọc nó nhé.\n" * 20, encoding="utf-8")
+    (raw / "link.txt").symlink_to(outside)
+    (raw / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (raw / "loop").symlink_to(raw)
+    os.mkfifo(raw / "pipe.txt")
+    (raw / ".notes.txt").write_text("ghi chú\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    reasons = {r["source_file"]: r["reason"] for r in read_rows(REJECTS, out)}
+    assert reasons == {"link.txt": "symlink", "dangling.txt": "symlink", "loop": "symlink",
+                       "pipe.txt": "not_a_regular_file", ".notes.txt": "hidden_file"}
+    assert not any("hunter2" in line["text"] for line in read_rows(LINES, out))
+    assert [a["source_file"] for a in read_rows(ARTICLES, out)] == ["000_f22b6e4c1b01d16e.txt"]
