@@ -223,6 +223,7 @@ PHRASE_LISTS = {
     ("aid", "donor_markers"): "DONOR_MARKER",
     ("aid", "non_subject_prepositions"): "PREP",
     ("aid", "recipient_after"): "TO",
+    ("aid", "recipient_party_after"): "TO_PARTY",
     ("aid", "distributive_markers"): "EACH",
     ("aid", "aid_nouns"): "AID_NOUN",
     ("aid", "total_cues"): "TOTAL_CUE",
@@ -260,7 +261,7 @@ PHRASE_MAPS = {
     ("agreement", "kinds"): "AGREEMENT_KIND",
 }
 # Labels matched anywhere, even inside a longer underthesea word.
-NO_BOUNDARY = {"AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
+NO_BOUNDARY = {"TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
                "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
 
 

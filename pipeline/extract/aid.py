@@ -113,10 +113,11 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
                and p.start not in bracketed]
     if between:
         return between
-    for to in sent.of("TO"):
+    markers = sorted(sent.of("TO") + sent.of("TO_PARTY"), key=lambda m: m.start)
+    for to in markers:
         if anchor.end <= to.start <= anchor.end + MAX_GAP_TO_RECIPIENT:
             nxt = next((p for p in parties if p.start == to.end), None)
-            if nxt is None:
+            if nxt is None and to.label == "TO":  # after "với" only a named party receives
                 nxt = recipient_phrase(sdoc, sent, to.end, parties)
             if nxt is not None and nxt.name != donor.name:
                 return [nxt]
