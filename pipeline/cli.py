@@ -295,6 +295,9 @@ def export_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, partitioned: bool,
 def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None):
     """Run SQL with DuckDB over the tables in --out; each table is a view named after its file.
 
+    Only SELECT queries run, and they read the published tables and nothing else (no other
+    file, no network, no extension download); write a result with --output.
+
     Example:
 
         vnfacts query "SELECT donor, recipient, SUM(amount) FROM aid_events_consolidated
@@ -306,7 +309,7 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None):
         result = query_mod.run_query(sql, out_dir)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    except duckdb.Error as exc:
+    except (duckdb.Error, query_mod.QueryRefused) as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
     if fmt == "parquet":
         if output is None:

@@ -138,3 +138,20 @@ def test_links_special_and_hidden_entries_are_rejects_and_nothing_outside_is_rea
                        "pipe.txt": "not_a_regular_file", ".notes.txt": "hidden_file"}
     assert not any("hunter2" in line["text"] for line in read_rows(LINES, out))
     assert [a["source_file"] for a in read_rows(ARTICLES, out)] == ["000_f22b6e4c1b01d16e.txt"]
+
+
+@pytest.mark.parametrize("sql", [
+    "COPY aid_events TO 'stolen.csv'",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "ATTACH 'other.db'",
+    "INSTALL httpfs",
+    "SET enable_external_access = true",
+    "CREATE TABLE x AS SELECT 1",
+])
+def test_query_only_reads_the_published_tables(run_output, sql, tmp_path, monkeypatch):
+    _, out, _ = run_output
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in out.iterdir())
+    result = CliRunner().invoke(main, ["query", sql, "--out", str(out)])
+    assert result.exit_code == 1 and "query failed" in result.output
+    assert sorted(p.name for p in out.iterdir()) == before and not list(tmp_path.iterdir())
