@@ -57,6 +57,18 @@ def _progress(label: str, total: int):
         yield lambda: bar.advance(task)
 
 
+def _check_rules(rules_dir: Path | None) -> None:
+    """A rules directory that cannot serve is refused at once, naming the file, not page by page."""
+    from .rulefiles import RuleFileError, check_rules_dir
+
+    if rules_dir is None:
+        return
+    try:
+        check_rules_dir(rules_dir)
+    except RuleFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def stage_options(func):
     """--raw, --out, --rules and --verbose, shared by every stage command."""
     @click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -69,6 +81,7 @@ def stage_options(func):
     @functools.wraps(func)
     def wrapper(*args, verbose, **kwargs):
         _setup_logging(verbose)
+        _check_rules(kwargs.get("rules_dir"))
         out = kwargs.get("out_dir")
         if out is not None and Path(out).is_dir() and remove_stale_temporaries(out):
             log.info("removed temporary files of an interrupted run in %s", out)
@@ -148,6 +161,7 @@ def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path 
     from . import zone_gold
 
     _setup_logging(False)
+    _check_rules(rules_dir)
     if gold_dir is None and raw_dir is None:
         raise click.UsageError("give --gold DIR or --raw DIR")
     if gold_dir is not None:
@@ -187,6 +201,7 @@ def eval_cmd(gold_dir: Path, raw_dir: Path | None, rules_dir: Path, summary: boo
     from . import evaluate
 
     _setup_logging(False)
+    _check_rules(rules_dir)
     logging.getLogger("vnfacts").setLevel(logging.WARNING)
     result = evaluate.evaluate(gold_dir, raw_dir, rules_dir)
     click.echo(evaluate.report(result, details=not summary))

@@ -14,6 +14,9 @@ from pathlib import Path
 import yaml
 
 REQUIRED_KEYS = ("id", "kind", "description", "normalizer", "examples")
+# The kinds every stage needs: a rules directory without one of them is refused before any page is read.
+REQUIRED_KINDS = ("canonical", "zone", "zone_layout", "stoplist", "number", "money", "date", "entity", "aid",
+                  "official", "agreement")
 
 
 class RuleFileError(ValueError):
@@ -22,8 +25,11 @@ class RuleFileError(ValueError):
 
 @lru_cache(maxsize=256)
 def _load_cached(path: str, mtime_ns: int) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleFileError(f"[R002] {path}: not a readable YAML file ({exc})") from exc
     check_rule_file(data, path)
     return data
 
@@ -71,6 +77,19 @@ def _by_kind(stamp: tuple) -> dict[str, list[dict]]:
         data = _load_cached(path, mtime_ns)
         files.setdefault(str(data["kind"]), []).append(data)
     return files
+
+
+def check_rules_dir(rules_dir: Path) -> None:
+    """Raise RuleFileError, naming the file or the missing kind, unless every rule file loads and every kind
+    the stages need is there."""
+    try:
+        files = rule_files_by_kind(rules_dir)
+    except yaml.YAMLError as exc:
+        raise RuleFileError(f"[R002] a rule file under {rules_dir} is not valid YAML: {exc}") from exc
+    missing = [k for k in REQUIRED_KINDS if k not in files]
+    if missing:
+        raise RuleFileError(f"[R007] {rules_dir} has no rule file of kind {', '.join(missing)}: "
+                            "is --rules the project's rules/ directory?")
 
 
 def rule_file_of_kind(rules_dir: Path, kind: str) -> dict:

@@ -155,3 +155,21 @@ def test_query_only_reads_the_published_tables(run_output, sql, tmp_path, monkey
     result = CliRunner().invoke(main, ["query", sql, "--out", str(out)])
     assert result.exit_code == 1 and "query failed" in result.output
     assert sorted(p.name for p in out.iterdir()) == before and not list(tmp_path.iterdir())
+
+
+def test_a_rules_directory_that_cannot_serve_is_refused_at_once_naming_the_file(tmp_path):
+    empty = tmp_path / "empty_rules"
+    empty.mkdir()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(empty)])
+    assert result.exit_code == 1 and "[R007]" in result.output and "kind" in result.output
+    assert not out.exists() or not list(out.glob("*.parquet"))
+    from pipeline.config import RULES_DIR
+
+    broken = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, broken)
+    aid = broken / "aid" / "vi" / "aid.yaml"
+    aid.write_text(aid.read_text(encoding="utf-8").replace("kind: aid\n", "kind: aid\nitems: [a, b:\n"),
+                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(broken)])
+    assert result.exit_code == 1 and "aid.yaml" in result.output and "Traceback" not in result.output
