@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import pickle
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -263,11 +264,28 @@ def _merge_reports(total: dict, report: dict) -> None:
             into["by_check"][check] = into["by_check"].get(check, 0) + n
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the run that started it ends, however it ends (SIGTERM, SIGKILL): on Linux the
+    kernel signals it (PR_SET_PDEATHSIG); elsewhere it is left to the pool's own shutdown."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 def _results(jobs: list[PageJob], workers: int):
     if workers <= 1:
         yield from map(process_page, jobs)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         # map keeps file order, so the output is the same whatever the number of workers
         yield from pool.map(process_page, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8) or 1)))
 

@@ -128,3 +128,47 @@ def test_rows_that_break_a_table_schema_become_rejects_at_the_batch(extracted):
     assert [(r["table"], r["check"], r["source_file"]) for r in rejects] == [("aid_events", "schema.flow", "000.txt")]
     assert len(writers["aid_events"].flushed) == len(rows) - 1
     assert report["aid_events"]["rejected"] == 1 and report["aid_events"]["by_check"] == {"schema.flow": 1}
+
+
+def test_workers_end_when_the_run_is_terminated(tmp_path):
+    """SIGTERM to `vnfacts run --jobs 2` leaves no worker behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = "Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng chống dịch bệnh trong năm nay tại các địa phương.\n"
+    for n in range(400):
+        (raw / f"{n:04d}.txt").write_text(f"Tin số {n}\n\n" + body * 30, encoding="utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--out",
+                            str(tmp_path / "out"), "--jobs", "2"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    for _ in range(100):  # wait for the pool
+        time.sleep(0.1)
+        out = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split()
+        children = [int(pid) for pid in out]
+        if len(children) >= 2:
+            break
+    assert len(children) >= 2, "the pool did not start"
+    run.send_signal(signal.SIGTERM)
+    run.wait(timeout=30)
+    deadline = time.time() + 10
+    alive = children
+    while alive and time.time() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in children if _running(pid)]
+    assert alive == [], f"workers {alive} outlived the run"
+
+
+def _running(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie has exited
+        return fh.read().split(") ")[-1][0] != "Z"
