@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import tempfile
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ def atomic_path(target: Path):
     """Yield a temporary path beside ``target``; on success it is renamed over ``target``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{TEMP_TAG}-{os.getpid()}-", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -53,10 +54,31 @@ def write_text_atomic(path: Path, text: str) -> Path:
     return Path(path)
 
 
+TEMP_TAG = "vnfacts"
+OUR_TEMPORARY = re.compile(rf"^\..+\.{TEMP_TAG}-(\d+)-[^/]*\.tmp$")
+
+
 def remove_stale_temporaries(directory: Path) -> int:
-    """Delete temporary files a killed run left behind (one run per output directory at a time)."""
+    """Delete the temporary files that a run killed before it could rename them left behind: only files named
+    as this program names them, and only when the process that wrote them is gone. A running command's
+    temporaries, and a user's own ``.draft.tmp``, are left alone."""
     removed = 0
     for path in Path(directory).rglob(".*.tmp"):
+        match = OUR_TEMPORARY.match(path.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
         path.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process has no temporaries open before it starts writing
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
