@@ -40,7 +40,7 @@ $(INSTALLED): pyproject.toml
 run: $(OUT)/manifest.json report
 
 # The whole pipeline in one pass (vnfacts run: parallel, streaming, cached per file).
-$(OUT)/manifest.json: $(INGEST_DEPS) $(TOKENIZE_DEPS) $(EXTRACT_DEPS) $(VALIDATE_DEPS) pipeline/engine.py \
+$(OUT)/manifest.json: $(INGEST_DEPS) $(TOKENIZE_DEPS) $(EXTRACT_DEPS) $(VALIDATE_DEPS) pipeline/engine.py pipeline/cache.py \
 		pipeline/export.py $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
 	$(VNFACTS) run --raw $(RAW) --out $(OUT) --rules rules
 

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -32,6 +31,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .atomic import atomic_path
+from .cache import Cache
 from .config import CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .extract import extract_article
@@ -78,31 +78,6 @@ def rules_key(rules_dir: Path) -> str:
 
 
 # ---------------------------------------------------------------- caches
-
-class Cache:
-    """Pickled values in files named by key; a corrupt or missing entry is a miss."""
-
-    def __init__(self, root: Path | None):
-        self.root = Path(root) if root is not None else None
-
-    def _path(self, kind: str, key: str) -> Path:
-        return self.root / kind / key[:2] / f"{key}.pkl"
-
-    def get(self, kind: str, key: str):
-        if self.root is None:
-            return None
-        try:
-            with open(self._path(kind, key), "rb") as fh:
-                return pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            return None
-
-    def put(self, kind: str, key: str, value) -> None:
-        if self.root is None:
-            return
-        with atomic_path(self._path(kind, key)) as tmp:
-            tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
 
 # ---------------------------------------------------------------- one page
 

@@ -33,7 +33,7 @@ def _tables(out):
 
 
 def _cache_files(out, kind):
-    return sorted(p.name for p in (out / CACHE_DIR / kind).rglob("*.pkl"))
+    return sorted(p.name for p in (out / CACHE_DIR / kind).rglob("*.json"))
 
 
 @pytest.fixture(scope="module")
