@@ -15,6 +15,7 @@ REASONS: dict[str, str] = {
     "too_large": "the file is too large to be a news page",
     "html_page": "the file is an HTML page, not a text dump of one",
     "no_body": "no article body was found on the page",
+    "garbled_text": "the text stacks many combining marks on one letter, which no Vietnamese text does",
     "duplicate_content": "the file has the same bytes as another input file",
     "unreadable": "the file could not be read",
     "symlink": "the entry is a symbolic link; links are not followed, so nothing outside the inputs is read",

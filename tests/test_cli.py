@@ -173,3 +173,16 @@ def test_a_rules_directory_that_cannot_serve_is_refused_at_once_naming_the_file(
                    encoding="utf-8")
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(broken)])
     assert result.exit_code == 1 and "aid.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_a_letter_under_a_pile_of_combining_marks_is_a_reject_not_a_stall(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = "Tin\n\nHà Nội hỗ trợ a" + "\u0301" * 200_000 + " Viêng Chăn 40.000 USD để phòng chống dịch bệnh.\n"
+    (raw / "marks.txt").write_text(text, encoding="utf-8")
+    shutil.copy(RAW_DIR / "000_f22b6e4c1b01d16e.txt", raw)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [reject] = [r for r in read_rows(REJECTS, out) if r["source_file"] == "marks.txt"]
+    assert reject["reason"] == "garbled_text" and "line 3" in reject["detail"]
