@@ -6,6 +6,7 @@ module that configures logging or exits.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from pyarrow import ArrowException
 
 from . import __version__, stages
 from . import engine as engine_mod
@@ -57,6 +59,18 @@ def _progress(label: str, total: int):
         yield lambda: bar.advance(task)
 
 
+def _one_line(exc: Exception) -> str:
+    """What went wrong, in one line, with what to do (the traceback is behind --debug)."""
+    if isinstance(exc, PermissionError):
+        return f"cannot write {exc.filename or 'an output'}: permission denied (is --out read-only?)"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"no space left on the device while writing {exc.filename or 'the outputs'}; outputs were not replaced"
+    if isinstance(exc, ArrowException):
+        return f"a table could not be read or written ({str(exc).splitlines()[0]}); run the stage before this one " \
+               "again, or `vnfacts run`, to rebuild it (--debug for the traceback)"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (--debug for the traceback)"
+
+
 def _check_rules(rules_dir: Path | None) -> None:
     """A rules directory that cannot serve is refused at once, naming the file, not page by page."""
     from .rulefiles import RuleFileError, check_rules_dir
@@ -78,18 +92,23 @@ def stage_options(func):
     @click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                   default=RULES_DIR, show_default=True, help="Directory of rule files.")
     @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+    @click.option("--debug", is_flag=True, help="On an error, show the full traceback instead of one line.")
     @functools.wraps(func)
-    def wrapper(*args, verbose, **kwargs):
-        _setup_logging(verbose)
+    def wrapper(*args, verbose, debug, **kwargs):
+        _setup_logging(verbose or debug)
         _check_rules(kwargs.get("rules_dir"))
         out = kwargs.get("out_dir")
-        if out is not None and Path(out).is_dir() and remove_stale_temporaries(out):
-            log.info("removed temporary files of an interrupted run in %s", out)
         started = time.perf_counter()
         try:
+            if out is not None and Path(out).is_dir() and remove_stale_temporaries(out):
+                log.info("removed temporary files of an interrupted run in %s", out)
             summary = func(*args, **kwargs)
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from exc
+        except (OSError, SchemaError, ArrowException) as exc:
+            if debug:
+                raise
+            raise click.ClickException(_one_line(exc)) from exc
         log.info("%s done in %.1fs", func.__name__.removesuffix("_cmd"), time.perf_counter() - started)
         if isinstance(summary, str):
             click.echo(summary)

@@ -186,3 +186,16 @@ def test_a_letter_under_a_pile_of_combining_marks_is_a_reject_not_a_stall(tmp_pa
     assert result.exit_code == 0, result.output
     [reject] = [r for r in read_rows(REJECTS, out) if r["source_file"] == "marks.txt"]
     assert reject["reason"] == "garbled_text" and "line 3" in reject["detail"]
+
+
+def test_a_damaged_table_is_one_line_with_what_to_do_and_debug_shows_the_traceback(tmp_path):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)]).exit_code == 0
+    table = out / "articles.parquet"
+    table.write_bytes(table.read_bytes()[:3000])
+    result = CliRunner().invoke(main, ["tokenize", "--out", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    [message] = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert "articles.parquet" in message and "vnfacts run" in message
+    debug = CliRunner().invoke(main, ["tokenize", "--out", str(out), "--debug"])
+    assert debug.exit_code != 0 and debug.exception is not None
