@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
@@ -52,6 +53,30 @@ def write_text_atomic(path: Path, text: str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+LOCK_NAME = ".vnfacts.lock"
+
+
+class OutputLocked(RuntimeError):
+    """Another command holds the lock of the output directory."""
+
+
+@contextmanager
+def output_lock(directory: Path):
+    """Hold the output directory's lock (``flock`` on ``.vnfacts.lock``) while a command writes there: one
+    writing command per directory; a second one is told so at once instead of mixing its files in."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise OutputLocked(f"another vnfacts command is writing to {directory}; wait for it to end") from exc
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 TEMP_TAG = "vnfacts"

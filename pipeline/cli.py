@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
@@ -22,7 +22,7 @@ from . import __version__, stages
 from . import engine as engine_mod
 from . import export as export_mod
 from . import query as query_mod
-from .atomic import remove_stale_temporaries
+from .atomic import OutputLocked, output_lock, remove_stale_temporaries
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR
 from .schema import SchemaError
 
@@ -98,11 +98,15 @@ def stage_options(func):
         _setup_logging(verbose or debug)
         _check_rules(kwargs.get("rules_dir"))
         out = kwargs.get("out_dir")
+        writes = out is not None and not kwargs.get("explain_file")
         started = time.perf_counter()
         try:
-            if out is not None and Path(out).is_dir() and remove_stale_temporaries(out):
-                log.info("removed temporary files of an interrupted run in %s", out)
-            summary = func(*args, **kwargs)
+            with output_lock(out) if writes else nullcontext():
+                if writes and remove_stale_temporaries(out):
+                    log.info("removed temporary files of an interrupted run in %s", out)
+                summary = func(*args, **kwargs)
+        except OutputLocked as exc:
+            raise click.ClickException(str(exc)) from exc
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from exc
         except (OSError, SchemaError, ArrowException) as exc:

@@ -199,3 +199,20 @@ def test_a_damaged_table_is_one_line_with_what_to_do_and_debug_shows_the_traceba
     assert "articles.parquet" in message and "vnfacts run" in message
     debug = CliRunner().invoke(main, ["tokenize", "--out", str(out), "--debug"])
     assert debug.exit_code != 0 and debug.exception is not None
+
+
+def test_one_writing_command_per_output_directory(tmp_path):
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out / ".vnfacts.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a running `vnfacts run` holds it
+        result = CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)])
+        assert result.exit_code == 1 and "another vnfacts command is writing" in result.output
+        assert not list(out.glob("*.parquet"))
+    finally:
+        os.close(fd)
+    assert CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)]).exit_code == 0
