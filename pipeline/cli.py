@@ -10,6 +10,7 @@ import errno
 import functools
 import json
 import logging
+import re
 import sys
 import time
 from contextlib import contextmanager, nullcontext
@@ -73,14 +74,24 @@ def _one_line(exc: Exception) -> str:
 
 def _check_rules(rules_dir: Path | None) -> None:
     """A rules directory that cannot serve is refused at once, naming the file, not page by page."""
+    from .lexicon import compile_rules
     from .rulefiles import RuleFileError, check_rules_dir
+    from .zoning import load_zone_rules
 
     if rules_dir is None:
         return
     try:
         check_rules_dir(rules_dir)
+        compile_rules(rules_dir)  # every phrase list has the right shape
+        load_zone_rules(rules_dir)  # every pattern compiles
     except RuleFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    except re.error as exc:
+        raise click.ClickException(f"[R009] a pattern of a zone rule file under {rules_dir} is not a valid regular "
+                                   f"expression: {exc} (pattern {exc.pattern!r})") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise click.ClickException(f"[R008] a rule file under {rules_dir} has a value of the wrong shape: "
+                                   f"{type(exc).__name__}: {exc}") from exc
 
 
 def stage_options(func):

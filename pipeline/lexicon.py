@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .config import RULES_DIR
-from .rulefiles import iter_rule_files, rule_files_by_kind
+from .rulefiles import RuleFileError, iter_rule_files, rule_files_by_kind
 from .tokenize import Word, doc_from_words, shared_vocab
 
 log = logging.getLogger("vnfacts")
@@ -298,12 +298,16 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
                             cased=label != "NAME_JOINER")
     for (kind, key), label in PHRASE_LISTS.items():
         for data in files.get(kind, []):
-            for text in data.get(key) or []:
+            for text in _phrases(data, key):
                 lexicon.add(label, [text], str(text), data["id"], word_boundary=label not in NO_BOUNDARY)
     for (kind, key), label in PHRASE_MAPS.items():
         for data in files.get(kind, []):
-            for normalized, texts in (data.get(key) or {}).items():
-                lexicon.add(label, texts, normalized, data["id"], word_boundary=label not in NO_BOUNDARY)
+            value = data.get(key) or {}
+            if not isinstance(value, dict):
+                raise RuleFileError(f"[R008] rule file {data['id']}: {key} must map a value to a list of phrases")
+            for normalized in value:
+                lexicon.add(label, _phrases(value, normalized, data["id"]), normalized, data["id"],
+                            word_boundary=label not in NO_BOUNDARY)
     for data in files.get("money", []):
         # currency names and symbols, so amounts are only tried where a currency is named;
         # ending a word: "đồng" in "đồng chí" is no currency, "kíp" in the word "tỷ kíp" is
@@ -318,6 +322,15 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
     if not lexicon.phrases:
         log.warning("no phrase rules found under %s: extraction will find nothing", rules_dir)
     return CompiledRules(Path(rules_dir), lexicon, dict(files))
+
+
+def _phrases(data: dict, key: str, file_id: str | None = None) -> list:
+    """The phrase list under ``key``, or RuleFileError naming the file and the key."""
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise RuleFileError(f"[R008] rule file {file_id or data.get('id')}: {key} must be a list of phrases, "
+                            f"not {type(value).__name__}")
+    return value
 
 
 def country_entries(data: dict) -> list[dict]:

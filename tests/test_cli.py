@@ -216,3 +216,20 @@ def test_one_writing_command_per_output_directory(tmp_path):
     finally:
         os.close(fd)
     assert CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)]).exit_code == 0
+
+
+@pytest.mark.parametrize("path, old, new, code, names", [
+    ("aid/vi/aid.yaml", "give_verbs: [", "give_verbs: 5\nunused_verbs: [", "[R008]", "aid.events.vi"),
+    ("zones/vi/layout.yaml", "header_pattern: '", "header_pattern: '[unclosed", "[R009]", "[unclosed"),
+])
+def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, path, old, new, code, names):
+    from pipeline.config import RULES_DIR
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    target = rules / path
+    target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(rules)])
+    assert result.exit_code == 1 and code in result.output and names in result.output
+    assert "Traceback" not in result.output and not list(out.glob("*.parquet"))
