@@ -339,9 +339,11 @@ def export_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, partitioned: bool,
               show_default=True, help="Directory of the Parquet tables.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table",
               show_default=True, help="Output format.")
+@click.option("--allow-external", is_flag=True,
+              help="Let the query read other files and the network (statements still only read).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (required for --format parquet).")
-def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None):
+def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None, allow_external: bool):
     """Run SQL with DuckDB over the tables in --out; each table is a view named after its file.
 
     Only SELECT queries run, and they read the published tables and nothing else (no other
@@ -355,7 +357,7 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None):
     import duckdb
 
     try:
-        result = query_mod.run_query(sql, out_dir)
+        result = query_mod.run_query(sql, out_dir, allow_external)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except (duckdb.Error, query_mod.QueryRefused) as exc:

@@ -15,9 +15,10 @@ class QueryRefused(ValueError):
     """A statement that would write, attach, install or configure: queries only read the tables."""
 
 
-def connect(out_dir: Path):
+def connect(out_dir: Path, allow_external: bool = False):
     """An in-memory DuckDB with one view per published table, that can read those files and nothing else:
-    no other file, no network, no extension download, and its settings locked."""
+    no other file, no network, no extension download, and its settings locked (``allow_external`` lifts the
+    file and network limits, for a user who wants to join other data; statements still only read)."""
     import duckdb
 
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
@@ -27,9 +28,10 @@ def connect(out_dir: Path):
     for path in paths:
         literal = path.as_posix().replace("'", "''")
         con.execute(f'CREATE VIEW "{path.stem}" AS SELECT * FROM read_parquet(\'{literal}\')')
-    allowed = ", ".join("'" + p.as_posix().replace("'", "''") + "'" for p in paths)
-    con.execute(f"SET allowed_paths = [{allowed}]")
-    con.execute("SET enable_external_access = false")
+    if not allow_external:
+        allowed = ", ".join("'" + p.as_posix().replace("'", "''") + "'" for p in paths)
+        con.execute(f"SET allowed_paths = [{allowed}]")
+        con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
 
@@ -42,9 +44,9 @@ def check_read_only(con, sql: str) -> None:
                                "the published tables are read, never changed")
 
 
-def run_query(sql: str, out_dir: Path) -> pa.Table:
+def run_query(sql: str, out_dir: Path, allow_external: bool = False) -> pa.Table:
     """The result of ``sql`` as an Arrow table: money stays exact decimal, counts integers."""
-    con = connect(out_dir)
+    con = connect(out_dir, allow_external)
     try:
         check_read_only(con, sql)
         relation = con.sql(sql)

@@ -233,3 +233,37 @@ def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, path, o
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(rules)])
     assert result.exit_code == 1 and code in result.output and names in result.output
     assert "Traceback" not in result.output and not list(out.glob("*.parquet"))
+
+
+@pytest.mark.parametrize("error, words", [
+    (OSError(28, "No space left on device"), "no space left"),
+    (PermissionError(13, "Permission denied"), "permission denied"),
+])
+def test_a_full_disk_or_a_refused_write_is_one_line_and_the_outputs_stay_whole(tmp_path, monkeypatch, error, words):
+    import pipeline.atomic
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
+
+    def fail():
+        raise error
+
+    monkeypatch.setattr(pipeline.atomic, "_crash_point", fail)  # where the write is renamed into place
+    result = CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)])
+    assert result.exit_code == 1 and words in result.output.lower() and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
+    assert not [p for p in out.rglob(".*.tmp")]
+
+
+def test_allow_external_lets_a_query_join_another_file_but_not_write(run_output, tmp_path):
+    _, out, _ = run_output
+    other = tmp_path / "donors.csv"
+    other.write_text("donor,region\nHà Nội,Bắc Bộ\n", encoding="utf-8")
+    sql = f"SELECT COUNT(*) AS n FROM read_csv('{other.as_posix()}')"
+    assert CliRunner().invoke(main, ["query", sql, "--out", str(out)]).exit_code == 1
+    allowed = CliRunner().invoke(main, ["query", sql, "--out", str(out), "--allow-external", "--format", "json"])
+    assert allowed.exit_code == 0 and '"n":1' in allowed.output.replace(" ", "")
+    copy = CliRunner().invoke(main, ["query", f"COPY aid_events TO '{tmp_path / 'x.csv'}'", "--out", str(out),
+                                     "--allow-external"])
+    assert copy.exit_code == 1 and not (tmp_path / "x.csv").exists()

@@ -86,6 +86,10 @@ def cases() -> dict[str, bytes]:
         "duplicate a.txt": page,
         "duplicate b.txt": page,
         "tên tệp có dấu cách $(rm -rf) `x` & ; 'q'.txt": page.replace(b"17:02", b"17:03"),
+        "combining marks pile.txt": text.replace("Trong khuôn khổ", "Trong khuo" + "\u0302" * 50_000 + "n khổ",
+                                                 1).encode("utf-8"),
+        "bidi controls.txt": text.replace("Thành phố", "\u202eThành phố\u202c").encode("utf-8"),
+        ".hidden page.txt": page.replace(b"17:02", b"17:04"),
     }
 
 
