@@ -74,23 +74,31 @@ def _one_line(exc: Exception) -> str:
 
 def _check_rules(rules_dir: Path | None) -> None:
     """A rules directory that cannot serve is refused at once, naming the file, not page by page."""
+    from decimal import InvalidOperation
+
+    from .dates import _load_grammar
     from .lexicon import compile_rules
+    from .normalize import load_canonical_rules
+    from .numbers import _vocabularies
     from .rulefiles import RuleFileError, check_rules_dir
     from .zoning import load_zone_rules
 
     if rules_dir is None:
         return
+    stage = "rule files"
     try:
         check_rules_dir(rules_dir)
-        compile_rules(rules_dir)  # every phrase list has the right shape
-        load_zone_rules(rules_dir)  # every pattern compiles
+        for stage, load in (("phrase lists", compile_rules), ("zone rules", load_zone_rules),
+                            ("canonical text rules", load_canonical_rules), ("number and money words", _vocabularies),
+                            ("date grammar", _load_grammar)):
+            load(Path(rules_dir))
     except RuleFileError as exc:
         raise click.ClickException(str(exc)) from exc
     except re.error as exc:
         raise click.ClickException(f"[R009] a pattern of a zone rule file under {rules_dir} is not a valid regular "
                                    f"expression: {exc} (pattern {exc.pattern!r})") from exc
-    except (KeyError, TypeError, ValueError) as exc:
-        raise click.ClickException(f"[R008] a rule file under {rules_dir} has a value of the wrong shape: "
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+        raise click.ClickException(f"[R008] the {stage} under {rules_dir} have a value of the wrong shape: "
                                    f"{type(exc).__name__}: {exc}") from exc
 
 

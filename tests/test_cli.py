@@ -267,3 +267,16 @@ def test_allow_external_lets_a_query_join_another_file_but_not_write(run_output,
     copy = CliRunner().invoke(main, ["query", f"COPY aid_events TO '{tmp_path / 'x.csv'}'", "--out", str(out),
                                      "--allow-external"])
     assert copy.exit_code == 1 and not (tmp_path / "x.csv").exists()
+
+
+def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
+    from pipeline.config import RULES_DIR
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    dates = rules / "dates" / "vi" / "dates.yaml"
+    dates.write_text(dates.read_text(encoding="utf-8").replace("\ngrammar:", "\ngrammar: 5\nold_grammar:", 1),
+                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path / "out"),
+                                       "--rules", str(rules)])
+    assert result.exit_code == 1 and "[R008]" in result.output and "date grammar" in result.output
