@@ -37,8 +37,8 @@ from .errors import Reject
 from .extract import extract_article
 from .ingest import ingest_page, list_raw_files, load_sidecars, read_input
 from .lexicon import compile_rules
-from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, Table, read_rows,
-                     to_arrow, write_table)
+from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
+                     read_rows, to_arrow, write_table)
 from .tokenize import Word, token_rows, tokenize_body
 from .validate import article_context, fits_columns, schema_failures, schema_reject, table_schemas, validate_tables
 
@@ -205,6 +205,7 @@ def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: lis
     for table in EXTRACT_TABLES:
         writer = writers[table.name]
         failures = schema_failures(table.name, writer.buffer, schemas[table.name])
+        failures.update(_unwritable_rows(table, writer.buffer, failures))
         if not failures:
             continue
         counts = report[table.name]
@@ -217,6 +218,26 @@ def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: lis
         writer.buffer = [row for i, row in enumerate(writer.buffer) if i not in failures]
     for writer in writers.values():
         writer.flush()
+
+
+def _unwritable_rows(table, rows: list[dict], known: dict[int, str]) -> dict[int, str]:
+    """Rows the table's Arrow schema cannot hold, found row by row only when the batch fails as a whole: a
+    value no check foresaw rejects its row, never the batch."""
+    rest = [row for i, row in enumerate(rows) if i not in known]
+    try:
+        to_arrow(table, rest)
+        return {}
+    except SchemaError:
+        pass
+    failed = {}
+    for i, row in enumerate(rows):
+        if i in known:
+            continue
+        try:
+            to_arrow(table, [row])
+        except SchemaError:
+            failed[i] = "schema_type"
+    return failed
 
 
 def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:

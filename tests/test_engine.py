@@ -172,3 +172,28 @@ def _running(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as fh:  # a zombie has exited
         return fh.read().split(") ")[-1][0] != "Z"
+
+
+def test_a_row_the_schema_cannot_hold_is_rejected_alone_and_the_batch_is_written(tmp_path):
+    from pipeline.engine import _flush
+    from pipeline.schema import EXTRACT_TABLES
+    from pipeline.validate import table_schemas
+
+    class Writer:
+        def __init__(self, rows):
+            self.buffer = rows
+            self.flushed = None
+
+        def flush(self):
+            self.flushed = list(self.buffer)
+
+    good = {"article_id": "a1", "label": "PLACE", "text": "Hà Nội", "normalized": "Hà Nội", "char_start": 0,
+            "char_end": 6, "rule_id": "entities.places.vi", "evidence": "Hà Nội"}
+    bad = {**good, "char_start": "not a number"}  # a value no check foresaw
+    writers = {t.name: Writer([]) for t in EXTRACT_TABLES}
+    writers["mentions"].buffer = [good, bad]
+    report = {t.name: {"checked": 0, "passed": 2, "rejected": 0, "by_check": {}} for t in EXTRACT_TABLES}
+    rejects: list[dict] = []
+    _flush(writers, table_schemas(), {"a1": "page.txt"}, rejects, report)
+    assert writers["mentions"].flushed == [good]
+    assert [r["check"] for r in rejects] and report["mentions"]["rejected"] == 1
