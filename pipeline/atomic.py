@@ -84,26 +84,14 @@ OUR_TEMPORARY = re.compile(rf"^\..+\.{TEMP_TAG}-(\d+)-[^/]*\.tmp$")
 
 
 def remove_stale_temporaries(directory: Path) -> int:
-    """Delete the temporary files that a run killed before it could rename them left behind: only files named
-    as this program names them, and only when the process that wrote them is gone. A running command's
-    temporaries, and a user's own ``.draft.tmp``, are left alone."""
+    """Delete the temporary files that a command killed before it could rename them left behind. Call it holding
+    the directory's ``output_lock``: then no other command is writing there, so every file named as this
+    program names its temporaries is stale (the process id in the name is not trusted: it can be reused).
+    A user's own ``.draft.tmp`` does not match and stays."""
     removed = 0
     for path in Path(directory).rglob(".*.tmp"):
-        match = OUR_TEMPORARY.match(path.name)
-        if match is None or _alive(int(match.group(1))):
+        if OUR_TEMPORARY.match(path.name) is None:
             continue
         path.unlink(missing_ok=True)
         removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # this process has no temporaries open before it starts writing
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True

@@ -133,25 +133,19 @@ def test_the_pipeline_opens_no_network_connection(tmp_path):
     assert report.returncode == 0, report.stderr[-2000:]
 
 
-def test_only_temporaries_of_dead_runs_are_removed(tmp_path):
-    import subprocess
-    import sys
-
-    from pipeline.atomic import remove_stale_temporaries
+def test_under_the_lock_only_our_temporaries_are_removed(tmp_path):
+    from pipeline.atomic import output_lock, remove_stale_temporaries
 
     user = tmp_path / "notes"
     user.mkdir()
     (user / ".draft.tmp").write_text("mine", encoding="utf-8")
-    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-    try:
-        live = tmp_path / f".articles.parquet.vnfacts-{running.pid}-abc.tmp"
-        live.write_bytes(b"a run still writing")
-        dead_pid = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                                  capture_output=True, text=True).stdout.strip()
-        dead = tmp_path / f".lines.parquet.vnfacts-{dead_pid}-xyz.tmp"
-        dead.write_bytes(b"left by a killed run")
-        assert remove_stale_temporaries(tmp_path) == 1
-        assert not dead.exists() and live.exists() and (user / ".draft.tmp").exists()
-    finally:
-        running.kill()
-        running.wait()
+    (tmp_path / ".plan.tmp").write_text("mine too", encoding="utf-8")
+    ours = [tmp_path / ".articles.parquet.vnfacts-4242-abc.tmp",
+            tmp_path / "candidates" / ".dates.parquet.vnfacts-7-x.tmp"]
+    ours[1].parent.mkdir()
+    for path in ours:
+        path.write_bytes(b"left by a killed command")
+    with output_lock(tmp_path):
+        assert remove_stale_temporaries(tmp_path) == 2
+    assert not any(p.exists() for p in ours)
+    assert (user / ".draft.tmp").exists() and (tmp_path / ".plan.tmp").exists()
