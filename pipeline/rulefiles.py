@@ -15,6 +15,8 @@ import yaml
 
 REQUIRED_KEYS = ("id", "kind", "description", "normalizer", "examples")
 # The kinds every stage needs: a rules directory without one of them is refused before any page is read.
+# Kinds whose file is one grammar, read whole: a second file of the kind would be ambiguous.
+SINGLE_FILE_KINDS = ("canonical", "zone", "zone_layout", "stoplist", "number", "money", "date")
 REQUIRED_KINDS = ("canonical", "zone", "zone_layout", "stoplist", "number", "money", "date", "entity", "aid",
                   "official", "agreement")
 
@@ -90,6 +92,12 @@ def check_rules_dir(rules_dir: Path) -> None:
     if missing:
         raise RuleFileError(f"[R007] {rules_dir} has no rule file of kind {', '.join(missing)}: "
                             "is --rules the project's rules/ directory?")
+    for kind in SINGLE_FILE_KINDS:
+        if len(files.get(kind, [])) > 1:
+            paths = [str(p) for p in iter_rule_files(Path(rules_dir))
+                     if load_rule_file(p)["kind"] == kind]
+            raise RuleFileError(f"[R010] more than one rule file of kind {kind!r}: {', '.join(paths)}; "
+                                "a kind that holds one grammar takes one file")
 
 
 def rule_file_of_kind(rules_dir: Path, kind: str) -> dict:

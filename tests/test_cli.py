@@ -280,3 +280,14 @@ def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path / "out"),
                                        "--rules", str(rules)])
     assert result.exit_code == 1 and "[R008]" in result.output and "date grammar" in result.output
+
+
+def test_a_second_file_of_a_one_grammar_kind_is_refused_naming_both(tmp_path):
+    from pipeline.config import RULES_DIR
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    shutil.copy(rules / "zones" / "vi" / "layout.yaml", rules / "zones" / "vi" / "extra_layout.yaml")
+    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path / "out"),
+                                       "--rules", str(rules)])
+    assert result.exit_code == 1 and "[R010]" in result.output and "extra_layout.yaml" in result.output
