@@ -148,8 +148,7 @@ def test_workers_end_when_the_run_is_terminated(tmp_path):
     children: list[int] = []
     for _ in range(100):  # wait for the pool
         time.sleep(0.1)
-        out = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split()
-        children = [int(pid) for pid in out]
+        children = _children_of(run.pid)
         if len(children) >= 2:
             break
     assert len(children) >= 2, "the pool did not start"
@@ -161,6 +160,21 @@ def test_workers_end_when_the_run_is_terminated(tmp_path):
         time.sleep(0.2)
         alive = [pid for pid in children if _running(pid)]
     assert alive == [], f"workers {alive} outlived the run"
+
+
+def _children_of(parent: int) -> list[int]:
+    """Process ids whose parent is ``parent``, read from /proc (no pgrep needed)."""
+    from pathlib import Path
+
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[-1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def _running(pid: int) -> bool:
