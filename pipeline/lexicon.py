@@ -146,10 +146,15 @@ VIETNAMESE_SYLLABLE = re.compile(
 
 
 def _foreign_then_vietnamese(prev: str, syl: str) -> bool:
-    """underthesea sometimes glues a foreign name to the verb after it ("Phenikaa trao"): a word breaks
-    where a syllable that cannot be Vietnamese is followed by a lower-case Vietnamese one."""
-    return syl[:1].islower() and VIETNAMESE_SYLLABLE.match(syl) is not None \
-        and prev[:1].isupper() and VIETNAMESE_SYLLABLE.match(prev) is None
+    """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"): a word
+    breaks between a capitalised syllable that cannot be Vietnamese and a lower-case Vietnamese one."""
+    def foreign(x: str) -> bool:
+        return x[:1].isupper() and VIETNAMESE_SYLLABLE.match(x) is None
+
+    def vietnamese(x: str) -> bool:
+        return x[:1].islower() and VIETNAMESE_SYLLABLE.match(x) is not None
+
+    return (foreign(prev) and vietnamese(syl)) or (vietnamese(prev) and foreign(syl))
 
 
 def _pattern_pieces(chunk: str) -> tuple[str, ...]:
@@ -218,6 +223,8 @@ PHRASE_LISTS = {
     ("official", "conjunctions"): "CONJUNCTION",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
+    ("aid", "weak_give_verbs"): "WEAK_GIVE",
+    ("aid", "not_aid_after"): "NOT_AID_AFTER",
     ("aid", "receive_verbs"): "RECEIVE",
     ("aid", "donor_after_receive"): "FROM",
     ("aid", "donor_markers"): "DONOR_MARKER",

@@ -47,9 +47,20 @@ def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
     return None
 
 
+def giving_verbs(sent) -> list[Match]:
+    """The verbs of giving of a sentence. A weak one ("gửi", "chuyển", "cấp", "rót") gives aid only in a
+    sentence that says aid by another word: a strong verb, an aid noun, a flow cue or an aid item."""
+    verbs = sent.of("GIVE")
+    weak = {m.start for m in sent.of("WEAK_GIVE")}
+    strong = [v for v in verbs if v.start not in weak]
+    if strong or sent.of("AID_NOUN") or sent.of("FLOW_CUE") or sent.of("ITEM"):
+        return verbs
+    return []
+
+
 def sentence_frame(sent, parties: list[Party]) -> Frame | None:
     """The first verb of giving or receiving that has a subject, with its mode."""
-    verbs = sorted(sent.of("GIVE") + sent.of("RECEIVE"), key=lambda m: m.start)
+    verbs = sorted(giving_verbs(sent) + sent.of("RECEIVE"), key=lambda m: m.start)
     for verb in verbs:
         if verb.label == "GIVE":
             donor = _passive_donor(sent, verb, parties)
@@ -226,10 +237,12 @@ def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
     word stands between the verb of aid and the amount, or a few words before the verb."""
     since = verb.start - TRAP_BEFORE_VERB if verb is not None else anchor.start - TRAP_BEFORE_VERB
     return any(since <= t.start and t.end <= anchor.start or anchor.start <= t.start < anchor.end
-               for t in sent.of("NOT_AID"))
+               for t in sent.of("NOT_AID")) or \
+        any(anchor.end <= t.start <= anchor.end + TRAP_AFTER_AMOUNT for t in sent.of("NOT_AID_AFTER"))
 
 
 TRAP_BEFORE_VERB = 6  # "Thay vì cấp cho ai đó 100 triệu USD": a trap word a few words before the verb counts
+TRAP_AFTER_AMOUNT = 3  # "… trị giá 15 triệu bảng Anh mua tiền vệ …": what the amount pays for, right after it
 
 
 def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
@@ -241,7 +254,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     rule_base = rules.first("aid")["id"]
     from_context = False
     if frame is None:
-        verbs = sorted(sent.of("GIVE"), key=lambda m: m.start)
+        verbs = sorted(giving_verbs(sent), key=lambda m: m.start)
         speech = max((m.end for m in sent.of("SPEECH_VERB") if verbs and m.end <= verbs[0].start), default=-1)
         if not verbs or any(speech <= p.start and p.end <= verbs[0].start for p in parties):
             return []  # a party of its own stands before the verb (one before a verb of speech only speaks)
