@@ -357,8 +357,8 @@ def load_sidecars(raw_dir: Path, files: list[Path]) -> dict[str, dict[str, str]]
     raw_dir = Path(raw_dir)
     found: dict[str, dict[str, str]] = {}
     for csv_path in sorted(raw_dir.rglob(SIDECAR_CSV)):
-        if any(part.startswith(".") for part in csv_path.relative_to(raw_dir).parts):
-            continue
+        if any(part.startswith(".") for part in csv_path.relative_to(raw_dir).parts) or not _regular(csv_path):
+            continue  # a linked sidecar is not followed: it becomes a `symlink` reject like any link
         try:
             with open(csv_path, encoding="utf-8-sig", newline="") as fh:
                 for row in csv.DictReader(fh):
@@ -370,7 +370,7 @@ def load_sidecars(raw_dir: Path, files: list[Path]) -> dict[str, dict[str, str]]
             log.warning("%s: not read (%s)", csv_path.relative_to(raw_dir), exc)
     for page in files:
         meta = page.with_name(page.name + SIDECAR_SUFFIX)
-        if not meta.is_file():
+        if not _regular(meta):
             continue
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
@@ -381,6 +381,14 @@ def load_sidecars(raw_dir: Path, files: list[Path]) -> dict[str, dict[str, str]]
             continue
         found.setdefault(page.relative_to(raw_dir).as_posix(), {}).update(_sidecar_fields(data))
     return found
+
+
+def _regular(path: Path) -> bool:
+    """A regular file, not reached through a link (nothing outside the inputs is read)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _sidecar_fields(row: dict) -> dict[str, str]:

@@ -291,3 +291,18 @@ def test_a_second_file_of_a_one_grammar_kind_is_refused_naming_both(tmp_path):
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path / "out"),
                                        "--rules", str(rules)])
     assert result.exit_code == 1 and "[R010]" in result.output and "extra_layout.yaml" in result.output
+
+
+def test_a_linked_sidecar_is_not_followed(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW_DIR / "001_dcb2878248db2b41.txt", raw)
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("file,title\n001_dcb2878248db2b41.txt,SECRET TITLE FROM OUTSIDE\n", encoding="utf-8")
+    (raw / "_metadata.csv").symlink_to(outside)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [article] = read_rows(ARTICLES, out)
+    assert article["title"] != "SECRET TITLE FROM OUTSIDE"
+    assert {r["source_file"]: r["reason"] for r in read_rows(REJECTS, out)} == {"_metadata.csv": "symlink"}
