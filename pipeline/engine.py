@@ -191,53 +191,57 @@ class StreamingTable:
     def add(self, rows: list[dict]) -> None:
         self.buffer.extend(rows)
 
-    def flush(self) -> None:
-        if self.buffer:
-            arrow = to_arrow(self.table, self.buffer).replace_schema_metadata(self.schema.metadata)
-            self.writer.write_table(arrow)
-            self.rows += len(self.buffer)
-            self.buffer = []
+    def flush(self, keep_going: bool = False) -> list[dict]:
+        """Write the buffered rows as a row group. With ``keep_going``, rows the Arrow schema cannot hold (a
+        value no check foresaw) are left out and returned, found row by row only when the batch fails."""
+        if not self.buffer:
+            return []
+        rows, unwritable = self.buffer, []
+        try:
+            arrow = to_arrow(self.table, rows)
+        except SchemaError:
+            if not keep_going:
+                raise
+            fits = [_writable(self.table, row) for row in rows]
+            unwritable = [row for row, ok in zip(rows, fits) if not ok]
+            rows = [row for row, ok in zip(rows, fits) if ok]
+            arrow = to_arrow(self.table, rows)
+        self.writer.write_table(arrow.replace_schema_metadata(self.schema.metadata))
+        self.rows += len(rows)
+        self.buffer = []
+        return unwritable
+
+
+def _writable(table: Table, row: dict) -> bool:
+    try:
+        to_arrow(table, [row])
+    except SchemaError:
+        return False
+    return True
 
 
 def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: list[dict], report: dict) -> None:
     """Write the buffered rows; first, the published rows of a batch go through the table
-    schemas (pandera) at once, and those that fail become rejects."""
+    schemas (pandera) at once, and those that fail become rejects, as do rows no column can hold."""
     for table in EXTRACT_TABLES:
         writer = writers[table.name]
         failures = schema_failures(table.name, writer.buffer, schemas[table.name])
-        failures.update(_unwritable_rows(table, writer.buffer, failures))
-        if not failures:
-            continue
-        counts = report[table.name]
         for i, check in sorted(failures.items()):
-            row = writer.buffer[i]
-            rejects.append(schema_reject(table.name, row, check, source_of.get(row["article_id"])))
-            counts["passed"] -= 1
-            counts["rejected"] += 1
-            counts["by_check"][check] = counts["by_check"].get(check, 0) + 1
+            _count_reject(table.name, writer.buffer[i], check, source_of, rejects, report)
         writer.buffer = [row for i, row in enumerate(writer.buffer) if i not in failures]
+        for row in writer.flush(keep_going=True):
+            _count_reject(table.name, row, "schema_type", source_of, rejects, report)
     for writer in writers.values():
         writer.flush()
 
 
-def _unwritable_rows(table, rows: list[dict], known: dict[int, str]) -> dict[int, str]:
-    """Rows the table's Arrow schema cannot hold, found row by row only when the batch fails as a whole: a
-    value no check foresaw rejects its row, never the batch."""
-    rest = [row for i, row in enumerate(rows) if i not in known]
-    try:
-        to_arrow(table, rest)
-        return {}
-    except SchemaError:
-        pass
-    failed = {}
-    for i, row in enumerate(rows):
-        if i in known:
-            continue
-        try:
-            to_arrow(table, [row])
-        except SchemaError:
-            failed[i] = "schema_type"
-    return failed
+def _count_reject(table: str, row: dict, check: str, source_of: dict[str, str], rejects: list[dict],
+                  report: dict) -> None:
+    rejects.append(schema_reject(table, row, check, source_of.get(row["article_id"])))
+    counts = report[table]
+    counts["passed"] -= 1
+    counts["rejected"] += 1
+    counts["by_check"][check] = counts["by_check"].get(check, 0) + 1
 
 
 def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:

@@ -115,8 +115,10 @@ def test_rows_that_break_a_table_schema_become_rejects_at_the_batch(extracted):
         def __init__(self, rows):
             self.buffer, self.flushed = rows, []
 
-        def flush(self):
-            self.flushed, self.buffer = self.buffer, []
+        def flush(self, keep_going=False):
+            if self.buffer:
+                self.flushed, self.buffer = self.buffer, []
+            return []
 
     rows = [dict(r) for r in extracted["000_f22b6e4c1b01d16e.txt"]["aid_events"]]
     rows[2]["flow"] = "gift"
@@ -189,25 +191,22 @@ def _running(pid: int) -> bool:
 
 
 def test_a_row_the_schema_cannot_hold_is_rejected_alone_and_the_batch_is_written(tmp_path):
-    from pipeline.engine import _flush
+    from contextlib import ExitStack
+
+    import pyarrow.parquet as pq
+
+    from pipeline.engine import StreamingTable, _flush
     from pipeline.schema import EXTRACT_TABLES
     from pipeline.validate import table_schemas
-
-    class Writer:
-        def __init__(self, rows):
-            self.buffer = rows
-            self.flushed = None
-
-        def flush(self):
-            self.flushed = list(self.buffer)
 
     good = {"article_id": "a1", "label": "PLACE", "text": "Hà Nội", "normalized": "Hà Nội", "char_start": 0,
             "char_end": 6, "rule_id": "entities.places.vi", "evidence": "Hà Nội"}
     bad = {**good, "char_start": "not a number"}  # a value no check foresaw
-    writers = {t.name: Writer([]) for t in EXTRACT_TABLES}
-    writers["mentions"].buffer = [good, bad]
     report = {t.name: {"checked": 0, "passed": 2, "rejected": 0, "by_check": {}} for t in EXTRACT_TABLES}
     rejects: list[dict] = []
-    _flush(writers, table_schemas(), {"a1": "page.txt"}, rejects, report)
-    assert writers["mentions"].flushed == [good]
+    with ExitStack() as stack:
+        writers = {t.name: StreamingTable(t, tmp_path / t.filename, None, stack) for t in EXTRACT_TABLES}
+        writers["mentions"].add([good, bad])
+        _flush(writers, table_schemas(), {"a1": "page.txt"}, rejects, report)
+    assert pq.read_table(tmp_path / "mentions.parquet").to_pylist() == [good]
     assert [r["check"] for r in rejects] and report["mentions"]["rejected"] == 1
