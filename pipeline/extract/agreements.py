@@ -253,7 +253,7 @@ def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_q
     }
 
 
-def merge_repeated_agreements(rows: list[dict], kind_words: set[str]) -> list[dict]:
+def merge_repeated_agreements(rows: list[dict], kind_words: frozenset[str]) -> list[dict]:
     """The same document named twice (a caption and a paragraph) is one row; a title that is only a kind
     ("biên bản ghi nhớ") names no particular document, so such rows are kept apart."""
     kept: dict[tuple, dict] = {}

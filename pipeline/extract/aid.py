@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from .entities import Party
@@ -80,8 +81,7 @@ def _antecedent(sdoc, sent, verb: Match, earlier: list[Party] | None, rules: Com
     Wollensky") or whose kind the noun names ("quỹ" names a fund)."""
     if not earlier:
         return None
-    kinds = {str(h).casefold(): kind for data in rules.files.get("entity_shape", [])
-             for kind, heads in (data.get("organisation_heads") or {}).items() for h in heads}
+    kinds = organisation_kinds(rules)
     for anaphor in sent.of("ANAPHOR"):
         if not (anaphor.end <= verb.start and verb.start - anaphor.end <= ANAPHOR_TO_VERB):
             continue
@@ -94,6 +94,13 @@ def _antecedent(sdoc, sent, verb: Match, earlier: list[Party] | None, rules: Com
                     (party.kind is not None and party.kind == kinds.get(noun)):
                 return party
     return None
+
+
+@lru_cache(maxsize=8)
+def organisation_kinds(rules: CompiledRules) -> dict[str, str]:
+    """Organisation head (folded) -> entity kind, from the entity-shape rules: "quỹ" -> fund."""
+    return {str(h).casefold(): kind for data in rules.files.get("entity_shape", [])
+            for kind, heads in (data.get("organisation_heads") or {}).items() for h in heads}
 
 
 def _person_shaped(party: Party) -> bool:
@@ -115,10 +122,11 @@ def _distributive(sent, parties: list[Party], anchor: Anchor) -> Party | None:
     return None
 
 
-def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, after: int) -> list[Party]:
-    """The parties between the verb and the amount, else the one after "cho"/"tới" past the amount."""
+def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, after: int,
+                bracketed: set[int]) -> list[Party]:
+    """The parties between the verb and the amount (none inside brackets), else the one after "cho"/"tới"
+    past the amount."""
     other_preps = [m for m in sent.of("PREP") if not any(t.start == m.start for t in sent.of("TO"))]
-    bracketed = _in_brackets(sdoc, sent)
     between = [p for p in parties if after <= p.start and p.end <= anchor.start and p.name != donor.name
                and not _preceded_by(sent.of("FROM"), p) and not _preceded_by(other_preps, p)
                and p.start not in bracketed]
@@ -161,15 +169,11 @@ def _in_brackets(sdoc, sent) -> set[int]:
     return inside
 
 
-def rules_list(sent, label: str) -> set[int]:
-    return {m.start for m in sent.of(label)}
-
-
 def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | None:
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
     noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
     doc = sdoc.doc
-    inner = rules_list(sent, "RECIPIENT_INNER")
+    inner = {m.start for m in sent.of("RECIPIENT_INNER")}
     stops = {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
              for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
     if start in stops or start in {m.start for m in sent.of("TO")} or \
@@ -217,11 +221,7 @@ def _donor_after_from(sent, parties: list[Party], after: int) -> Party | None:
 
 
 def _unique_names(parties) -> list[str]:
-    names = []
-    for p in parties:
-        if p.name not in names:
-            names.append(p.name)
-    return names
+    return list(dict.fromkeys(p.name for p in parties))
 
 
 def _flow(sent, anchor: Anchor) -> str:
@@ -274,8 +274,8 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             continue  # an amount before the verb is not what the verb gives
         if _is_trap(sent, anchor, frame.verb):
             continue
-        if anchor.start in aside and frame.verb is not None and frame.verb.start not in aside \
-                and _bracketed_for(sdoc, parties, anchor) is None:
+        listed = _bracketed_for(sdoc, parties, anchor)
+        if anchor.start in aside and frame.verb is not None and frame.verb.start not in aside and listed is None:
             continue  # "Soạn tin … gửi 1409 (mỗi tin nhắn bạn đã đóng góp 18.000đ …)": the aside is its own clause
         start, end = anchor.start, anchor.end
         per_recipient = recipient_count = None
@@ -294,11 +294,12 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             per_recipient = anchor.value
             start = distributive.start
         else:
-            listed = _bracketed_for(sdoc, parties, anchor)
             if listed is not None:  # "… một số quốc gia: Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD) …"
                 recipients = [listed]
+            elif frame.donor is not None:
+                recipients = _recipients(sdoc, sent, parties, anchor, frame.donor, after, aside)
             else:
-                recipients = _recipients(sdoc, sent, parties, anchor, frame.donor, after) if frame.donor else []
+                recipients = []
             if not recipients and from_context:
                 recipients = list(frame.recipients)
             donor, rule = frame.donor, anchor.kind

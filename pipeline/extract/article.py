@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from ..config import RULES_DIR
@@ -47,7 +48,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     lead_date = next((d for d in dates if d.end <= lead_end and d.value.grain == "day"), None)
 
     finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
-    carried = title_frame(article.get("title"), rules)
+    # the headline's frame serves only sentences with a verb of giving or receiving: tokenize it for those
+    carried = title_frame(article.get("title"), rules) if matches.get("GIVE") or matches.get("RECEIVE") else None
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
     earlier: list = []  # the parties of the sentences read so far, for pronouns
@@ -118,9 +120,11 @@ def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
     return frame
 
 
-def kind_words(rules: CompiledRules) -> set[str]:
-    return {str(t).casefold() for data in rules.files.get("agreement", [])
-            for texts in (data.get("kinds") or {}).values() for t in texts}
+@lru_cache(maxsize=8)
+def kind_words(rules: CompiledRules) -> frozenset[str]:
+    """Every phrase that names an agreement kind, folded: a title that is only one names no document."""
+    return frozenset(str(t).casefold() for data in rules.files.get("agreement", [])
+                     for texts in (data.get("kinds") or {}).values() for t in texts)
 
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
