@@ -47,6 +47,7 @@ class OfficialParser:
         self.conjunctions = {m.start for m in sent.of("CONJUNCTION")}
         self.stopwords = {str(w).casefold() for w in rules.merged_list("stoplist", "words")}
         self.particles = frozenset(str(w) for w in rules.merged_list("official", "name_particles"))
+        self._name_ends: dict[int, int | None] = {}
         self.surname_alone_titles = {str(t).casefold() for t in rules.merged_list("official", "surname_alone_titles")}
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
@@ -142,7 +143,13 @@ class OfficialParser:
 
     # -- names
     def name_at(self, i: int) -> int | None:
-        """The end of a personal name starting at token i, or None."""
+        """The end of a personal name starting at token i, or None (the parse asks again and again at the same
+        tokens, so each answer is kept)."""
+        if i not in self._name_ends:
+            self._name_ends[i] = self._name_end(i)
+        return self._name_ends[i]
+
+    def _name_end(self, i: int) -> int | None:
         doc, end = self.doc, self.sent.end
         if i >= end or i in self.not_names or i in self.titles or i in self.inside_places \
                 or not _is_name_syllable(doc[i].text, self.particles):
