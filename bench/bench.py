@@ -56,7 +56,7 @@ def timed(args: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
 
 
 def vnfacts(*args: str) -> list[str]:
-    return [PY, "-m", "pipeline.cli", *args]
+    return [PY, "-m", "vnfacts.cli", *args]
 
 
 def build_corpus(n: int, out: Path) -> Path:

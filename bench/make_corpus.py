@@ -6,7 +6,7 @@ Writes ``corpus_00000.txt`` ... into DIR, each derived from one source page
 (round robin over the sources, sorted by path) in exactly the source's format:
 only the variable parts of the page change, everything else is copied byte for
 byte. The zones of a source page (header, lead, body, captions, byline,
-furniture) come from the pipeline's own zoning (pipeline.ingest), so any
+furniture) come from the pipeline's own zoning (vnfacts.ingest), so any
 directory of real page dumps can be a source. Per file, seeded by (seed, index):
 
 - amounts: every dot-grouped number of the article ("30.000", "200.000 USD") is
@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/make_corpus.py` from a checkout, without installing
     sys.path.insert(0, str(ROOT))
 
-from pipeline.errors import Reject  # noqa: E402
-from pipeline.ingest import decode, ingest_page, list_raw_files  # noqa: E402
-from pipeline.zoning import load_page_rules  # noqa: E402
+from vnfacts.errors import Reject  # noqa: E402
+from vnfacts.ingest import decode, ingest_page, list_raw_files  # noqa: E402
+from vnfacts.zoning import load_page_rules  # noqa: E402
 
 DEFAULT_SOURCE = ROOT / "data" / "raw"
 FILE_PREFIX = "corpus_"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.zoning import load_zone_rules, split_lines, zone_lines  # noqa: E402
+from vnfacts.zoning import load_zone_rules, split_lines, zone_lines  # noqa: E402
 
 
 def seconds(n: int, rules) -> float:

@@ -25,7 +25,7 @@ from . import export as export_mod
 from . import query as query_mod
 from .atomic import OutputLocked, output_lock, remove_stale_temporaries
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR
-from .schema import SchemaError
+from .schema import TABLES, SchemaError
 
 log = logging.getLogger("vnfacts")
 
@@ -102,14 +102,29 @@ def _check_rules(rules_dir: Path | None) -> None:
                                    f"{type(exc).__name__}: {exc}") from exc
 
 
-def stage_options(func):
-    """--raw, --out, --rules and --verbose, shared by every stage command."""
-    @click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path),
-                  default=DEFAULT_RAW_DIR, show_default=True, help="Directory of raw page dumps.")
+RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                            default=RULES_DIR, show_default="the rules installed with vnfacts",
+                            help="Directory of rule files.")
+
+
+def _require_pages(raw_dir: Path) -> None:
+    """An input folder that is missing or holds nothing to read is an error, not an empty success."""
+    from .ingest import list_raw_files
+
+    if not raw_dir.is_dir():
+        raise click.BadParameter(f"{raw_dir} is not a directory", param_hint="--raw")
+    if not list_raw_files(raw_dir):
+        raise click.ClickException(f"no page dumps in {raw_dir} (metadata sidecars alone are not pages): "
+                                   "put the pages to read there, or point --raw at them")
+
+
+def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True):
+    """--out, --verbose and --debug for every stage command; --raw and --rules only for those that read them."""
+    if func is None:
+        return functools.partial(stage_options, reads_raw=reads_raw, reads_rules=reads_rules)
+
     @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                   default=DEFAULT_OUT_DIR, show_default=True, help="Directory for the Parquet outputs.")
-    @click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                  default=RULES_DIR, show_default=True, help="Directory of rule files.")
     @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
     @click.option("--debug", is_flag=True, help="On an error, show the full traceback instead of one line.")
     @functools.wraps(func)
@@ -137,6 +152,11 @@ def stage_options(func):
             click.echo(summary)
         else:
             click.echo(json.dumps(summary, ensure_ascii=False))
+    if reads_rules:
+        wrapper = RULES_OPTION(wrapper)
+    if reads_raw:
+        wrapper = click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path),
+                               default=DEFAULT_RAW_DIR, show_default=True, help="Directory of raw page dumps.")(wrapper)
     return wrapper
 
 
@@ -172,13 +192,9 @@ def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, explain_file: Path
     """
     if explain_file is not None:
         return stages.explain_file(explain_file, rules_dir)
-    if not raw_dir.is_dir():
-        raise click.BadParameter(f"{raw_dir} is not a directory", param_hint="--raw")
+    _require_pages(raw_dir)
     return {"ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress)}
 
-
-RULES_OPTION = click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                            default=RULES_DIR, show_default=True, help="Directory of rule files.")
 
 
 @main.command("zones")
@@ -255,8 +271,8 @@ def eval_cmd(gold_dir: Path, raw_dir: Path | None, rules_dir: Path, summary: boo
 
 
 @main.command("tokenize")
-@stage_options
-def tokenize_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
+@stage_options(reads_raw=False, reads_rules=False)
+def tokenize_cmd(out_dir: Path):
     """Segment and POS-tag article bodies with underthesea.
 
     Reads articles.parquet from --out; writes tokens.parquet (one row per word, with
@@ -270,8 +286,8 @@ def tokenize_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
 
 
 @main.command("extract")
-@stage_options
-def extract_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path):
+@stage_options(reads_raw=False)
+def extract_cmd(out_dir: Path, rules_dir: Path):
     """Extract aid events, officials, agreements, dates and mentions with the rules.
 
     Reads articles.parquet and tokens.parquet from --out and the rule files from --rules;
@@ -322,11 +338,11 @@ def _print_validation_summary(report: dict) -> None:
 
 
 @main.command("export")
-@stage_options
+@stage_options(reads_raw=False)
 @click.option("--partitioned", is_flag=True,
               help="Also write <out>/dataset/<table>/published_year=YYYY/published_month=MM/ (a Parquet dataset).")
 @click.option("--duckdb", "duckdb_file", is_flag=True, help="Also write facts.duckdb with one view per table.")
-def export_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: bool):
+def export_cmd(out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: bool):
     """Publish the validated tables for pandas and DuckDB users.
 
     Stamps every table in --out with its provenance (package version, schema version,
@@ -345,17 +361,23 @@ def export_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, partitioned: bool,
 @click.argument("sql")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR,
               show_default=True, help="Directory of the Parquet tables.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(query_mod.FORMATS), default="table", show_default=True,
+              help="Output format. csv/tsv/json/ndjson write lists as JSON arrays and exact amounts; "
+                   "times are in UTC+07:00.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help=f"Rows to print, 0 for all (default: {query_mod.DEFAULT_TABLE_LIMIT} for --format table, "
+                   "all otherwise).")
 @click.option("--allow-external", is_flag=True,
               help="Let the query read other files and the network (statements still only read).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (required for --format parquet).")
-def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None, allow_external: bool):
+def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path | None, allow_external: bool):
     """Run SQL with DuckDB over the tables in --out; each table is a view named after its file.
 
     Only SELECT queries run, and they read the published tables and nothing else (no other
-    file, no network, no extension download); write a result with --output.
+    file, no network, no extension download); write a result with --output. The session's
+    time zone is Asia/Ho_Chi_Minh, so hour(published_at) is the hour printed on the page.
+    `vnfacts tables` lists the tables, `vnfacts schema TABLE` their columns.
 
     Example:
 
@@ -364,40 +386,73 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, output: Path | None, allow_exte
     """
     import duckdb
 
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet needs --output FILE")
+    if limit is None and fmt == "table" and output is None:
+        limit = query_mod.DEFAULT_TABLE_LIMIT
     try:
-        result = query_mod.run_query(sql, out_dir, allow_external)
+        result = query_mod.run_query(sql, out_dir, allow_external, limit or None)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except (duckdb.Error, query_mod.QueryRefused) as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
     if fmt == "parquet":
-        if output is None:
-            raise click.UsageError("--format parquet needs --output FILE")
         import pyarrow.parquet as pq
 
-        pq.write_table(result, output)
+        pq.write_table(result.table, output)
         return
-    text = _format_result(result, fmt)
+    text = query_mod.format_result(result.table, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+    if result.rows_left_out:
+        click.echo(f"({result.rows_left_out} more rows of {result.total_rows} not shown: --limit 0 for all)",
+                   err=True)
 
 
-def _format_result(result, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(result.to_pylist(), ensure_ascii=False, default=str) + "\n"
-    frame = query_mod.to_frame(result)
-    if fmt == "csv":
-        return frame.to_csv(index=False)
-    return frame.to_string(index=False, max_colwidth=120, na_rep="null") + "\n"
+@main.command("tables")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR,
+              show_default=True, help="Directory of the Parquet tables.")
+def tables_cmd(out_dir: Path):
+    """List the published tables in --out: their rows, and what one row is.
+
+    Example:
+
+        vnfacts tables --out data/processed
+    """
+    import pyarrow.parquet as pq
+
+    paths = sorted(Path(out_dir).glob("*.parquet"))
+    if not paths:
+        raise click.ClickException(f"no Parquet tables in {out_dir}: run `vnfacts run` first")
+    for path in paths:
+        known = TABLES.get(path.stem)
+        rows = pq.ParquetFile(path).metadata.num_rows
+        click.echo(f"{path.stem:<26}{rows:>9}  {known.description.split('. ')[0] if known else ''}")
+
+
+@main.command("schema")
+@click.argument("table", type=click.Choice(sorted(TABLES)))
+def schema_cmd(table: str):
+    """Columns of a published table: name, type, whether it may be null, and what it holds.
+
+    Example:
+
+        vnfacts schema aid_events
+    """
+    spec = TABLES[table]
+    click.echo(f"{spec.name}: {spec.description}\n")
+    for column in spec.columns:
+        click.echo(f"{column.name:<24}{str(column.type):<30}{'nullable' if column.nullable else 'required':<10}"
+                   f"{column.description}")
 
 
 @main.command("report")
-@stage_options
+@stage_options(reads_raw=False, reads_rules=False)
 @click.option("--to", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for the HTML pages (default: OUT/report).")
-def report_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, report_dir: Path | None):
+def report_cmd(out_dir: Path, report_dir: Path | None):
     """Write static HTML review pages: every article with its facts highlighted.
 
     Reads the published tables from --out; writes OUT/report/index.html and one page per
@@ -442,8 +497,7 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
 
         vnfacts run --engine dask --scheduler tcp://scheduler:8786
     """
-    if not raw_dir.is_dir():
-        raise click.BadParameter(f"{raw_dir} is not a directory", param_hint="--raw")
+    _require_pages(raw_dir)
     if engine == "dask":
         from .dask_engine import run_dask
 

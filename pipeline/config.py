@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
+# The checkout (tests, docs, goldens live here); an installed wheel has none of them.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RULES_DIR = PROJECT_ROOT / "rules"
+# The rules shipped with the package: rules/ in the checkout and in editable installs, vnfacts/rules in a wheel.
+RULES_DIR = Path(str(files("vnfacts.rules")))
 DEFAULT_RAW_DIR = Path("data/raw")
 DEFAULT_OUT_DIR = Path("data/processed")
 # Inside the output directory: rows extracted but not yet validated, and the validation report.
@@ -14,6 +17,8 @@ REPORT_FILE = "validation_report.json"
 
 # Local time of the news sites in the fixtures (pages print "GMT+7").
 SITE_UTC_OFFSET_HOURS = 7
+# The zone times are shown in (query results, pandas readers): Vietnam's, UTC+07:00 all year.
+NEWS_TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 # Inputs larger than this are not news pages (a crawler's concatenation, a binary dump).
 MAX_RAW_BYTES = 10 * 1024 * 1024

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .extract import drop_subsumed_titles
+from .extractors import drop_subsumed_titles
 
 # A background figure restated as cumulative never merges with a new event of the same amount.
 EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "currency", "amount_per_recipient",

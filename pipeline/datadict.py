@@ -1,6 +1,6 @@
 """The data dictionary, docs/tables.md, generated from pipeline/schema.py.
 
-    python -m pipeline.datadict write     # rewrite docs/tables.md
+    python -m vnfacts.datadict write     # rewrite docs/tables.md
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ import json
 import sys
 
 from .config import PROJECT_ROOT
+from .errors import REASONS
 from .export import PUBLISHED_TABLES
 from .schema import SCHEMA_VERSION, TABLES, column_example
+from .validate import CHECKS
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "tables.md"
 
@@ -35,7 +37,7 @@ def render() -> str:
     out = [
         "# Tables",
         "",
-        "Generated from `pipeline/schema.py` by `python -m pipeline.datadict write` (`make docs`); "
+        "Generated from `pipeline/schema.py` by `python -m vnfacts.datadict write` (`make docs`); "
         "do not edit by hand. A test fails when this file and the schema disagree.",
         "",
         f"Schema version {SCHEMA_VERSION}. Every Parquet file carries key/value metadata `table`, "
@@ -44,7 +46,40 @@ def render() -> str:
         "(`quantity`) are exact decimals with 6 decimal places, in the unit named by `currency` or the item. "
         "Offsets (`char_start`, `char_end`) are Python string indices (code points) into `articles.body`; "
         "`evidence` is always `body[char_start:char_end]`. Timestamps are timezone-aware (UTC+07:00). "
-        "Small vocabularies are dictionary-encoded (pandas reads them as categoricals).",
+        "Small vocabularies are dictionary-encoded.",
+        "",
+        "## Reading the tables in pandas",
+        "",
+        "`vnfacts.read_tables(out_dir)` (or `vnfacts.read_table(name, out_dir)`, and `vnfacts.extract(text)` for "
+        "one text) returns DataFrames typed for computing, while the Parquet files keep the exact values:",
+        "",
+        "- decimals (`amount`, `quantity`, `amount_per_recipient`) are `Float64` numbers; the exact `Decimal` is "
+        "beside each as `<column>_exact`;",
+        "- integers are nullable integers (`Int32`), even where some rows are null; flags are `boolean`;",
+        "- times are in Vietnam's zone (`Asia/Ho_Chi_Minh`, UTC+07:00);",
+        "- ISO dates of any grain (`event_date`, `value`, `signed`, `valid_from`, `valid_to`) stay text, and each "
+        "gains `<column>_start`, the first day of its period as a `datetime64` (`2022-04` -> 2022-04-01, "
+        "`2021-Q3` -> 2021-07-01, `2022/2025` -> 2022-01-01);",
+        "- list columns (`titles`, `parties`, …) hold tuples, so `drop_duplicates()` and `groupby` work;",
+        "- vocabulary columns are plain strings.",
+        "",
+        "`vnfacts query` prints times in UTC+07:00 (its DuckDB session's time zone is `Asia/Ho_Chi_Minh`), "
+        "amounts exactly (numbers in JSON), and lists as JSON arrays in CSV, TSV and JSON, so they read back "
+        "(`json.loads`).",
+        "",
+        "## Reason codes (`rejects.reason`)",
+        "",
+        "| reason | meaning |",
+        "|---|---|",
+        *[f"| `{code}` | {_cell(meaning)} |" for code, meaning in REASONS.items()],
+        "",
+        "## Validation checks (`rejects.check`, with reason `validation_failed`)",
+        "",
+        "A row is rejected with the first check it fails, in this order.",
+        "",
+        "| check | the row passes when |",
+        "|---|---|",
+        *[f"| `{check}` | {_cell(meaning)} |" for check, meaning in CHECKS.items()],
         "",
     ]
     for table in TABLES.values():
@@ -66,6 +101,6 @@ def write() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["write"]:
-        sys.exit("usage: python -m pipeline.datadict write")
+        sys.exit("usage: python -m vnfacts.datadict write")
     write()
     print(DICTIONARY_PATH.relative_to(PROJECT_ROOT))

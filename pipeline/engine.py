@@ -3,7 +3,7 @@
 ``process_page`` runs ingest -> tokenize -> extract -> validate for one raw file and
 returns its rows for every table; it is a pure function of the file's bytes, the
 rules and the code, so the same function runs in a loop, in a process pool
-(``--jobs``) or on a cluster (pipeline.dask_engine). The driver writes the rows
+(``--jobs``) or on a cluster (vnfacts.dask_engine). The driver writes the rows
 in file order, a batch at a time (Parquet row groups), so memory stays flat in the
 number of articles and the output does not depend on the number of workers.
 
@@ -34,7 +34,7 @@ from .atomic import atomic_path
 from .cache import Cache
 from .config import CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
-from .extract import extract_article
+from .extractors import extract_article
 from .ingest import ingest_page, list_raw_files, load_sidecars, read_input
 from .lexicon import compile_rules
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
@@ -116,19 +116,21 @@ def process_page(job: PageJob) -> dict[str, list[dict]]:
 
 
 def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None,
-                sidecar: dict[str, str] | None = None) -> dict[str, list[dict]]:
-    """``process_page`` for bytes already read (a cluster worker need not see the files)."""
+                sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
+    """``process_page`` for bytes already read (a cluster worker need not see the files); ``as_text``: they are
+    an article's text, not a page dump (see ``ingest_page``)."""
     cache = Cache(cache_dir)
     key = None
     if cache.root is not None:
         meta = json.dumps(sorted((sidecar or {}).items()), ensure_ascii=False)
-        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0".encode()
+        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0{as_text}\0"
+                             .encode()
                              + raw).hexdigest()
         cached = cache.get("results", key)
         if cached is not None:
             return cached
     try:
-        result = _process(raw, source_file, Path(rules_dir), cache, sidecar)
+        result = _process(raw, source_file, Path(rules_dir), cache, sidecar, as_text)
     except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
         log.exception("failed on %s", source_file)
         return {"rejects": [reject_row(source_file, None, "ingest", Reject(
@@ -139,9 +141,9 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
 
 
 def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
-             sidecar: dict[str, str] | None = None) -> dict[str, list[dict]]:
+             sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
     try:
-        page = ingest_page(raw, source_file, rules_dir, sidecar)
+        page = ingest_page(raw, source_file, rules_dir, sidecar, as_text)
     except Reject as rej:
         return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
     article = page.article
@@ -343,7 +345,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         rejects_by_stage[stage] = sorted_rejects(rejects_by_stage[stage])
         write_table(REJECTS, rejects_by_stage[stage], out_dir / STAGE_REJECTS_DIR / stage)
     all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
-    write_table(REJECTS, _with_meta(REJECTS, all_rejects, meta), out_dir)
+    write_table(REJECTS, all_rejects, out_dir, meta)
 
     articles = {a["article_id"]: a for a in _read_small(ARTICLES, out_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
@@ -353,12 +355,6 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
             "prose_kept_low": len(validation["articles_prose_kept_low"]),
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
-
-
-def _with_meta(table: Table, rows: list[dict], meta: dict[str, str]) -> pa.Table:
-    from .export import stamp
-
-    return stamp(to_arrow(table, rows), table, meta)
 
 
 def _read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:

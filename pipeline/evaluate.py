@@ -57,7 +57,7 @@ def name_variants(names, generic_heads: list[str], rules_dir: Path | None = None
 
 @lru_cache(maxsize=4096)
 def _canonical(name: str, rules_dir: Path) -> str | None:
-    from .extract import resolve_entity
+    from .extractors import resolve_entity
 
     found = resolve_entity(name, rules_dir)
     return found["canonical"] if found else None

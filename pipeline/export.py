@@ -3,8 +3,8 @@
 Every published Parquet file carries key/value metadata: the package version, the
 schema version and a hash of the rule files that produced it. Options write the
 tables as a Parquet dataset partitioned by publication year and month (read as one
-table by pandas, pyarrow and DuckDB), and a DuckDB database file with one view per
-table.
+table by pandas, pyarrow and DuckDB), and a DuckDB database file holding a copy of
+every table.
 """
 
 from __future__ import annotations
@@ -15,26 +15,28 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pyarrow as pa
+from zoneinfo import ZoneInfo
 
-import pyarrow.dataset as ds
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__
-from .config import RULES_DIR
+from .config import NEWS_TIME_ZONE, RULES_DIR
 from .rulefiles import iter_rule_files
 from .schema import (AGREEMENTS, AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, DATES, MENTIONS, OFFICIALS,
-                     OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, Table, read_table, write_json, write_table)
+                     OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, TABLES, TOKENS, Table, read_table, with_provenance,
+                     write_json, write_table)
 
 PUBLISHED_TABLES: tuple[Table, ...] = (ARTICLES, AID_EVENTS, OFFICIALS, AGREEMENTS, DATES, MENTIONS,
                                        AID_EVENTS_CONSOLIDATED, OFFICIALS_CONSOLIDATED, REJECTS)
+PROVENANCE_KEYS = ("vnfacts_version", "schema_version", "rules_sha256")
 DATASET_DIR = "dataset"
 DUCKDB_FILE = "facts.duckdb"
 MANIFEST_FILE = "manifest.json"
-# Named apart from the `month` column of the dates table. Values are text ("2021", "08")
-# with "unknown" for undated articles: a null partition value breaks pandas' reader.
-PARTITIONING = pa.schema([("published_year", pa.string()), ("published_month", pa.string())])
-UNDATED = "unknown"
+# Folder of the rows of undated articles in the partitioned dataset.
+UNDATED = "undated"
+NEWS_ZONE = ZoneInfo(NEWS_TIME_ZONE)
 
 
 def rules_sha256(rules_dir: Path = RULES_DIR) -> str:
@@ -50,13 +52,18 @@ def provenance(rules_dir: Path = RULES_DIR) -> dict[str, str]:
 
 
 def stamp(arrow: pa.Table, table: Table, meta: dict[str, str]) -> pa.Table:
-    metadata = dict(table.arrow_schema.metadata or {})
-    metadata.update({k.encode(): v.encode() for k, v in meta.items()})
-    return arrow.replace_schema_metadata(metadata)
+    return with_provenance(arrow, table, meta)
+
+
+def provenance_of(path: Path) -> dict[str, str]:
+    """The provenance keys a table file carries (empty when it carries none)."""
+    metadata = pq.read_schema(path).metadata or {}
+    return {k: metadata[k.encode()].decode() for k in PROVENANCE_KEYS if k.encode() in metadata}
 
 
 def publication_month(arrow: pa.Table, table: Table, published_by_article: dict[str, object]) -> pa.Table:
-    """Add the partition columns from the article's publication time."""
+    """Add ``published_year`` and ``published_month`` (integers, null when undated) from the article's
+    publication time (in the news's zone)."""
     if "published_at" in arrow.column_names:
         times = arrow.column("published_at").to_pylist()
     elif "earliest_published_at" in arrow.column_names:
@@ -65,8 +72,9 @@ def publication_month(arrow: pa.Table, table: Table, published_by_article: dict[
         times = [published_by_article.get(a) for a in arrow.column("article_id").to_pylist()]
     else:
         times = [None] * arrow.num_rows
-    years = pa.array([f"{t.year:04d}" if t else UNDATED for t in times], pa.string())
-    months = pa.array([f"{t.month:02d}" if t else UNDATED for t in times], pa.string())
+    local = [t.astimezone(NEWS_ZONE) if t else None for t in times]
+    years = pa.array([t.year if t else None for t in local], pa.int16())
+    months = pa.array([t.month if t else None for t in local], pa.int8())
     return arrow.append_column("published_year", years).append_column("published_month", months)
 
 
@@ -78,16 +86,27 @@ def _plain_strings(arrow: pa.Table) -> pa.Table:
     return arrow.cast(schema)
 
 
+def partition_folder(year: int | None, month: int | None) -> str:
+    """``2021/08``, or ``undated``. The folders are plain names, not ``key=value``: the typed columns inside the
+    files are what readers see, so no reader turns an undated partition into a null dictionary value."""
+    return f"{year:04d}/{month:02d}" if year is not None else UNDATED
+
+
 def write_partitioned(tables: dict[str, pa.Table], out_dir: Path, published_by_article: dict) -> Path:
     target = Path(out_dir) / DATASET_DIR
     staging = Path(tempfile.mkdtemp(prefix=".dataset.", dir=out_dir))
     try:
         for name, arrow in tables.items():
-            table = next(t for t in PUBLISHED_TABLES if t.name == name)
-            with_month = publication_month(_plain_strings(arrow), table, published_by_article)
-            ds.write_dataset(with_month, staging / name, format="parquet",
-                             partitioning=ds.partitioning(PARTITIONING, flavor="hive"),
-                             basename_template="part-{i}.parquet", existing_data_behavior="error")
+            with_month = publication_month(_plain_strings(arrow), TABLES[name], published_by_article)
+            keys = sorted(set(zip(with_month.column("published_year").to_pylist(),
+                                  with_month.column("published_month").to_pylist())),
+                          key=lambda k: (k[0] is None, k))
+            for year, month in keys:
+                mask = pc.and_kleene(_equal_or_null(with_month.column("published_year"), year),
+                                     _equal_or_null(with_month.column("published_month"), month))
+                folder = staging / name / partition_folder(year, month)
+                folder.mkdir(parents=True)
+                pq.write_table(with_month.filter(mask), folder / "part-0.parquet")
         old = None
         if target.exists():
             old = target.with_name(f".{DATASET_DIR}.old")
@@ -102,7 +121,13 @@ def write_partitioned(tables: dict[str, pa.Table], out_dir: Path, published_by_a
     return target
 
 
+def _equal_or_null(column: pa.ChunkedArray, value) -> pa.ChunkedArray:
+    return pc.is_null(column) if value is None else pc.fill_null(pc.equal(column, value), False)
+
+
 def write_duckdb(out_dir: Path, table_names: list[str]) -> Path:
+    """facts.duckdb with a copy of every table: it opens anywhere (moved, shared, sent) without the Parquet
+    files beside it, and its times are shown in the news's zone when the reader sets it."""
     import duckdb
 
     out_dir = Path(out_dir).resolve()
@@ -113,7 +138,7 @@ def write_duckdb(out_dir: Path, table_names: list[str]) -> Path:
         con = duckdb.connect(tmp)
         for name in table_names:
             path = (out_dir / f"{name}.parquet").as_posix().replace("'", "''")
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
         con.close()
         os.replace(tmp, out_dir / DUCKDB_FILE)
     except BaseException:
@@ -124,27 +149,27 @@ def write_duckdb(out_dir: Path, table_names: list[str]) -> Path:
 
 def run_export(out_dir: Path, rules_dir: Path = RULES_DIR, partitioned: bool = False,
                duckdb_file: bool = False) -> dict:
+    """Check that every table carries the provenance of these rules (the stages stamp what they write, so
+    normally nothing is rewritten and no make target goes stale), write manifest.json, and the extra shapes."""
     meta = provenance(rules_dir)
-    tables = {}
-    for table in PUBLISHED_TABLES:
-        current = pq.read_schema(Path(out_dir) / table.filename).metadata or {}
-        if all(current.get(k.encode()) == v.encode() for k, v in meta.items()) and not partitioned:
-            tables[table.name] = None  # already stamped by this rules state (vnfacts run writes it so)
-            continue
-        arrow = stamp(read_table(table, out_dir), table, meta)
-        write_table(table, arrow, out_dir)
-        tables[table.name] = arrow
+    present = [t for t in TABLES.values() if (Path(out_dir) / t.filename).exists()]
+    missing = [t.name for t in PUBLISHED_TABLES if t not in present]
+    if missing:
+        raise FileNotFoundError(f"{Path(out_dir) / (missing[0] + '.parquet')} does not exist: run `vnfacts run` "
+                                "(or the stages before export) first")
+    for table in present:
+        expected = provenance_of(Path(out_dir) / ARTICLES.filename) if table is TOKENS else meta
+        if provenance_of(Path(out_dir) / table.filename) != expected:
+            write_table(table, read_table(table, out_dir), out_dir, expected)
     summary = {"tables": {t.name: pq.read_metadata(Path(out_dir) / t.filename).num_rows for t in PUBLISHED_TABLES},
                **meta}
     if partitioned:
+        tables = {t.name: read_table(t, out_dir) for t in PUBLISHED_TABLES}
         articles = tables[ARTICLES.name]
         published = dict(zip(articles.column("article_id").to_pylist(),
                              articles.column("published_at").to_pylist()))
         summary["dataset"] = str(write_partitioned(tables, out_dir, published))
     if duckdb_file:
-        summary["duckdb"] = str(write_duckdb(out_dir, list(tables)))
+        summary["duckdb"] = str(write_duckdb(out_dir, [t.name for t in present]))
     write_json(summary, Path(out_dir) / MANIFEST_FILE)
     return summary
-
-
-

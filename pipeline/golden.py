@@ -1,7 +1,7 @@
 """Golden files: the validated rows of every table for each fixture article, as sorted,
 readable YAML under ``tests/golden/``, and a comparison that says what changed.
 
-``python -m pipeline.golden write`` (``make golden``) rewrites them on purpose;
+``python -m vnfacts.golden write`` (``make golden``) rewrites them on purpose;
 the test suite compares a fresh run with them.
 """
 
@@ -73,7 +73,7 @@ def differences(old: dict, new: dict) -> list[str]:
 
 def fresh_documents(raw_dir: Path = RAW_FIXTURES) -> list[dict]:
     """Run every stage in memory on the fixtures and return their golden documents."""
-    from .extract import extract_article
+    from .extractors import extract_article
     from .ingest import ingest_files
     from .lexicon import compile_rules
     from .tokenize import tokenize_body
@@ -107,6 +107,6 @@ def write(golden_dir: Path = GOLDEN_DIR) -> list[Path]:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["write"]:
-        sys.exit("usage: python -m pipeline.golden write")
+        sys.exit("usage: python -m vnfacts.golden write")
     for p in write():
         print(p.relative_to(PROJECT_ROOT))

@@ -1,8 +1,8 @@
 """Ingest: page dumps in ``data/raw/`` -> canonical articles, their lines by zone, rejects.
 
 Each file passes a chain of gates (readable, not empty, not binary, decodable),
-is canonicalized (pipeline.normalize), split into lines, and every line (or span of
-a line) gets a zone and the reason for it (pipeline.zoning). The body is the lead,
+is canonicalized (vnfacts.normalize), split into lines, and every line (or span of
+a line) gets a zone and the reason for it (vnfacts.zoning). The body is the lead,
 paragraphs and photo captions; everything else is kept in the lines table with its
 zone and reason, so nothing is dropped silently. Metadata comes from where it is:
 a sidecar the user supplies, the page's timestamp line, a header block, a byline.
@@ -24,7 +24,7 @@ from pathlib import Path
 from .config import MAX_RAW_BYTES, RULES_DIR
 from .errors import Reject
 from .normalize import Canonical, canonicalize, utf8_char_offsets
-from .zoning import (BODY_ZONES, LayoutRules, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
+from .zoning import (BODY_ZONES, LayoutRules, Line, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
                      parse_date_value, parse_section, parse_timestamp, split_lines, zone_lines)
 
 log = logging.getLogger("vnfacts")
@@ -157,11 +157,12 @@ STACKED_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20f
 
 
 def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
-                sidecar: dict[str, str] | None = None) -> IngestedPage:
+                sidecar: dict[str, str] | None = None, as_text: bool = False) -> IngestedPage:
     """One raw page -> its article row and line rows; raises Reject for unusable input.
 
     ``sidecar`` holds what the user supplied beside the file (url, published_at, outlet, …);
-    it overrides what the page itself says."""
+    it overrides what the page itself says. ``as_text``: the input is an article's text, not a page
+    dump, so every line is body (zone reason ``input.text``) and nothing is zoned away."""
     rules = load_zone_rules(rules_dir)
     text, encoding, offsets = decode(raw, source_file)
     canon = canonicalize(text, offsets, rules_dir=rules_dir)
@@ -174,7 +175,7 @@ def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
                                      "on one letter (Vietnamese needs at most two)")
     sidecar = {k: v for k, v in (sidecar or {}).items() if v not in (None, "")}
     lines = split_lines(canon.text)
-    zoned = zone_lines(lines, rules, url=sidecar.get("url"))
+    zoned = text_zones(lines) if as_text else zone_lines(lines, rules, url=sidecar.get("url"))
     article_id = article_id_for(raw)
 
     body_parts, raw_start, raw_end, line_rows = [], [], [], []
@@ -208,6 +209,13 @@ def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
                "encoding": encoding, "raw_sha256": hashlib.sha256(raw).hexdigest(), "n_lines": len(lines),
                **text_kept(zoned.spans, rules.layout)}
     return IngestedPage(article, line_rows, zoned.spans)
+
+
+def text_zones(lines: list[Line]) -> Zoned:
+    """Zones of an input known to be an article's text: every line is body."""
+    spans = [Span(ln.line_no, 0, ln.start, ln.end, ln.text, "body" if ln.text else "blank",
+                  "input.text" if ln.text else "blank") for ln in lines]
+    return Zoned(spans, {}, None, [])
 
 
 def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str]) -> dict:

@@ -1,14 +1,24 @@
 """SQL over the published tables with DuckDB: every table in the output directory is
-a view named after its file."""
+a view named after its file. Times are read and shown in the news's zone (UTC+07:00)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
+from .config import NEWS_TIME_ZONE
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
+FORMATS = ("table", "csv", "tsv", "json", "ndjson", "parquet")
+# Rows the table format prints unless told otherwise: a terminal is not the place for 200,000 tokens.
+DEFAULT_TABLE_LIMIT = 50
 
 
 class QueryRefused(ValueError):
@@ -18,13 +28,15 @@ class QueryRefused(ValueError):
 def connect(out_dir: Path, allow_external: bool = False):
     """An in-memory DuckDB with one view per published table, that can read those files and nothing else:
     no other file, no network, no extension download, and its settings locked (``allow_external`` lifts the
-    file and network limits, for a user who wants to join other data; statements still only read)."""
+    file and network limits, for a user who wants to join other data; statements still only read).
+    Its time zone is the news's, so ``hour(published_at)`` is the hour printed on the page."""
     import duckdb
 
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     paths = sorted(p.resolve() for p in Path(out_dir).glob("*.parquet"))
     if not paths:
         raise FileNotFoundError(f"no Parquet tables in {out_dir}: run `vnfacts run` first")
+    con.execute(f"SET TimeZone = '{NEWS_TIME_ZONE}'")
     for path in paths:
         literal = path.as_posix().replace("'", "''")
         con.execute(f'CREATE VIEW "{path.stem}" AS SELECT * FROM read_parquet(\'{literal}\')')
@@ -44,25 +56,93 @@ def check_read_only(con, sql: str) -> None:
                                "the published tables are read, never changed")
 
 
-def run_query(sql: str, out_dir: Path, allow_external: bool = False) -> pa.Table:
-    """The result of ``sql`` as an Arrow table: money stays exact decimal, counts integers."""
+@dataclass
+class QueryResult:
+    table: pa.Table
+    total_rows: int  # rows of the whole result; more than table.num_rows when a limit cut it
+
+    @property
+    def rows_left_out(self) -> int:
+        return self.total_rows - self.table.num_rows
+
+
+def _arrow(relation) -> pa.Table:
+    # duckdb 2 names it to_arrow_table; 1.x arrow()
+    to_arrow = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return to_arrow()
+
+
+def run_query(sql: str, out_dir: Path, allow_external: bool = False, limit: int | None = None) -> QueryResult:
+    """The result of ``sql`` as an Arrow table (money exact decimal, counts integers, times in UTC+07:00),
+    at most ``limit`` rows of it."""
     con = connect(out_dir, allow_external)
     try:
         check_read_only(con, sql)
         relation = con.sql(sql)
         if relation is None:  # a statement without a result
-            return pa.table({})
-        # duckdb 2 names it to_arrow_table; 1.x arrow()
-        to_arrow = getattr(relation, "to_arrow_table", None) or relation.arrow
-        return to_arrow()
+            return QueryResult(pa.table({}), 0)
+        if limit is None:
+            table = _arrow(relation)
+            return QueryResult(table, table.num_rows)
+        total = relation.aggregate("count(*)").fetchone()[0]
+        return QueryResult(_arrow(relation.limit(limit)), total)
     finally:
         con.close()
 
 
-def to_frame(table: pa.Table):
-    """pandas view that keeps nullable integers as integers."""
+# ---------------------------------------------------------------- printing
+
+def plain_decimal(value: Decimal) -> str:
+    """40000.000000 -> "40000", 7.390000 -> "7.39": the exact value, without the column's padding."""
+    return f"{value.normalize():f}"
+
+
+def json_value(value):
+    """A cell as JSON: exact integers for whole amounts, numbers for the others, ISO times with their zone,
+    lists as arrays."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return value
+
+
+def text_value(value, null: str = "") -> str:
+    """A cell as text for CSV, TSV and the table format: lists as JSON arrays, so they read back."""
+    if value is None:
+        return null
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(json_value(value), ensure_ascii=False)
+    return str(value)
+
+
+def format_result(table: pa.Table, fmt: str) -> str:
+    rows = table.to_pylist()
+    names = table.column_names
+    if fmt == "json":
+        return json.dumps([{k: json_value(v) for k, v in row.items()} for row in rows], ensure_ascii=False) + "\n"
+    if fmt == "ndjson":
+        return "".join(json.dumps({k: json_value(v) for k, v in row.items()}, ensure_ascii=False) + "\n"
+                       for row in rows)
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows([text_value(row[k]) for k in names] for row in rows)
+        return buffer.getvalue()
     import pandas as pd
 
-    integer = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-               pa.int64(): pd.Int64Dtype()}
-    return table.to_pandas(types_mapper=integer.get)
+    frame = pd.DataFrame([[text_value(row[k], "null") for k in names] for row in rows], columns=names, dtype=object)
+    if frame.empty:
+        return "(no rows) " + ", ".join(names) + "\n"
+    return frame.to_string(index=False, max_colwidth=120) + "\n"

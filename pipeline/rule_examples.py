@@ -85,7 +85,7 @@ def _reference(data: dict):
 
 def _extracted(table: str, key: str):
     def evaluate(text: str, data: dict, rules_dir: Path) -> dict | None:
-        from .extract import extract_text
+        from .extractors import extract_text
 
         rows = extract_text(text, _reference(data), rules_dir)[table]
         return {key: rows} if rows else None
@@ -93,13 +93,13 @@ def _extracted(table: str, key: str):
 
 
 def _entity(text: str, data: dict, rules_dir: Path) -> dict | None:
-    from .extract import resolve_entity
+    from .extractors import resolve_entity
 
     return resolve_entity(text, rules_dir)
 
 
 def _parties(text: str, data: dict, rules_dir: Path) -> dict | None:
-    from .extract import parties_in_text
+    from .extractors import parties_in_text
 
     parties = parties_in_text(text, rules_dir)
     return {"parties": parties} if parties else None

@@ -29,6 +29,7 @@ class Column:
     type: pa.DataType
     description: str
     nullable: bool = False
+    iso_date: bool = False  # an ISO date of any grain (2021-08-26, 2022-04, 1998, 2022/2025) held as text
 
     def field(self) -> pa.Field:
         return pa.field(self.name, self.type, nullable=self.nullable,
@@ -58,6 +59,10 @@ class Table:
 
 def _c(name, type_, description, nullable=False) -> Column:
     return Column(name, type_, description, nullable)
+
+
+def _iso_date(name, description, nullable=True) -> Column:
+    return Column(name, pa.string(), description, nullable, iso_date=True)
 
 
 ARTICLES = Table(
@@ -189,8 +194,8 @@ AID_EVENTS = Table(
         _c("is_total", pa.bool_(), "The amount is a stated total of other rows of the article."),
         _c("is_cumulative", pa.bool_(), "A figure restated for background ('từ năm 2011 đến nay'), not a new event."),
         _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
-        _c("event_date", pa.string(), "ISO date (any grain) of the event: a date in its sentence, else the "
-                                      "dateline of the lead; null when unknown or the year is unresolved.", True),
+        _iso_date("event_date", "ISO date (any grain) of the event: a date in its sentence, else the "
+                  "dateline of the lead; null when unknown or the year is unresolved."),
         _c("event_month", pa.int32(), "Month of the event date, known even when its year is unresolved.", True),
         _c("event_day", pa.int32(), "Day of the event date, known even when its year is unresolved.", True),
         _c("qualifier", VOCAB, "Approximation before the figure: more_than, nearly, about, …", True),
@@ -204,8 +209,8 @@ DATES = Table(
     (
         _c("article_id", pa.string(), "Article the date was read from."),
         _c("text", pa.string(), "The date expression as written."),
-        _c("value", pa.string(), "ISO value: 2021-08-26 (day), 2022-04 (month), 1998 (year), 2022/2025 (period); "
-                                 "null when the year is unresolved.", True),
+        _iso_date("value", "ISO value: 2021-08-26 (day), 2022-04 (month), 1998 (year), 2022/2025 (period); "
+                  "null when the year is unresolved."),
         _c("grain", VOCAB, "day, month, year, quarter or period."),
         _c("year_unresolved", pa.bool_(), "No year in the text and no publication date to take it from."),
         _c("month", pa.int32(), "Month, when the expression names one.", True),
@@ -236,10 +241,10 @@ AGREEMENTS = Table(
         _c("kinds", pa.list_(pa.string()), "All kinds named (an aggregate may name several)."),
         _c("title", pa.string(), "Title of the document as written; null for an aggregate count.", True),
         _c("parties", pa.list_(pa.string()), "Canonical names of the signing parties."),
-        _c("signed", pa.string(), "ISO date of signing, any grain.", True),
+        _iso_date("signed", "ISO date of signing, any grain."),
         _c("signed_grain", VOCAB, "Grain of `signed`.", True),
-        _c("valid_from", pa.string(), "Start of the period the document covers (ISO, any grain).", True),
-        _c("valid_to", pa.string(), "End of the period the document covers.", True),
+        _iso_date("valid_from", "Start of the period the document covers (ISO, any grain)."),
+        _iso_date("valid_to", "End of the period the document covers."),
         _c("place", pa.string(), "Where it was signed.", True),
         _c("count", pa.int32(), "For an aggregate statement ('gần 20 biên bản ghi nhớ'): how many.", True),
         _c("count_qualifier", VOCAB, "Approximation of `count`: nearly, more_than, about, …", True),
@@ -274,7 +279,7 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("is_total", pa.bool_(), "A stated total of other events."),
         _c("is_cumulative", pa.bool_(), "A background figure restated as cumulative, not a new event."),
         _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
-        _c("event_date", pa.string(), "Resolved ISO date of the event, from any supporting article.", True),
+        _iso_date("event_date", "Resolved ISO date of the event, from any supporting article."),
         _c("event_date_source", VOCAB, "stated, filled_from_corroborating_article (an article left the "
                                              "year unresolved and another gave it) or year_unresolved.", True),
         _c("date_from_article", pa.string(), "Article whose date filled an unresolved year.", True),
@@ -334,9 +339,19 @@ def _timestamps(values: list, type_: pa.TimestampType) -> pa.Array:
     return pa.array(millis, type=pa.int64()).cast(type_)
 
 
-def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path) -> Path:
-    """Write rows as ``out_dir/<table>.parquet`` atomically (temp file + rename)."""
+def with_provenance(arrow: pa.Table, table: Table, meta: Mapping[str, str]) -> pa.Table:
+    """The table's own metadata plus provenance keys (vnfacts_version, schema_version, rules_sha256)."""
+    metadata = dict(table.arrow_schema.metadata or {})
+    metadata.update({k.encode(): v.encode() for k, v in meta.items()})
+    return arrow.replace_schema_metadata(metadata)
+
+
+def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path,
+                meta: Mapping[str, str] | None = None) -> Path:
+    """Write rows as ``out_dir/<table>.parquet`` atomically (temp file + rename), stamped with ``meta``."""
     arrow = rows if isinstance(rows, pa.Table) else to_arrow(table, rows)
+    if meta:
+        arrow = with_provenance(arrow, table, meta)
     check_schema(table, arrow.schema)
     target = Path(out_dir) / table.filename
     with atomic_path(target) as tmp:

@@ -1,6 +1,6 @@
 """The stages one by one, as functions from directories to tables: the I/O edge around
 the pure per-article functions of ingest, tokenize, extract and validate. (`vnfacts run`
-chains the same functions per file instead: pipeline.engine.)"""
+chains the same functions per file instead: vnfacts.engine.)"""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import consolidate as consolidate_mod
-from . import extract as extract_mod
+from . import extractors as extract_mod
 from . import ingest as ingest_mod
 from . import tokenize as tokenize_mod
 from . import validate as validate_mod
 from .config import CANDIDATES_DIR, REPORT_FILE, RULES_DIR
+from .export import provenance, provenance_of
 from .lexicon import compile_rules
 from .schema import (AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS_CONSOLIDATED, REJECTS,
                      TOKENS, read_rows, to_arrow, write_json, write_table)
@@ -44,7 +45,7 @@ def sorted_rejects(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=key)
 
 
-def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path) -> None:
+def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path, meta: dict[str, str]) -> None:
     """Record one stage's rejects, then republish rejects.parquet as the union of all stages'."""
     stage_dir = Path(out_dir) / STAGE_REJECTS_DIR
     write_table(REJECTS, sorted_rejects(rows), stage_dir / stage)
@@ -54,7 +55,7 @@ def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path) -> None:
         if path.exists():
             parts.append(pq.read_table(path))
     combined = pa.concat_tables(parts) if parts else to_arrow(REJECTS, [])
-    write_table(REJECTS, combined, out_dir)
+    write_table(REJECTS, combined, out_dir, meta)
 
 
 def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
@@ -63,9 +64,10 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
     log.info("ingest: %d files in %s", len(files), raw_dir)
     with progress("ingest", len(files)) as advance:
         tables = ingest_mod.ingest_files(raw_dir, rules_dir, progress=advance)
-    write_table(ARTICLES, tables["articles"], out_dir)
-    write_table(LINES, tables["lines"], out_dir)
-    write_stage_rejects("ingest", tables["rejects"], out_dir)
+    meta = provenance(rules_dir)
+    write_table(ARTICLES, tables["articles"], out_dir, meta)
+    write_table(LINES, tables["lines"], out_dir, meta)
+    write_stage_rejects("ingest", tables["rejects"], out_dir, meta)
     for rej in tables["rejects"]:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
     low = [a for a in tables["articles"] if a["prose_kept_low"]]
@@ -103,8 +105,10 @@ def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict
     with progress("tokenize", len(articles)) as advance:
         tables = tokenize_mod.tokenize_articles(articles, progress=advance,
                                                 words_of=lambda body, aid: tokens_for(body, aid, cache))
-    write_table(TOKENS, tables["tokens"], out_dir)
-    write_stage_rejects("tokenize", tables["rejects"], out_dir)
+    # tokens depend on no rule file: they carry the provenance of the articles they were read from
+    meta = provenance_of(Path(out_dir) / ARTICLES.filename)
+    write_table(TOKENS, tables["tokens"], out_dir, meta)
+    write_stage_rejects("tokenize", tables["rejects"], out_dir, meta)
     for rej in tables["rejects"]:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
     return {"articles": len(articles), "tokens": len(tables["tokens"]), "rejected": len(tables["rejects"])}
@@ -135,9 +139,10 @@ def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFa
                 for name, found_rows in found.items():
                     tables[name].extend(found_rows)
             advance()
+    meta = provenance(rules_dir)
     for table in EXTRACT_TABLES:
-        write_table(table, tables[table.name], Path(out_dir) / CANDIDATES_DIR)
-    write_stage_rejects("extract", rejects, out_dir)
+        write_table(table, tables[table.name], Path(out_dir) / CANDIDATES_DIR, meta)
+    write_stage_rejects("extract", rejects, out_dir, meta)
     return {"articles": len(articles), **{t.name: len(tables[t.name]) for t in EXTRACT_TABLES},
             "rejected": len(rejects)}
 
@@ -150,25 +155,23 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
     candidates = {t.name: read_rows(t, Path(out_dir) / CANDIDATES_DIR) for t in EXTRACT_TABLES}
     ctx = validate_mod.contexts(articles, lines, raw_dir)
     result = validate_mod.validate_tables(candidates, ctx, rules_dir)
+    meta = provenance(rules_dir)
     for table in EXTRACT_TABLES:
-        write_table(table, result.published[table.name], out_dir)
-    write_stage_rejects("validate", result.rejects, out_dir)
+        write_table(table, result.published[table.name], out_dir, meta)
+    write_stage_rejects("validate", result.rejects, out_dir, meta)
     for rej in result.rejects:
         log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
     return consolidate_and_report(out_dir, result.report, result.published["aid_events"],
-                                  result.published["officials"], {a["article_id"]: a for a in articles})
+                                  result.published["officials"], {a["article_id"]: a for a in articles}, meta)
 
 
 def consolidate_and_report(out_dir: Path, table_report: dict, aid_events: list[dict], officials: list[dict],
                            articles_by_id: dict[str, dict], meta: dict[str, str] | None = None) -> dict:
     """Write the tables consolidated across articles and validation_report.json."""
-    from .export import stamp
-
     events = consolidate_mod.consolidate_aid_events(aid_events, articles_by_id)
     people = consolidate_mod.consolidate_officials(officials)
     for table, rows in ((AID_EVENTS_CONSOLIDATED, events), (OFFICIALS_CONSOLIDATED, people)):
-        arrow = to_arrow(table, rows)
-        write_table(table, stamp(arrow, table, meta) if meta else arrow, out_dir)
+        write_table(table, rows, out_dir, meta)
     tables = {}
     for table in EXTRACT_TABLES:
         counts = dict(table_report.get(table.name) or {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}})

@@ -1,17 +1,8 @@
 """Validate: every extracted row is checked against its source text, independently of
 the extractor's own bookkeeping, before it reaches the analysts' tables.
 
-Checks, in order (a row is rejected with the first one it fails):
-- ``offsets``: 0 <= char_start < char_end <= len(body);
-- ``evidence``: body[char_start:char_end] == evidence;
-- ``body_zone``: the span lies inside one line of a body zone (lead, body, caption);
-- ``raw_trace``: the span traced back to its raw bytes canonicalizes to the evidence;
-- ``value``: the normalized value parsed again from the evidence equals the stored
-  one (amount, quantity, currency, item, date value and grain, names, counts);
-- ``date_plausible``: a resolved date is not far after the publication date (periods
-  such as a planned "giai đoạn 2022-2025" may be);
-- ``total_reconciles``: a row marked ``is_total`` equals the sum of the rows it totals;
-- ``schema.<column>``: vocabularies and ranges (pandera).
+A row is rejected with the first check it fails, in the order of ``CHECKS``; the
+rejects table names the check and why.
 """
 
 from __future__ import annotations
@@ -41,7 +32,20 @@ from .schema import EXTRACT_TABLES, TABLES, SchemaError
 MAX_DAYS_AFTER_PUBLICATION = 180
 EVENT_MAX_DAYS_AFTER_PUBLICATION = 1
 
-CHECK_ORDER = ("offsets", "evidence", "body_zone", "raw_trace", "value", "date_plausible", "total_reconciles")
+# Every check a row can fail, in the order they run, with what it asks (docs/tables.md lists them from here).
+CHECKS: dict[str, str] = {
+    "offsets": "0 <= char_start < char_end <= len(body)",
+    "evidence": "body[char_start:char_end] equals `evidence`",
+    "body_zone": "the span lies inside one line of a body zone (lead, body, caption)",
+    "raw_trace": "the span traced back to its raw bytes canonicalizes to the evidence",
+    "fits_column": "every number fits its column exactly (no 40-digit amount, no NaN)",
+    "value": "the value parsed again from the evidence equals the stored one (amount, quantity, currency, item, "
+             "date value and grain, names, counts)",
+    "date_plausible": "a resolved date is not far after the publication date (a planned period may be)",
+    "total_reconciles": "a row marked `is_total` equals the sum of the rows it totals",
+    "schema.<column>": "the column's vocabulary and range (pandera), checked per batch of published rows",
+    "schema_type": "the row can be written in the table's Arrow types",
+}
 
 
 class CheckFailed(Exception):

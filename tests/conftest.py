@@ -29,7 +29,7 @@ def spec() -> dict:
 
 @pytest.fixture(scope="session")
 def ingested() -> dict:
-    from pipeline.ingest import ingest_files
+    from vnfacts.ingest import ingest_files
 
     return ingest_files(RAW_DIR)
 
@@ -41,7 +41,7 @@ def articles_by_file(ingested) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def tokenized(ingested) -> dict:
-    from pipeline.tokenize import tokenize_articles
+    from vnfacts.tokenize import tokenize_articles
 
     return tokenize_articles(ingested["articles"])
 
@@ -49,9 +49,9 @@ def tokenized(ingested) -> dict:
 @pytest.fixture(scope="session")
 def extracted(ingested, tokenized) -> dict[str, dict[str, list[dict]]]:
     """Extraction tables per fixture file name."""
-    from pipeline.extract import extract_article
-    from pipeline.lexicon import compile_rules
-    from pipeline.tokenize import words_from_rows
+    from vnfacts.extractors import extract_article
+    from vnfacts.lexicon import compile_rules
+    from vnfacts.tokenize import words_from_rows
 
     rules = compile_rules()
     out = {}

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.ingest import ingest_page
-from pipeline.schema import ARTICLES, REJECTS, read_rows
+from vnfacts.cli import main
+from vnfacts.ingest import ingest_page
+from vnfacts.schema import ARTICLES, REJECTS, read_rows
 
 from conftest import RAW_DIR
 
@@ -70,7 +70,7 @@ def test_case_outcome(name, outcome):
 
 def test_the_run_on_one_giant_line_is_cut_into_sentences(outcome):
     _, articles, _, out = outcome
-    from pipeline.schema import TOKENS
+    from vnfacts.schema import TOKENS
 
     article = articles["long line no punctuation.txt"]
     assert len(article["body"]) > 100_000
@@ -87,7 +87,7 @@ def test_the_duplicate_names_its_twin(outcome):
 
 def test_windows_1258_offsets_trace_back_to_single_bytes(outcome):
     raw, articles, _, _ = outcome
-    from pipeline.ingest import raw_span_of
+    from vnfacts.ingest import raw_span_of
 
     article = articles["windows-1258.txt"]
     data = (raw / "windows-1258.txt").read_bytes()

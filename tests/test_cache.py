@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from pipeline.cache import Cache, dumps, loads
+from vnfacts.cache import Cache, dumps, loads
 
 
 def test_values_come_back_exact():

@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.schema import ARTICLES, LINES, REJECTS, TOKENS, read_rows
+from vnfacts.cli import main
+from vnfacts.schema import ARTICLES, LINES, REJECTS, TOKENS, read_rows
 
 from conftest import RAW_DIR
 
@@ -77,9 +77,15 @@ def test_every_command_has_help_with_an_example(command):
     if command in ("zones", "eval"):  # measure the zoning or the facts; read pages and rules, write no tables
         assert "--raw" in result.output and "--rules" in result.output and "--gold" in result.output
         return
+    if command == "schema":  # describes the package's tables, reads no files
+        assert "--raw" not in result.output and "--rules" not in result.output
+        return
     assert "--out" in result.output
-    if command != "query":  # the stages read raw files or earlier outputs; query reads only --out
-        assert "--raw" in result.output and "--rules" in result.output
+    # a command offers --raw and --rules exactly when it reads them
+    reads = {"ingest": {"--raw", "--rules"}, "tokenize": set(), "extract": {"--rules"},
+             "validate": {"--raw", "--rules"}, "export": {"--rules"}, "report": set(), "run": {"--raw", "--rules"},
+             "query": set(), "tables": set()}
+    assert {opt for opt in ("--raw", "--rules") if opt in result.output} == reads[command]
 
 
 def test_publication_times_survive_parquet_with_their_zone(run_output, spec):
@@ -164,7 +170,7 @@ def test_a_rules_directory_that_cannot_serve_is_refused_at_once_naming_the_file(
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(empty)])
     assert result.exit_code == 1 and "[R007]" in result.output and "kind" in result.output
     assert not out.exists() or not list(out.glob("*.parquet"))
-    from pipeline.config import RULES_DIR
+    from vnfacts.config import RULES_DIR
 
     broken = tmp_path / "rules"
     shutil.copytree(RULES_DIR, broken)
@@ -223,7 +229,7 @@ def test_one_writing_command_per_output_directory(tmp_path):
     ("zones/vi/layout.yaml", "header_pattern: '", "header_pattern: '[unclosed", "[R009]", "[unclosed"),
 ])
 def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, path, old, new, code, names):
-    from pipeline.config import RULES_DIR
+    from vnfacts.config import RULES_DIR
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
@@ -240,7 +246,7 @@ def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, path, o
     (PermissionError(13, "Permission denied"), "permission denied"),
 ])
 def test_a_full_disk_or_a_refused_write_is_one_line_and_the_outputs_stay_whole(tmp_path, monkeypatch, error, words):
-    import pipeline.atomic
+    import vnfacts.atomic
 
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)]).exit_code == 0
@@ -249,7 +255,7 @@ def test_a_full_disk_or_a_refused_write_is_one_line_and_the_outputs_stay_whole(t
     def fail():
         raise error
 
-    monkeypatch.setattr(pipeline.atomic, "_crash_point", fail)  # where the write is renamed into place
+    monkeypatch.setattr(vnfacts.atomic, "_crash_point", fail)  # where the write is renamed into place
     result = CliRunner().invoke(main, ["ingest", "--raw", str(RAW_DIR), "--out", str(out)])
     assert result.exit_code == 1 and words in result.output.lower() and "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
@@ -270,7 +276,7 @@ def test_allow_external_lets_a_query_join_another_file_but_not_write(run_output,
 
 
 def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
-    from pipeline.config import RULES_DIR
+    from vnfacts.config import RULES_DIR
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
@@ -283,7 +289,7 @@ def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
 
 
 def test_a_second_file_of_a_one_grammar_kind_is_refused_naming_both(tmp_path):
-    from pipeline.config import RULES_DIR
+    from vnfacts.config import RULES_DIR
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.consolidate import consolidate_aid_events, consolidate_officials
+from vnfacts.consolidate import consolidate_aid_events, consolidate_officials
 
 TZ = timezone(timedelta(hours=7))
 

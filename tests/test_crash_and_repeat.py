@@ -20,7 +20,7 @@ TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "ag
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipeline.cli", *args]
+    return [sys.executable, "-m", "vnfacts.cli", *args]
 
 
 def _raw(tmp_path: Path, copies: int = 4) -> Path:
@@ -115,7 +115,7 @@ socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
-from pipeline.cli import main
+from vnfacts.cli import main
 sys.argv = ["vnfacts"] + sys.argv[1:]
 main()
 """
@@ -134,7 +134,7 @@ def test_the_pipeline_opens_no_network_connection(tmp_path):
 
 
 def test_under_the_lock_only_our_temporaries_are_removed(tmp_path):
-    from pipeline.atomic import output_lock, remove_stale_temporaries
+    from vnfacts.atomic import output_lock, remove_stale_temporaries
 
     user = tmp_path / "notes"
     user.mkdir()

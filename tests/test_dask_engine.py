@@ -7,9 +7,9 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.dask_engine import run_dask
-from pipeline.config import RULES_DIR
-from pipeline.engine import run_pipeline
+from vnfacts.dask_engine import run_dask
+from vnfacts.config import RULES_DIR
+from vnfacts.engine import run_pipeline
 
 from conftest import RAW_DIR
 
@@ -34,14 +34,14 @@ def test_dask_local_cluster_equals_the_local_engine(tmp_path):
 def test_scheduler_needs_the_dask_engine(tmp_path):
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from vnfacts.cli import main
 
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path),
                                        "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 2 and "--engine dask" in result.output
 
 
-@pytest.mark.parametrize("module", ["pipeline.engine", "pipeline.cli", "pipeline.stages"])
+@pytest.mark.parametrize("module", ["vnfacts.engine", "vnfacts.cli", "vnfacts.stages"])
 def test_the_local_engine_does_not_import_dask(module):
     import subprocess
     import sys

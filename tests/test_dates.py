@@ -14,8 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import RULES_DIR
-from pipeline.dates import DateMatch, DateValue, find_dates, normalize_date_example, parse_date
+from vnfacts.config import RULES_DIR
+from vnfacts.dates import DateMatch, DateValue, find_dates, normalize_date_example, parse_date
 
 RULE_FILE = RULES_DIR / "dates" / "vi" / "dates.yaml"
 RULES = yaml.safe_load(RULE_FILE.read_text(encoding="utf-8"))

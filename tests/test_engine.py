@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.config import RULES_DIR
-from pipeline.engine import CACHE_DIR, run_pipeline
+from vnfacts.cli import main
+from vnfacts.config import RULES_DIR
+from vnfacts.engine import CACHE_DIR, run_pipeline
 
 from conftest import FUTURE_PAGE, RAW_DIR  # its dates are rejected: rejects are compared too
 
@@ -107,9 +107,9 @@ def test_no_cache_writes_no_cache(tmp_path):
 
 
 def test_rows_that_break_a_table_schema_become_rejects_at_the_batch(extracted):
-    from pipeline.engine import _flush
-    from pipeline.schema import EXTRACT_TABLES
-    from pipeline.validate import table_schemas
+    from vnfacts.engine import _flush
+    from vnfacts.schema import EXTRACT_TABLES
+    from vnfacts.validate import table_schemas
 
     class Buffer:
         def __init__(self, rows):
@@ -144,7 +144,7 @@ def test_workers_end_when_the_run_is_terminated(tmp_path):
     body = "Hà Nội hỗ trợ Viêng Chăn 40.000 USD để phòng chống dịch bệnh trong năm nay tại các địa phương.\n"
     for n in range(400):
         (raw / f"{n:04d}.txt").write_text(f"Tin số {n}\n\n" + body * 30, encoding="utf-8")
-    run = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--out",
+    run = subprocess.Popen([sys.executable, "-m", "vnfacts.cli", "run", "--raw", str(raw), "--out",
                             str(tmp_path / "out"), "--jobs", "2"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     children: list[int] = []
@@ -195,9 +195,9 @@ def test_a_row_the_schema_cannot_hold_is_rejected_alone_and_the_batch_is_written
 
     import pyarrow.parquet as pq
 
-    from pipeline.engine import StreamingTable, _flush
-    from pipeline.schema import EXTRACT_TABLES
-    from pipeline.validate import table_schemas
+    from vnfacts.engine import StreamingTable, _flush
+    from vnfacts.schema import EXTRACT_TABLES
+    from vnfacts.validate import table_schemas
 
     good = {"article_id": "a1", "label": "PLACE", "text": "Hà Nội", "normalized": "Hà Nội", "char_start": 0,
             "char_end": 6, "rule_id": "entities.places.vi", "evidence": "Hà Nội"}

@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.datadict import DICTIONARY_PATH, render
-from pipeline.export import PUBLISHED_TABLES, rules_sha256
-from pipeline.schema import TABLES, column_example
+from vnfacts.cli import main
+from vnfacts.datadict import DICTIONARY_PATH, render
+from vnfacts.export import PUBLISHED_TABLES, rules_sha256
+from vnfacts.schema import TABLES, column_example
 
 from conftest import RAW_DIR
 

@@ -7,8 +7,8 @@ import shutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import RULES_DIR
-from pipeline.extract import extract_text
+from vnfacts.config import RULES_DIR
+from vnfacts.extractors import extract_text
 
 NEW_PLACES = """\
 id: entities.extra.vi

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate, fold, must_not_hits, name_variants, score_aid, score_dates, \
+from vnfacts.evaluate import evaluate, fold, must_not_hits, name_variants, score_aid, score_dates, \
     folded_with_index, load_gold
 
 GOLD = Path(__file__).parent / "gold" / "dev"

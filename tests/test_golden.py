@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.golden import GOLDEN_DIR, differences, dump, fresh_documents, golden_path, load
+from vnfacts.golden import GOLDEN_DIR, differences, dump, fresh_documents, golden_path, load
 
 
 @pytest.fixture(scope="module")

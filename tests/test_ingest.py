@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import Reject
-from pipeline.ingest import ingest_files, ingest_page, raw_span_of
-from pipeline.zoning import is_doubled
-from pipeline.normalize import canonical_text, canonicalize
+from vnfacts.errors import Reject
+from vnfacts.ingest import ingest_files, ingest_page, raw_span_of
+from vnfacts.zoning import is_doubled
+from vnfacts.normalize import canonical_text, canonicalize
 
 from conftest import RAW_DIR
 

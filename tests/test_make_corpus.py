@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.ingest import ingest_page
+from vnfacts.ingest import ingest_page
 
 from conftest import RAW_DIR, ROOT
 
@@ -124,9 +124,9 @@ def test_amounts_are_scaled_and_other_numbers_kept(corpus, pages):
 
 @pytest.mark.slow
 def test_scaled_aid_amounts_still_reconcile(corpus, pages):
-    from pipeline.extract import extract_article
-    from pipeline.lexicon import compile_rules
-    from pipeline.tokenize import tokenize_body
+    from vnfacts.extractors import extract_article
+    from vnfacts.lexicon import compile_rules
+    from vnfacts.tokenize import tokenize_body
 
     _, records = corpus
     rules = compile_rules()

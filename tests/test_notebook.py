@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from vnfacts.cli import main
 
 from conftest import RAW_DIR, ROOT
 

@@ -15,8 +15,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import RULES_DIR
-from pipeline.numbers import (
+from vnfacts.config import RULES_DIR
+from vnfacts.numbers import (
     Money,
     normalize_money_example,
     normalize_number_example,

@@ -8,12 +8,12 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dates import find_dates
-from pipeline.extract import extract_text
-from pipeline.ingest import ingest_page
-from pipeline.errors import Reject
-from pipeline.normalize import canonical_text, canonicalize
-from pipeline.numbers import parse_money, parse_number
+from vnfacts.dates import find_dates
+from vnfacts.extractors import extract_text
+from vnfacts.ingest import ingest_page
+from vnfacts.errors import Reject
+from vnfacts.normalize import canonical_text, canonicalize
+from vnfacts.numbers import parse_money, parse_number
 
 ANY_TEXT = st.text(max_size=200)
 VIETNAMESE_ISH = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Z", "S", "M")),

@@ -4,6 +4,7 @@ escaping of hostile text, and the page as headless Chromium parses and draws it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -16,15 +17,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.cli import main
-from pipeline.report import Highlight, clip_to_body, page_name, render_body, write_report
-from pipeline.schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS,
+from vnfacts.cli import main
+from vnfacts.report import Highlight, clip_to_body, page_name, render_body, write_report
+from vnfacts.schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS,
                              read_rows, write_table)
 
 from conftest import RAW_DIR, ROOT
 
 ARTICLE_000 = "000_f22b6e4c1b01d16e.txt"
-CHROMIUM = Path("/usr/bin/chromium")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
 SCREENSHOT_ARTIFACT = ROOT / "tests" / "artifacts" / "report_000.png"
@@ -284,11 +285,18 @@ def test_article_ids_cannot_escape_the_report_dir(tmp_path):
 
 # ---------------------------------------------------------------- headless Chromium
 
+def find_browser() -> str | None:
+    """$CHROMIUM, else the first Chromium or Chrome on PATH."""
+    return os.environ.get("CHROMIUM") or next(filter(None, map(shutil.which, BROWSERS)), None)
+
+
 def run_chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is not installed: run `apt-get update && apt-get install -y chromium` "
-                    f"(`make test` does this when it is missing)")
-    command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()]
+    browser = find_browser()
+    if browser is None:
+        pytest.fail(f"no headless browser: none of {', '.join(BROWSERS)} is on PATH and $CHROMIUM is not set. "
+                    "Install Chromium (`apt-get install chromium`, which `make test` does as root) or point "
+                    "CHROMIUM at a Chromium or Chrome binary")
+    command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stderr[-2000:]}"
     return result

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipeline.config import RULES_DIR
-from pipeline.rule_examples import evaluate, mismatches
-from pipeline.rulefiles import RuleFileError, check_rule_file, iter_rule_files, load_rule_file
+from vnfacts.config import RULES_DIR
+from vnfacts.rule_examples import evaluate, mismatches
+from vnfacts.rulefiles import RuleFileError, check_rule_file, iter_rule_files, load_rule_file
 
 RULE_FILES = iter_rule_files(RULES_DIR)
 
@@ -55,9 +55,9 @@ def test_a_rule_file_without_negative_examples_is_refused(tmp_path):
 def test_rule_files_are_found_by_kind_wherever_they_live(tmp_path):
     import shutil
 
-    from pipeline.config import RULES_DIR
-    from pipeline.dates import find_dates
-    from pipeline.rulefiles import rule_files_by_kind
+    from vnfacts.config import RULES_DIR
+    from vnfacts.dates import find_dates
+    from vnfacts.rulefiles import rule_files_by_kind
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)

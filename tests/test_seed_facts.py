@@ -25,7 +25,7 @@ def tables_of(request):
 
 @pytest.fixture(scope="session")
 def golden_tables():
-    from pipeline.golden import GOLDEN_DIR, load
+    from vnfacts.golden import GOLDEN_DIR, load
 
     docs = [load(p) for p in sorted(GOLDEN_DIR.glob("*.yaml"))]
     return {d["source_file"]: d["tables"] for d in docs}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.tokenize import align_words, doc_from_words, sentence_spans, tokenize_body, words_from_rows
+from vnfacts.tokenize import align_words, doc_from_words, sentence_spans, tokenize_body, words_from_rows
 
 
 def test_no_article_is_rejected(tokenized):
@@ -65,7 +65,7 @@ def test_whitespace_runs_become_space_tokens():
 
 
 def test_the_sentence_cache_changes_nothing(articles_by_file):
-    from pipeline.tokenize import analyse_sentence
+    from vnfacts.tokenize import analyse_sentence
 
     body = articles_by_file["001_dcb2878248db2b41.txt"]["body"]
     analyse_sentence.cache_clear()

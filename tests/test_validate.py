@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.extract import extract_article
-from pipeline.ingest import ingest_page
-from pipeline.lexicon import compile_rules
-from pipeline.schema import AID_EVENTS, REJECTS, read_rows, write_table
-from pipeline.tokenize import tokenize_body
-from pipeline.validate import contexts, validate_tables
+from vnfacts.cli import main
+from vnfacts.extractors import extract_article
+from vnfacts.ingest import ingest_page
+from vnfacts.lexicon import compile_rules
+from vnfacts.schema import AID_EVENTS, REJECTS, read_rows, write_table
+from vnfacts.tokenize import tokenize_body
+from vnfacts.validate import contexts, validate_tables
 
 from conftest import FUTURE_PAGE, RAW_DIR
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.errors import Reject
-from pipeline.ingest import ingest_files, ingest_page, list_raw_files
-from pipeline.zone_gold import gold_spans, score_gold
-from pipeline.zoning import load_zone_rules, split_lines, zone_lines
+from vnfacts.errors import Reject
+from vnfacts.ingest import ingest_files, ingest_page, list_raw_files
+from vnfacts.zone_gold import gold_spans, score_gold
+from vnfacts.zoning import load_zone_rules, split_lines, zone_lines
 
 from conftest import RAW_DIR
 
@@ -207,8 +207,8 @@ LOSSY_PAGE = (
 
 
 def test_a_page_whose_prose_a_cue_removed_is_flagged_and_counted(tmp_path):
-    from pipeline import stages
-    from pipeline.schema import ARTICLES, read_rows
+    from vnfacts import stages
+    from vnfacts.schema import ARTICLES, read_rows
 
     a = ingest_page(LOSSY_PAGE.encode(), "lossy.txt").article
     assert a["prose_kept"] == 0.0 and a["prose_kept_low"]

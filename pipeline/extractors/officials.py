@@ -26,7 +26,7 @@ class OfficialParser:
     """Titles with their complements, and the names they belong to, in one sentence.
 
     A title's complement is what names the office: organs from the rule file, places, organisations found by
-    their shape (pipeline.extract.entities), abbreviations, joined by "của", "tại", "tỉnh" …. A name is a
+    their shape (vnfacts.extractors.entities), abbreviations, joined by "của", "tại", "tỉnh" …. A name is a
     Vietnamese one (a surname, then capitalised syllables) or a foreign one (capitalised words with a syllable
     that cannot be Vietnamese, or that underthesea tags Np); the complement ends where a name starts.
     """

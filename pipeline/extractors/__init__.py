@@ -3,7 +3,7 @@ article bodies, with the rules in ``rules/``.
 
 The modules mirror the rule directories (money, aid, officials, agreements, dates,
 entities, mentions). Everything works sentence by sentence on a syllable Doc
-(pipeline.lexicon); rows carry exact body offsets, their evidence and the id of the
+(vnfacts.lexicon); rows carry exact body offsets, their evidence and the id of the
 rule that made them. Python holds the grammar (who stands before which verb, what
 follows a title); every word it looks for comes from the rule files.
 """

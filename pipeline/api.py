@@ -1,0 +1,163 @@
+"""The Python API: extract facts from text in a notebook, read a run's tables as typed DataFrames, run a folder.
+
+    import vnfacts
+    tables = vnfacts.extract("Hà Nội trao tặng Thủ đô Viêng Chăn 40.000 USD.", published_at="2021-08-26")
+    tables["aid_events"][["donor", "recipient", "amount", "currency", "evidence"]]
+
+    aid = vnfacts.read_tables("data/processed")["aid_events"]
+    aid["amount"] * 1.5                   # Float64, computes; aid["amount_exact"] keeps the exact Decimal
+
+Every frame has the columns of its table in docs/tables.md, typed for pandas (see ``typed_frame``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .config import DEFAULT_OUT_DIR, NEWS_TIME_ZONE, RULES_DIR
+from .schema import TABLES, Table, to_arrow
+
+# What extract() returns: the article, its lines and tokens, the published facts and what was rejected.
+EXTRACT_RESULT_TABLES = ("articles", "lines", "tokens", "aid_events", "officials", "agreements", "dates",
+                         "mentions", "rejects")
+ISO_START = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2}))(?:-(\d{2}))?)?")
+
+
+def iso_start(value: str | None) -> pd.Timestamp | None:
+    """First day of an ISO value of any grain: 2022-04 -> 2022-04-01, 2021-Q3 -> 2021-07-01, 2022/2025 ->
+    2022-01-01; None for None or a value without a year."""
+    match = ISO_START.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, quarter, month, day = match.groups()
+    month = int(month) if month else (3 * int(quarter) - 2 if quarter else 1)
+    return pd.Timestamp(int(year), month, int(day) if day else 1)
+
+
+def _integer_dtype(arrow_type: pa.DataType):
+    return {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype()}.get(arrow_type)
+
+
+def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
+    """A table as a DataFrame analysts can compute with:
+
+    - exact decimals (``amount``, ``quantity``, ``amount_per_recipient``) become ``Float64`` numbers, and the
+      exact ``Decimal`` stays beside them as ``<column>_exact``;
+    - integers are nullable integers (``Int32``), booleans ``boolean``;
+    - times are in the news's zone (Asia/Ho_Chi_Minh, UTC+07:00);
+    - ISO dates of any grain stay text and gain ``<column>_start``, the first day of the period (datetime64);
+    - list columns hold tuples, so rows hash (``drop_duplicates``) and compare;
+    - vocabulary columns are plain strings.
+    """
+    frame = arrow.to_pandas(types_mapper=_integer_dtype)
+    out = {}
+    for column in table.columns:
+        if column.name not in frame:
+            continue
+        values = frame[column.name]
+        kind = arrow.schema.field(column.name).type
+        if pa.types.is_decimal(kind):
+            out[column.name] = pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+            out[f"{column.name}_exact"] = values.astype(object)
+        elif pa.types.is_boolean(kind):
+            out[column.name] = values.astype("boolean")
+        elif pa.types.is_timestamp(kind):
+            stamps = pd.to_datetime(values, utc=True)
+            out[column.name] = stamps.dt.tz_convert(NEWS_TIME_ZONE)
+        elif pa.types.is_list(kind):
+            out[column.name] = pd.Series([None if v is None else tuple(v) for v in values], dtype=object)
+        elif pa.types.is_dictionary(kind):
+            out[column.name] = values.astype("str")
+        else:
+            out[column.name] = values
+        if column.iso_date:
+            out[f"{column.name}_start"] = pd.to_datetime(pd.Series([iso_start(v) for v in values], dtype=object))
+    result = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in out.items()})
+    return result.reset_index(drop=True)
+
+
+def read_table(name: str, out_dir: Path | str = DEFAULT_OUT_DIR) -> pd.DataFrame:
+    """One published table of a run, typed (see ``typed_frame``)."""
+    table = TABLES[name]
+    path = Path(out_dir) / table.filename
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run `vnfacts run --out {out_dir}` first")
+    return typed_frame(table, pq.read_table(path))
+
+
+def read_tables(out_dir: Path | str = DEFAULT_OUT_DIR, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The published tables of a run as typed DataFrames, by name (every table found in ``out_dir``, or the
+    ones named)."""
+    names = list(tables) if tables is not None else [n for n in TABLES if (Path(out_dir) / f"{n}.parquet").exists()]
+    if not names:
+        raise FileNotFoundError(f"no published tables in {out_dir}: run `vnfacts run --out {out_dir}` first")
+    return {name: read_table(name, out_dir) for name in names}
+
+
+def _as_text(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _per_text(value, n: int, name: str) -> list:
+    """A keyword argument given once for all texts, or once per text."""
+    if isinstance(value, (str, bytes, datetime, date)) or value is None or not isinstance(value, Iterable):
+        return [value] * n
+    values = list(value)
+    if len(values) != n:
+        raise ValueError(f"{name}: {len(values)} values for {n} texts")
+    return values
+
+
+def extract(text: str | Iterable[str], *, published_at=None, title=None, source=None, url=None, outlet=None,
+            page: bool = False, rules_dir: Path | str = RULES_DIR) -> dict[str, pd.DataFrame]:
+    """Facts of one article's text, or of many (a list or a pandas Series), as typed DataFrames by table name.
+
+    ``published_at`` (a date, a datetime or ISO text) resolves dates that lack a year; ``title``, ``url``,
+    ``outlet`` are recorded on the article; ``source`` names it (default: ``text``, or the Series' index). Any
+    keyword may be one value or one per text. The text is the article's: every line is body, a single
+    paragraph included; ``page=True`` reads it as a page dump instead (menus, teasers and credits zoned away).
+    Rows are validated as in a run: what fails is in ``rejects``, not in the fact tables.
+    """
+    from .engine import process_raw
+
+    if isinstance(text, str):
+        texts, names = [text], [source or "text"]
+    else:
+        series = text if isinstance(text, pd.Series) else pd.Series(list(text), dtype=object)
+        texts = list(series)
+        names = _per_text(source, len(texts), "source") if source is not None else [str(i) for i in series.index]
+    n = len(texts)
+    fields = {"published_at": _per_text(published_at, n, "published_at"), "title": _per_text(title, n, "title"),
+              "url": _per_text(url, n, "url"), "outlet": _per_text(outlet, n, "outlet")}
+    rows: dict[str, list[dict]] = {name: [] for name in EXTRACT_RESULT_TABLES}
+    for i, body in enumerate(texts):
+        if not isinstance(body, str):
+            raise TypeError(f"text {names[i]!r} is {type(body).__name__}, not str")
+        sidecar = {k: v for k, values in fields.items() if (v := _as_text(values[i])) is not None}
+        result = process_raw(body.encode("utf-8"), str(names[i]), str(rules_dir), None, sidecar, as_text=not page)
+        for name in EXTRACT_RESULT_TABLES:
+            rows[name].extend(result.get(name, []))
+    return {name: typed_frame(TABLES[name], to_arrow(TABLES[name], rows[name])) for name in EXTRACT_RESULT_TABLES}
+
+
+def run(raw_dir: Path | str, out_dir: Path | str = DEFAULT_OUT_DIR, *, rules_dir: Path | str = RULES_DIR,
+        jobs: int | None = None, use_cache: bool = True) -> dict:
+    """``vnfacts run`` from a script: every stage on the pages in ``raw_dir``, the tables written to ``out_dir``
+    (then ``read_tables(out_dir)``). Returns the run's summary."""
+    from .engine import run_pipeline
+    from .export import run_export
+
+    summary = run_pipeline(Path(raw_dir), Path(out_dir), Path(rules_dir), jobs=jobs, use_cache=use_cache)
+    return {"run": summary, "export": run_export(Path(out_dir), Path(rules_dir))}

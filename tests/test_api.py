@@ -1,0 +1,163 @@
+"""The Python API: vnfacts.extract on text, vnfacts.read_tables on a run, and the pandas types they give."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+import vnfacts
+from vnfacts.api import iso_start
+from vnfacts.cli import main
+from vnfacts.normalize import canonical_text
+
+from conftest import RAW_DIR
+
+ARTICLE = "000_f22b6e4c1b01d16e.txt"
+
+
+def _paragraph_with(text: str) -> str:
+    """The fixture's line holding ``text``: one real paragraph, given as a single-line string."""
+    return next(line for line in (RAW_DIR / ARTICLE).read_text(encoding="utf-8").splitlines() if text in line)
+
+
+def _spec_events_in(spec, paragraph: str) -> list[dict]:
+    return [e for e in spec["articles"][ARTICLE]["aid_events"] if e["evidence"] in paragraph]
+
+
+@pytest.fixture(scope="module")
+def one_paragraph(spec):
+    paragraph = _paragraph_with("40.000 USD")
+    published = spec["articles"][ARTICLE]["published_at"]
+    return paragraph, vnfacts.extract(paragraph, published_at=published, source="hanoi.txt")
+
+
+def test_one_paragraph_yields_the_aid_the_spec_records(one_paragraph, spec):
+    paragraph, tables = one_paragraph
+    events = tables["aid_events"]
+    expected = _spec_events_in(spec, paragraph)
+    assert len(expected) >= 4  # masks, kits, 40.000 USD, the eight provinces, the reverse gift
+    for event in expected:
+        rows = events[events["evidence"].str.contains(event["evidence"], regex=False)
+                      | (events["evidence"] == event["evidence"])]
+        assert len(rows) >= 1, event
+        row = rows.iloc[0]
+        assert (row["donor"], row["recipient"], row["item"]) == (event["donor"], event["recipient"], event["item"])
+        for column in ("amount", "quantity"):
+            if column in event:
+                assert row[f"{column}_exact"] == Decimal(event[column])
+                assert row[column] == float(event[column])
+
+
+def test_extracted_rows_trace_to_the_text(one_paragraph):
+    paragraph, tables = one_paragraph
+    body = canonical_text(paragraph)  # NFC, one tone-mark placement ("uỷ" is "ủy"), look-alike letters mapped
+    assert tables["articles"]["body"].tolist() == [body]
+    assert tables["articles"]["source_file"].tolist() == ["hanoi.txt"]
+    assert len(tables["aid_events"]) and len(tables["mentions"])
+    for name in ("aid_events", "officials", "dates", "mentions"):
+        for row in tables[name].itertuples():
+            assert body[row.char_start:row.char_end] == row.evidence
+    assert tables["rejects"].empty
+
+
+def test_amounts_compute_and_keep_their_exact_value(one_paragraph):
+    events = one_paragraph[1]["aid_events"]
+    cash = events[events["item"] == "cash"]
+    assert str(cash["amount"].dtype) == "Float64"
+    assert (cash["amount"] * 1.5).iloc[0] == cash["amount"].iloc[0] * 1.5
+    assert cash["amount"].sum() == float(sum(cash["amount_exact"]))
+    assert cash["amount"].describe()["count"] == len(cash)
+    assert str(events["recipient_count"].dtype) == "Int32"
+
+
+def test_dates_resolve_against_published_at(spec):
+    paragraph = _paragraph_with("Chiều 26/8")
+    with_date = vnfacts.extract(paragraph, published_at=date(2021, 8, 27))["dates"]
+    row = with_date[with_date["text"] == "Chiều 26/8"].iloc[0]
+    expected = next(d for d in spec["articles"][ARTICLE]["dates"] if d["text"] == "Chiều 26/8")
+    assert row["value"] == expected["value"]
+    assert row["value_start"] == pd.Timestamp(expected["value"])
+    without = vnfacts.extract(paragraph)["dates"]
+    assert without.loc[without["text"] == "Chiều 26/8", "value"].isna().all()
+
+
+def test_a_series_of_texts_is_one_call(spec):
+    texts = pd.Series({"hanoi": _paragraph_with("40.000 USD"), "empty": "   ", "officials": _paragraph_with(
+        "Sengphet Houngboungnuang")})
+    tables = vnfacts.extract(texts, published_at="2021-08-27")
+    assert sorted(tables["articles"]["source_file"]) == ["hanoi", "officials"]
+    assert tables["rejects"][["source_file", "reason"]].values.tolist() == [["empty", "empty_file"]]
+    names = set(tables["officials"]["name"])
+    assert {o["name"] for o in spec["articles"][ARTICLE]["officials"]} <= names
+
+
+def test_a_page_dump_is_zoned_when_asked():
+    page = (RAW_DIR / ARTICLE).read_text(encoding="utf-8")
+    as_page = vnfacts.extract(page, page=True)["articles"].iloc[0]
+    as_text = vnfacts.extract(page)["articles"].iloc[0]
+    assert as_page["title"].startswith("Hà Nội hỗ trợ Thủ đô Viêng Chăn")
+    assert len(as_page["body"]) < len(as_text["body"])  # menus and teasers left out of the body
+
+
+@pytest.mark.parametrize("value, start", [("2021-08-26", "2021-08-26"), ("2022-04", "2022-04-01"),
+                                          ("1998", "1998-01-01"), ("2021-Q3", "2021-07-01"),
+                                          ("2022/2025", "2022-01-01")])
+def test_iso_values_of_every_grain_start_on_a_day(value, start):
+    assert iso_start(value) == pd.Timestamp(start)
+    assert iso_start(None) is None
+
+
+# ---------------------------------------------------------------- a run's tables
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("api-run")
+    summary = vnfacts.run(RAW_DIR, out, jobs=1)
+    assert summary["run"]["files"] == len(list(RAW_DIR.glob("*.txt")))
+    return out
+
+
+def test_read_tables_types(run_dir, spec):
+    tables = vnfacts.read_tables(run_dir)
+    articles = tables["articles"].set_index("source_file")
+    assert articles.loc[ARTICLE, "published_at"] == pd.Timestamp(spec["articles"][ARTICLE]["published_at"])
+    assert articles.loc[ARTICLE, "published_at"].hour == 14  # as printed on the page, not UTC
+    assert str(articles["published_at"].dt.tz) == "Asia/Ho_Chi_Minh"
+    officials = tables["officials"]
+    dung = officials[officials["name"] == "Đinh Tiến Dũng"].iloc[0]
+    expected = next(o for o in spec["articles"][ARTICLE]["officials"] if o["name"] == "Đinh Tiến Dũng")
+    assert isinstance(dung["titles"], tuple) and set(expected["titles"]) <= set(dung["titles"])
+    assert len(officials.drop_duplicates()) <= len(officials)  # list columns hash
+    events = tables["aid_events"]
+    assert events["amount"].dtype == "Float64" and events["amount_exact"].dropna().map(type).eq(Decimal).all()
+    assert events["event_date_start"].dtype.kind == "M"
+    dates = tables["dates"]
+    assert dates["month"].dtype == "Int32" and dates["year_unresolved"].dtype == "boolean"
+
+
+def test_read_tables_matches_the_parquet_files(run_dir):
+    aid = vnfacts.read_table("aid_events", run_dir)
+    raw = pq.read_table(run_dir / "aid_events.parquet").to_pylist()
+    assert [r["amount"] for r in raw] == [None if pd.isna(v) else v for v in aid["amount_exact"]]
+
+
+def test_read_tables_says_what_to_do_when_nothing_is_there(tmp_path):
+    with pytest.raises(FileNotFoundError, match="vnfacts run"):
+        vnfacts.read_tables(tmp_path)
+
+
+def test_a_csv_round_trip_keeps_the_titles(run_dir, tmp_path):
+    sql = "SELECT name, titles FROM officials ORDER BY name"
+    result = CliRunner().invoke(main, ["query", sql, "--out", str(run_dir), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "officials.csv"
+    target.write_text(result.stdout, encoding="utf-8")
+    back = pd.read_csv(target, converters={"titles": json.loads})
+    expected = pq.read_table(run_dir / "officials.parquet").to_pandas().sort_values("name")
+    assert back["titles"].tolist() == [list(t) for t in expected["titles"]]
