@@ -37,27 +37,38 @@ def _setup_logging(verbose: bool) -> None:
 
 @contextmanager
 def _progress(label: str, total: int):
-    """A rich progress bar on an interactive terminal; plain log lines otherwise."""
+    """A rich progress bar (count, files per second, time left) on an interactive terminal; log lines with the
+    same figures otherwise."""
     if not sys.stderr.isatty() or total == 0:
         done = [0]
         step = max(total // 10, 1)
+        started = time.perf_counter()
 
         def advance():
             done[0] += 1
             if done[0] % step == 0 or done[0] == total:
-                log.info("%s: %d/%d", label, done[0], total)
+                elapsed = max(time.perf_counter() - started, 1e-9)
+                rate = done[0] / elapsed
+                log.info("%s: %d/%d, %.1f files/s, %.0fs left", label, done[0], total, rate,
+                         (total - done[0]) / rate)
 
         yield advance
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, \
-        TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TaskProgressColumn(show_speed=True), TimeElapsedColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda: bar.advance(task)
+        task = bar.add_task(label, total=total, rate="")
+
+        def advance():
+            bar.advance(task)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.1f} files/s" if speed else "")
+
+        yield advance
 
 
 def _one_line(exc: Exception) -> str:

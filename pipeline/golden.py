@@ -50,25 +50,59 @@ def load(path: Path) -> dict:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
+def load_all(golden_dir: Path = GOLDEN_DIR) -> list[dict]:
+    """Every golden document, one per fixture article, in file-name order."""
+    return [load(path) for path in sorted(Path(golden_dir).glob("*.yaml"))]
+
+
+def row_counts(docs: list[dict]) -> dict[str, int]:
+    """Rows per table over the given golden documents: what a run on the fixtures publishes."""
+    return {table.name: sum(len(doc["tables"].get(table.name, [])) for doc in docs) for table in EXTRACT_TABLES}
+
+
+def _row_key(row: dict) -> tuple:
+    return tuple(row[k] for k in KEY_FIELDS) + (row.get("label"),)
+
+
+def _rows_by_key(rows: list[dict]) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(_row_key(row), []).append(row)
+    return groups
+
+
+def _unmatched(rows: list[dict], others: list[dict]) -> list[dict]:
+    """The rows of ``rows`` left over once each row of ``others`` has cancelled one equal row."""
+    left = list(rows)
+    for row in others:
+        if row in left:
+            left.remove(row)
+    return left
+
+
 def differences(old: dict, new: dict) -> list[str]:
-    """Readable differences: article, table, field, old and new value, evidence."""
+    """Readable differences: article, table, field, old and new value, evidence.
+
+    Rows are compared as a multiset per span: a row duplicated, or one of two equal rows
+    gone, is a difference too."""
     out = []
     name = new["source_file"]
     for table in sorted(set(old["tables"]) | set(new["tables"])):
-        old_rows = {(r["char_start"], r["char_end"], r.get("label")): r for r in old["tables"].get(table, [])}
-        new_rows = {(r["char_start"], r["char_end"], r.get("label")): r for r in new["tables"].get(table, [])}
+        old_rows = _rows_by_key(old["tables"].get(table, []))
+        new_rows = _rows_by_key(new["tables"].get(table, []))
         for key in sorted(set(old_rows) | set(new_rows), key=lambda k: (k[0], k[1], str(k[2]))):
-            a, b = old_rows.get(key), new_rows.get(key)
-            if a is None:
-                out.append(f"{name} {table}: new row {b.get('evidence')!r}: {b}")
-            elif b is None:
-                out.append(f"{name} {table}: row gone {a.get('evidence')!r}: {a}")
-            else:
-                for field in sorted(set(a) | set(b)):
-                    if a.get(field) != b.get(field):
-                        out.append(f"{name} {table}.{field}: {a.get(field)!r} -> {b.get(field)!r} "
-                                   f"(evidence {b.get('evidence')!r})")
+            a_rows, b_rows = old_rows.get(key, []), new_rows.get(key, [])
+            if len(a_rows) == len(b_rows) == 1:
+                out += _field_differences(name, table, a_rows[0], b_rows[0])
+                continue
+            out += [f"{name} {table}: row gone {a.get('evidence')!r}: {a}" for a in _unmatched(a_rows, b_rows)]
+            out += [f"{name} {table}: new row {b.get('evidence')!r}: {b}" for b in _unmatched(b_rows, a_rows)]
     return out
+
+
+def _field_differences(name: str, table: str, a: dict, b: dict) -> list[str]:
+    return [f"{name} {table}.{field}: {a.get(field)!r} -> {b.get(field)!r} (evidence {b.get('evidence')!r})"
+            for field in sorted(set(a) | set(b)) if a.get(field) != b.get(field)]
 
 
 def fresh_documents(raw_dir: Path = RAW_FIXTURES) -> list[dict]:

@@ -84,7 +84,7 @@ def run_query(sql: str, out_dir: Path, allow_external: bool = False, limit: int 
         if limit is None:
             table = _arrow(relation)
             return QueryResult(table, table.num_rows)
-        total = relation.aggregate("count(*)").fetchone()[0]
+        [(total,)] = relation.aggregate("count(*)").fetchall()
         return QueryResult(_arrow(relation.limit(limit)), total)
     finally:
         con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -161,3 +162,27 @@ def test_a_csv_round_trip_keeps_the_titles(run_dir, tmp_path):
     back = pd.read_csv(target, converters={"titles": json.loads})
     expected = pq.read_table(run_dir / "officials.parquet").to_pandas().sort_values("name")
     assert back["titles"].tolist() == [list(t) for t in expected["titles"]]
+
+
+def test_the_readme_examples_work_as_shown(run_dir, tmp_path, monkeypatch):
+    """The README's Python examples (>>> lines) run against `data/processed` made from the fixtures, and
+    print what the README shows; its `vnfacts query` examples print what it shows too."""
+    import doctest
+    import re
+    import shlex
+
+    from conftest import ROOT
+
+    (tmp_path / "data").mkdir()
+    shutil.copytree(run_dir, tmp_path / "data" / "processed")
+    monkeypatch.chdir(tmp_path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE,
+                              verbose=False, report=True)
+    assert result.attempted >= 5 and result.failed == 0
+    shown = re.findall(r"^\$ (vnfacts query .*)\n((?:(?!\$ |```).*\n)*)", readme, flags=re.M)
+    assert len(shown) >= 3
+    for command, output in shown:
+        printed = CliRunner().invoke(main, shlex.split(command)[1:])
+        assert printed.exit_code == 0, printed.output
+        assert printed.stdout.strip() == output.strip(), command

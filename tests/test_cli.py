@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from vnfacts.cli import main
+from vnfacts.export import rules_sha256
 from vnfacts.schema import ARTICLES, LINES, REJECTS, TOKENS, read_rows
 
 from conftest import RAW_DIR
@@ -61,6 +62,34 @@ def test_missing_raw_dir_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["ingest", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "is not a directory" in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_an_input_folder_with_no_pages_is_an_error_that_says_so(tmp_path, command):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "_metadata.csv").write_text("file,url\n", encoding="utf-8")  # a sidecar alone is not a page
+    result = CliRunner().invoke(main, [command, "--raw", str(raw), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"no page dumps in {raw}" in result.output
+    assert not (tmp_path / "out" / "articles.parquet").exists()
+
+
+def test_export_after_the_stages_rewrites_no_table_they_wrote(tmp_path):
+    """make runs a stage when its input is newer than its output: export must leave the stages' files alone,
+    so `make duckdb` after `make export` re-runs nothing. Every table, tokens included, carries provenance."""
+    out = tmp_path / "out"
+    runner = CliRunner()
+    for args in (["ingest", "--raw", str(RAW_DIR)], ["tokenize"], ["extract"], ["validate", "--raw", str(RAW_DIR)]):
+        result = runner.invoke(main, [*args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    written = {p: p.stat().st_mtime_ns for p in out.glob("*.parquet")}
+    for args in (["export"], ["export", "--duckdb"]):
+        assert runner.invoke(main, [*args, "--out", str(out)]).exit_code == 0
+    assert {p: p.stat().st_mtime_ns for p in written} == written
+    for path in written:
+        meta = pq.read_schema(path).metadata
+        assert meta[b"rules_sha256"].decode() == rules_sha256(), path.name
 
 
 def test_tokenize_before_ingest_says_what_to_do(tmp_path):

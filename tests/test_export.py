@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from decimal import Decimal
 
 import duckdb
@@ -59,45 +63,112 @@ def test_types_an_analyst_expects(out):
 
 
 def test_the_partitioned_dataset_reads_as_one_table(out):
-    flat = pq.read_table(out / "aid_events.parquet").num_rows
+    flat = pq.read_table(out / "aid_events.parquet").to_pandas()
+    articles = pq.read_table(out / "articles.parquet").to_pandas().set_index("article_id")
+    years = flat["article_id"].map(articles["published_at"]).dt.year  # pages print their time in UTC+07:00
     path = out / "dataset" / "aid_events"
-    assert (path / "published_year=2021" / "published_month=08").is_dir()
-    assert (path / "published_year=unknown" / "published_month=unknown").is_dir()
-    assert ds.dataset(path, partitioning="hive").count_rows() == flat
-    assert len(pd.read_parquet(path)) == flat
-    [(n,)] = duckdb.sql(f"SELECT COUNT(*) FROM read_parquet('{path}/**/*.parquet', hive_partitioning = true)"
-                        ).fetchall()
-    assert n == flat
-    by_year = duckdb.sql(f"SELECT published_year, COUNT(*) FROM read_parquet('{path}/**/*.parquet', "
-                         "hive_partitioning = true, hive_types_autocast = false) GROUP BY ALL ORDER BY 1").fetchall()
-    assert by_year == [("2021", 6), ("2022", 5), ("unknown", 6)]
+    for year, month in set(zip(years.dropna().astype(int), flat["article_id"].map(articles["published_at"])
+                               .dt.month.dropna().astype(int))):
+        assert (path / f"{year:04d}" / f"{month:02d}" / "part-0.parquet").is_file()
+    assert (path / "undated" / "part-0.parquet").is_file() == bool(years.isna().any())
+    assert ds.dataset(path).count_rows() == len(flat)
+    read = pd.read_parquet(path, dtype_backend="numpy_nullable")
+    assert len(read) == len(flat) and str(read["published_year"].dtype) == "Int16"
+    by_year = duckdb.sql(f"SELECT published_year, COUNT(*) FROM read_parquet('{path}/**/*.parquet') "
+                         "GROUP BY ALL ORDER BY 1 NULLS LAST").fetchall()
+    expected = years.astype("Int64").value_counts(dropna=False)
+    assert dict(by_year) == {(None if pd.isna(y) else int(y)): int(n) for y, n in expected.items()}
+    assert by_year[-1][0] is None and len(by_year) > 2  # the fixtures have dated and undated articles
+    assert all(isinstance(y, int) for y, _ in by_year if y is not None)
 
 
-def test_the_duckdb_file_has_a_view_per_table(out):
-    con = duckdb.connect(str(out / "facts.duckdb"), read_only=True)
-    views = {row[0] for row in con.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert {t.name for t in PUBLISHED_TABLES} <= views
-    assert con.execute("SELECT COUNT(*) FROM officials_consolidated").fetchall() == [(10,)]
+def test_the_duckdb_file_holds_every_table_and_opens_when_moved(out, tmp_path):
+    moved = tmp_path / "elsewhere.duckdb"
+    shutil.copy(out / "facts.duckdb", moved)
+    con = duckdb.connect(str(moved), read_only=True)
+    names = {row[0] for row in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert set(TABLES) <= names
+    for name in TABLES:
+        [(n,)] = con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchall()
+        assert n == pq.read_metadata(out / f"{name}.parquet").num_rows, name
+
+
+def _cash_by_pair(out) -> list[tuple]:
+    """CASH_BY_PAIR computed in pandas from the Parquet file, with exact decimals."""
+    events = pq.read_table(out / "aid_events_consolidated.parquet").to_pandas()
+    cash = events[(events["item"] == "cash") & ~events["is_total"]]
+    sums = cash.groupby(["donor", "recipient", "currency"], observed=True)["amount"].apply(lambda s: sum(s, Decimal(0)))
+    return sorted(((d, r, str(c), t) for (d, r, c), t in sums.items()), key=lambda row: -row[3])
 
 
 def test_query_prints_a_table(out):
     result = CliRunner().invoke(main, ["query", CASH_BY_PAIR, "--out", str(out)])
     assert result.exit_code == 0, result.output
+    donor, recipient, currency, total = _cash_by_pair(out)[0]
     first = result.stdout.splitlines()[1].split()
-    assert first[:4] == ["Hà", "Nội", "8", "tỉnh"] and first[-2:] == ["USD", "160000.000000"]
+    assert " ".join(first[:-2]) == f"{donor} {recipient}" and first[-2:] == [currency, f"{total.normalize():f}"]
 
 
 def test_query_formats_for_scripts(out, tmp_path):
+    donor, recipient, currency, total = _cash_by_pair(out)[0]
     as_json = CliRunner().invoke(main, ["query", CASH_BY_PAIR, "--out", str(out), "--format", "json"])
     rows = json.loads(as_json.stdout)
-    assert rows[0] == {"donor": "Hà Nội", "recipient": "8 tỉnh Bắc Lào", "currency": "USD", "total": "160000.000000"}
+    assert rows[0] == {"donor": donor, "recipient": recipient, "currency": currency, "total": int(total)}
+    as_ndjson = CliRunner().invoke(main, ["query", CASH_BY_PAIR, "--out", str(out), "--format", "ndjson"])
+    assert [json.loads(line) for line in as_ndjson.stdout.splitlines()] == rows
     as_csv = CliRunner().invoke(main, ["query", CASH_BY_PAIR, "--out", str(out), "--format", "csv"])
-    assert as_csv.stdout.splitlines()[:2] == ["donor,recipient,currency,total", "Hà Nội,8 tỉnh Bắc Lào,USD,160000.000000"]
+    assert as_csv.stdout.splitlines()[:2] == ["donor,recipient,currency,total",
+                                              f"{donor},{recipient},{currency},{total.normalize():f}"]
+    as_tsv = CliRunner().invoke(main, ["query", CASH_BY_PAIR, "--out", str(out), "--format", "tsv"])
+    assert as_tsv.stdout.splitlines()[1].split("\t") == [donor, recipient, currency, f"{total.normalize():f}"]
     target = tmp_path / "cash.parquet"
     as_parquet = CliRunner().invoke(main, ["query", CASH_BY_PAIR, "--out", str(out), "--format", "parquet",
                                            "--output", str(target)])
     assert as_parquet.exit_code == 0
-    assert pq.read_table(target).column("total").to_pylist()[0] == Decimal("160000")
+    assert pq.read_table(target).column("total").to_pylist()[0] == total
+
+
+def test_query_shows_times_in_the_news_zone_on_a_utc_machine(out, spec):
+    """The page says 14:14 GMT+7; the machine's zone is UTC; SQL and every format say 14:14+07:00."""
+    sql = "SELECT source_file, published_at, hour(published_at) AS h FROM articles WHERE published_at IS NOT NULL"
+    env = {**os.environ, "TZ": "UTC"}
+    printed = {}
+    for fmt in ("table", "csv", "json"):
+        result = subprocess.run([sys.executable, "-m", "vnfacts", "query", sql, "--out", str(out), "--format", fmt],
+                                capture_output=True, text=True, env=env, check=True)
+        printed[fmt] = result.stdout
+    rows = {r["source_file"]: r for r in json.loads(printed["json"])}
+    for name, article in spec["articles"].items():
+        stamp = article.get("published_at")
+        if not stamp or "T" not in stamp:
+            continue
+        expected = pd.Timestamp(stamp)
+        assert pd.Timestamp(rows[name]["published_at"]) == expected and rows[name]["published_at"].endswith("+07:00")
+        assert rows[name]["h"] == expected.hour
+        assert f"{expected:%Y-%m-%d %H:%M:%S}+07:00" in printed["table"]
+        assert f"{expected:%Y-%m-%d %H:%M:%S}+07:00" in printed["csv"]
+
+
+def test_query_limits_what_a_terminal_gets(out):
+    tokens = pq.read_metadata(out / "tokens.parquet").num_rows
+    shown = CliRunner().invoke(main, ["query", "SELECT * FROM tokens", "--out", str(out)])
+    assert shown.exit_code == 0
+    assert len(shown.stdout.splitlines()) == 1 + 50
+    assert f"{tokens - 50} more rows of {tokens} not shown" in shown.stderr
+    three = CliRunner().invoke(main, ["query", "SELECT * FROM tokens", "--out", str(out), "--limit", "3"])
+    assert len(three.stdout.splitlines()) == 4
+    every = CliRunner().invoke(main, ["query", "SELECT token FROM tokens", "--out", str(out), "--format", "csv"])
+    assert len(every.stdout.splitlines()) == 1 + tokens
+
+
+def test_tables_and_schema_describe_the_output(out):
+    listed = CliRunner().invoke(main, ["tables", "--out", str(out)])
+    assert listed.exit_code == 0
+    counts = {line.split()[0]: int(line.split()[1]) for line in listed.stdout.splitlines()}
+    assert counts == {p.stem: pq.read_metadata(p).num_rows for p in out.glob("*.parquet")}
+    schema = CliRunner().invoke(main, ["schema", "aid_events"])
+    assert schema.exit_code == 0
+    assert [line.split()[0] for line in schema.stdout.splitlines()[2:]] == TABLES["aid_events"].column_names
 
 
 def test_query_errors_are_clear(out, tmp_path):
