@@ -17,15 +17,16 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
-from pyarrow import ArrowException
 
-from . import __version__, stages
-from . import engine as engine_mod
-from . import export as export_mod
-from . import query as query_mod
+from . import __version__
 from .atomic import OutputLocked, output_lock, remove_stale_temporaries
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR
-from .schema import TABLES, SchemaError
+from .errors import SchemaError
+
+# The stages, pandas, spaCy, underthesea and DuckDB are imported by the commands that use them, so that
+# `vnfacts --help` and `vnfacts query` start at once.
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "ndjson", "parquet")
+DEFAULT_TABLE_LIMIT = 50  # rows the table format prints unless told otherwise
 
 log = logging.getLogger("vnfacts")
 
@@ -77,10 +78,15 @@ def _one_line(exc: Exception) -> str:
         return f"cannot write {exc.filename or 'an output'}: permission denied (is --out read-only?)"
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return f"no space left on the device while writing {exc.filename or 'the outputs'}; outputs were not replaced"
-    if isinstance(exc, ArrowException):
+    if _is_arrow_error(exc):
         return f"a table could not be read or written ({str(exc).splitlines()[0]}); run the stage before this one " \
                "again, or `vnfacts run`, to rebuild it (--debug for the traceback)"
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (--debug for the traceback)"
+
+
+def _is_arrow_error(exc: Exception) -> bool:
+    return type(exc).__module__.startswith("pyarrow") or any(
+        c.__module__.startswith("pyarrow") for c in type(exc).__mro__)
 
 
 def _check_rules(rules_dir: Path | None) -> None:
@@ -154,8 +160,8 @@ def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True
             raise click.ClickException(str(exc)) from exc
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from exc
-        except (OSError, SchemaError, ArrowException) as exc:
-            if debug:
+        except Exception as exc:
+            if debug or not isinstance(exc, (OSError, SchemaError)) and not _is_arrow_error(exc):
                 raise
             raise click.ClickException(_one_line(exc)) from exc
         log.info("%s done in %.1fs", func.__name__.removesuffix("_cmd"), time.perf_counter() - started)
@@ -202,8 +208,12 @@ def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, explain_file: Path
         vnfacts ingest --explain data/raw/000_f22b6e4c1b01d16e.txt
     """
     if explain_file is not None:
+        from . import stages
+
         return stages.explain_file(explain_file, rules_dir)
     _require_pages(raw_dir)
+    from . import stages
+
     return {"ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress)}
 
 
@@ -293,6 +303,8 @@ def tokenize_cmd(out_dir: Path):
 
         vnfacts tokenize --out data/processed
     """
+    from . import stages
+
     return {"tokenize": stages.run_tokenize(out_dir, progress=_progress)}
 
 
@@ -309,6 +321,8 @@ def extract_cmd(out_dir: Path, rules_dir: Path):
 
         vnfacts extract --out data/processed --rules rules
     """
+    from . import stages
+
     return {"extract": stages.run_extract(out_dir, rules_dir, progress=_progress)}
 
 
@@ -329,6 +343,8 @@ def validate_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, strict: bool):
 
         vnfacts validate --raw data/raw --out data/processed --strict
     """
+    from . import stages
+
     try:
         report = stages.run_validate(raw_dir, out_dir, rules_dir)
     except SchemaError as exc:
@@ -365,18 +381,20 @@ def export_cmd(out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: b
 
         vnfacts export --out data/processed --duckdb
     """
-    return {"export": export_mod.run_export(out_dir, rules_dir, partitioned, duckdb_file)}
+    from .export import run_export
+
+    return {"export": run_export(out_dir, rules_dir, partitioned, duckdb_file)}
 
 
 @main.command("query")
 @click.argument("sql")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR,
               show_default=True, help="Directory of the Parquet tables.")
-@click.option("--format", "fmt", type=click.Choice(query_mod.FORMATS), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
               help="Output format. csv/tsv/json/ndjson write lists as JSON arrays and exact amounts; "
                    "times are in UTC+07:00.")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
-              help=f"Rows to print, 0 for all (default: {query_mod.DEFAULT_TABLE_LIMIT} for --format table, "
+              help=f"Rows to print, 0 for all (default: {DEFAULT_TABLE_LIMIT} for --format table, "
                    "all otherwise).")
 @click.option("--allow-external", is_flag=True,
               help="Let the query read other files and the network (statements still only read).")
@@ -397,10 +415,12 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path
     """
     import duckdb
 
+    from . import query as query_mod
+
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
     if limit is None and fmt == "table" and output is None:
-        limit = query_mod.DEFAULT_TABLE_LIMIT
+        limit = DEFAULT_TABLE_LIMIT
     try:
         result = query_mod.run_query(sql, out_dir, allow_external, limit or None)
     except FileNotFoundError as exc:
@@ -434,6 +454,8 @@ def tables_cmd(out_dir: Path):
     """
     import pyarrow.parquet as pq
 
+    from .schema import TABLES
+
     paths = sorted(Path(out_dir).glob("*.parquet"))
     if not paths:
         raise click.ClickException(f"no Parquet tables in {out_dir}: run `vnfacts run` first")
@@ -444,7 +466,7 @@ def tables_cmd(out_dir: Path):
 
 
 @main.command("schema")
-@click.argument("table", type=click.Choice(sorted(TABLES)))
+@click.argument("table")
 def schema_cmd(table: str):
     """Columns of a published table: name, type, whether it may be null, and what it holds.
 
@@ -452,6 +474,10 @@ def schema_cmd(table: str):
 
         vnfacts schema aid_events
     """
+    from .schema import TABLES
+
+    if table not in TABLES:
+        raise click.BadParameter(f"{table!r} is not a table; one of: {', '.join(TABLES)}", param_hint="TABLE")
     spec = TABLES[table]
     click.echo(f"{spec.name}: {spec.description}\n")
     for column in spec.columns:
@@ -519,11 +545,15 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
     else:
         if scheduler:
             raise click.UsageError("--scheduler goes with --engine dask")
-        summary = engine_mod.run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
+        from .engine import run_pipeline
+
+        summary = run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
                                           use_cache=not no_cache, progress=_progress)
     report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
     _print_validation_summary(report)
-    return {"run": summary, "export": export_mod.run_export(out_dir, rules_dir)}
+    from .export import run_export
+
+    return {"run": summary, "export": run_export(out_dir, rules_dir)}
 
 
 if __name__ == "__main__":

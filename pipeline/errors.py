@@ -28,6 +28,10 @@ REASONS: dict[str, str] = {
 }
 
 
+class SchemaError(ValueError):
+    """A table on disk or in memory does not match its declaration."""
+
+
 class Reject(Exception):
     """Raised inside a stage for one input; the batch records it and goes on."""
 

@@ -11,14 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pyarrow as pa
-
 from .config import NEWS_TIME_ZONE
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
-FORMATS = ("table", "csv", "tsv", "json", "ndjson", "parquet")
-# Rows the table format prints unless told otherwise: a terminal is not the place for 200,000 tokens.
-DEFAULT_TABLE_LIMIT = 50
 
 
 class QueryRefused(ValueError):
@@ -80,6 +75,8 @@ def run_query(sql: str, out_dir: Path, allow_external: bool = False, limit: int 
         check_read_only(con, sql)
         relation = con.sql(sql)
         if relation is None:  # a statement without a result
+            import pyarrow as pa
+
             return QueryResult(pa.table({}), 0)
         if limit is None:
             table = _arrow(relation)

@@ -14,6 +14,7 @@ from typing import Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .errors import SchemaError  # noqa: F401  (raised here, caught by callers)
 from .atomic import atomic_path, write_text_atomic
 
 SCHEMA_VERSION = "1"
@@ -309,10 +310,6 @@ EXTRACT_TABLES = (AID_EVENTS, DATES, OFFICIALS, AGREEMENTS, MENTIONS)
 CONSOLIDATED_TABLES = (AID_EVENTS_CONSOLIDATED, OFFICIALS_CONSOLIDATED)
 TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, LINES, TOKENS, REJECTS) + EXTRACT_TABLES
                             + CONSOLIDATED_TABLES}
-
-
-class SchemaError(ValueError):
-    """A table on disk or in memory does not match its declaration."""
 
 
 def to_arrow(table: Table, rows: Iterable[Mapping]) -> pa.Table:
