@@ -367,15 +367,16 @@ def _print_validation_summary(report: dict) -> None:
 @main.command("export")
 @stage_options(reads_raw=False)
 @click.option("--partitioned", is_flag=True,
-              help="Also write <out>/dataset/<table>/published_year=YYYY/published_month=MM/ (a Parquet dataset).")
-@click.option("--duckdb", "duckdb_file", is_flag=True, help="Also write facts.duckdb with one view per table.")
+              help="Also write <out>/dataset/<table>/YYYY/MM/ (a Parquet dataset; undated/ for undated articles).")
+@click.option("--duckdb", "duckdb_file", is_flag=True, help="Also write facts.duckdb, a copy of every table that opens anywhere.")
 def export_cmd(out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: bool):
     """Publish the validated tables for pandas and DuckDB users.
 
-    Stamps every table in --out with its provenance (package version, schema version,
-    SHA-256 of the rule files) and writes manifest.json. --partitioned adds a Parquet
-    dataset partitioned by publication year and month; --duckdb a database file with
-    one view per table. Columns are documented in docs/tables.md.
+    Checks that every table in --out carries its provenance (package version, schema
+    version, SHA-256 of the rule files; the stages stamp what they write, so nothing is
+    rewritten) and writes manifest.json. --partitioned adds a Parquet dataset
+    partitioned by publication year and month; --duckdb a database file holding a copy
+    of every table. Columns, reason codes and checks are documented in docs/tables.md.
 
     Example:
 
