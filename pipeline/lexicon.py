@@ -299,9 +299,10 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
         for kind, heads in (data.get("organisation_heads") or {}).items():
             lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, word_boundary=True)
         for key, label in (("name_joiners", "NAME_JOINER"), ("not_name_starts", "NOT_NAME_START"),
-                           ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY")):
+                           ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY"),
+                           ("complement_stops", "COMPLEMENT_STOP")):
             for text in data.get(key) or []:
-                lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY"),
+                lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY", "COMPLEMENT_STOP"),
                             cased=label != "NAME_JOINER")
     for (kind, key), label in PHRASE_LISTS.items():
         for data in files.get(kind, []):

@@ -75,6 +75,37 @@ def sentence_frame(sent, parties: list[Party]) -> Frame | None:
     return None
 
 
+def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
+    """"…, gia đình nhận được 10 triệu đồng từ Hội Cha mẹ học sinh": a receiver no list or shape names is the
+    short noun phrase that opens the clause of "nhận được", when a named giver follows "từ" and the sentence
+    says aid by another word (money received from a group may be an investment or a payment)."""
+    if not (giving_verbs(sent) or sent.of("AID_NOUN") or sent.of("FLOW_CUE") or sent.of("ITEM")):
+        return None
+    for verb in sent.of("RECEIVE"):
+        if _donor_after_from(sent, parties, verb.end) is None:
+            continue
+        doc = sdoc.doc
+        start = verb.start
+        while start > sent.start and doc[start - 1].text not in CLAUSE_PUNCT and verb.start - start <= \
+                MAX_RECEIVER_SYLLABLES:
+            start -= 1
+        if not 1 <= verb.start - start <= MAX_RECEIVER_SYLLABLES or any(p.start < verb.start and p.end > start
+                                                                        for p in parties):
+            return None
+        blocked = {m.start for label in ("PREP", "SPEECH_VERB", "ANAPHOR", "GIVE", "NOT_AID", "STOP")
+                   for m in sent.of(label)}
+        if any(k in blocked or doc[k].like_num for k in range(start, verb.start)):
+            return None
+        c0, c1 = char_span(sdoc, start, verb.start)
+        text = sdoc.text[c0:c1]
+        return Frame("receive", verb, Party(start, verb.start, text, text, None, None, "phrase"))
+    return None
+
+
+MAX_RECEIVER_SYLLABLES = 4
+CLAUSE_PUNCT = (",", ";", ":", "-", "–")
+
+
 def _antecedent(sdoc, sent, verb: Match, earlier: list[Party] | None, rules: CompiledRules) -> Party | None:
     """The party an anaphoric subject right before the verb refers to: for a personal pronoun, the last
     person named before; for "<noun> này", the last party named with that noun before it ("nhà hàng Smith &
@@ -250,7 +281,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     """Aid events of one sentence. A verb of giving with no party before it takes its donor from the
     subject a pronoun or a demonstrative names ("ông", "quỹ này": the nearest fitting party of the sentences
     before, ``earlier``), else from ``carried``, the frame of the title or lead."""
-    frame = sentence_frame(sent, parties)
+    frame = sentence_frame(sent, parties) or receiving_phrase_frame(sdoc, sent, parties)
     rule_base = rules.first("aid")["id"]
     from_context = False
     if frame is None:

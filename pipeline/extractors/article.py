@@ -12,7 +12,7 @@ from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, merge_repeated_agreements
 from .aid import Frame, aid_events_in_sentence, merge_repeated_events, reconcile_totals, sentence_frame
-from .entities import party_finder
+from .entities import country_names, party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
 from .officials import OfficialParser, officials_of_article
@@ -74,6 +74,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         del e["_sentence"]
     officials = officials_of_article(official_mentions, body, _main_foreign_country(matches.get("PLACE", [])),
                                      rules)
+    give_for_their_state(events, officials, rules)
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]
     for n, e in enumerate(events):
@@ -87,6 +88,20 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
 
 
 CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only
+
+
+def give_for_their_state(events: list[dict], officials: list[dict], rules: CompiledRules) -> None:
+    """A head of state or government, or a foreign minister, who gives, gives for the state they serve: the
+    donor of "Tổng thống Biden phê chuẩn gói hỗ trợ …" is the United States (the person is in officials)."""
+    heads = [str(t) for t in rules.merged_list("official", "state_titles")]
+    names = country_names(rules)
+    for event in events:
+        donor = event["donor"]
+        person = next((o for o in officials if o["country"] in names
+                       and (o["name"] == donor or o["name"].endswith(" " + donor))), None)
+        if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
+            continue
+        event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
 
 
 def complete_frame(sent, parties) -> Frame | None:

@@ -11,6 +11,7 @@ list knows is still a party, with its country null and its kind guessed from its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
@@ -54,6 +55,7 @@ class PartyFinder:
         self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
             | {m.start for m in matches.get("HONORIFIC", [])}
         self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
+        self.complement_stops = {m.start for m in matches.get("COMPLEMENT_STOP", [])}
         self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
         self.document_names = {m.end for m in matches.get("AGREEMENT_KIND", [])}
@@ -74,6 +76,12 @@ class PartyFinder:
         return i < limit and not self.doc[i].is_space and _is_capitalised(self.doc[i].text) \
             and i not in self.stops and i not in self.verbs and i not in self.not_parties
 
+    def _lowercase_noun(self, i: int, limit: int) -> bool:
+        token = self.doc[i] if i < limit else None
+        return token is not None and not token.is_space and token.text[:1].islower() and token.tag_ == "N" \
+            and token.idx in self.sdoc.word_starts and i not in self.stops and i not in self.verbs \
+            and i not in self.not_parties and i not in self.complement_stops
+
     def _is_person_at(self, i: int, limit: int) -> bool:
         """A Vietnamese personal name starts here: a surname and one to three capitalised syllables."""
         if self.doc[i].text not in self.surnames:
@@ -89,7 +97,7 @@ class PartyFinder:
         head = self.heads.get(i)
         if head is None:
             return None
-        j, country = head.end, None
+        j, country, lower, proper = head.end, None, 0, False
         while j < limit:
             place = self.places.get(j)
             if place is not None:
@@ -97,8 +105,14 @@ class PartyFinder:
                 if place.phrase.get("country"):
                     country = place
                 break  # a place ends an organisation's name ("Sở Tư pháp tỉnh Bình Dương")
-            if self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit):
+            if self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit) \
+                    and not lower:
+                proper = proper or self.doc[j].tag_ == "Np"
                 j = self._word_end(j, limit)
+                continue
+            if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
+                # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
+                j, lower = self._word_end(j, limit), lower + 1
                 continue
             joiner = self.joiners.get(j)
             if joiner is not None and self._capitalised_word(joiner.end, limit) \
@@ -203,6 +217,21 @@ class PartyFinder:
                 p = Party(p.start, p.end, p.text, known.name, known.kind, known.country, "abbreviation")
             out.append(p)
         return out
+
+
+MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
+
+
+@lru_cache(maxsize=8)
+def country_names(rules: CompiledRules) -> dict[str, str]:
+    """ISO code -> the canonical name the entity lists give the country ("US" -> "Hoa Kỳ", "LA" -> "Lào")."""
+    names: dict[str, str] = {}
+    for variants in rules.lexicon.phrases.values():
+        for phrase in variants:
+            data = dict(phrase.data)
+            if phrase.label == "PLACE" and data.get("kind") == "country" and not data.get("ambiguous"):
+                names.setdefault(str(data["country"]), phrase.normalized)
+    return names
 
 
 def party_finder(sdoc: SyllableDoc, matches, rules: CompiledRules, proper_nouns: set[int] | None = None) \
