@@ -12,12 +12,16 @@ from click.testing import CliRunner
 from vnfacts.cli import main
 from vnfacts.config import RULES_DIR
 from vnfacts.engine import CACHE_DIR, run_pipeline
+from vnfacts.golden import load_all, row_counts
 
 from conftest import FUTURE_PAGE, RAW_DIR  # its dates are rejected: rejects are compared too
 
 TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "agreements", "mentions",
           "aid_events_consolidated", "officials_consolidated", "rejects", "candidates/aid_events",
           "candidates/mentions"]
+
+GOLDEN_DOCS = load_all()
+FIXTURES = len(GOLDEN_DOCS)  # one golden document per fixture article
 
 
 def _raw_copy(tmp_path, extra: dict[str, bytes] | None = None):
@@ -53,7 +57,9 @@ def test_run_equals_the_stages_one_by_one(staged, tmp_path, jobs, batch):
     raw, expected = staged
     out = tmp_path / "out"
     summary = run_pipeline(raw, out, jobs=jobs, batch_size=batch)
-    assert summary["files"] == 8 and summary["articles"] == 6 and summary["rejected_files"] == 2
+    # the fixtures, plus empty.txt and copy.txt (both rejected) and future.txt (an article)
+    assert summary["files"] == FIXTURES + 3 and summary["articles"] == FIXTURES + 1
+    assert summary["rejected_files"] == 2
     got = _tables(out)
     assert {(r["table"], r["check"]) for r in got["rejects"] if r["stage"] == "validate"} == \
         {("aid_events", "date_plausible"), ("dates", "date_plausible")}
@@ -65,7 +71,8 @@ def test_the_cli_run_reports_and_exports(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert "input rows 550 = published 550 + rejected 0" in result.stderr
+    rows = sum(row_counts(GOLDEN_DOCS).values())
+    assert f"input rows {rows} = published {rows} + rejected 0" in result.stderr
     meta = pq.read_schema(out / "aid_events.parquet").metadata
     assert meta[b"rules_sha256"] and (out / "manifest.json").exists()
 
@@ -75,14 +82,14 @@ def test_unchanged_files_come_from_the_cache_and_a_changed_one_is_redone(tmp_pat
     out = tmp_path / "out"
     run_pipeline(raw, out, jobs=1)
     results, tokens = _cache_files(out, "results"), _cache_files(out, "tokens")
-    assert len(results) == 5 and len(tokens) == 5
+    assert len(results) == FIXTURES and len(tokens) == FIXTURES
     first = _tables(out)
     run_pipeline(raw, out, jobs=1)
     assert _cache_files(out, "results") == results and _tables(out) == first
     page = raw / "004_aa49084023db9e52.txt"
     page.write_bytes(page.read_bytes() + b"\nTin khac\n")  # furniture only: the body does not change
     run_pipeline(raw, out, jobs=1)
-    assert len(_cache_files(out, "results")) == 6  # one new result: that file only
+    assert len(_cache_files(out, "results")) == FIXTURES + 1  # one new result: that file only
     assert _cache_files(out, "tokens") == tokens  # same body, same tokens
 
 
@@ -96,7 +103,7 @@ def test_a_rule_change_reruns_extraction_but_not_tokenization(tmp_path):
     aid = rules / "aid" / "vi" / "aid.yaml"
     aid.write_text(aid.read_text(encoding="utf-8").replace("give_verbs: [", "give_verbs: [biếu, "), encoding="utf-8")
     run_pipeline(raw, out, rules, jobs=1)
-    assert len(_cache_files(out, "results")) == 10  # every file extracted again
+    assert len(_cache_files(out, "results")) == 2 * FIXTURES  # every file extracted again
     assert _cache_files(out, "tokens") == tokens  # no body tokenized again
 
 

@@ -37,3 +37,25 @@ def test_differences_name_article_table_field_and_evidence():
         {"char_start": 1, "char_end": 11, "amount": 45000, "evidence": "40.000 USD"}]}}
     [line] = differences(old, new)
     assert line == "a.txt aid_events.amount: 40000 -> 45000 (evidence '40.000 USD')"
+
+
+ROW = {"char_start": 1, "char_end": 11, "amount": 40000, "evidence": "40.000 USD"}
+
+
+def _doc(*rows):
+    return {"source_file": "a.txt", "tables": {"aid_events": [dict(r) for r in rows]}}
+
+
+def test_a_duplicated_row_is_a_difference():
+    assert differences(_doc(ROW), _doc(ROW, ROW)) == [f"a.txt aid_events: new row '40.000 USD': {ROW}"]
+
+
+def test_a_missing_duplicate_is_a_difference():
+    assert differences(_doc(ROW, ROW), _doc(ROW)) == [f"a.txt aid_events: row gone '40.000 USD': {ROW}"]
+
+
+def test_rows_sharing_a_span_are_matched_whatever_their_order():
+    other = {**ROW, "amount": 45000}
+    assert differences(_doc(ROW, other), _doc(other, ROW)) == []
+    assert differences(_doc(ROW, other), _doc(ROW, ROW)) == [
+        f"a.txt aid_events: row gone '40.000 USD': {other}", f"a.txt aid_events: new row '40.000 USD': {ROW}"]

@@ -7,6 +7,7 @@ corpora of Facebook's Duckling (BSD licence, see tests/duckling/README.md).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -279,8 +280,19 @@ def test_vocabulary_comes_from_the_rules_dir(tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# 3. Never raise
+# 3. Properties: values survive being written out, a phrase is read whole or not at all
 # ---------------------------------------------------------------------------
+
+NUMBER_RULES = yaml.safe_load((RULES_DIR / "numbers/vi/numbers.yaml").read_text(encoding="utf-8"))
+MONEY_RULES = yaml.safe_load((RULES_DIR / "money/vi/currencies.yaml").read_text(encoding="utf-8"))
+SCALES = sorted((str(word), Decimal(str(factor))) for word, factor in NUMBER_RULES["scales"].items())
+CURRENCY_NAMES = sorted((str(name), code) for code, entry in MONEY_RULES["currencies"].items()
+                        for name in (entry.get("symbols") or []) + (entry.get("words") or []))
+QUALIFIERS = sorted(MONEY_RULES["qualifiers"].items())
+ITEM = "khẩu trang"  # not a number word, not a currency: a phrase ending with it is neither
+
+AMOUNTS = st.decimals(min_value=-10 ** 15, max_value=10 ** 15, places=3)
+NON_NEGATIVE_AMOUNTS = st.decimals(min_value=0, max_value=10 ** 15, places=3)
 
 VOCABULARY_TOKENS = [
     "một", "hai", "năm", "mười", "mươi", "mốt", "lăm", "tư", "linh", "trăm", "nghìn", "triệu", "tỷ",
@@ -288,21 +300,92 @@ VOCABULARY_TOKENS = [
     "la", "USD", "$", "US$1", "10.000đ", "xu", "xen", "và", "từ", "đến", "giữa", "hơn", "khoảng",
     "không", "quá", "trở", "lên", "1000-2000", "trđ", ".", "Rs.",
 ]
+VOCABULARY_SOUP = st.lists(st.sampled_from(VOCABULARY_TOKENS), max_size=8).map(" ".join)
+# qualifier, a few number-ish tokens, currency name: shaped like money, so that it often is
+QUALIFIED_SOUP = st.tuples(st.sampled_from([q for q, _ in QUALIFIERS]),
+                           st.lists(st.sampled_from(VOCABULARY_TOKENS), min_size=1, max_size=4).map(" ".join),
+                           st.sampled_from([name for name, _ in CURRENCY_NAMES])).map(" ".join)
+
+
+def vietnamese_digits(value: Decimal) -> str:
+    """How the pages write a value: 1234567.5 -> '1.234.567,5'."""
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = f"{abs(value):f}".partition(".")
+    return sign + f"{int(whole):,}".replace(",", ".") + ("," + fraction if fraction else "")
+
+
+def _well_formed(money: Money) -> bool:
+    """A known currency, and either an amount or a closed interval low <= high."""
+    if money.currency not in MONEY_RULES["currencies"]:
+        return False
+    if money.amount is not None:
+        return money.low is None and money.high is None
+    return money.low is not None and money.high is not None and money.low <= money.high
+
+
+@settings(max_examples=300, deadline=None)
+@given(AMOUNTS)
+def test_a_written_number_reads_back_as_its_value(value):
+    assert parse_number(vietnamese_digits(value)) == value
+    assert parse_number(f"{value:f}".replace(".", ",")) == value  # without thousands separators
+
+
+@settings(max_examples=300, deadline=None)
+@given(AMOUNTS, st.sampled_from(SCALES))
+def test_a_scale_word_multiplies_the_number_before_it(value, scale):
+    word, factor = scale
+    assert parse_number(f"{vietnamese_digits(value)} {word}") == value * factor
+
+
+@settings(max_examples=300, deadline=None)
+@given(AMOUNTS, st.sampled_from(CURRENCY_NAMES), st.sampled_from(QUALIFIERS))
+def test_a_written_amount_reads_back_with_its_currency_and_qualifier(value, name, qualifier):
+    (word, currency), (phrase, meaning) = name, qualifier
+    assert parse_money(f"{vietnamese_digits(value)} {word}") == Money(value, currency)
+    assert parse_money(f"{phrase} {vietnamese_digits(value)} {word}") == Money(value, currency, meaning)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NON_NEGATIVE_AMOUNTS, NON_NEGATIVE_AMOUNTS, st.sampled_from(CURRENCY_NAMES))
+def test_a_written_range_reads_back_as_an_interval(one, other, name):
+    word, currency = name
+    low, high = sorted((one, other))
+    low_text, high_text = vietnamese_digits(low), vietnamese_digits(high)
+    assert parse_money(f"từ {low_text} đến {high_text} {word}") == Money(None, currency, None, low, high)
+    if low < high:  # a range that runs backwards is not an amount
+        assert parse_money(f"từ {high_text} đến {low_text} {word}") is None
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
-def test_parsers_never_raise_on_any_text(text):
-    parse_number(text)
-    parse_money(text)
-    split_qualifier(text)
+def test_parsers_on_any_text_read_it_whole_or_not_at_all(text):
+    number, money = parse_number(text), parse_money(text)
+    assert number is None or number.is_finite()
+    assert money is None or _well_formed(money)
+    assert parse_number(f"{text} {ITEM}") is None and parse_money(f"{text} {ITEM}") is None
+    qualifier, rest = split_qualifier(text)
+    words = text.split()
+    if qualifier is None:
+        assert rest == text.strip()
+    else:  # what is left is the words after the qualifier, as written
+        assert rest.split() == words[len(words) - len(rest.split()):]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(VOCABULARY_TOKENS), max_size=8).map(" ".join))
-def test_parsers_never_raise_on_vocabulary_soup(text):
-    parse_number(text)
-    parse_money(text)
+@given(VOCABULARY_SOUP)
+def test_parsers_on_vocabulary_soup_read_it_whole_or_not_at_all(text):
+    money = parse_money(text)
+    assert money is None or _well_formed(money)
+    assert parse_number(f"{text} {ITEM}") is None and parse_money(f"{text} {ITEM}") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(QUALIFIED_SOUP)
+def test_a_leading_qualifier_changes_only_the_qualifier(text):
+    qualifier, rest = split_qualifier(text)
+    unqualified = parse_money(rest)
+    if unqualified is not None and unqualified.qualifier is None:
+        assert parse_money(text) == replace(unqualified, qualifier=qualifier)
 
 
 # ---------------------------------------------------------------------------

@@ -117,7 +117,13 @@ def _antecedent(sdoc, sent, verb: Match, earlier: list[Party] | None, rules: Com
         if not (anaphor.end <= verb.start and verb.start - anaphor.end <= ANAPHOR_TO_VERB):
             continue
         if anaphor.phrase.normalized == "person":
-            return next((p for p in reversed(earlier) if _person_shaped(p)), None)
+            person = next((p for p in reversed(earlier) if not p.quoted
+                           and (_person_shaped(p) or p.after_honorific)), None)
+            if person is None:
+                return None
+            # "ông Nozaki" is the "Kosuke Nozaki" named before
+            full = [p for p in earlier if _person_shaped(p) and p.name.endswith(" " + person.name)]
+            return full[-1] if full and not _person_shaped(person) else person
         noun = " ".join(anaphor.text.split()[:-1]).casefold()
         for party in reversed(earlier):
             before = sdoc.text[:sdoc.doc[party.start].idx].rstrip().casefold()

@@ -19,6 +19,7 @@ from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 OPENING, CLOSING = "(", ")"
 INNER_NAME_MARKS = ("&",)
 WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")
+QUOTE_MARKS = ('"', "\u201c", "\u201d", "\u00ab", "\u00bb", "'")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Party:
     country: str | None
     source: str  # list, head, proper or abbreviation
     count: int | None = None  # a group of places ("8 tỉnh Bắc Lào")
+    after_honorific: bool = False  # "ông Nozaki": a person
+    quoted: bool = False  # "tự gọi mình là “Đông Gioăng”": a nickname or a title, not who acts
 
     def as_dict(self) -> dict:
         return {"text": self.text, "name": self.name, "kind": self.kind, "country": self.country}
@@ -55,6 +58,7 @@ class PartyFinder:
         self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
             | {m.start for m in matches.get("HONORIFIC", [])}
         self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
+        self.honorific_ends = {m.end for m in matches.get("HONORIFIC", [])}
         self.complement_stops = {m.start for m in matches.get("COMPLEMENT_STOP", [])}
         self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
@@ -195,7 +199,10 @@ class PartyFinder:
 
     def _party(self, i: int, j: int, kind: str | None, country: str | None, source: str) -> Party:
         text = self.sdoc.text[self.doc[i].idx:self.doc[j - 1].idx + len(self.doc[j - 1])]
-        return Party(i, j, text, text, kind, country, source)
+        quoted = i > 0 and j < len(self.doc) and self.doc[i - 1].text in QUOTE_MARKS and \
+            self.doc[j].text in QUOTE_MARKS
+        return Party(i, j, text, text, kind, country, source, after_honorific=i in self.honorific_ends,
+                     quoted=quoted)
 
     def _place(self, place: Match) -> Party:
         count = place.phrase.get("count")
