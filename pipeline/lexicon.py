@@ -245,6 +245,7 @@ PHRASE_LISTS = {
     ("aid", "purpose_heads"): "PURPOSE_HEAD",
     ("aid", "not_recipients"): "NOT_RECIPIENT",
     ("aid", "beneficiary_places"): "BENEFICIARY_AT",
+    ("aid", "recipient_joiners"): "RECIPIENT_JOINER",
     ("agreement", "sign_verbs"): "SIGN",
     ("agreement", "place_prepositions"): "AT",
     ("agreement", "example_markers"): "EXAMPLE",
@@ -268,7 +269,7 @@ PHRASE_MAPS = {
     ("agreement", "kinds"): "AGREEMENT_KIND",
 }
 # Labels matched anywhere, even inside a longer underthesea word.
-NO_BOUNDARY = {"TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
+NO_BOUNDARY = {"RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
                "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
 
 

@@ -176,8 +176,23 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
             if nxt is None and to.label == "TO":  # after "với" only a named party receives
                 nxt = recipient_phrase(sdoc, sent, to.end, parties)
             if nxt is not None and nxt.name != donor.name:
-                return [nxt]
+                return [nxt] + listed_with(sent, parties, nxt, donor)
     return []
+
+
+def listed_with(sent, parties: list[Party], first: Party, donor: Party) -> list[Party]:
+    """Places listed right after a recipient place ("đến Bình Dương, Đồng Nai"): they receive with it."""
+    if first.source != "list":
+        return []
+    joiners = {m.start: m.end for m in sent.of("RECIPIENT_JOINER")}
+    listed, end = [], first.end
+    while end in joiners:
+        nxt = next((p for p in parties if p.start == joiners[end] and p.source == "list"), None)
+        if nxt is None or nxt.name == donor.name:
+            break
+        listed.append(nxt)
+        end = nxt.end
+    return listed
 
 
 MAX_GAP_TO_RECIPIENT = 12  # syllables between an amount and the "cho" of its recipient
