@@ -120,14 +120,63 @@ def align_words(body: str, start: int, end: int, words: list[str]) -> list[tuple
     return spans
 
 
+def _is_title(word: str) -> bool:
+    """underthesea's ``istitle`` feature: every space-separated part starts with a title-case letter."""
+    return bool(word) and all(part and part[0].istitle() for part in word.split(" "))
+
+
+def pos_features(words: list[str]) -> list[list[str]]:
+    """The features underthesea's CRF POS model reads for each word, exactly as its own ``word2features``
+    writes them (tests compare the two), computed in one pass: underthesea's version rebuilds the sentence's
+    columns and parses a template for every feature of every word, and that was most of the pipeline's time.
+    The model was trained on (word, tag) rows; tagging text, the tag column holds "X"."""
+    n = len(words)
+    if n == 0:
+        return []
+    pad = ["BOS", "BOS", "BOS"]
+    word = pad + list(words) + ["EOS", "EOS", "EOS"]
+    lower = pad + [w.lower() for w in words] + ["EOS", "EOS", "EOS"]
+    title = pad + [str(_is_title(w)) for w in words] + ["EOS", "EOS", "EOS"]
+    tag = pad + ["X"] * n + ["EOS", "EOS", "EOS"]
+
+    def pair(column: list[str], k: int) -> str:
+        # "T[k,k+1]": BOS when k is before the sentence, EOS when either word is past its end
+        if k < 3:
+            return "BOS"
+        return "EOS" if k + 1 >= n + 3 else f"{column[k]} {column[k + 1]}"
+
+    features = []
+    for i in range(3, n + 3):
+        features.append([
+            f"T[-2].lower={lower[i - 2]}", f"T[-1].lower={lower[i - 1]}", f"T[0].lower={lower[i]}",
+            f"T[1].lower={lower[i + 1]}", f"T[2].lower={lower[i + 2]}",
+            f"T[0].istitle={title[i]}", f"T[-1].istitle={title[i - 1]}", f"T[1].istitle={title[i + 1]}",
+            f"T[-2]={word[i - 2]}", f"T[-1]={word[i - 1]}", f"T[0]={word[i]}", f"T[1]={word[i + 1]}",
+            f"T[2]={word[i + 2]}",
+            f"T[-2,-1]={pair(word, i - 2)}", f"T[-1,0]={pair(word, i - 1)}", f"T[0,1]={pair(word, i)}",
+            f"T[1,2]={pair(word, i + 1)}",
+            f"T[-3][1]={tag[i - 3]}", f"T[-2][1]={tag[i - 2]}", f"T[-1][1]={tag[i - 1]}",
+            f"T[-3,-2][1]={pair(tag, i - 3)}", f"T[-2,-1][1]={pair(tag, i - 2)}",
+        ])
+    return features
+
+
+def pos_tags(words: list[str]) -> tuple[str, ...]:
+    """underthesea's CRF POS tags for segmented words (its bundled model, the features of ``pos_features``)."""
+    if not words:
+        return ()
+    _, _, pos_model = _underthesea()
+    return tuple(pos_model.model.tag(pos_features(words)))
+
+
 @lru_cache(maxsize=SENTENCE_CACHE_SIZE)
 def analyse_sentence(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """underthesea's words and POS tags of one sentence. Both models work within a
     sentence, so a sentence seen before (boilerplate, captions, agency credits repeated
     across articles) is not analysed again: the result is the same."""
-    _, word_tokenize, pos_model = _underthesea()
+    _, word_tokenize, _ = _underthesea()
     segmented = word_tokenize(sentence, use_token_normalize=False)
-    return tuple(segmented), tuple(tag for _, tag in pos_model.predict(segmented)) if segmented else ()
+    return tuple(segmented), pos_tags(segmented)
 
 
 def tokenize_body(body: str, article_id: str = "") -> list[Word]:
@@ -140,8 +189,7 @@ def tokenize_body(body: str, article_id: str = "") -> list[Word]:
             raise Reject("token_misaligned", f"article {article_id}, sentence {sent_no}: {exc}") from exc
         texts = [body[s:e] for s, e in spans]
         if list(texts) != list(segmented):  # syllables spaced differently in the body: tag what it says
-            _, _, pos_model = _underthesea()
-            tags = tuple(tag for _, tag in pos_model.predict(texts)) if texts else ()
+            tags = pos_tags(texts)
         words.extend(Word(sent_no, s, e, t, tag) for (s, e), t, tag in zip(spans, texts, tags))
     return words
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from vnfacts.tokenize import align_words, doc_from_words, sentence_spans, tokenize_body, words_from_rows
+from vnfacts.tokenize import (align_words, analyse_sentence, doc_from_words, pos_features, sentence_spans,
+                              tokenize_body, words_from_rows)
+
+from conftest import RAW_DIR
 
 
 def test_no_article_is_rejected(tokenized):
@@ -75,3 +80,46 @@ def test_the_sentence_cache_changes_nothing(articles_by_file):
     warm = tokenize_body(body)
     assert analyse_sentence.cache_info().hits - repeated == len(sentence_spans(body))
     assert warm == cold
+
+
+# ---------------------------------------------------------------- POS features
+
+def _underthesea_features(words: list[str]) -> list[list[str]]:
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+    from underthesea.pipeline.pos_tag.tagged_feature import word2features
+
+    template = CRFPOSTagPredictor.Instance().transformer.template
+    rows = [(w, "X") for w in words]
+    return [word2features(rows, i, template) for i in range(len(words))]
+
+
+def test_pos_features_are_underthesea_s_on_every_fixture_sentence():
+    from underthesea import word_tokenize
+
+    sentences = [body[a:b] for body in _fixture_bodies() for a, b in sentence_spans(body)]
+    assert len(sentences) > 50
+    for sentence in sentences:
+        words = word_tokenize(sentence, use_token_normalize=False)
+        assert pos_features(words) == _underthesea_features(words), sentence
+
+
+def test_pos_tags_are_underthesea_s_own():
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+
+    model = CRFPOSTagPredictor.Instance()
+    for body in _fixture_bodies():
+        for a, b in sentence_spans(body)[:20]:
+            words, tags = analyse_sentence.__wrapped__(body[a:b])
+            assert list(tags) == [tag for _, tag in model.predict(list(words))]
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("aAàẢ đĐ1 .,"), max_size=6), max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_pos_features_match_underthesea_on_any_words(words):
+    assert pos_features(words) == _underthesea_features(words)
+
+
+def _fixture_bodies() -> list[str]:
+    from vnfacts.ingest import ingest_files
+
+    return [a["body"] for a in ingest_files(RAW_DIR)["articles"]]
