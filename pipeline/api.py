@@ -130,7 +130,7 @@ def extract(text: str | Iterable[str], *, published_at=None, title=None, source=
     paragraph included; ``page=True`` reads it as a page dump instead (menus, teasers and credits zoned away).
     Rows are validated as in a run: what fails is in ``rejects``, not in the fact tables.
     """
-    from .engine import process_raw
+    from .page import process_raw
 
     if isinstance(text, str):
         texts, names = [text], [source or "text"]

@@ -13,6 +13,8 @@ DEFAULT_RAW_DIR = Path("data/raw")
 DEFAULT_OUT_DIR = Path("data/processed")
 # Inside the output directory: rows extracted but not yet validated, and the validation report.
 CANDIDATES_DIR = "candidates"
+# Inside the output directory: the caches of tokens and of whole per-file results.
+CACHE_DIR = ".cache"
 REPORT_FILE = "validation_report.json"
 
 # Local time of the news sites in the fixtures (pages print "GMT+7").

@@ -18,7 +18,8 @@ import logging
 from collections import deque
 from pathlib import Path
 
-from .engine import PageJob, reject_row, process_raw, run_pipeline
+from .engine import run_pipeline
+from .page import PageJob, process_raw, reject_row
 from .errors import Reject
 from .ingest import read_input
 

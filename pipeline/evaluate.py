@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from .config import RULES_DIR
-from .engine import process_raw
+from .page import process_raw
 from .lexicon import compile_rules
 
 FACT_TYPES = ("aid_events", "officials", "agreements", "dates")

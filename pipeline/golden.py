@@ -106,25 +106,18 @@ def _field_differences(name: str, table: str, a: dict, b: dict) -> list[str]:
 
 
 def fresh_documents(raw_dir: Path = RAW_FIXTURES) -> list[dict]:
-    """Run every stage in memory on the fixtures and return their golden documents."""
-    from .extractors import extract_article
-    from .ingest import ingest_files
-    from .lexicon import compile_rules
-    from .tokenize import tokenize_body
-    from .validate import contexts, validate_tables
+    """Run every stage on each fixture (the one per-page function the engine runs) and return their golden
+    documents."""
+    from .config import RULES_DIR
+    from .ingest import list_raw_files, read_input
+    from .page import process_raw
 
-    ingested = ingest_files(raw_dir)
-    rules = compile_rules()
-    candidates: dict[str, list[dict]] = {t.name: [] for t in EXTRACT_TABLES}
-    for article in ingested["articles"]:
-        for name, rows in extract_article(article, tokenize_body(article["body"]), rules).items():
-            candidates[name].extend(rows)
-    result = validate_tables(candidates, contexts(ingested["articles"], ingested["lines"], raw_dir))
     docs = []
-    for article in ingested["articles"]:
-        tables = {name: [r for r in rows if r["article_id"] == article["article_id"]]
-                  for name, rows in result.published.items()}
-        docs.append(golden_document(article, tables))
+    for path in list_raw_files(raw_dir):
+        source_file = path.relative_to(raw_dir).as_posix()
+        result = process_raw(read_input(path, source_file), source_file, str(RULES_DIR))
+        [article] = result["articles"]
+        docs.append(golden_document(article, {t.name: result[t.name] for t in EXTRACT_TABLES}))
     return docs
 
 

@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import NEWS_TIME_ZONE
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
 

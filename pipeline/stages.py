@@ -1,6 +1,6 @@
 """The stages one by one, as functions from directories to tables: the I/O edge around
 the pure per-article functions of ingest, tokenize, extract and validate. (`vnfacts run`
-chains the same functions per file instead: vnfacts.engine.)"""
+runs a page through all of them at once instead: vnfacts.page, vnfacts.engine.)"""
 
 from __future__ import annotations
 
@@ -9,24 +9,19 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Callable
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from . import consolidate as consolidate_mod
 from . import extractors as extract_mod
 from . import ingest as ingest_mod
 from . import tokenize as tokenize_mod
 from . import validate as validate_mod
-from .config import CANDIDATES_DIR, REPORT_FILE, RULES_DIR
+from .cache import Cache
+from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
 from .export import provenance, provenance_of
 from .lexicon import compile_rules
-from .schema import (AID_EVENTS_CONSOLIDATED, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS_CONSOLIDATED, REJECTS,
-                     TOKENS, read_rows, to_arrow, write_json, write_table)
+from .page import tokens_for
+from .publish import consolidate_and_report, write_stage_rejects
+from .schema import ARTICLES, EXTRACT_TABLES, LINES, TOKENS, read_rows, write_table
 
 log = logging.getLogger("vnfacts")
-
-STAGE_REJECTS_DIR = ".stage_rejects"
-STAGE_ORDER = ("ingest", "tokenize", "extract", "validate", "export")
 
 # progress(label, total) is a context manager that yields a function to call per item.
 ProgressFactory = Callable[[str, int], AbstractContextManager]
@@ -35,27 +30,6 @@ ProgressFactory = Callable[[str, int], AbstractContextManager]
 @contextmanager
 def no_progress(label: str, total: int):
     yield lambda: None
-
-
-def sorted_rejects(rows: list[dict]) -> list[dict]:
-    """Rejects in one canonical order (stage, file, table, row), however they were produced."""
-    def key(r):
-        return (STAGE_ORDER.index(r["stage"]), r.get("source_file") or "", r.get("table") or "",
-                r.get("check") or "", r.get("row") or "", r.get("detail") or "")
-    return sorted(rows, key=key)
-
-
-def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path, meta: dict[str, str]) -> None:
-    """Record one stage's rejects, then republish rejects.parquet as the union of all stages'."""
-    stage_dir = Path(out_dir) / STAGE_REJECTS_DIR
-    write_table(REJECTS, sorted_rejects(rows), stage_dir / stage)
-    parts = []
-    for name in STAGE_ORDER:
-        path = stage_dir / name / REJECTS.filename
-        if path.exists():
-            parts.append(pq.read_table(path))
-    combined = pa.concat_tables(parts) if parts else to_arrow(REJECTS, [])
-    write_table(REJECTS, combined, out_dir, meta)
 
 
 def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
@@ -99,8 +73,6 @@ def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
 
 def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
     articles = read_rows(ARTICLES, out_dir)
-    from .engine import CACHE_DIR, Cache, tokens_for
-
     cache = Cache(Path(out_dir) / CACHE_DIR)
     with progress("tokenize", len(articles)) as advance:
         tables = tokenize_mod.tokenize_articles(articles, progress=advance,
@@ -163,28 +135,3 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
         log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
     return consolidate_and_report(out_dir, result.report, result.published["aid_events"],
                                   result.published["officials"], {a["article_id"]: a for a in articles}, meta)
-
-
-def consolidate_and_report(out_dir: Path, table_report: dict, aid_events: list[dict], officials: list[dict],
-                           articles_by_id: dict[str, dict], meta: dict[str, str] | None = None) -> dict:
-    """Write the tables consolidated across articles and validation_report.json."""
-    events = consolidate_mod.consolidate_aid_events(aid_events, articles_by_id)
-    people = consolidate_mod.consolidate_officials(officials)
-    for table, rows in ((AID_EVENTS_CONSOLIDATED, events), (OFFICIALS_CONSOLIDATED, people)):
-        write_table(table, rows, out_dir, meta)
-    tables = {}
-    for table in EXTRACT_TABLES:
-        counts = dict(table_report.get(table.name) or {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}})
-        counts["by_check"] = dict(sorted(counts["by_check"].items()))
-        counts["balanced"] = counts["checked"] == counts["passed"] + counts["rejected"]
-        tables[table.name] = counts
-    report = {"tables": tables,
-              "rows_checked": sum(r["checked"] for r in tables.values()),
-              "rows_passed": sum(r["passed"] for r in tables.values()),
-              "rows_rejected": sum(r["rejected"] for r in tables.values()),
-              "consolidated": {AID_EVENTS_CONSOLIDATED.name: len(events), OFFICIALS_CONSOLIDATED.name: len(people)},
-              # articles whose body keeps less of the page's prose than the zone rules' threshold
-              "articles_prose_kept_low": sorted(a["source_file"] for a in articles_by_id.values()
-                                                if a.get("prose_kept_low"))}
-    write_json(report, Path(out_dir) / REPORT_FILE)
-    return report

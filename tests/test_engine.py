@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from vnfacts.cli import main
 from vnfacts.config import RULES_DIR
-from vnfacts.engine import CACHE_DIR, run_pipeline
+from vnfacts.config import CACHE_DIR
+from vnfacts.engine import run_pipeline
 from vnfacts.golden import load_all, row_counts
 
 from conftest import FUTURE_PAGE, RAW_DIR  # its dates are rejected: rejects are compared too

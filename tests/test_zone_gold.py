@@ -207,7 +207,7 @@ LOSSY_PAGE = (
 
 
 def test_a_page_whose_prose_a_cue_removed_is_flagged_and_counted(tmp_path):
-    from vnfacts import stages
+    from vnfacts import publish, stages
     from vnfacts.schema import ARTICLES, read_rows
 
     a = ingest_page(LOSSY_PAGE.encode(), "lossy.txt").article
@@ -220,6 +220,6 @@ def test_a_page_whose_prose_a_cue_removed_is_flagged_and_counted(tmp_path):
     assert summary["articles"] == 2 and summary["prose_kept_low"] == 1
     flagged = {r["source_file"] for r in read_rows(ARTICLES, tmp_path / "out") if r["prose_kept_low"]}
     assert flagged == {"lossy.txt"}
-    report = stages.consolidate_and_report(tmp_path / "out", {}, [], [],
+    report = publish.consolidate_and_report(tmp_path / "out", {}, [], [],
                                            {r["article_id"]: r for r in read_rows(ARTICLES, tmp_path / "out")})
     assert report["articles_prose_kept_low"] == ["lossy.txt"]

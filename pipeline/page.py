@@ -1,0 +1,157 @@
+"""One page through every stage: ingest -> tokenize -> extract -> validate.
+
+``process_raw`` is the one place the stages are chained for a page. It is a pure
+function of the file's bytes, the rules and the code, so the local engine runs it in
+a loop or a process pool, the Dask engine on a cluster, and the golden files, the
+evaluator and the Python API call it too.
+
+Two caches under ``<out>/.cache`` make repeat runs cheap: the tokens of a body
+(keyed by its hash and the tokenizer's version: a rule change does not re-run
+underthesea) and the whole result of a file (keyed by its bytes, the rules and the
+code: an unchanged file is not processed again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .cache import Cache
+from .config import CANDIDATES_DIR
+from .errors import Reject
+from .extractors import extract_article
+from .ingest import ingest_page, read_input
+from .lexicon import compile_rules
+from .schema import EXTRACT_TABLES
+from .tokenize import Word, token_rows, tokenize_body
+from .validate import article_context, fits_columns, validate_tables
+
+log = logging.getLogger("vnfacts")
+
+
+def tokenizer_version() -> str:
+    import underthesea
+
+    return f"underthesea-{underthesea.__version__}-crf-pos"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the package's source: a code change invalidates cached results."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.relative_to(Path(__file__).parent).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _rules_key(rules_dir: str, stamp: tuple) -> str:
+    from .export import rules_sha256
+
+    return rules_sha256(Path(rules_dir))
+
+
+def rules_key(rules_dir: Path) -> str:
+    from .rulefiles import iter_rule_files
+
+    paths = iter_rule_files(Path(rules_dir))
+    return _rules_key(str(rules_dir), tuple((str(p), p.stat().st_mtime_ns) for p in paths))
+
+
+# ---------------------------------------------------------------- one page
+
+@dataclass(frozen=True)
+class PageJob:
+    path: str
+    source_file: str
+    rules_dir: str
+    cache_dir: str | None
+    sidecar: tuple[tuple[str, str], ...] = ()  # metadata the user keeps beside the file
+
+
+def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
+    """A rejects-table row for a whole file (no table, check or row)."""
+    return {"source_file": source_file, "article_id": article_id, "stage": stage, "reason": rej.reason,
+            "detail": rej.detail, "table": None, "check": None, "row": None}
+
+
+def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
+    key = hashlib.sha256(f"{tokenizer_version()}\0{body}".encode("utf-8")).hexdigest()
+    cached = cache.get("tokens", key)
+    if cached is not None:
+        return [Word(*w) for w in cached]
+    words = tokenize_body(body, article_id)
+    cache.put("tokens", key, [(w.sentence, w.start, w.end, w.text, w.pos) for w in words])
+    return words
+
+
+def process_page(job: PageJob) -> dict[str, list[dict]]:
+    """Rows of every table for one raw file (rejects included); never raises for bad input."""
+    try:
+        raw = read_input(Path(job.path), job.source_file)
+    except Reject as rej:
+        return {"rejects": [reject_row(job.source_file, None, "ingest", rej)]}
+    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar))
+
+
+def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None,
+                sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
+    """``process_page`` for bytes already read (a cluster worker need not see the files); ``as_text``: they are
+    an article's text, not a page dump (see ``ingest_page``)."""
+    cache = Cache(cache_dir)
+    key = None
+    if cache.root is not None:
+        meta = json.dumps(sorted((sidecar or {}).items()), ensure_ascii=False)
+        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0{as_text}\0"
+                             .encode()
+                             + raw).hexdigest()
+        cached = cache.get("results", key)
+        if cached is not None:
+            return cached
+    try:
+        result = _process(raw, source_file, Path(rules_dir), cache, sidecar, as_text)
+    except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
+        log.exception("failed on %s", source_file)
+        return {"rejects": [reject_row(source_file, None, "ingest", Reject(
+            "internal_error", f"{source_file}: {type(exc).__name__}: {exc}"))]}
+    if key is not None:
+        cache.put("results", key, result)
+    return result
+
+
+def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
+             sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
+    try:
+        page = ingest_page(raw, source_file, rules_dir, sidecar, as_text)
+    except Reject as rej:
+        return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
+    article = page.article
+    aid = article["article_id"]
+    out: dict[str, list[dict]] = {"articles": [article], "lines": page.lines}
+    try:
+        words = tokens_for(article["body"], aid, cache)
+    except Reject as rej:
+        out["rejects"] = [reject_row(source_file, aid, "tokenize", rej)]
+        return out
+    out["tokens"] = token_rows(aid, words)
+    try:
+        candidates = extract_article(article, words, compile_rules(rules_dir))
+    except Exception as exc:  # one bad article never stops the batch
+        log.exception("extract failed on %s", source_file)
+        out["rejects"] = [reject_row(source_file, aid, "extract",
+                                  Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}"))]
+        return out
+    ctx = {aid: article_context(article, page.lines, raw)}
+    result = validate_tables(candidates, ctx, rules_dir, check_schemas=False)  # the driver checks per batch
+    for table in EXTRACT_TABLES:
+        # a candidate no column can hold (a 40-digit amount) is only in rejects: it could not be written
+        out[f"{CANDIDATES_DIR}/{table.name}"] = [r for r in candidates[table.name] if fits_columns(table.name, r)]
+        out[table.name] = result.published[table.name]
+    out["rejects"] = result.rejects
+    out["report"] = [result.report]
+    return out
