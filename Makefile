@@ -21,7 +21,7 @@ EXTRACT_DEPS := $(CORE) $(wildcard pipeline/extractors/*.py) pipeline/lexicon.py
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench corpus eval test chromium clean FORCE
+.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench bench-memory corpus eval test chromium clean FORCE
 
 ## help: list the targets
 help:
@@ -95,9 +95,13 @@ $(OUT)/report/index.html: $(OUT)/manifest.json pipeline/report.py | $(INSTALLED)
 golden: $(INSTALLED)
 	$(BIN)/python -m vnfacts.golden write
 
-## bench: baseline, every stage and the whole run on 2,000 generated articles; writes docs/BENCHMARKS.md
+## bench: baseline, every stage, the whole run, start-up and --jobs 2 on the 2,500 real articles of bench/corpus; writes docs/BENCHMARKS.md
 bench: $(INSTALLED)
-	$(BIN)/python bench/bench.py --n $(or $(N),2000) --write docs/BENCHMARKS.md
+	$(BIN)/python bench/bench.py --jobs 2 --write docs/BENCHMARKS.md
+
+## bench-memory: peak memory of vnfacts run at 2,000 and 20,000 generated articles (for scale only)
+bench-memory: $(INSTALLED)
+	$(BIN)/python bench/memory.py --small 2000 --large 20000 --jobs 2
 
 ## corpus: generate N (default 2000) page dumps from the fixtures into data/interim/corpus
 corpus: $(INSTALLED)

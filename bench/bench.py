@@ -1,12 +1,14 @@
-"""End-to-end benchmark: the baseline (underthesea segmentation + POS tagging of the
-article bodies in a plain loop), each stage, and the whole `vnfacts run`, measured on
-the same corpus in one run; figures as ratios to that baseline.
+"""Benchmark on real news: the baseline, each stage, the whole `vnfacts run`, start-up and scaling, measured on
+the same files in one run; figures as ratios to that baseline.
 
-    python bench/bench.py [--n 2000] [--raw DIR] [--jobs N] [--write docs/BENCHMARKS.md]
+    python bench/bench.py [--jobs 2] [--limit N] [--write docs/BENCHMARKS.md]
+    python bench/bench.py --generated 20000       # a corpus generated from the fixtures, for scale only
 
-Every measurement runs in its own process (wall time and peak RSS from wait4), so
-library start-up (underthesea, spaCy, pandas) is included once per process, as a
-user running the commands would see it.
+By default the corpus is the 2,500 real articles of bench/corpus/bench.tar.xz (2,000 baomoi, 500 Dân trí;
+see bench/corpus/README.md). The baseline is what any user of underthesea would write: `sent_tokenize` then
+`pos_tag` per sentence over every non-empty line of the files that is not a `# key = value` header,
+independent of the zoner, models loaded before timing. Every measurement runs in its own process (wall time
+and peak RSS from wait4), so library start-up is included once per process, as a user would see it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from datetime import date
@@ -26,19 +30,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+REAL_CORPUS = ROOT / "bench" / "corpus" / "bench.tar.xz"
+HEADER_PREFIX = "# "
 
 BASELINE = """
 import json, sys, time
-import pyarrow.parquet as pq
+from pathlib import Path
 from underthesea import pos_tag, sent_tokenize
-bodies = pq.read_table(sys.argv[1], columns=["body"]).column("body").to_pylist()
-pos_tag("Khởi động.")  # load the models outside the timed loop, as the pipeline does once
+lines = [line.strip() for path in sorted(Path(sys.argv[1]).rglob("*.txt"))
+         for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+         if line.strip() and not line.startswith("# ")]
+pos_tag("Khởi động.")  # load the models outside the timed loop
 started = time.perf_counter()
-for body in bodies:
-    for paragraph in body.split("\\n"):
-        for sentence in sent_tokenize(paragraph):
-            pos_tag(sentence)
-print(json.dumps({"seconds": time.perf_counter() - started}))
+for line in lines:
+    for sentence in sent_tokenize(line):
+        pos_tag(sentence)
+print(json.dumps({"seconds": time.perf_counter() - started, "chars": sum(len(line) for line in lines)}))
 """
 
 
@@ -56,7 +63,18 @@ def timed(args: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
 
 
 def vnfacts(*args: str) -> list[str]:
-    return [PY, "-m", "vnfacts.cli", *args]
+    return [PY, "-m", "vnfacts", *args]
+
+
+def real_corpus(out: Path, limit: int | None = None) -> Path:
+    """The real articles of bench/corpus/bench.tar.xz, extracted (only regular files, inside ``out``)."""
+    out.mkdir(parents=True)
+    with tarfile.open(REAL_CORPUS) as archive:
+        members = sorted((m for m in archive.getmembers() if m.isfile() and m.name.endswith(".txt")),
+                         key=lambda m: m.name)[:limit]
+        for member in members:
+            (out / Path(member.name).name).write_bytes(archive.extractfile(member).read())
+    return out
 
 
 def build_corpus(n: int, out: Path) -> Path:
@@ -67,146 +85,151 @@ def build_corpus(n: int, out: Path) -> Path:
     return out
 
 
+FACT_TABLES = ["articles", "tokens", "aid_events", "officials", "agreements", "dates", "mentions",
+               "aid_events_consolidated", "officials_consolidated", "rejects"]
+
+
 def same_tables(a: Path, b: Path) -> bool:
     import pyarrow.parquet as pq
 
-    names = ["articles", "tokens", "aid_events", "officials", "agreements", "dates", "mentions",
-             "aid_events_consolidated", "rejects"]
     return all(pq.read_table(a / f"{n}.parquet").to_pylist() == pq.read_table(b / f"{n}.parquet").to_pylist()
-               for n in names)
+               for n in FACT_TABLES)
+
+
+def body_share(out: Path, baseline_chars: int) -> dict:
+    """Characters of the bodies (line breaks excluded) against those of the files' text lines."""
+    import pyarrow.parquet as pq
+
+    articles = pq.read_table(out / "articles.parquet", columns=["body_chars", "text_chars", "body"])
+    body = sum(articles.column("body_chars").to_pylist())
+    return {"articles": articles.num_rows, "body_chars": body, "of_text_lines": body / baseline_chars,
+            "of_page_text": body / max(sum(articles.column("text_chars").to_pylist()), 1)}
+
+
+def startup(out: Path, repeat: int = 5) -> dict[str, float]:
+    """Median seconds of commands that should start at once."""
+    commands = {"vnfacts --help": vnfacts("--help"),
+                "vnfacts query (one row)": vnfacts("query", "SELECT COUNT(*) FROM articles", "--out", str(out))}
+    return {name: statistics.median(timed(args)["seconds"] for _ in range(repeat)) for name, args in commands.items()}
 
 
 def measure(raw: Path, work: Path, jobs: int) -> dict:
-    import pyarrow.parquet as pq
-
+    rows = {}
+    base = timed([PY, "-c", BASELINE, str(raw)])
+    figures = json.loads(base["stdout"])
+    rows["baseline"] = {**base, "seconds": figures["seconds"]}
     staged = work / "staged"
-    rows = {"baseline": None}
     rows["ingest"] = timed(vnfacts("ingest", "--raw", str(raw), "--out", str(staged)))
-    articles = pq.read_table(staged / "articles.parquet", columns=["body"])
-    n_articles, chars = articles.num_rows, sum(len(b) for b in articles.column("body").to_pylist())
-    base = timed([PY, "-c", BASELINE, str(staged / "articles.parquet")])
-    rows["baseline"] = {**base, "seconds": json.loads(base["stdout"])["seconds"]}
     rows["tokenize"] = timed(vnfacts("tokenize", "--out", str(staged)))
     rows["extract"] = timed(vnfacts("extract", "--out", str(staged)))
     rows["validate"] = timed(vnfacts("validate", "--raw", str(raw), "--out", str(staged)))
     rows["export"] = timed(vnfacts("export", "--out", str(staged)))
-    one, many = work / "run1", work / f"run{jobs}"
     no_sentence_cache = {"VNFACTS_SENTENCE_CACHE": "0"}
-    rows["run --jobs 1, sentence cache off"] = timed(
-        vnfacts("run", "--raw", str(raw), "--out", str(work / "nocache1"), "--jobs", "1", "--no-cache"),
-        env=no_sentence_cache)
-    rows[f"run --jobs {jobs}, sentence cache off"] = timed(
-        vnfacts("run", "--raw", str(raw), "--out", str(work / "nocacheN"), "--jobs", str(jobs), "--no-cache"),
-        env=no_sentence_cache)
-    rows["run --jobs 1"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(one), "--jobs", "1", "--no-cache"))
+    one, many = work / "run1", work / f"run{jobs}"
+    rows["run --jobs 1"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(one), "--jobs", "1", "--no-cache"),
+                                 env=no_sentence_cache)
     rows[f"run --jobs {jobs}"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(many), "--jobs", str(jobs),
-                                               "--no-cache"))
-    identical = all(same_tables(one, other) for other in (many, staged, work / "nocache1", work / "nocacheN"))
+                                               "--no-cache"), env=no_sentence_cache)
+    rows["run --jobs 1, sentence cache on"] = timed(
+        vnfacts("run", "--raw", str(raw), "--out", str(work / "sentcache"), "--jobs", "1", "--no-cache"))
+    identical = all(same_tables(one, other) for other in (many, staged, work / "sentcache"))
 
     cached = work / "cached"
     rows["run, cold cache"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(cached), "--jobs", str(jobs)))
     rows["run again, nothing changed"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(cached),
                                                        "--jobs", str(jobs)))
     first = sorted(raw.glob("*.txt"))[0]
-    first.write_bytes(first.read_bytes().replace(b"Tin b\xc3\xa0i li\xc3\xaan quan", b"Tin li\xc3\xaan quan", 1)
-                      + b"\n")
+    first.write_bytes(first.read_bytes() + "\nMột dòng mới.\n".encode("utf-8"))
     rows["run again, one file changed"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(cached),
                                                         "--jobs", str(jobs)))
     rules = work / "rules"
     shutil.copytree(ROOT / "rules", rules)
     aid = rules / "aid" / "vi" / "aid.yaml"
     aid.write_text(aid.read_text(encoding="utf-8").replace("give_verbs: [", "give_verbs: [biếu, "), encoding="utf-8")
-    tokens_before = len(list((cached / ".cache" / "tokens").rglob("*.pkl")))
+    tokens_before = len(list((cached / ".cache" / "tokens").rglob("*.json")))
     rows["run again, rules changed"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(cached),
                                                      "--jobs", str(jobs), "--rules", str(rules)))
-    tokens_after = len(list((cached / ".cache" / "tokens").rglob("*.pkl")))
-    return {"articles": n_articles, "chars": chars, "rows": rows, "identical": identical,
+    tokens_after = len(list((cached / ".cache" / "tokens").rglob("*.json")))
+    return {"files": len(list(raw.glob("*.txt"))), "chars": figures["chars"], "rows": rows, "identical": identical,
+            "bodies": body_share(one, figures["chars"]), "startup": startup(one),
             "retokenized_after_rule_change": tokens_after - tokens_before}
 
 
-def measure_big(n: int, work: Path, jobs: int) -> dict:
-    """Peak RSS and time of a run on a larger corpus, to show memory does not grow with it."""
-    raw = build_corpus(n, work / "raw_big")
-    return timed(vnfacts("run", "--raw", str(raw), "--out", str(work / "big"), "--jobs", str(jobs), "--no-cache"))
-
-
-def report(result: dict, n: int, jobs: int, source: str) -> str:
-    rows, chars, arts = result["rows"], result["chars"], result["articles"]
+def report(result: dict, jobs: int, source: str, command: str) -> str:
+    rows, chars, files = result["rows"], result["chars"], result["files"]
     base = rows["baseline"]["seconds"]
+    bodies = result["bodies"]
     lines = [
         "# Benchmarks",
         "",
-        f"`python bench/bench.py --n {n} --jobs {jobs}` on {date.today().isoformat()}: {os.cpu_count()} cores "
-        f"({platform.machine()}, Python {platform.python_version()}), {source}: {arts} articles, "
-        f"{chars:,} body characters. Each row is one process (wall time, peak RSS); ratios are to the "
-        "baseline measured in the same run, since these machines are noisy.",
+        f"`{command}` on {date.today().isoformat()}: {os.cpu_count()} cores ({platform.machine()}, Python "
+        f"{platform.python_version()}), {source}: {files:,} files, {chars:,} characters of text lines. Each row "
+        "is one process (wall time, peak RSS); ratios are to the baseline measured in the same run, on the same "
+        "files, since these machines are noisy.",
         "",
-        "| step | seconds | articles/s | chars/s | peak RSS MB | throughput × baseline |",
+        "| step | seconds | files/s | chars/s | peak RSS MB | throughput × baseline |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows.items():
         s = r["seconds"]
-        lines.append(f"| {name} | {s:.1f} | {arts / s:,.1f} | {chars / s:,.0f} | {r['rss_mb']:,.0f} | "
+        lines.append(f"| {name} | {s:.1f} | {files / s:,.1f} | {chars / s:,.0f} | {r['rss_mb']:,.0f} | "
                      f"{base / s:.2f} |")
     one = rows["run --jobs 1"]["seconds"]
     many = rows[f"run --jobs {jobs}"]["seconds"]
-    one_off = rows["run --jobs 1, sentence cache off"]["seconds"]
-    many_off = rows[f"run --jobs {jobs}, sentence cache off"]["seconds"]
     cold = rows["run, cold cache"]["seconds"]
+    stages = sum(rows[s]["seconds"] for s in ("ingest", "tokenize", "extract", "validate", "export"))
     lines += [
         "",
-        f"- Baseline: underthesea `sent_tokenize` + `pos_tag` (which segments, then tags) per sentence over "
-        f"the bodies in a plain loop, models loaded before timing: {base:.1f} s.",
-        f"- End-to-end single process: {base / one_off:.2f} × the baseline's throughput with every sentence "
-        f"analysed (sentence cache off), {base / one:.2f} × with the sentence cache.",
-        f"- `--jobs {jobs}`: {one_off / many_off:.2f} × the single-process throughput with every sentence "
-        f"analysed, {one / many:.2f} × with the sentence cache (each worker keeps its own, so fewer hits); "
-        f"output identical to `--jobs 1`, with or without the cache, and to the stages run one by one: "
-        f"{'yes' if result['identical'] else 'NO'}.",
+        "- Baseline: underthesea `sent_tokenize` + `pos_tag` per sentence over every non-empty line of the files "
+        f"that is not a `# key = value` header (independent of the zoner), models loaded before timing: {base:.1f} s.",
+        f"- End to end, one process, every sentence analysed (no caches): **{base / one:.2f} × the baseline**, with "
+        f"the bodies keeping {bodies['of_text_lines']:.1%} of the files' text-line characters "
+        f"({bodies['of_page_text']:.1%} of the text the zoner saw on the pages; {bodies['articles']:,} articles).",
+        f"- Per stage (each its own process, reading and writing Parquet): "
+        + ", ".join(f"{s} {rows[s]['seconds'] / stages:.0%}" for s in ("ingest", "tokenize", "extract", "validate",
+                                                                       "export"))
+        + f" of {stages:.1f} s.",
+        f"- `--jobs {jobs}`: {one / many:.2f} × one process; output identical to `--jobs 1`, to the sentence "
+        f"cache on and to the stages run one by one: {'yes' if result['identical'] else 'NO'}.",
+        "- Start-up (median of 5): " + ", ".join(f"`{k}` {v:.2f} s" for k, v in result["startup"].items()) + ".",
         f"- Incremental: nothing changed {rows['run again, nothing changed']['seconds'] / cold:.1%} of the cold "
         f"run; one file changed {rows['run again, one file changed']['seconds'] / cold:.1%}; rules changed "
         f"{rows['run again, rules changed']['seconds'] / cold:.1%} with "
         f"{result['retokenized_after_rule_change']} bodies tokenized again. (`make run` with nothing changed "
         "does not start Python at all: make's file targets are up to date.)",
-        "- Sentence cache: the corpus is generated from five pages, so many sentences repeat and the cache "
-        "helps far more than on a real archive; the figures with it off (`VNFACTS_SENTENCE_CACHE=0`) are the "
-        "ones to expect on real news.",
+        "",
     ]
-    big = result.get("big")
-    if big:
-        small = rows[f"run --jobs {jobs}"]
-        lines.append(f"- Memory: `run --jobs {jobs}` peaks at {small['rss_mb']:,.0f} MB on {arts} articles and "
-                     f"{big['rss_mb']:,.0f} MB on {big['articles']} ({big['rss_mb'] / small['rss_mb']:.2f} ×), "
-                     f"{big['articles'] / big['seconds']:.1f} articles/s. (Peak RSS of the largest process of the "
-                     "run, as wait4 reports it.)")
-    lines.append("")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000, help="articles to generate from the fixtures")
+    parser.add_argument("--generated", type=int, help="benchmark N articles generated from the fixtures instead")
     parser.add_argument("--raw", type=Path, help="benchmark this directory of page dumps instead")
+    parser.add_argument("--limit", type=int, help="only the first N files of the real corpus")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--write", type=Path, help="write the report (Markdown) here")
-    parser.add_argument("--big", type=int, help="also run on a corpus of this many articles (memory check)")
     args = parser.parse_args(argv)
+    command = "python bench/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="vnfacts-bench-") as tmp:
         work = Path(tmp)
         raw = work / "raw"
         if args.raw:
             shutil.copytree(args.raw, raw)
             source = f"`{args.raw}`"
+        elif args.generated:
+            build_corpus(args.generated, raw)
+            source = "a corpus generated from the fixtures by `bench/make_corpus.py` (its sentences repeat)"
         else:
-            build_corpus(args.n, raw)
-            source = "a corpus generated from the fixtures by `bench/make_corpus.py`"
+            real_corpus(raw, args.limit)
+            source = "the real articles of `bench/corpus/bench.tar.xz` (baomoi 2017, Dân trí 2020–21)"
         result = measure(raw, work, args.jobs)
-        if args.big:
-            result["big"] = {**measure_big(args.big, work, args.jobs), "articles": args.big}
-    text = report(result, args.n, args.jobs, source)
+    text = report(result, args.jobs, source, command.strip())
     print(text)
     if args.write:
-        args.write.write_text(text, encoding="utf-8")
+        previous = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        kept = previous[previous.find("\n## Memory"):] if "\n## Memory" in previous else ""
+        args.write.write_text(text + kept, encoding="utf-8")
 
 
 if __name__ == "__main__":

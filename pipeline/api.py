@@ -156,8 +156,6 @@ def run(raw_dir: Path | str, out_dir: Path | str = DEFAULT_OUT_DIR, *, rules_dir
         jobs: int | None = None, use_cache: bool = True) -> dict:
     """``vnfacts run`` from a script: every stage on the pages in ``raw_dir``, the tables written to ``out_dir``
     (then ``read_tables(out_dir)``). Returns the run's summary."""
-    from .engine import run_pipeline
-    from .export import run_export
+    from .engine import run_and_export
 
-    summary = run_pipeline(Path(raw_dir), Path(out_dir), Path(rules_dir), jobs=jobs, use_cache=use_cache)
-    return {"run": summary, "export": run_export(Path(out_dir), Path(rules_dir))}
+    return run_and_export(Path(raw_dir), Path(out_dir), Path(rules_dir), jobs=jobs, use_cache=use_cache)

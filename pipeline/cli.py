@@ -89,8 +89,24 @@ def _is_arrow_error(exc: Exception) -> bool:
         c.__module__.startswith("pyarrow") for c in type(exc).__mro__)
 
 
-def _check_rules(rules_dir: Path | None) -> None:
+def _rules_checked_before(rules_dir: Path, out_dir: Path | None) -> bool:
+    """The last successful run into ``out_dir`` used rule files with these very bytes: they serve."""
+    if out_dir is None:
+        return False
+    from .engine import RUN_STATE_FILE
+    from .rulefiles import rules_digest
+
+    try:
+        state = json.loads((Path(out_dir) / RUN_STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return state.get("rules_sha256") == rules_digest(Path(rules_dir))
+
+
+def _check_rules(rules_dir: Path | None, out_dir: Path | None = None) -> None:
     """A rules directory that cannot serve is refused at once, naming the file, not page by page."""
+    if rules_dir is None or _rules_checked_before(rules_dir, out_dir):
+        return
     from decimal import InvalidOperation
 
     from .dates import _load_grammar
@@ -100,8 +116,6 @@ def _check_rules(rules_dir: Path | None) -> None:
     from .rulefiles import RuleFileError, check_rules_dir
     from .zoning import load_zone_rules
 
-    if rules_dir is None:
-        return
     stage = "rule files"
     try:
         check_rules_dir(rules_dir)
@@ -147,7 +161,7 @@ def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True
     @functools.wraps(func)
     def wrapper(*args, verbose, debug, **kwargs):
         _setup_logging(verbose or debug)
-        _check_rules(kwargs.get("rules_dir"))
+        _check_rules(kwargs.get("rules_dir"), kwargs.get("out_dir"))
         out = kwargs.get("out_dir")
         writes = out is not None and not kwargs.get("explain_file")
         started = time.perf_counter()
@@ -527,7 +541,9 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
     their rows to Parquet in file order; then the consolidated tables, the validation
     report and the export metadata are written. The same tables as running the stage
     commands one by one. Unchanged files and unchanged bodies are served from caches
-    in OUT/.cache (tokens are kept across rule changes).
+    in OUT/.cache (tokens are kept across rule changes); when nothing changed since the
+    last run into OUT (inputs, rules, code, and the outputs as it left them), the run
+    only hashes the inputs and says so.
 
     Example:
 
@@ -538,23 +554,22 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
     _require_pages(raw_dir)
     if engine == "dask":
         from .dask_engine import run_dask
+        from .export import run_export
 
         try:
             summary = run_dask(raw_dir, out_dir, rules_dir, scheduler, jobs, batch_size, progress=_progress)
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from exc
+        result = {"run": summary, "export": run_export(out_dir, rules_dir)}
     else:
         if scheduler:
             raise click.UsageError("--scheduler goes with --engine dask")
-        from .engine import run_pipeline
+        from .engine import run_and_export
 
-        summary = run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
-                                          use_cache=not no_cache, progress=_progress)
-    report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
-    _print_validation_summary(report)
-    from .export import run_export
-
-    return {"run": summary, "export": run_export(out_dir, rules_dir)}
+        result = run_and_export(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
+                                use_cache=not no_cache, progress=_progress)
+    _print_validation_summary(json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8")))
+    return result
 
 
 if __name__ == "__main__":

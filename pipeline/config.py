@@ -16,6 +16,7 @@ CANDIDATES_DIR = "candidates"
 # Inside the output directory: the caches of tokens and of whole per-file results.
 CACHE_DIR = ".cache"
 REPORT_FILE = "validation_report.json"
+MANIFEST_FILE = "manifest.json"
 
 # Local time of the news sites in the fixtures (pages print "GMT+7").
 SITE_UTC_OFFSET_HOURS = 7

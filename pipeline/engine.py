@@ -10,9 +10,12 @@ validation report at the end.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import signal
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,15 +23,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .atomic import atomic_path
-from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
+from .config import CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, REPORT_FILE, RULES_DIR
 from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars
-from .page import PageJob, process_page, reject_row
+from .page import PageJob, code_version, process_page, reject_row, rules_key
 from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
-                     read_rows, to_arrow, write_table)
-from .validate import schema_failures, schema_reject, table_schemas
+                     read_rows, to_arrow, write_json, write_table)
 
 log = logging.getLogger("vnfacts")
 
@@ -87,6 +89,8 @@ def _writable(table: Table, row: dict) -> bool:
 def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: list[dict], report: dict) -> None:
     """Write the buffered rows; first, the published rows of a batch go through the table
     schemas (pandera) at once, and those that fail become rejects, as do rows no column can hold."""
+    from .validate import schema_failures
+
     for table in EXTRACT_TABLES:
         writer = writers[table.name]
         failures = schema_failures(table.name, writer.buffer, schemas[table.name])
@@ -101,6 +105,8 @@ def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: lis
 
 def _count_reject(table: str, row: dict, check: str, source_of: dict[str, str], rejects: list[dict],
                   report: dict) -> None:
+    from .validate import schema_reject
+
     rejects.append(schema_reject(table, row, check, source_of.get(row["article_id"])))
     counts = report[table]
     counts["passed"] -= 1
@@ -165,6 +171,14 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     cache_dir = out_dir / CACHE_DIR if use_cache else None
     jobs_list = page_jobs(raw_dir, rules_dir, cache_dir)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    key = run_key(jobs_list, rules_dir)
+    if use_cache and results is None:
+        previous = unchanged_run(out_dir, key)
+        if previous is not None:
+            log.info("nothing changed since the last run into %s: its tables stand", out_dir)
+            return {**previous, "unchanged": True}
+    from .validate import table_schemas
+
     meta = provenance(rules_dir)
     targets: dict[str, tuple[Table, Path]] = {
         "articles": (ARTICLES, out_dir / ARTICLES.filename),
@@ -211,10 +225,80 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
     validation = consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
                                         articles, meta)
-    return {"files": len(jobs_list), "articles": len(seen), "rejected_files": len(jobs_list) - len(seen),
+    return {"run_key": key, "files": len(jobs_list), "articles": len(seen),
+            "rejected_files": len(jobs_list) - len(seen),
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
             "prose_kept_low": len(validation["articles_prose_kept_low"]),
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
+
+
+# ---------------------------------------------------------------- a run with nothing to do
+
+RUN_STATE_FILE = ".vnfacts-run.json"
+
+
+def run_key(jobs: list[PageJob], rules_dir: Path) -> str:
+    """What a run's tables depend on: the code, the rules, and every input's name, sidecar and bytes (an entry
+    that is not a regular file by its kind only: it is a reject, and is never opened)."""
+    digest = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0".encode())
+    for job in jobs:
+        digest.update(json.dumps([job.source_file, job.sidecar], ensure_ascii=False).encode())
+        info = os.lstat(job.path)
+        if stat.S_ISREG(info.st_mode):
+            file_digest = hashlib.sha256()
+            with open(job.path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    file_digest.update(block)
+            digest.update(file_digest.digest())
+        else:
+            digest.update(f"mode {stat.S_IFMT(info.st_mode)}".encode())
+    return digest.hexdigest()
+
+
+def _written_files(out_dir: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file a run writes (tables, candidates, stage rejects, report,
+    manifest): a table edited, replaced or deleted since means the run is not up to date."""
+    out_dir = Path(out_dir)
+    paths = [*out_dir.glob("*.parquet"), *(out_dir / CANDIDATES_DIR).glob("*.parquet"),
+             *(out_dir / STAGE_REJECTS_DIR).glob("*/*.parquet"), out_dir / REPORT_FILE, out_dir / MANIFEST_FILE]
+    return {p.relative_to(out_dir).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns]
+            for p in sorted(paths) if p.is_file()}
+
+
+def run_and_export(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
+                   batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None) -> dict:
+    """``vnfacts run``: every stage, then export; with the caches on, a run whose inputs, rules and code are those
+    of the last run into ``out_dir`` (and whose outputs are as it left them) does nothing."""
+    from .export import run_export
+
+    summary = run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size, use_cache=use_cache,
+                           progress=progress)
+    if summary.pop("unchanged", False):
+        return {"run": summary, "export": json.loads((Path(out_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))}
+    exported = run_export(Path(out_dir), Path(rules_dir))
+    if use_cache:
+        record_run(out_dir, summary, exported["rules_sha256"])
+    return {"run": summary, "export": exported}
+
+
+def record_run(out_dir: Path, summary: dict, rules_sha256: str) -> None:
+    """Remember what the finished run read and wrote (and that its rules served), so that the same run again
+    has nothing to do."""
+    write_json({"summary": summary, "rules_sha256": rules_sha256, "outputs": _written_files(out_dir)},
+               Path(out_dir) / RUN_STATE_FILE)
+
+
+def unchanged_run(out_dir: Path, key: str) -> dict | None:
+    """The summary of the last run into ``out_dir`` when it read exactly these inputs with this code and these
+    rules, and its outputs are as it left them; else None."""
+    try:
+        state = json.loads((Path(out_dir) / RUN_STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    summary = state.get("summary") or {}
+    if summary.get("run_key") != key or state.get("outputs") != _written_files(out_dir):
+        return None
+    return summary
 
 
 def _read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:

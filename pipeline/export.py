@@ -9,7 +9,6 @@ every table.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -22,8 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__
-from .config import NEWS_TIME_ZONE, RULES_DIR
-from .rulefiles import iter_rule_files
+from .config import MANIFEST_FILE, NEWS_TIME_ZONE, RULES_DIR
+from .rulefiles import rules_digest
 from .schema import (AGREEMENTS, AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, DATES, MENTIONS, OFFICIALS,
                      OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, TABLES, TOKENS, Table, read_table, with_provenance,
                      write_json, write_table)
@@ -33,17 +32,13 @@ PUBLISHED_TABLES: tuple[Table, ...] = (ARTICLES, AID_EVENTS, OFFICIALS, AGREEMEN
 PROVENANCE_KEYS = ("vnfacts_version", "schema_version", "rules_sha256")
 DATASET_DIR = "dataset"
 DUCKDB_FILE = "facts.duckdb"
-MANIFEST_FILE = "manifest.json"
 # Folder of the rows of undated articles in the partitioned dataset.
 UNDATED = "undated"
 NEWS_ZONE = ZoneInfo(NEWS_TIME_ZONE)
 
 
 def rules_sha256(rules_dir: Path = RULES_DIR) -> str:
-    digest = hashlib.sha256()
-    for path in iter_rule_files(rules_dir):
-        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return rules_digest(Path(rules_dir))
 
 
 def provenance(rules_dir: Path = RULES_DIR) -> dict[str, str]:

@@ -20,18 +20,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import __version__
 from .cache import Cache
 from .config import CANDIDATES_DIR
 from .errors import Reject
-from .extractors import extract_article
-from .ingest import ingest_page, read_input
-from .lexicon import compile_rules
-from .schema import EXTRACT_TABLES
-from .tokenize import Word, token_rows, tokenize_body
-from .validate import article_context, fits_columns, validate_tables
+
+if TYPE_CHECKING:
+    from .tokenize import Word
 
 log = logging.getLogger("vnfacts")
+
+# The stages (underthesea, spaCy, pandas) are imported where a page is processed, not here: a run whose
+# results are all cached, or up to date, never loads them.
 
 
 def tokenizer_version() -> str:
@@ -81,6 +83,8 @@ def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject
 
 
 def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
+    from .tokenize import Word, tokenize_body
+
     key = hashlib.sha256(f"{tokenizer_version()}\0{body}".encode("utf-8")).hexdigest()
     cached = cache.get("tokens", key)
     if cached is not None:
@@ -92,6 +96,8 @@ def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
 
 def process_page(job: PageJob) -> dict[str, list[dict]]:
     """Rows of every table for one raw file (rejects included); never raises for bad input."""
+    from .ingest import read_input
+
     try:
         raw = read_input(Path(job.path), job.source_file)
     except Reject as rej:
@@ -126,6 +132,13 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
 
 def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
              sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
+    from .extractors import extract_article
+    from .ingest import ingest_page
+    from .lexicon import compile_rules
+    from .schema import EXTRACT_TABLES
+    from .tokenize import token_rows
+    from .validate import article_context, fits_columns, validate_tables
+
     try:
         page = ingest_page(raw, source_file, rules_dir, sidecar, as_text)
     except Reject as rej:

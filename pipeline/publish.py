@@ -9,7 +9,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import consolidate as consolidate_mod
 from .config import REPORT_FILE
 from .schema import AID_EVENTS_CONSOLIDATED, EXTRACT_TABLES, OFFICIALS_CONSOLIDATED, REJECTS, to_arrow, write_json, write_table
 
@@ -40,6 +39,8 @@ def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path, meta: dict[
 def consolidate_and_report(out_dir: Path, table_report: dict, aid_events: list[dict], officials: list[dict],
                            articles_by_id: dict[str, dict], meta: dict[str, str] | None = None) -> dict:
     """Write the tables consolidated across articles and validation_report.json."""
+    from . import consolidate as consolidate_mod
+
     events = consolidate_mod.consolidate_aid_events(aid_events, articles_by_id)
     people = consolidate_mod.consolidate_officials(officials)
     for table, rows in ((AID_EVENTS_CONSOLIDATED, events), (OFFICIALS_CONSOLIDATED, people)):

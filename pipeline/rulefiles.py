@@ -8,6 +8,7 @@ file, so adding an example adds a test.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,10 @@ REQUIRED_KINDS = ("canonical", "zone", "zone_layout", "stoplist", "number", "mon
                   "official", "agreement")
 
 
+# libyaml's safe loader where PyYAML has it (ten times faster, the same data), else the pure-Python one
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class RuleFileError(ValueError):
     pass
 
@@ -29,7 +34,7 @@ class RuleFileError(ValueError):
 def _load_cached(path: str, mtime_ns: int) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleFileError(f"[R002] {path}: not a readable YAML file ({exc})") from exc
     check_rule_file(data, path)
@@ -63,6 +68,14 @@ def check_rule_file(data, path) -> None:
 
 def iter_rule_files(rules_dir: Path) -> list[Path]:
     return sorted(Path(rules_dir).rglob("*.yaml"))
+
+
+def rules_digest(rules_dir: Path) -> str:
+    """SHA-256 of every rule file's path and bytes: what the tables' ``rules_sha256`` records."""
+    digest = hashlib.sha256()
+    for path in iter_rule_files(rules_dir):
+        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def rule_files_by_kind(rules_dir: Path) -> dict[str, list[dict]]:

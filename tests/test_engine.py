@@ -3,6 +3,7 @@ workers or the batch size; caches that make repeat runs cheap."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pyarrow.parquet as pq
@@ -218,3 +219,62 @@ def test_a_row_the_schema_cannot_hold_is_rejected_alone_and_the_batch_is_written
         _flush(writers, table_schemas(), {"a1": "page.txt"}, rejects, report)
     assert pq.read_table(tmp_path / "mentions.parquet").to_pylist() == [good]
     assert [r["check"] for r in rejects] and report["mentions"]["rejected"] == 1
+
+
+def _outputs(out):
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*")
+            if p.is_file() and ".cache" not in p.parts}
+
+
+def test_a_run_with_nothing_changed_does_nothing_and_says_so(tmp_path, caplog):
+    raw = _raw_copy(tmp_path)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(main, ["run", "--raw", str(raw), "--out", str(out), "--jobs", "1"])
+    assert first.exit_code == 0, first.output
+    written = _outputs(out)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="vnfacts"):
+        again = runner.invoke(main, ["run", "--raw", str(raw), "--out", str(out), "--jobs", "1"])
+    assert again.exit_code == 0, again.output
+    assert "nothing changed since the last run" in caplog.text
+    assert _outputs(out) == written  # not a byte rewritten
+    assert json.loads(again.stdout.splitlines()[-1]) == json.loads(first.stdout.splitlines()[-1])  # same summary
+
+
+@pytest.mark.parametrize("change", ["input edited", "input added", "table deleted", "table edited",
+                                    "rules changed", "no cache"])
+def test_a_run_after_any_change_runs_again(tmp_path, change, caplog):
+    raw = _raw_copy(tmp_path)
+    out = tmp_path / "out"
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    args = ["run", "--raw", str(raw), "--out", str(out), "--jobs", "1", "--rules", str(rules)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    expected = _tables(out)
+    written = (out / "dates.parquet").stat().st_mtime_ns
+    first = sorted(raw.glob("*.txt"))[0]
+    if change == "input edited":
+        first.write_bytes(first.read_bytes() + b"\n")
+    elif change == "input added":
+        (raw / "empty.txt").write_bytes(b"")
+    elif change == "table deleted":
+        (out / "aid_events.parquet").unlink()
+    elif change == "table edited":
+        (out / "officials.parquet").write_bytes((out / "officials.parquet").read_bytes())
+    elif change == "rules changed":
+        aid = rules / "aid" / "vi" / "aid.yaml"
+        aid.write_text(aid.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    else:
+        args.append("--no-cache")
+    caplog.clear()
+    with caplog.at_level("INFO", logger="vnfacts"):
+        again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert "nothing changed" not in caplog.text
+    assert (out / "dates.parquet").stat().st_mtime_ns != written  # written again
+    rerun = _tables(out)
+    if change.startswith("input"):
+        assert rerun != expected  # an edited page is another article; an empty file is a reject
+    else:
+        assert rerun == expected
