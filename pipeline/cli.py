@@ -437,17 +437,15 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path
     if limit is None and fmt == "table" and output is None:
         limit = DEFAULT_TABLE_LIMIT
     try:
+        if fmt == "parquet":
+            query_mod.query_to_parquet(sql, out_dir, output, allow_external)
+            return
         result = query_mod.run_query(sql, out_dir, allow_external, limit or None)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except (duckdb.Error, query_mod.QueryRefused) as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        pq.write_table(result.table, output)
-        return
-    text = query_mod.format_result(result.table, fmt)
+    text = query_mod.format_result(result.columns, result.rows, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:

@@ -10,12 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .config import NEWS_TIME_ZONE
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
 
@@ -57,38 +53,47 @@ def check_read_only(con, sql: str) -> None:
 
 @dataclass
 class QueryResult:
-    table: pa.Table
-    total_rows: int  # rows of the whole result; more than table.num_rows when a limit cut it
+    columns: list[str]
+    rows: list[tuple]  # Python values: Decimal for money, datetime in UTC+07:00, lists
+    total_rows: int  # rows of the whole result; more than len(rows) when a limit cut it
 
     @property
     def rows_left_out(self) -> int:
-        return self.total_rows - self.table.num_rows
-
-
-def _arrow(relation) -> pa.Table:
-    # duckdb 2 names it to_arrow_table; 1.x arrow()
-    to_arrow = getattr(relation, "to_arrow_table", None) or relation.arrow
-    return to_arrow()
+        return self.total_rows - len(self.rows)
 
 
 def run_query(sql: str, out_dir: Path, allow_external: bool = False, limit: int | None = None) -> QueryResult:
-    """The result of ``sql`` as an Arrow table (money exact decimal, counts integers, times in UTC+07:00),
-    at most ``limit`` rows of it."""
+    """The result of ``sql`` (money exact decimal, counts integers, times in UTC+07:00), at most ``limit`` rows
+    of it. Rows come back as Python values, so printing needs neither pyarrow nor pandas."""
     con = connect(out_dir, allow_external)
     try:
         check_read_only(con, sql)
         relation = con.sql(sql)
         if relation is None:  # a statement without a result
-            import pyarrow as pa
-
-            return QueryResult(pa.table({}), 0)
+            return QueryResult([], [], 0)
         if limit is None:
-            table = _arrow(relation)
-            return QueryResult(table, table.num_rows)
+            rows = relation.fetchall()
+            return QueryResult(list(relation.columns), rows, len(rows))
         [(total,)] = relation.aggregate("count(*)").fetchall()
-        return QueryResult(_arrow(relation.limit(limit)), total)
+        return QueryResult(list(relation.columns), relation.limit(limit).fetchall(), total)
     finally:
         con.close()
+
+
+def query_to_parquet(sql: str, out_dir: Path, target: Path, allow_external: bool = False) -> int:
+    """Write the whole result of ``sql`` to a Parquet file (through Arrow: exact decimals, zoned times)."""
+    import pyarrow.parquet as pq
+
+    con = connect(out_dir, allow_external)
+    try:
+        check_read_only(con, sql)
+        relation = con.sql(sql)
+        # duckdb 2 names it to_arrow_table; 1.x arrow()
+        table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
+    finally:
+        con.close()
+    pq.write_table(table, target)
+    return table.num_rows
 
 
 # ---------------------------------------------------------------- printing
@@ -127,23 +132,23 @@ def text_value(value, null: str = "") -> str:
     return str(value)
 
 
-def format_result(table: pa.Table, fmt: str) -> str:
-    rows = table.to_pylist()
-    names = table.column_names
+def format_result(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    records = [dict(zip(columns, row)) for row in rows]
     if fmt == "json":
-        return json.dumps([{k: json_value(v) for k, v in row.items()} for row in rows], ensure_ascii=False) + "\n"
+        return json.dumps([{k: json_value(v) for k, v in r.items()} for r in records], ensure_ascii=False) + "\n"
     if fmt == "ndjson":
-        return "".join(json.dumps({k: json_value(v) for k, v in row.items()}, ensure_ascii=False) + "\n"
-                       for row in rows)
+        return "".join(json.dumps({k: json_value(v) for k, v in r.items()}, ensure_ascii=False) + "\n"
+                       for r in records)
     if fmt in ("csv", "tsv"):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows([text_value(row[k]) for k in names] for row in rows)
+        writer.writerow(columns)
+        writer.writerows([text_value(v) for v in row] for row in rows)
         return buffer.getvalue()
-    import pandas as pd
-
-    frame = pd.DataFrame([[text_value(row[k], "null") for k in names] for row in rows], columns=names, dtype=object)
-    if frame.empty:
-        return "(no rows) " + ", ".join(names) + "\n"
-    return frame.to_string(index=False, max_colwidth=120) + "\n"
+    if not rows:
+        return "(no rows) " + ", ".join(columns) + "\n"
+    cells = [[text_value(v, "null") for v in row] for row in rows]
+    widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(columns)]
+    lines = [" ".join(name.rjust(w) for name, w in zip(columns, widths))]
+    lines += [" ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines) + "\n"
