@@ -243,15 +243,18 @@ def run_key(jobs: list[PageJob], rules_dir: Path) -> str:
     digest = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0".encode())
     for job in jobs:
         digest.update(json.dumps([job.source_file, job.sidecar], ensure_ascii=False).encode())
-        info = os.lstat(job.path)
-        if stat.S_ISREG(info.st_mode):
+        try:
+            info = os.lstat(job.path)
+            if not stat.S_ISREG(info.st_mode):
+                digest.update(f"mode {stat.S_IFMT(info.st_mode)}".encode())
+                continue
             file_digest = hashlib.sha256()
             with open(job.path, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     file_digest.update(block)
             digest.update(file_digest.digest())
-        else:
-            digest.update(f"mode {stat.S_IFMT(info.st_mode)}".encode())
+        except OSError as exc:  # unreadable: a reject of its own, which the run records
+            digest.update(f"error {exc.errno}".encode())
     return digest.hexdigest()
 
 
