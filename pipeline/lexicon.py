@@ -233,6 +233,7 @@ PHRASE_LISTS = {
     ("aid", "recipient_party_after"): "TO_PARTY",
     ("aid", "distributive_markers"): "EACH",
     ("aid", "aid_nouns"): "AID_NOUN",
+    ("aid", "money_nouns"): "MONEY_NOUN",
     ("aid", "total_cues"): "TOTAL_CUE",
     ("aid", "cumulative_cues"): "CUMULATIVE_CUE",
     ("aid", "evidence_stop_words"): "STOP",

@@ -48,20 +48,23 @@ def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
     return None
 
 
-def giving_verbs(sent) -> list[Match]:
-    """The verbs of giving of a sentence. A weak one ("gửi", "chuyển", "cấp", "rót") gives aid only in a
-    sentence that says aid by another word: a strong verb, an aid noun, a flow cue or an aid item."""
-    verbs = sent.of("GIVE")
+def says_aid(sent) -> bool:
+    """The sentence says aid by a word of its own: a strong verb of giving, an aid noun, a flow cue or an aid
+    item. A weak verb ("gửi", "chuyển", "cấp", "rót") or a verb of receiving alone does not: money is sent,
+    received and granted for pay, trade and crime too."""
     weak = {m.start for m in sent.of("WEAK_GIVE")}
-    strong = [v for v in verbs if v.start not in weak]
-    if strong or sent.of("AID_NOUN") or sent.of("FLOW_CUE") or sent.of("ITEM"):
-        return verbs
-    return []
+    return any(v.start not in weak for v in sent.of("GIVE")) or bool(sent.of("AID_NOUN") or sent.of("FLOW_CUE")
+                                                                      or sent.of("ITEM"))
+
+
+def giving_verbs(sent) -> list[Match]:
+    """The verbs of giving of a sentence, when it says aid."""
+    return sent.of("GIVE") if says_aid(sent) else []
 
 
 def sentence_frame(sent, parties: list[Party]) -> Frame | None:
     """The first verb of giving or receiving that has a subject, with its mode."""
-    verbs = sorted(giving_verbs(sent) + sent.of("RECEIVE"), key=lambda m: m.start)
+    verbs = sorted(giving_verbs(sent) + (sent.of("RECEIVE") if says_aid(sent) else []), key=lambda m: m.start)
     for verb in verbs:
         if verb.label == "GIVE":
             donor = _passive_donor(sent, verb, parties)
@@ -78,8 +81,8 @@ def sentence_frame(sent, parties: list[Party]) -> Frame | None:
 def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     """"…, gia đình nhận được 10 triệu đồng từ Hội Cha mẹ học sinh": a receiver no list or shape names is the
     short noun phrase that opens the clause of "nhận được", when a named giver follows "từ" and the sentence
-    says aid by another word (money received from a group may be an investment or a payment)."""
-    if not (giving_verbs(sent) or sent.of("AID_NOUN") or sent.of("FLOW_CUE") or sent.of("ITEM")):
+    says aid (money received may be an investment, a payment, a bribe)."""
+    if not says_aid(sent):
         return None
     for verb in sent.of("RECEIVE"):
         if _donor_after_from(sent, parties, verb.end) is None:
@@ -94,8 +97,8 @@ def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
             return None
         blocked = {m.start for label in ("PREP", "SPEECH_VERB", "ANAPHOR", "GIVE", "NOT_AID", "STOP")
                    for m in sent.of(label)}
-        if any(k in blocked or doc[k].like_num for k in range(start, verb.start)):
-            return None
+        if any(k in blocked or doc[k].like_num or doc[k].tag_ in CLAUSE_TAGS for k in range(start, verb.start)):
+            return None  # "…, Tú cũng khai nhận …": a clause, not a noun phrase
         c0, c1 = char_span(sdoc, start, verb.start)
         text = sdoc.text[c0:c1]
         return Frame("receive", verb, Party(start, verb.start, text, text, None, None, "phrase"))
@@ -106,16 +109,20 @@ MAX_RECEIVER_SYLLABLES = 4
 CLAUSE_PUNCT = (",", ";", ":", "-", "–")
 
 
-def _antecedent(sdoc, sent, verb: Match, earlier: list[Party] | None, rules: CompiledRules) -> Party | None:
+def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Party] | None,
+                rules: CompiledRules) -> Party | None:
     """The party an anaphoric subject right before the verb refers to: for a personal pronoun, the last
     person named before; for "<noun> này", the last party named with that noun before it ("nhà hàng Smith &
     Wollensky") or whose kind the noun names ("quỹ" names a fund)."""
     if not earlier:
         return None
     kinds = organisation_kinds(rules)
+    parties_at = {p.start for p in parties}
     for anaphor in sent.of("ANAPHOR"):
         if not (anaphor.end <= verb.start and verb.start - anaphor.end <= ANAPHOR_TO_VERB):
             continue
+        if anaphor.end in parties_at:
+            continue  # "ông Mick Mulvaney": an honorific before a name, not a pronoun
         if anaphor.phrase.normalized == "person":
             person = next((p for p in reversed(earlier) if not p.quoted
                            and (_person_shaped(p) or p.after_honorific)), None)
@@ -310,7 +317,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         speech = max((m.end for m in sent.of("SPEECH_VERB") if verbs and m.end <= verbs[0].start), default=-1)
         if not verbs or any(speech <= p.start and p.end <= verbs[0].start for p in parties):
             return []  # a party of its own stands before the verb (one before a verb of speech only speaks)
-        antecedent = _antecedent(sdoc, sent, verbs[0], earlier, rules)
+        antecedent = _antecedent(sdoc, sent, verbs[0], parties, earlier, rules)
         if antecedent is not None:  # "Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"
             frame, from_context = Frame("give", verbs[0], antecedent), True
         elif carried is not None:  # the title's donor carries to a verb that has no subject of its own
@@ -360,7 +367,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         recipient_names = _unique_names(recipients)
         if donor.name in recipient_names:
             continue
-        noun = next((m for m in sent.of("AID_NOUN") if m.end == start), None)
+        noun = next((m for m in sent.of("AID_NOUN") + sent.of("MONEY_NOUN") if m.end == start), None)
         if noun is not None and anchor.kind == "cash":
             start = noun.start
         total = anchor.value * recipient_count if recipient_count else anchor.value

@@ -60,7 +60,8 @@ class PartyFinder:
         self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
         self.honorific_ends = {m.end for m in matches.get("HONORIFIC", [])}
         self.complement_stops = {m.start for m in matches.get("COMPLEMENT_STOP", [])}
-        self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN")
+        self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN",
+                                          "MONEY_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
         self.document_names = {m.end for m in matches.get("AGREEMENT_KIND", [])}
         self.proper_nouns = proper_nouns or set()  # char offsets of words underthesea tags Np
