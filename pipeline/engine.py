@@ -16,7 +16,9 @@ import logging
 import os
 import signal
 import stat
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -155,10 +157,26 @@ def _results(jobs: list[PageJob], workers: int):
     if workers <= 1:
         yield from map(process_page, jobs)
         return
+    # Results are taken in file order, so the output is the same whatever the number of workers. One file per
+    # task, so the progress bar moves from the first file on (a file costs far more than sending it), and at
+    # most IN_FLIGHT_PER_WORKER files per worker ahead of the writer: when the workers outrun it, finished
+    # results wait in a window of fixed size instead of piling up with the corpus.
+    pending = iter(jobs)
     with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        # map keeps file order, so the output is the same whatever the number of workers; one file per task, so
-        # the progress bar moves from the first file on (a file costs far more than sending it)
-        yield from pool.map(process_page, jobs, chunksize=1)
+        window = deque(pool.submit(process_page, job) for job in islice(pending, IN_FLIGHT_PER_WORKER * workers))
+        try:
+            while window:
+                result = window.popleft().result()
+                job = next(pending, None)
+                if job is not None:
+                    window.append(pool.submit(process_page, job))
+                yield result
+        finally:
+            for future in window:
+                future.cancel()
+
+
+IN_FLIGHT_PER_WORKER = 4
 
 
 def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
