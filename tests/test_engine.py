@@ -278,3 +278,41 @@ def test_a_run_after_any_change_runs_again(tmp_path, change, caplog):
         assert rerun != expected  # an edited page is another article; an empty file is a reject
     else:
         assert rerun == expected
+
+
+def test_the_pool_keeps_a_fixed_window_of_files_ahead_of_the_writer(monkeypatch):
+    """However far the workers get ahead, the files submitted but not yet written stay within a window of a few
+    per worker (memory stays flat with the corpus), and results come back in file order."""
+    from concurrent.futures import Future
+
+    from vnfacts import engine
+
+    outstanding, most = [0], [0]
+
+    class Recording(Future):
+        def result(self, timeout=None):
+            outstanding[0] -= 1
+            return super().result(timeout)
+
+    class InstantPool:  # runs each task at once: the workers always outrun the writer
+        def __init__(self, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, job):
+            future = Recording()
+            future.set_result(fn(job))
+            outstanding[0] += 1
+            most[0] = max(most[0], outstanding[0])
+            return future
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", InstantPool)
+    monkeypatch.setattr(engine, "process_page", lambda job: job)
+    jobs = list(range(100))
+    assert list(engine._results(jobs, workers=2)) == jobs
+    assert most[0] == engine.IN_FLIGHT_PER_WORKER * 2
