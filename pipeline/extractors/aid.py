@@ -79,9 +79,9 @@ def sentence_frame(sent, parties: list[Party]) -> Frame | None:
 
 
 def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
-    """"…, gia đình nhận được 10 triệu đồng từ Hội Cha mẹ học sinh": a receiver no list or shape names is the
-    short noun phrase that opens the clause of "nhận được", when a named giver follows "từ" and the sentence
-    says aid (money received may be an investment, a payment, a bribe)."""
+    """"Năm nay, các bạn sinh viên nhận được 50 triệu đồng tiền hỗ trợ từ Quỹ …": a receiver no list or shape
+    names is the short noun phrase that opens the clause of "nhận được", when a named giver follows "từ" and the
+    sentence says aid (money received may be an investment, a payment, a bribe)."""
     if not says_aid(sent):
         return None
     for verb in sent.of("RECEIVE"):
