@@ -382,7 +382,8 @@ def _print_validation_summary(report: dict) -> None:
 @stage_options(reads_raw=False)
 @click.option("--partitioned", is_flag=True,
               help="Also write <out>/dataset/<table>/YYYY/MM/ (a Parquet dataset; undated/ for undated articles).")
-@click.option("--duckdb", "duckdb_file", is_flag=True, help="Also write facts.duckdb, a copy of every table that opens anywhere.")
+@click.option("--duckdb", "duckdb_file", is_flag=True,
+              help="Also write facts.duckdb, a copy of every table that opens anywhere.")
 def export_cmd(out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: bool):
     """Publish the validated tables for pandas and DuckDB users.
 
