@@ -95,13 +95,14 @@ $(OUT)/report/index.html: $(OUT)/manifest.json pipeline/report.py | $(INSTALLED)
 golden: $(INSTALLED)
 	$(BIN)/python -m vnfacts.golden write
 
-## bench: baseline, every stage, the whole run, start-up and --jobs 2 on the 2,500 real articles of bench/corpus; writes docs/BENCHMARKS.md
+## bench: baseline, stages, whole run, start-up, --jobs 2 on the 2,500 real articles, then memory at 2,000/20,000 (docs/BENCHMARKS.md)
 bench: $(INSTALLED)
 	$(BIN)/python bench/bench.py --jobs 2 --write docs/BENCHMARKS.md
+	$(BIN)/python bench/memory.py --small 2000 --large 20000 --jobs 2 --write docs/BENCHMARKS.md
 
-## bench-memory: peak memory of vnfacts run at 2,000 and 20,000 generated articles (for scale only)
+## bench-memory: only the memory part of make bench (generated corpora, for scale)
 bench-memory: $(INSTALLED)
-	$(BIN)/python bench/memory.py --small 2000 --large 20000 --jobs 2
+	$(BIN)/python bench/memory.py --small 2000 --large 20000 --jobs 2 --write docs/BENCHMARKS.md
 
 ## corpus: generate N (default 2000) page dumps from the fixtures into data/interim/corpus
 corpus: $(INSTALLED)

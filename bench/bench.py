@@ -186,7 +186,7 @@ def report(result: dict, jobs: int, source: str, command: str) -> str:
         f"- End to end, one process, every sentence analysed (no caches): **{base / one:.2f} × the baseline**, with "
         f"the bodies keeping {bodies['of_text_lines']:.1%} of the files' text-line characters "
         f"({bodies['of_page_text']:.1%} of the text the zoner saw on the pages; {bodies['articles']:,} articles).",
-        f"- Per stage (each its own process, reading and writing Parquet): "
+        "- Per stage (each its own process, reading and writing Parquet): "
         + ", ".join(f"{s} {rows[s]['seconds'] / stages:.0%}" for s in ("ingest", "tokenize", "extract", "validate",
                                                                        "export"))
         + f" of {stages:.1f} s.",
