@@ -302,10 +302,10 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
             lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, word_boundary=True)
         for key, label in (("name_joiners", "NAME_JOINER"), ("not_name_starts", "NOT_NAME_START"),
                            ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY"),
-                           ("complement_stops", "COMPLEMENT_STOP")):
+                           ("complement_stops", "COMPLEMENT_STOP"), ("person_nouns", "PERSON_NOUN")):
             for text in data.get(key) or []:
-                lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY", "COMPLEMENT_STOP"),
-                            cased=label != "NAME_JOINER")
+                lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY", "COMPLEMENT_STOP", "PERSON_NOUN"),
+                            cased=label not in ("NAME_JOINER", "PERSON_NOUN"))
     for (kind, key), label in PHRASE_LISTS.items():
         for data in files.get(kind, []):
             for text in _phrases(data, key):

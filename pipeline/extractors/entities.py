@@ -60,6 +60,7 @@ class PartyFinder:
         self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
         self.honorific_ends = {m.end for m in matches.get("HONORIFIC", [])}
         self.complement_stops = {m.start for m in matches.get("COMPLEMENT_STOP", [])}
+        self.person_nouns = {m.end: m for m in matches.get("PERSON_NOUN", [])}
         self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN",
                                           "MONEY_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
@@ -196,7 +197,15 @@ class PartyFinder:
                 i = j
                 continue
             i += 1
-        return self._with_abbreviations(found, end)
+        return self._with_abbreviations([self._described_person(p) for p in found], end)
+
+    def _described_person(self, party: Party) -> Party:
+        """"chàng trai Sài thành", "du học sinh Việt": a place or name right after a noun for one person
+        describes that person, who is the party."""
+        noun = self.person_nouns.get(party.start)
+        if noun is None:
+            return party
+        return self._party(noun.start, party.end, "person", party.country, "phrase")
 
     def _party(self, i: int, j: int, kind: str | None, country: str | None, source: str) -> Party:
         text = self.sdoc.text[self.doc[i].idx:self.doc[j - 1].idx + len(self.doc[j - 1])]
