@@ -13,7 +13,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -24,7 +23,7 @@ from . import __version__
 from .config import MANIFEST_FILE, NEWS_TIME_ZONE, RULES_DIR
 from .rulefiles import rules_digest
 from .schema import (AGREEMENTS, AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, DATES, MENTIONS, OFFICIALS,
-                     OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, TABLES, TOKENS, Table, read_table, with_provenance,
+                     OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, TABLES, TOKENS, Table, read_table,
                      write_json, write_table)
 
 PUBLISHED_TABLES: tuple[Table, ...] = (ARTICLES, AID_EVENTS, OFFICIALS, AGREEMENTS, DATES, MENTIONS,
@@ -44,10 +43,6 @@ def rules_sha256(rules_dir: Path = RULES_DIR) -> str:
 def provenance(rules_dir: Path = RULES_DIR) -> dict[str, str]:
     return {"vnfacts_version": __version__, "schema_version": SCHEMA_VERSION,
             "rules_sha256": rules_sha256(Path(rules_dir))}
-
-
-def stamp(arrow: pa.Table, table: Table, meta: dict[str, str]) -> pa.Table:
-    return with_provenance(arrow, table, meta)
 
 
 def provenance_of(path: Path) -> dict[str, str]:
