@@ -234,6 +234,8 @@ PHRASE_LISTS = {
     ("aid", "distributive_markers"): "EACH",
     ("aid", "aid_nouns"): "AID_NOUN",
     ("aid", "money_nouns"): "MONEY_NOUN",
+    ("aid", "value_words"): "VALUE_WORD",
+    ("aid", "whereby_linkers"): "WHEREBY",
     ("aid", "total_cues"): "TOTAL_CUE",
     ("aid", "cumulative_cues"): "CUMULATIVE_CUE",
     ("aid", "evidence_stop_words"): "STOP",

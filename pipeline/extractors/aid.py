@@ -291,6 +291,13 @@ def _flow(sent, anchor: Anchor) -> str:
     return "grant" if anchor.kind == "cash" else "in_kind"
 
 
+def _valued_then_given(sent, anchor: Anchor, verb: Match) -> bool:
+    """"một thỏa thuận trị giá 350 triệu USD, theo đó Nhật Bản sẽ viện trợ cho Việt Nam": the value of a thing,
+    then a clause that says how it is given ("theo đó", whereby), is the amount the verb gives."""
+    valued = any(m.end == anchor.start for m in sent.of("VALUE_WORD"))
+    return valued and any(anchor.end <= m.start and m.end <= verb.start for m in sent.of("WHEREBY"))
+
+
 def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
     """An amount that a trap word governs: invested, bought, owed, budgeted, a price, a prize, a fraud. The trap
     word stands between the verb of aid and the amount, or a few words before the verb."""
@@ -329,7 +336,8 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     aside = _in_brackets(sdoc, sent)
     events = []
     for anchor in find_anchors(sdoc, sent, rules):
-        if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive":
+        if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive" \
+                and not _valued_then_given(sent, anchor, frame.verb):
             continue  # an amount before the verb is not what the verb gives
         if _is_trap(sent, anchor, frame.verb):
             continue
