@@ -245,6 +245,7 @@ PHRASE_LISTS = {
     ("aid", "recipient_stop_words"): "RECIPIENT_STOP",
     ("aid", "recipient_inner_prepositions"): "RECIPIENT_INNER",
     ("aid", "clause_breaks"): "CLAUSE_BREAK",
+    ("aid", "subject_openers"): "CLAUSE_COMMA",
     ("aid", "purpose_heads"): "PURPOSE_HEAD",
     ("aid", "not_recipients"): "NOT_RECIPIENT",
     ("aid", "beneficiary_places"): "BENEFICIARY_AT",
@@ -272,7 +273,7 @@ PHRASE_MAPS = {
     ("agreement", "kinds"): "AGREEMENT_KIND",
 }
 # Labels matched anywhere, even inside a longer underthesea word.
-NO_BOUNDARY = {"RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
+NO_BOUNDARY = {"CLAUSE_COMMA", "RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
                "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
 
 

@@ -73,9 +73,26 @@ def sentence_frame(sent, parties: list[Party]) -> Frame | None:
                 subject = _subject(sent, verb, before)
                 return Frame("passive", verb, donor, (subject,) if subject else ())
         subject = _subject(sent, verb, parties)
+        if subject is None and verb.label == "GIVE":
+            subject = _shared_subject(sent, verb, parties)
         if subject is not None:
             return Frame("receive" if verb.label == "RECEIVE" else "give", verb, subject)
     return None
+
+
+def _shared_subject(sent, verb: Match, parties: list[Party]) -> Party | None:
+    """"MobiFone tổ chức …; trao tặng học bổng …; tặng 6.000 cuốn sách cho …": a verb of giving that opens a
+    clause after ";" with no party of its own shares the subject of the sentence's first clause (not a speaker's,
+    not one in a prepositional phrase)."""
+    breaks = sorted((m for m in sent.of("CLAUSE_BREAK") if m.end <= verb.start), key=lambda m: m.start)
+    if not breaks or any(breaks[-1].end <= p.start and p.end <= verb.start for p in parties):
+        return None
+    first_clause_end = breaks[0].start
+    if any(m.end <= first_clause_end for m in sent.of("SPEECH_VERB")):
+        return None
+    # the subject opens the clause, or follows a comma after an opening phrase ("Nhằm …, MobiFone tổ chức …")
+    openers = {sent.start} | {m.end for m in sent.of("CLAUSE_COMMA")}
+    return next((p for p in parties if p.end <= first_clause_end and p.start in openers), None)
 
 
 def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
@@ -177,8 +194,9 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
     if between:
         return between
     markers = sorted(sent.of("TO") + sent.of("TO_PARTY"), key=lambda m: m.start)
+    clause_end = min((m.start for m in sent.of("CLAUSE_BREAK") if m.start >= anchor.end), default=sent.end)
     for to in markers:
-        if anchor.end <= to.start <= anchor.end + MAX_GAP_TO_RECIPIENT:
+        if anchor.end <= to.start <= min(anchor.end + MAX_GAP_TO_RECIPIENT, clause_end):
             nxt = next((p for p in parties if p.start == to.end), None)
             if nxt is None and to.label == "TO":  # after "với" only a named party receives
                 nxt = recipient_phrase(sdoc, sent, to.end, parties)
