@@ -80,8 +80,7 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
             out[column.name] = values
         if column.iso_date:
             out[f"{column.name}_start"] = pd.to_datetime(pd.Series([iso_start(v) for v in values], dtype=object))
-    result = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in out.items()})
-    return result.reset_index(drop=True)
+    return pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in out.items()})
 
 
 def read_table(name: str, out_dir: Path | str = DEFAULT_OUT_DIR) -> pd.DataFrame:

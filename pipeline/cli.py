@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .atomic import OutputLocked, output_lock, remove_stale_temporaries
-from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR
+from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
 from .errors import SchemaError
 
 # The stages, pandas, spaCy, underthesea and DuckDB are imported by the commands that use them, so that
@@ -85,15 +85,13 @@ def _one_line(exc: Exception) -> str:
 
 
 def _is_arrow_error(exc: Exception) -> bool:
-    return type(exc).__module__.startswith("pyarrow") or any(
-        c.__module__.startswith("pyarrow") for c in type(exc).__mro__)
+    return any(c.__module__.startswith("pyarrow") for c in type(exc).__mro__)
 
 
 def _rules_checked_before(rules_dir: Path, out_dir: Path | None) -> bool:
     """The last successful run into ``out_dir`` used rule files with these very bytes: they serve."""
     if out_dir is None:
         return False
-    from .engine import RUN_STATE_FILE
     from .rulefiles import rules_digest
 
     try:
@@ -221,13 +219,11 @@ def ingest_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, explain_file: Path
 
         vnfacts ingest --explain data/raw/000_f22b6e4c1b01d16e.txt
     """
-    if explain_file is not None:
-        from . import stages
-
-        return stages.explain_file(explain_file, rules_dir)
-    _require_pages(raw_dir)
     from . import stages
 
+    if explain_file is not None:
+        return stages.explain_file(explain_file, rules_dir)
+    _require_pages(raw_dir)
     return {"ingest": stages.run_ingest(raw_dir, out_dir, rules_dir, progress=_progress)}
 
 

@@ -17,6 +17,8 @@ CANDIDATES_DIR = "candidates"
 CACHE_DIR = ".cache"
 REPORT_FILE = "validation_report.json"
 MANIFEST_FILE = "manifest.json"
+# What the last `vnfacts run` into the output directory read and wrote, so that the same run again does nothing.
+RUN_STATE_FILE = ".vnfacts-run.json"
 
 # Local time of the news sites in the fixtures (pages print "GMT+7").
 SITE_UTC_OFFSET_HOURS = 7

@@ -18,14 +18,14 @@ import signal
 import stat
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from .atomic import atomic_path
-from .config import CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, REPORT_FILE, RULES_DIR
+from .config import CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
 from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars
@@ -189,8 +189,9 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     cache_dir = out_dir / CACHE_DIR if use_cache else None
     jobs_list = page_jobs(raw_dir, rules_dir, cache_dir)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    key = run_key(jobs_list, rules_dir)
-    if use_cache and results is None:
+    # only a local run with its caches on can be skipped, and only one recorded then needs the key
+    key = run_key(jobs_list, rules_dir) if use_cache and results is None else None
+    if key is not None:
         previous = unchanged_run(out_dir, key)
         if previous is not None:
             log.info("nothing changed since the last run into %s: its tables stand", out_dir)
@@ -252,8 +253,6 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
 
 # ---------------------------------------------------------------- a run with nothing to do
 
-RUN_STATE_FILE = ".vnfacts-run.json"
-
 
 def run_key(jobs: list[PageJob], rules_dir: Path) -> str:
     """What a run's tables depend on: the code, the rules, and every input's name, sidecar and bytes (an entry
@@ -297,7 +296,7 @@ def run_and_export(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jo
     if summary.pop("unchanged", False):
         return {"run": summary, "export": json.loads((Path(out_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))}
     exported = run_export(Path(out_dir), Path(rules_dir))
-    if use_cache:
+    if summary["run_key"] is not None:
         record_run(out_dir, summary, exported["rules_sha256"])
     return {"run": summary, "export": exported}
 

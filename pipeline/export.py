@@ -45,6 +45,11 @@ def provenance(rules_dir: Path = RULES_DIR) -> dict[str, str]:
             "rules_sha256": rules_sha256(Path(rules_dir))}
 
 
+def tokens_provenance(out_dir: Path) -> dict[str, str]:
+    """Tokens depend on no rule file: they carry the provenance of the articles they were read from."""
+    return provenance_of(Path(out_dir) / ARTICLES.filename)
+
+
 def provenance_of(path: Path) -> dict[str, str]:
     """The provenance keys a table file carries (empty when it carries none)."""
     metadata = pq.read_schema(path).metadata or {}
@@ -148,7 +153,7 @@ def run_export(out_dir: Path, rules_dir: Path = RULES_DIR, partitioned: bool = F
         raise FileNotFoundError(f"{Path(out_dir) / (missing[0] + '.parquet')} does not exist: run `vnfacts run` "
                                 "(or the stages before export) first")
     for table in present:
-        expected = provenance_of(Path(out_dir) / ARTICLES.filename) if table is TOKENS else meta
+        expected = tokens_provenance(out_dir) if table is TOKENS else meta
         if provenance_of(Path(out_dir) / table.filename) != expected:
             write_table(table, read_table(table, out_dir), out_dir, expected)
     summary = {"tables": {t.name: pq.read_metadata(Path(out_dir) / t.filename).num_rows for t in PUBLISHED_TABLES},

@@ -19,7 +19,6 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -113,9 +112,8 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
     key = None
     if cache.root is not None:
         meta = json.dumps(sorted((sidecar or {}).items()), ensure_ascii=False)
-        key = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0{as_text}\0"
-                             .encode()
-                             + raw).hexdigest()
+        head = f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0{as_text}\0"
+        key = hashlib.sha256(head.encode() + raw).hexdigest()
         cached = cache.get("results", key)
         if cached is not None:
             return cached

@@ -10,10 +10,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import REPORT_FILE
-from .schema import AID_EVENTS_CONSOLIDATED, EXTRACT_TABLES, OFFICIALS_CONSOLIDATED, REJECTS, to_arrow, write_json, write_table
+from .schema import (AID_EVENTS_CONSOLIDATED, EXTRACT_TABLES, OFFICIALS_CONSOLIDATED, REJECTS, to_arrow, write_json,
+                     write_table)
 
 STAGE_REJECTS_DIR = ".stage_rejects"
 STAGE_ORDER = ("ingest", "tokenize", "extract", "validate", "export")
+
 
 def sorted_rejects(rows: list[dict]) -> list[dict]:
     """Rejects in one canonical order (stage, file, table, row), however they were produced."""

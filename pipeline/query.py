@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -62,36 +63,39 @@ class QueryResult:
         return self.total_rows - len(self.rows)
 
 
-def run_query(sql: str, out_dir: Path, allow_external: bool = False, limit: int | None = None) -> QueryResult:
-    """The result of ``sql`` (money exact decimal, counts integers, times in UTC+07:00), at most ``limit`` rows
-    of it. Rows come back as Python values, so printing needs neither pyarrow nor pandas."""
+@contextmanager
+def read_only_relation(sql: str, out_dir: Path, allow_external: bool = False):
+    """The relation of a statement checked to only read the published tables (None for a statement without a
+    result); the connection closes after it."""
     con = connect(out_dir, allow_external)
     try:
         check_read_only(con, sql)
-        relation = con.sql(sql)
-        if relation is None:  # a statement without a result
+        yield con.sql(sql)
+    finally:
+        con.close()
+
+
+def run_query(sql: str, out_dir: Path, allow_external: bool = False, limit: int | None = None) -> QueryResult:
+    """The result of ``sql`` (money exact decimal, counts integers, times in UTC+07:00), at most ``limit`` rows
+    of it. Rows come back as Python values, so printing needs neither pyarrow nor pandas."""
+    with read_only_relation(sql, out_dir, allow_external) as relation:
+        if relation is None:
             return QueryResult([], [], 0)
         if limit is None:
             rows = relation.fetchall()
             return QueryResult(list(relation.columns), rows, len(rows))
         [(total,)] = relation.aggregate("count(*)").fetchall()
         return QueryResult(list(relation.columns), relation.limit(limit).fetchall(), total)
-    finally:
-        con.close()
 
 
 def query_to_parquet(sql: str, out_dir: Path, target: Path, allow_external: bool = False) -> int:
     """Write the whole result of ``sql`` to a Parquet file (through Arrow: exact decimals, zoned times)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    con = connect(out_dir, allow_external)
-    try:
-        check_read_only(con, sql)
-        relation = con.sql(sql)
+    with read_only_relation(sql, out_dir, allow_external) as relation:
         # duckdb 2 names it to_arrow_table; 1.x arrow()
-        table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
-    finally:
-        con.close()
+        table = pa.table({}) if relation is None else (getattr(relation, "to_arrow_table", None) or relation.arrow)()
     pq.write_table(table, target)
     return table.num_rows
 

@@ -15,7 +15,7 @@ from . import tokenize as tokenize_mod
 from . import validate as validate_mod
 from .cache import Cache
 from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
-from .export import provenance, provenance_of
+from .export import provenance, tokens_provenance
 from .lexicon import compile_rules
 from .page import tokens_for
 from .publish import consolidate_and_report, write_stage_rejects
@@ -77,8 +77,7 @@ def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict
     with progress("tokenize", len(articles)) as advance:
         tables = tokenize_mod.tokenize_articles(articles, progress=advance,
                                                 words_of=lambda body, aid: tokens_for(body, aid, cache))
-    # tokens depend on no rule file: they carry the provenance of the articles they were read from
-    meta = provenance_of(Path(out_dir) / ARTICLES.filename)
+    meta = tokens_provenance(out_dir)
     write_table(TOKENS, tables["tokens"], out_dir, meta)
     write_stage_rejects("tokenize", tables["rejects"], out_dir, meta)
     for rej in tables["rejects"]:

@@ -64,7 +64,7 @@ def giving_verbs(sent) -> list[Match]:
 
 def sentence_frame(sent, parties: list[Party]) -> Frame | None:
     """The first verb of giving or receiving that has a subject, with its mode."""
-    verbs = sorted(giving_verbs(sent) + (sent.of("RECEIVE") if says_aid(sent) else []), key=lambda m: m.start)
+    verbs = sorted(sent.of("GIVE") + sent.of("RECEIVE"), key=lambda m: m.start) if says_aid(sent) else []
     for verb in verbs:
         if verb.label == "GIVE":
             donor = _passive_donor(sent, verb, parties)

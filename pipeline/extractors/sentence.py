@@ -34,7 +34,6 @@ def sentences_of(sdoc: SyllableDoc, matches) -> list[Sentence]:
     return sents
 
 
-
 def tok_at(sdoc: SyllableDoc, char: int) -> int:
     for tok in sdoc.doc:
         if tok.idx >= char:
