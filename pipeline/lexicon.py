@@ -61,11 +61,12 @@ class Lexicon:
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
     boundary_labels: set[str] = field(default_factory=set)
     end_boundary_labels: set[str] = field(default_factory=set)
+    head_labels: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
-            word_boundary: bool = False, word_end: bool = False, cased: bool = False) -> None:
+            word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False) -> None:
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
@@ -77,6 +78,8 @@ class Lexicon:
             self.boundary_labels.add(label)
         if word_end:
             self.end_boundary_labels.add(label)
+        if head:
+            self.head_labels.add(label)
 
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
@@ -84,6 +87,8 @@ class Lexicon:
         for key_id, start, end in self.matcher(sdoc.doc):
             key = sdoc.doc.vocab.strings[key_id]
             phrase = self.phrases[key][0]
+            if phrase.label in self.head_labels and not sdoc.heads_a_name(start, end):
+                continue
             if phrase.label in self.boundary_labels and not sdoc.on_word_boundaries(start, end):
                 continue
             if phrase.label in self.end_boundary_labels and not sdoc.ends_a_word(end):
@@ -135,6 +140,16 @@ class SyllableDoc:
     def on_word_boundaries(self, start: int, end: int) -> bool:
         return self.doc[start].idx in self.word_starts and \
             self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
+
+    def heads_a_name(self, start: int, end: int) -> bool:
+        """The phrase is a word of its own, or opens a common-noun word that goes on into a capitalised
+        syllable: underthesea glues a head noun to the name it heads ("Hội Cha mẹ" in "Hội Cha mẹ học sinh"),
+        but tags a person's name Np ("Đoàn Văn Hậu" is no delegation)."""
+        if self.on_word_boundaries(start, end):
+            return True
+        nxt = self.doc[end] if end < len(self.doc) else None
+        return self.doc[start].idx in self.word_starts and nxt is not None and not nxt.is_space \
+            and nxt.idx not in self.word_starts and nxt.text[:1].isupper() and self.doc[start].tag_ != "Np"
 
 
 # What a Vietnamese syllable may be made of: an onset, one to three vowels, a final (tone marks on the vowels).
@@ -302,7 +317,7 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
                         {k: v for k, v in entry.items() if k != "aliases"}, cased=True)
     for data in files.get("entity_shape", []):
         for kind, heads in (data.get("organisation_heads") or {}).items():
-            lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, word_boundary=True)
+            lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, head=True)
         for key, label in (("name_joiners", "NAME_JOINER"), ("not_name_starts", "NOT_NAME_START"),
                            ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY"),
                            ("complement_stops", "COMPLEMENT_STOP"), ("person_nouns", "PERSON_NOUN")):
