@@ -246,6 +246,8 @@ PHRASE_LISTS = {
     ("aid", "non_subject_prepositions"): "PREP",
     ("aid", "recipient_after"): "TO",
     ("aid", "recipient_party_after"): "TO_PARTY",
+    ("aid", "beneficiary_verbs"): "HELP_VERB",
+    ("aid", "group_openers"): "GROUP_OPENER",
     ("aid", "distributive_markers"): "EACH",
     ("aid", "aid_nouns"): "AID_NOUN",
     ("aid", "money_nouns"): "MONEY_NOUN",

@@ -157,6 +157,12 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
     return None
 
 
+def _anaphor_before(sent, verb: Match, after: int) -> bool:
+    """A pronoun or "<noun> này" stands between a party and the verb, close to the verb."""
+    return any(after <= a.start and a.end <= verb.start and verb.start - a.end <= ANAPHOR_TO_VERB
+               for a in sent.of("ANAPHOR"))
+
+
 @lru_cache(maxsize=8)
 def organisation_kinds(rules: CompiledRules) -> dict[str, str]:
     """Organisation head (folded) -> entity kind, from the entity-shape rules: "quỹ" -> fund."""
@@ -193,12 +199,14 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
                and p.start not in bracketed]
     if between:
         return between
-    markers = sorted(sent.of("TO") + sent.of("TO_PARTY"), key=lambda m: m.start)
+    groups = {m.start for m in sent.of("GROUP_OPENER")}
+    helping = [m for m in sent.of("HELP_VERB") if m.end in groups]
+    markers = sorted(sent.of("TO") + sent.of("TO_PARTY") + helping, key=lambda m: m.start)
     clause_end = min((m.start for m in sent.of("CLAUSE_BREAK") if m.start >= anchor.end), default=sent.end)
     for to in markers:
         if anchor.end <= to.start <= min(anchor.end + MAX_GAP_TO_RECIPIENT, clause_end):
             nxt = next((p for p in parties if p.start == to.end), None)
-            if nxt is None and to.label == "TO":  # after "với" only a named party receives
+            if nxt is None and to.label != "TO_PARTY":  # after "với" only a named party receives
                 nxt = recipient_phrase(sdoc, sent, to.end, parties)
             if nxt is not None and nxt.name != donor.name:
                 return [nxt] + listed_with(sent, parties, nxt, donor)
@@ -337,6 +345,12 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     frame = sentence_frame(sent, parties) or receiving_phrase_frame(sdoc, sent, parties)
     rule_base = rules.first("aid")["id"]
     from_context = False
+    if frame is not None and frame.mode == "give" and _anaphor_before(sent, frame.verb, after=frame.donor.end):
+        # "theo Vingroup, quỹ này còn dành tặng …": the demonstrative, not the party before it, is the subject
+        antecedent = _antecedent(sdoc, sent, frame.verb, parties, earlier, rules)
+        if antecedent is None:
+            return []
+        frame, from_context = Frame("give", frame.verb, antecedent), True
     if frame is None:
         verbs = sorted(giving_verbs(sent), key=lambda m: m.start)
         speech = max((m.end for m in sent.of("SPEECH_VERB") if verbs and m.end <= verbs[0].start), default=-1)
