@@ -402,7 +402,8 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             if not recipients and from_context:
                 recipients = list(frame.recipients)
             donor, rule = frame.donor, anchor.kind
-        if donor is None or not recipients:
+        borrower_unnamed = donor is not None and not recipients and _flow(sent, anchor) == "loan"
+        if donor is None or not (recipients or borrower_unnamed):
             continue
         recipient_names = _unique_names(recipients)
         if donor.name in recipient_names:
@@ -437,6 +438,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             "evidence": sdoc.text[c0:c1],
             "rule_id": f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}",
             "_sentence": sent.index,
+            "_borrower_unnamed": borrower_unnamed,
         })
     return events
 
@@ -447,6 +449,29 @@ RULE_NAMES = ("cash", "received", "distributive", "passive", "carried")
 def _shared(values) -> str | None:
     distinct = set(values)
     return distinct.pop() if len(distinct) == 1 else None
+
+
+def borrowers_from_agreements(events: list[dict], agreements: list[dict], parties: list[Party]) -> list[dict]:
+    """A loan whose sentence names the lender only ("China Eximbank đã ký kết thỏa thuận cho vay thêm 250
+    triệu USD"): the borrower is the other party of the article's agreement with that lender, when the
+    article has one such agreement and it has two parties. A loan no agreement completes is dropped."""
+    by_name = {p.name: p for p in parties}
+    kept = []
+    for event in events:
+        if not event.pop("_borrower_unnamed"):
+            kept.append(event)
+            continue
+        others = {tuple(n for n in a["parties"] if n != event["donor"]) for a in agreements
+                  if event["donor"] in a["parties"] and len(a["parties"]) == 2}
+        if len(others) != 1:
+            continue
+        (borrower,), = others
+        party = by_name.get(borrower)
+        event.update(recipient=borrower, recipient_country=party.country if party else None,
+                     recipient_kind=party.kind if party else None, parties_from="context",
+                     rule_id=event["rule_id"].rsplit(":", 1)[0] + ":carried")
+        kept.append(event)
+    return kept
 
 
 def reconcile_totals(events: list[dict]) -> None:
