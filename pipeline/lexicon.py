@@ -247,6 +247,8 @@ PHRASE_LISTS = {
     ("aid", "recipient_after"): "TO",
     ("aid", "recipient_party_after"): "TO_PARTY",
     ("aid", "beneficiary_verbs"): "HELP_VERB",
+    ("aid", "organiser_markers"): "ORGANISED_BY",
+    ("aid", "organise_verbs"): "ORGANISE",
     ("aid", "group_openers"): "GROUP_OPENER",
     ("aid", "distributive_markers"): "EACH",
     ("aid", "aid_nouns"): "AID_NOUN",

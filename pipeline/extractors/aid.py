@@ -95,6 +95,22 @@ def _shared_subject(sent, verb: Match, parties: list[Party]) -> Party | None:
     return next((p for p in parties if p.end <= first_clause_end and p.start in openers), None)
 
 
+def clauses_of(sent: Sentence) -> list[Sentence]:
+    """The clauses a sentence's clause breaks (";") separate."""
+    cuts = [sent.start] + [m.end for m in sorted(sent.of("CLAUSE_BREAK"), key=lambda m: m.start)] + [sent.end]
+    return [Sentence(sent.index, a, b, sent.matches) for a, b in zip(cuts, cuts[1:]) if b - a >= 2]
+
+
+def organiser_frame(sent, parties: list[Party]) -> Frame | None:
+    """"chương trình … do MobiFone tổ chức": the organiser of what a lead introduces gives what it gives."""
+    verbs = {m.start for m in sent.of("ORGANISE")}
+    for marker in sent.of("ORGANISED_BY"):
+        party = next((p for p in parties if p.start == marker.end and p.end in verbs), None)
+        if party is not None:
+            return Frame("give", None, party)
+    return None
+
+
 def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     """"Năm nay, các bạn sinh viên nhận được 50 triệu đồng tiền hỗ trợ từ Quỹ …": a receiver no list or shape
     names is the short noun phrase that opens the clause of "nhận được", when a named giver follows "từ" and the
@@ -352,6 +368,10 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             return []
         frame, from_context = Frame("give", frame.verb, antecedent), True
     if frame is None:
+        clauses = clauses_of(sent)
+        if len(clauses) > 1:  # "…; trao tặng tủ sách cho các trường; trao học bổng … cho học sinh": each clause alone
+            return [e for c in clauses for e in aid_events_in_sentence(
+                sdoc, c, rules, [p for p in parties if c.start <= p.start and p.end <= c.end], carried, earlier)]
         verbs = sorted(giving_verbs(sent), key=lambda m: m.start)
         speech = max((m.end for m in sent.of("SPEECH_VERB") if verbs and m.end <= verbs[0].start), default=-1)
         if not verbs or any(speech <= p.start and p.end <= verbs[0].start for p in parties):

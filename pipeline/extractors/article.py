@@ -11,7 +11,7 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, merge_repeated_agreements
-from .aid import Frame, aid_events_in_sentence, borrowers_from_agreements, merge_repeated_events, reconcile_totals, sentence_frame
+from .aid import Frame, aid_events_in_sentence, borrowers_from_agreements, organiser_frame, merge_repeated_events, reconcile_totals, sentence_frame
 from .entities import country_names, party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
@@ -61,7 +61,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried if in_lead else None, earlier))
         earlier.extend(parties)
         if sent.index == lead_sentence:
-            carried = carried or complete_frame(sent, parties)
+            carried = carried or complete_frame(sent, parties) or organiser_frame(sent, parties)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules, parties))
     events = borrowers_from_agreements(events, agreements, earlier)
