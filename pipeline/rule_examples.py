@@ -84,10 +84,10 @@ def _reference(data: dict):
 
 
 def _extracted(table: str, key: str):
-    def evaluate(text: str, data: dict, rules_dir: Path) -> dict | None:
+    def evaluate(text: str, data: dict, rules_dir: Path, title: str | None = None) -> dict | None:
         from .extractors import extract_text
 
-        rows = extract_text(text, _reference(data), rules_dir)[table]
+        rows = extract_text(text, _reference(data), rules_dir, title=title)[table]
         return {key: rows} if rows else None
     return evaluate
 
@@ -126,10 +126,12 @@ def register(kind: str, evaluator: Evaluator) -> None:
     EVALUATORS[kind] = evaluator
 
 
-def evaluate(kind: str, text: str, data: dict, rules_dir: Path = RULES_DIR) -> dict | None:
+def evaluate(kind: str, text: str, data: dict, rules_dir: Path = RULES_DIR, title: str | None = None) -> dict | None:
+    """What a rule file's kind makes of an example text; ``title`` is the headline of an article example, for
+    rules that read the headline with the body (extractors only)."""
     if kind not in EVALUATORS:
         raise KeyError(f"[R010] no evaluator for rule kind {kind!r}; known: {sorted(EVALUATORS)}")
-    return EVALUATORS[kind](text, data, rules_dir)
+    return EVALUATORS[kind](text, data, rules_dir, **({"title": title} if title is not None else {}))
 
 
 def same_value(expected: Any, got: Any) -> bool:

@@ -2,8 +2,9 @@
 
 Every rule file declares ``id``, ``kind``, ``description``, ``normalizer`` and an
 ``examples`` section with ``positive`` (text + expected output) and ``negative``
-(text that must yield nothing) entries. The test suite runs every example of every
-file, so adding an example adds a test.
+(text that must yield nothing) entries; an extractor's example may give the article's
+``title`` too, for rules that read the headline with the body. The test suite runs every
+example of every file, so adding an example adds a test.
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ def _examples():
         data = load_rule_file(path)
         rel = path.relative_to(RULES_DIR).as_posix()
         for i, ex in enumerate(data["examples"]["positive"]):
-            yield pytest.param(path, data, ex["text"], ex["expected"], id=f"{rel}+{i}:{ex['text'][:40]}")
+            yield pytest.param(path, data, ex["text"], ex.get("title"), ex["expected"], id=f"{rel}+{i}:{ex['text'][:40]}")
         for i, ex in enumerate(data["examples"]["negative"]):
-            text = ex if isinstance(ex, str) else ex["text"]
-            yield pytest.param(path, data, text, None, id=f"{rel}-{i}:{text[:40]}")
+            text, title = (ex, None) if isinstance(ex, str) else (ex["text"], ex.get("title"))
+            yield pytest.param(path, data, text, title, None, id=f"{rel}-{i}:{text[:40]}")
 
 
 def test_there_are_rule_files():
@@ -37,9 +37,9 @@ def test_rule_ids_are_unique():
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
-@pytest.mark.parametrize("path,data,text,expected", list(_examples()))
-def test_rule_example(path, data, text, expected):
-    got = evaluate(data["kind"], text, data)
+@pytest.mark.parametrize("path,data,text,title,expected", list(_examples()))
+def test_rule_example(path, data, text, title, expected):
+    got = evaluate(data["kind"], text, data, title=title)
     if expected is None:
         assert got is None, f"{path.name}: negative example {text!r} yielded {got}"
     else:

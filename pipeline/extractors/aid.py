@@ -25,7 +25,7 @@ def _preceded_by(matches, party: Party) -> bool:
     return any(m.end == party.start for m in matches)
 
 
-def _subject(sent, verb: Match, parties: list[Party]) -> Party | None:
+def subject_of(sdoc, sent, verb: Match, parties: list[Party]) -> Party | None:
     """The party that is the subject of a verb: the nearest one before it that is not
     in a prepositional phrase (unless a gift noun's "của" marks it as the donor)."""
     preps, markers = sent.of("PREP"), sent.of("DONOR_MARKER")
@@ -34,9 +34,18 @@ def _subject(sent, verb: Match, parties: list[Party]) -> Party | None:
     for party in sorted((p for p in parties if p.end <= verb.start), key=lambda p: -p.end):
         if speech is not None and party.end <= speech:
             return None  # "X khẳng định … viện trợ": X says, the giver is named after the speech verb
+        if _noun_phrase_after_comma(sdoc, sent, party.end, verb.start):
+            return None  # "… vào trường Đại học Phenikaa, tân sinh viên còn nhận được …"
         if _preceded_by(markers, party) or not _preceded_by(preps, party):
             return party
     return None
+
+
+def _noun_phrase_after_comma(sdoc, sent, start: int, end: int) -> bool:
+    """A comma stands between tokens start and end, and a noun follows the last one: that noun phrase, not a
+    party before the comma, is the subject of the verb at end."""
+    commas = [m.end for m in sent.of("CLAUSE_COMMA") if start <= m.start and m.end <= end]
+    return bool(commas) and any(sdoc.doc[k].tag_ == "N" for k in range(max(commas), end))
 
 
 def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
@@ -62,7 +71,7 @@ def giving_verbs(sent) -> list[Match]:
     return sent.of("GIVE") if says_aid(sent) else []
 
 
-def sentence_frame(sent, parties: list[Party]) -> Frame | None:
+def sentence_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     """The first verb of giving or receiving that has a subject, with its mode."""
     verbs = sorted(sent.of("GIVE") + sent.of("RECEIVE"), key=lambda m: m.start) if says_aid(sent) else []
     for verb in verbs:
@@ -70,9 +79,9 @@ def sentence_frame(sent, parties: list[Party]) -> Frame | None:
             donor = _passive_donor(sent, verb, parties)
             if donor is not None:
                 before = [p for p in parties if p.end <= donor.start and p is not donor]
-                subject = _subject(sent, verb, before)
+                subject = subject_of(sdoc, sent, verb, before)
                 return Frame("passive", verb, donor, (subject,) if subject else ())
-        subject = _subject(sent, verb, parties)
+        subject = subject_of(sdoc, sent, verb, parties)
         if subject is None and verb.label == "GIVE":
             subject = _shared_subject(sent, verb, parties)
         if subject is not None:
@@ -101,14 +110,26 @@ def clauses_of(sent: Sentence) -> list[Sentence]:
     return [Sentence(sent.index, a, b, sent.matches) for a, b in zip(cuts, cuts[1:]) if b - a >= 2]
 
 
-def organiser_frame(sent, parties: list[Party]) -> Frame | None:
-    """"chương trình … do MobiFone tổ chức": the organiser of what a lead introduces gives what it gives."""
-    verbs = {m.start for m in sent.of("ORGANISE")}
+def agent_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
+    """"chương trình … do MobiFone tổ chức", "Chương trình … do tổ chức The Reuse Everything Institute Inc tài
+    trợ": the party a lead names as who organises or funds what it introduces (after "do", maybe after one
+    lower-case word, and right before a verb of organising or giving) gives what that gives."""
+    verbs = {m.start for label in ("ORGANISE", "GIVE") for m in sent.of(label)}
     for marker in sent.of("ORGANISED_BY"):
-        party = next((p for p in parties if p.start == marker.end and p.end in verbs), None)
+        starts = {marker.end}
+        if marker.end < sent.end and sdoc.doc[marker.end].text[:1].islower():
+            starts.add(_word_end(sdoc, marker.end, sent.end))
+        party = next((p for p in parties if p.start in starts and p.end in verbs), None)
         if party is not None:
             return Frame("give", None, party)
     return None
+
+
+def _word_end(sdoc, i: int, limit: int) -> int:
+    j = i + 1
+    while j < limit and sdoc.doc[j].idx not in sdoc.word_starts:
+        j += 1
+    return j
 
 
 def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
@@ -132,9 +153,14 @@ def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
                    for m in sent.of(label)}
         if any(k in blocked or doc[k].like_num or doc[k].tag_ in CLAUSE_TAGS for k in range(start, verb.start)):
             return None  # "…, Tú cũng khai nhận …": a clause, not a noun phrase
-        c0, c1 = char_span(sdoc, start, verb.start)
+        end = verb.start
+        while end > start and doc[end - 1].tag_ in ADVERB_TAGS:
+            end -= 1  # "tân sinh viên còn nhận được": the adverb is the verb's
+        if end == start:
+            return None
+        c0, c1 = char_span(sdoc, start, end)
         text = sdoc.text[c0:c1]
-        return Frame("receive", verb, Party(start, verb.start, text, text, None, None, "phrase"))
+        return Frame("receive", verb, Party(start, end, text, text, None, None, "phrase"))
     return None
 
 
@@ -310,6 +336,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
 
 MAX_RECIPIENT_SYLLABLES = 14
 CLAUSE_TAGS = ("V",)  # VLSP tags that end a noun phrase
+ADVERB_TAGS = ("R",)
 
 
 def _donor_after_from(sent, parties: list[Party], after: int) -> Party | None:
@@ -358,7 +385,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     """Aid events of one sentence. A verb of giving with no party before it takes its donor from the
     subject a pronoun or a demonstrative names ("ông", "quỹ này": the nearest fitting party of the sentences
     before, ``earlier``), else from ``carried``, the frame of the title or lead."""
-    frame = sentence_frame(sent, parties) or receiving_phrase_frame(sdoc, sent, parties)
+    frame = sentence_frame(sdoc, sent, parties) or receiving_phrase_frame(sdoc, sent, parties)
     rule_base = rules.first("aid")["id"]
     from_context = False
     if frame is not None and frame.mode == "give" and _anaphor_before(sent, frame.verb, after=frame.donor.end):
@@ -373,12 +400,15 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             return [e for c in clauses for e in aid_events_in_sentence(
                 sdoc, c, rules, [p for p in parties if c.start <= p.start and p.end <= c.end], carried, earlier)]
         verbs = sorted(giving_verbs(sent), key=lambda m: m.start)
-        speech = max((m.end for m in sent.of("SPEECH_VERB") if verbs and m.end <= verbs[0].start), default=-1)
-        if not verbs or any(speech <= p.start and p.end <= verbs[0].start for p in parties):
-            return []  # a party of its own stands before the verb (one before a verb of speech only speaks)
+        if not verbs:
+            return []
+        speech = max((m.end for m in sent.of("SPEECH_VERB") if m.end <= verbs[0].start), default=-1)
         antecedent = _antecedent(sdoc, sent, verbs[0], parties, earlier, rules)
         if antecedent is not None:  # "Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"
             frame, from_context = Frame("give", verbs[0], antecedent), True
+        elif _anaphor_before(sent, verbs[0], after=sent.start) or \
+                any(speech <= p.start and p.end <= verbs[0].start for p in parties):
+            return []  # a subject of its own stands before the verb (one before a verb of speech only speaks)
         elif carried is not None:  # the title's donor carries to a verb that has no subject of its own
             frame, from_context = Frame("give", verbs[0], carried.donor, carried.recipients), True
         else:
@@ -506,6 +536,10 @@ def reconcile_totals(events: list[dict]) -> None:
                  and e["recipient"] != row["recipient"]]
         if parts and sum(e["amount"] for e in parts) == row["amount"]:
             row["is_total"] = True
+    for row in events:
+        if row["is_total"] and not any(e is not row and e["item"] == "cash" and e["donor"] == row["donor"]
+                                       and e["currency"] == row["currency"] for e in events):
+            row["is_total"] = False  # "tổng giá trị tài trợ 25.000 USD": the whole of one gift, no sum of rows
 
 
 def merge_repeated_events(events: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, merge_repeated_agreements
-from .aid import Frame, aid_events_in_sentence, borrowers_from_agreements, organiser_frame, merge_repeated_events, reconcile_totals, sentence_frame
+from .aid import Frame, subject_of, aid_events_in_sentence, agent_frame, borrowers_from_agreements, merge_repeated_events, reconcile_totals, sentence_frame
 from .entities import country_names, party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
@@ -49,7 +49,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
 
     finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
     # the headline's frame serves only sentences with a verb of giving or receiving: tokenize it for those
-    carried = title_frame(article.get("title"), rules) if matches.get("GIVE") or matches.get("RECEIVE") else None
+    title = title_frame(article.get("title"), rules) if matches.get("GIVE") or matches.get("RECEIVE") else None
+    carried = title if title is not None and title.donor is not None else None
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
     earlier: list = []  # the parties of the sentences read so far, for pronouns
@@ -61,7 +62,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried if in_lead else None, earlier))
         earlier.extend(parties)
         if sent.index == lead_sentence:
-            carried = carried or complete_frame(sent, parties) or organiser_frame(sent, parties)
+            carried = carried or complete_frame(sdoc, sent, parties) or _with_title_receiver(
+                agent_frame(sdoc, sent, parties), title)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules, parties))
     events = borrowers_from_agreements(events, agreements, earlier)
@@ -105,9 +107,9 @@ def give_for_their_state(events: list[dict], officials: list[dict], rules: Compi
         event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
 
 
-def complete_frame(sent, parties) -> Frame | None:
+def complete_frame(sdoc, sent, parties) -> Frame | None:
     """A sentence's frame, its donor named: it carries to the sentences that follow."""
-    frame = sentence_frame(sent, parties)
+    frame = sentence_frame(sdoc, sent, parties)
     if frame is None or frame.verb is None:
         return None
     if frame.mode == "give":
@@ -123,17 +125,27 @@ def complete_frame(sent, parties) -> Frame | None:
 
 
 def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
-    """The frame of the headline ("X tài trợ N triệu USD cho Y"), carried to the lead and body."""
+    """The frame of the headline ("X tài trợ N triệu USD cho Y"), carried to the lead and body; else who the
+    headline says receives ("Đà Nẵng tiếp nhận Chương trình …"), as a frame with no donor."""
     if not title or not title.strip():
         return None
     words = tokenize_body(title)
     sdoc = syllable_doc(title, words)
     matches = rules.lexicon.find(sdoc)
     finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
-    frame = None
+    frame = receiver = None
     for sent in sentences_of(sdoc, matches):
-        frame = frame or complete_frame(sent, finder.find(sent.start, sent.end))
-    return frame
+        parties = finder.find(sent.start, sent.end)
+        frame = frame or complete_frame(sdoc, sent, parties)
+        receiver = receiver or next((s for v in sent.of("RECEIVE") if (s := subject_of(sdoc, sent, v, parties))), None)
+    return frame or (Frame("give", None, None, (receiver,)) if receiver is not None else None)
+
+
+def _with_title_receiver(agent: Frame | None, title: Frame | None) -> Frame | None:
+    """The lead's organiser or funder gives to whom the headline says receives."""
+    if agent is None or title is None or title.donor is not None:
+        return agent
+    return Frame("give", None, agent.donor, title.recipients)
 
 
 @lru_cache(maxsize=8)
@@ -153,10 +165,11 @@ def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
     return {"canonical": whole[0].phrase.normalized, **dict(whole[0].phrase.data)}
 
 
-def extract_text(text: str, published_at=None, rules_dir: Path = RULES_DIR) -> dict[str, list[dict]]:
-    """Extract from a plain text (one article body), tokenizing it first: used by the rule examples.
-    The text is a canonical body (NFC, as ingest makes them): offsets index into it as given."""
+def extract_text(text: str, published_at=None, rules_dir: Path = RULES_DIR, title: str | None = None) \
+        -> dict[str, list[dict]]:
+    """Extract from a plain text (one article body, and its headline if given), tokenizing it first: used by
+    the rule examples. The text is a canonical body (NFC, as ingest makes them): offsets index into it as given."""
     if not unicodedata.is_normalized("NFC", text):
         raise ValueError("extract_text needs NFC text, as ingest makes article bodies; normalize it first")
-    article = {"article_id": "example", "body": text, "published_at": published_at}
+    article = {"article_id": "example", "body": text, "published_at": published_at, "title": title}
     return extract_article(article, tokenize_body(text), compile_rules(rules_dir))
