@@ -300,10 +300,12 @@ NO_BOUNDARY = {"CLAUSE_COMMA", "RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "R
 def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
     files = rule_files_by_kind(Path(rules_dir))
     lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
+    listed_forms: set[str] = set()  # every form the entity lists name
     for data in files.get("entity", []):
         label = data.get("label", "PLACE")
         for entry in data["entries"]:
             ambiguous = [str(a) for a in entry.get("ambiguous") or []]
+            listed_forms.update(str(a) for a in list(entry.get("aliases") or []) + [entry["canonical"]])
             aliases = [a for a in list(entry.get("aliases") or []) + [entry["canonical"]] if str(a) not in ambiguous]
             extra = {k: v for k, v in entry.items() if k not in ("aliases", "ambiguous")}
             lexicon.add(label, aliases, entry["canonical"], data["id"], extra,
@@ -311,11 +313,17 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
             if ambiguous:  # also a given name or a common word: flagged, so a name may hold it
                 lexicon.add(label, ambiguous, entry["canonical"], data["id"], {**extra, "ambiguous": True},
                             word_boundary=bool(data.get("require_word_boundary", False)), cased=True)
-    known = {dict(p[0].data).get("country") for p in lexicon.phrases.values()
-             if p[0].label == "PLACE" and dict(p[0].data).get("kind") == "country"}
+    known = {dict(p[0].data).get("country"): p[0] for p in lexicon.phrases.values()
+             if p[0].label == "PLACE" and dict(p[0].data).get("kind") == "country" and not dict(p[0].data).get("ambiguous")}
     for data in files.get("entity_countries", []):
         for entry in country_entries(data):
-            if entry["country"] in known:
+            place = known.get(entry["country"])
+            if place is not None:  # the places list names the country; CLDR's other forms ("Trung Hoa") name it too
+                forms = [f for f in entry["aliases"] if f not in listed_forms]
+                if forms:
+                    lexicon.add("PLACE", forms, place.normalized, data["id"],
+                                {**dict(place.data), **({"ambiguous": True} if entry.get("ambiguous") else {})},
+                                cased=True)
                 continue
             lexicon.add("PLACE", entry["aliases"], entry["canonical"], data["id"],
                         {k: v for k, v in entry.items() if k != "aliases"}, cased=True)

@@ -139,8 +139,12 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
                 return True
         return False
 
+    # "Thỏa thuận về tăng cường hợp tác trong tình hình mới giữa A và B": the parties may follow the title's end,
+    # up to the next document the sentence names
+    next_kind = min((m.start for m in sent.of("AGREEMENT_KIND") if m.start >= kind.end), default=sent.end)
+    clause_end = min((k for k in range(kind.end, next_kind) if doc[k].text == ";"), default=next_kind)
     for marker in sent.of("BETWEEN"):
-        if kind.end <= marker.start <= title_end + 1:
+        if kind.end <= marker.start < clause_end:
             between = run_from(marker.end)
             if len(between) >= 2:
                 return list(dict.fromkeys(between))

@@ -88,6 +88,10 @@ class PartyFinder:
             and token.idx in self.sdoc.word_starts and i not in self.stops and i not in self.verbs \
             and i not in self.not_parties and i not in self.complement_stops
 
+    def _country_at(self, i: int) -> bool:
+        place = self.places.get(i)
+        return place is not None and place.phrase.get("kind") == "country"
+
     def _is_person_at(self, i: int, limit: int) -> bool:
         """A Vietnamese personal name starts here: a surname and one to three capitalised syllables."""
         if self.doc[i].text not in self.surnames:
@@ -115,6 +119,9 @@ class PartyFinder:
                     and not lower:
                 proper = proper or self.doc[j].tag_ == "Np"
                 j = self._word_end(j, limit)
+                continue
+            if self._lowercase_noun(j, limit) and self._country_at(self._word_end(j, limit)):
+                j = self._word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
                 continue
             if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
                 # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
