@@ -270,6 +270,7 @@ PHRASE_LISTS = {
     ("aid", "beneficiary_places"): "BENEFICIARY_AT",
     ("aid", "recipient_joiners"): "RECIPIENT_JOINER",
     ("agreement", "sign_verbs"): "SIGN",
+    ("agreement", "partner_representatives"): "REPRESENTATIVE",
     ("agreement", "place_prepositions"): "AT",
     ("agreement", "example_markers"): "EXAMPLE",
     ("agreement", "since_markers"): "SINCE",

@@ -121,7 +121,9 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
         while k < sent.end and k in by_start:
             party = by_start[k]
             out.append(party.name)
-            while party.end in by_start:  # touching: one name
+            while party.end in by_start and (by_start[party.end].source == "list" or party.country is None):
+                # what touches a name goes on with it ("Học viện Chính trị Quốc gia" + "Hồ Chí Minh"), but a name
+                # that a place ended is whole: a person after it represents it ("UBND tỉnh Hà Tĩnh Đặng Quốc Khánh")
                 nxt = by_start[party.end]
                 out[-1] = sdoc.text[doc[by_start[k].start].idx:doc[nxt.end - 1].idx + len(doc[nxt.end - 1])]
                 party = nxt
@@ -166,7 +168,11 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
     if first is None:
         return []
     subjects = run_from(first.start)
-    partner = next((run_from(m.end) for m in sent.of("WITH") if title_end <= m.start <= title_end + 1), [])
+    # "… ký biên bản ghi nhớ nhằm thảo luận … với Công ty eab Năng lượng mới GmbH": the partner may follow the
+    # title's end, in the same clause; a word for who represents it may stand before it ("với lãnh đạo Công ty …")
+    representatives = {m.start: m.end for m in sent.of("REPRESENTATIVE")}
+    partner = next((p for m in sent.of("WITH") if title_end <= m.start < clause_end
+                    for p in [run_from(representatives.get(m.end, m.end))] if p), [])
     return list(dict.fromkeys(subjects + partner[:1]))
 
 

@@ -108,6 +108,8 @@ class PartyFinder:
         if head is None:
             return None
         j, country, lower, proper = head.end, None, 0, False
+        if j in self.heads:  # "Bệnh viện Trường Đại học Y Dược Huế", "Công ty CP Tập đoàn Hoành Sơn": a head of a head
+            return self.head_phrase(j, limit)
         while j < limit:
             place = self.places.get(j)
             if place is not None:

@@ -115,6 +115,8 @@ class OfficialParser:
         if headed is not None:
             stop = headed[0]
             head_end = self.finder.heads[j].end
+            while head_end in self.finder.heads:  # "Công ty CP Tập đoàn …": the last head of a head of a head
+                head_end = self.finder.heads[head_end].end
             # "Bí thư Thành ủy Vientiane Anouphab Tounalom": the organisation ends where the name starts
             cut = next((k for k in range(head_end, stop) if self.name_at(k) is not None
                         and self.name_at(k) >= stop and self._surely_a_name(k)), None)
