@@ -236,6 +236,7 @@ PHRASE_LISTS = {
     ("official", "title_chain_joiners"): "TITLE_CHAIN_JOINER",
     ("official", "title_links"): "TITLE_LINK",
     ("official", "conjunctions"): "CONJUNCTION",
+    ("official", "copula_adverbs"): "COPULA_ADVERB",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
     ("aid", "weak_give_verbs"): "WEAK_GIVE",

@@ -45,6 +45,8 @@ class OfficialParser:
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
         self.links = _at(sent.of("TITLE_LINK"))
         self.conjunctions = {m.start for m in sent.of("CONJUNCTION")}
+        self.conjunction_ends = {m.start: m.end for m in sent.of("CONJUNCTION")}
+        self.copula_adverbs = {m.start: m.end for m in sent.of("COPULA_ADVERB")}
         self.stopwords = {str(w).casefold() for w in rules.merged_list("stoplist", "words")}
         self.particles = frozenset(str(w) for w in rules.merged_list("official", "name_particles"))
         self._name_ends: dict[int, int | None] = {}
@@ -227,6 +229,12 @@ class OfficialParser:
             name_end = self.name_at(start)
             if name_end is not None and honorific is None and name_end - start < 2:
                 name_end = None  # "Reuters, Tổng thống …": one capitalised word before a title is rarely a name
+            listed = self._names_then_title(start) if name_end is not None else None
+            if listed is not None:
+                names, end, spans, named = listed
+                found.extend(self._mention(a, b, a, end, spans, named, "title_after_names") for a, b in names)
+                i = end
+                continue
             if name_end is not None:
                 k = self._after_aside(name_end)
                 link = self.links.get(k)
@@ -264,6 +272,45 @@ class OfficialParser:
                 continue
             i += 1
         return found
+
+    def _names_then_title(self, i: int):
+        """"Thái Quốc Trung (SN 1975), Lại Phú Chiến và Võ Tuấn Hưng (cùng SN 1978) đều là giám đốc …": names
+        of two syllables or more, each maybe with a bracketed aside, joined by commas or a conjunction, then a
+        link ("là", "từng là", after "đều"/"cũng") and a title: each name holds it. (names, end, spans, entities)
+        or None."""
+        names, k = [], i
+        while True:
+            end = self.name_at(k)
+            if end is None or end - k < 2:
+                return None
+            names.append((k, end))
+            k = self._past_brackets(end)
+            if k < self.sent.end and self.doc[k].text == ",":
+                k = self.skip_space(k + 1)
+                continue
+            if k in self.conjunction_ends:
+                k = self.skip_space(self.conjunction_ends[k])
+                continue
+            break
+        while k in self.copula_adverbs:
+            k = self.skip_space(self.copula_adverbs[k])
+        link = self.links.get(k)
+        if link is None:
+            return None
+        chain = self.parse_chain(self.skip_space(link.end))
+        if chain is None:
+            return None
+        end, spans, named = chain
+        return names, end, spans, named
+
+    def _past_brackets(self, k: int) -> int:
+        """Past a short bracketed aside right after a name ("(SN 1975)")."""
+        k = self.skip_space(k)
+        if k < self.sent.end and self.doc[k].text == "(":
+            close = next((c for c in range(k + 1, min(k + 12, self.sent.end)) if self.doc[c].text == ")"), None)
+            if close is not None:
+                return self.skip_space(close + 1)
+        return k
 
     def _after_aside(self, k: int) -> int:
         """Past a short bracketed aside after a name ("ông Đoàn Nguyên Đức (bầu Đức) - Chủ tịch …")."""
