@@ -72,7 +72,27 @@ def sentence_spans(body: str) -> list[tuple[int, int]]:
         if body[cursor:para.end()].strip():
             spans.append((cursor, para.end()))
     trimmed = [(a + _lead_ws(body[a:b]), b - _trail_ws(body[a:b])) for a, b in spans if body[a:b].strip()]
-    return [piece for a, b in trimmed for piece in _cut_long(body, a, b)]
+    return [piece for a, b in _join_initials(body, trimmed) for piece in _cut_long(body, a, b)]
+
+
+def _join_initials(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """"ông T.Đ.L – chủ nhân giải Jackpot …": the splitter breaks after an initial of a name written in
+    initials; a break after initials that a lone capital continues is no sentence break."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out:
+            prev_a, prev_b = out[-1]
+            last = body[prev_a:prev_b].rsplit(maxsplit=1)[-1]
+            same_line = "\n" not in body[prev_b:a]
+            if same_line and _INITIALS.fullmatch(last) and _INITIAL_THEN_BREAK.match(body[a:b]):
+                out[-1] = (prev_a, b)
+                continue
+        out.append((a, b))
+    return out
+
+
+_INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")  # "T.Đ.": two or more initials, each a letter and a full stop
+_INITIAL_THEN_BREAK = re.compile(r"[^\W\d_](?:\.|\s|$|[^\w])", re.UNICODE)
 
 
 def _cut_long(body: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:

@@ -56,6 +56,17 @@ def test_sentences_do_not_cross_paragraphs():
     assert [body[a:b] for a, b in spans] == ["Câu một ở đây.", "Câu hai ở đây", "Đoạn hai không có dấu chấm"]
 
 
+def test_a_name_in_initials_is_no_sentence_break():
+    # underthesea breaks after "T.Đ." in "ông T.Đ.L – …" (a Vietlott winner in the bench corpus); a real break
+    # after an initial, and a break before a full word, stay
+    body = ("Ông T.Đ.L – chủ nhân giải Jackpot đã tặng 400 triệu đồng. Sau đó ông về nhà.\n"
+            "Ông Nguyễn Văn A. Bà Trần Thị B.")
+    sentences = [body[a:b] for a, b in sentence_spans(body)]
+    assert sentences[0] == "Ông T.Đ.L – chủ nhân giải Jackpot đã tặng 400 triệu đồng."
+    assert sentences[1] == "Sau đó ông về nhà."
+    assert "Ông T.Đ." not in sentences
+
+
 def test_misaligned_words_fail_loudly():
     with pytest.raises(ValueError, match="not found"):
         align_words("Hà Nội", 0, 6, ["Hà Nộii"])
