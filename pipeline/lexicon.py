@@ -271,6 +271,7 @@ PHRASE_LISTS = {
     ("aid", "beneficiary_places"): "BENEFICIARY_AT",
     ("aid", "recipient_joiners"): "RECIPIENT_JOINER",
     ("agreement", "sign_verbs"): "SIGN",
+    ("agreement", "future_cues"): "FUTURE",
     ("agreement", "partner_representatives"): "REPRESENTATIVE",
     ("agreement", "place_prepositions"): "AT",
     ("agreement", "example_markers"): "EXAMPLE",
@@ -292,9 +293,11 @@ PHRASE_MAPS = {
     ("aid", "flow_cues"): "FLOW_CUE",
     ("aid", "anaphors"): "ANAPHOR",
     ("agreement", "kinds"): "AGREEMENT_KIND",
+    ("agreement", "unnamed_kinds"): "UNNAMED_KIND",
 }
-# Labels matched anywhere, even inside a longer underthesea word.
-NO_BOUNDARY = {"CLAUSE_COMMA", "RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
+# Labels matched anywhere, even inside a longer underthesea word (document kinds: underthesea may cut
+# "thỏa | thuận đồng" in "thỏa thuận đồng tổ chức").
+NO_BOUNDARY = {"AGREEMENT_KIND", "CLAUSE_COMMA", "RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
                "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
 
 

@@ -163,6 +163,8 @@ def check_official_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -
 def check_agreement_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     rules_dir = rules.rules_dir
     kinds = phrases_in(row["evidence"], "AGREEMENT_KIND", rules)
+    if phrases_in(row["evidence"], "SIGN", rules):  # "ký kết hợp tác": signed, with no document noun
+        kinds = kinds + phrases_in(row["evidence"], "UNNAMED_KIND", rules)
     missing = [k for k in row["kinds"] if k not in kinds]
     if missing:
         raise CheckFailed("value", f"kinds {missing} not named in {row['evidence']!r}")

@@ -40,7 +40,11 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     if not sent.of("SIGN"):
         return []
     doc, rule_base = sdoc.doc, rules.first("agreement")["id"]
-    kinds = sent.of("AGREEMENT_KIND")
+    named_kinds = sent.of("AGREEMENT_KIND")
+    signing_ends = {v.end for v in sent.of("SIGN")}
+    unnamed = [m for m in sent.of("UNNAMED_KIND") if m.start in signing_ends
+               and not any(k.start < m.end and m.start < k.end for k in named_kinds)]
+    kinds = sorted(named_kinds + unnamed, key=lambda m: m.start)
     definite = {str(q) for q in rules.merged_list("agreement", "definite_quantifiers")}
     sent_c0, sent_c1 = char_span(sdoc, sent.start, sent.end)
     sent_dates = [d for d in dates if sent_c0 <= d.start and d.end <= sent_c1]
@@ -53,7 +57,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             continue
         number = _number_before(sdoc, sent, kind, rules)
         start = number[0] if number else kind.start
-        signed_doc = (_is_signed(sdoc, sent, start, kind.end) and not _is_blocked(sent, start))
+        signed_doc = (_is_signed(sdoc, sent, start, kind.end) and not _is_blocked(sdoc, sent, start))
         in_list = listed_from is not None and kind.start >= listed_from
         signed_doc = signed_doc or in_list
         if not signed_doc:
@@ -91,16 +95,20 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
         c0, c1 = char_span(sdoc, kind.start, title_end)
+        unnamed = kind.label == "UNNAMED_KIND"
+        if unnamed:  # the evidence holds the verb that makes "hợp tác" a document: "ký kết hợp tác"
+            c0 = char_span(sdoc, next(v.start for v in sent.of("SIGN") if v.end == kind.start), kind.end)[0]
         named = _signing_parties(sdoc, sent, kind, title_end, found or [])
         period = next((d for d in sent_dates if d.value.grain == "period" and d.start >= c0), None)
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
         rows.append(_agreement_row(
-            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=sdoc.text[c0:c1],
+            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=None if unnamed else sdoc.text[c0:c1],
             parties=named or _specific_parties(_parties(sent, examples)),
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
-            rule_id=f"{rule_base}:signed"))
+            rule_id=f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
+        rows[-1]["_unnamed"] = unnamed
     if lister is not None and rows[lister]["count"] is not None and len(rows) - lister - 1 >= rows[lister]["count"]:
         del rows[lister]  # every document the count announces is listed: the list says it all
     return rows
@@ -176,10 +184,15 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
     return list(dict.fromkeys(subjects + partner[:1]))
 
 
-def _is_blocked(sent, start: int) -> bool:
+def _is_blocked(sdoc, sent, start: int) -> bool:
     """A signing to come or not done: "sẽ ký", "thúc đẩy sớm ký kết", "chưa được ký kết" within the few
-    words before the document."""
-    return any(start - 8 <= m.start < start for m in sent.of("NOT_SIGNED"))
+    words before the document; a future cue anywhere before it in its clause ("hai nhà lãnh đạo sẽ ra tuyên bố
+    chung và ký hàng loạt các thỏa thuận")."""
+    if any(start - 8 <= m.start < start for m in sent.of("NOT_SIGNED")):
+        return True
+    clause_start = max((k + 1 for k in range(sent.start, start) if sdoc.doc[k].text in (",", ";", ":")),
+                       default=sent.start)
+    return any(clause_start <= m.start < start for m in sent.of("FUTURE"))
 
 
 def _is_signed(sdoc, sent, start: int, end: int) -> bool:
@@ -198,7 +211,7 @@ def _is_signed(sdoc, sent, start: int, end: int) -> bool:
         return True
     passive_at = {m.start: m.end for m in sent.of("PASSIVE")}
     k = end
-    for _ in range(15):  # "Bản ghi nhớ về hợp tác giáo dục giữa Hà Tĩnh và Champasak đã được ký kết"
+    for _ in range(PASSIVE_WINDOW):  # "Bản ghi nhớ về hợp tác giáo dục giữa Hà Tĩnh và Champasak đã được ký kết"
         while k < sent.end and doc[k].is_space:
             k += 1
         if k in passive_at:
@@ -263,17 +276,27 @@ def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_q
     }
 
 
+PASSIVE_WINDOW = 20  # tokens between a document and the passive signing after it ("… giữa A với B đã được ký kết")
+
+
 def merge_repeated_agreements(rows: list[dict], kind_words: frozenset[str]) -> list[dict]:
     """The same document named twice (a caption and a paragraph) is one row; a title that is only a kind
     ("biên bản ghi nhớ") names no particular document, so such rows are kept apart."""
     kept: dict[tuple, dict] = {}
     named_kinds = {k for r in rows if r["title"] for k in r["kinds"]}
+    titles = {r["title"].casefold() for r in rows if r["title"] and r["title"].casefold() not in kind_words}
     for r in rows:
         if r.pop("_definite", False) and set(r["kinds"]) & named_kinds:
             continue  # "đã ký các văn kiện hợp tác" beside the documents it means
+        unnamed = r.pop("_unnamed", False)
         title = (r["title"] or "").casefold()
-        generic = title in kind_words
-        key = (r["kind"], title, r["count"], r["char_start"] if generic else None)
+        generic = title in kind_words or unnamed
+        if title in kind_words and r["title"][:1].isupper() and any(t.startswith(title + " ") for t in titles):
+            continue  # "ký kết Hiệp định với China Eximbank": the "Hiệp định vay ưu đãi …" the article names
+
+        # a document named only by its kind is told apart by its parties: the same parties, the same document
+        # (a page that repeats a paragraph names it twice)
+        key = (r["kind"], title, r["count"], tuple(r["parties"]) if generic else None)
         if key not in kept:
             kept[key] = r
     return list(kept.values())
