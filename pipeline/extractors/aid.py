@@ -340,9 +340,12 @@ ADVERB_TAGS = ("R",)
 
 
 def _donor_after_from(sent, parties: list[Party], after: int) -> Party | None:
-    for marker in sent.of("FROM"):
+    """The giver a receiving names after it: "từ X", "của X", or "do X tài trợ" (by X, who gives)."""
+    givers = {m.start for m in sent.of("GIVE")}
+    for marker in sorted(sent.of("FROM") + sent.of("ORGANISED_BY"), key=lambda m: m.start):
         if marker.start >= after:
-            nxt = next((p for p in parties if p.start == marker.end), None)
+            nxt = next((p for p in parties if p.start == marker.end
+                        and (marker.label == "FROM" or p.end in givers)), None)
             if nxt is not None:
                 return nxt
     return None
