@@ -304,7 +304,10 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
     stops = {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
              for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
     if start in stops or start in {m.start for m in sent.of("TO")} or \
-            any(m.start == start for m in sent.of("NOT_RECIPIENT")):
+            any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
+            (doc[start].tag_ in CLAUSE_TAGS and doc[start].text[:1].islower()):
+        # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
+        # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context)
         return None
     end = start
     while end < sent.end:
