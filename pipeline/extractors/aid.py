@@ -243,6 +243,9 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
         return between
     groups = {m.start for m in sent.of("GROUP_OPENER")}
     helping = [m for m in sent.of("HELP_VERB") if m.end in groups]
+    # "trao 10 tỷ đồng hỗ trợ tỉnh Quảng Bình": a strong verb of giving right after the amount names whom it helps
+    weak = {m.start for m in sent.of("WEAK_GIVE")}
+    helping += [m for m in sent.of("GIVE") if m.start not in weak and anchor.end <= m.start <= anchor.end + 1]
     markers = sorted(sent.of("TO") + sent.of("TO_PARTY") + helping, key=lambda m: m.start)
     clause_end = min((m.start for m in sent.of("CLAUSE_BREAK") if m.start >= anchor.end), default=sent.end)
     for to in markers:
