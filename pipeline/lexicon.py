@@ -161,15 +161,17 @@ VIETNAMESE_SYLLABLE = re.compile(
 
 
 def _foreign_then_vietnamese(prev: str, syl: str) -> bool:
-    """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"): a word
-    breaks between a capitalised syllable that cannot be Vietnamese and a lower-case Vietnamese one."""
+    """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"), or a
+    number to the word before it ("viện trợ 1,2"): a word breaks between a capitalised syllable that cannot be
+    Vietnamese and a lower-case Vietnamese one, and before a number."""
     def foreign(x: str) -> bool:
         return x[:1].isupper() and VIETNAMESE_SYLLABLE.match(x) is None
 
     def vietnamese(x: str) -> bool:
         return x[:1].islower() and VIETNAMESE_SYLLABLE.match(x) is not None
 
-    return (foreign(prev) and vietnamese(syl)) or (vietnamese(prev) and foreign(syl))
+    return (foreign(prev) and vietnamese(syl)) or (vietnamese(prev) and foreign(syl)) or \
+        (prev[-1:].isalpha() and syl[:1].isdigit())  # "viện trợ 1,2": a number is never inside a word
 
 
 def _pattern_pieces(chunk: str) -> tuple[str, ...]:
@@ -248,6 +250,8 @@ PHRASE_LISTS = {
     ("aid", "recipient_after"): "TO",
     ("aid", "recipient_party_after"): "TO_PARTY",
     ("aid", "beneficiary_verbs"): "HELP_VERB",
+    ("aid", "aid_contexts"): "AID_CONTEXT",
+    ("aid", "purpose_links"): "PURPOSE_LINK",
     ("aid", "organiser_markers"): "ORGANISED_BY",
     ("aid", "organise_verbs"): "ORGANISE",
     ("aid", "group_openers"): "GROUP_OPENER",
@@ -337,10 +341,11 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
             lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, head=True)
         for key, label in (("name_joiners", "NAME_JOINER"), ("not_name_starts", "NOT_NAME_START"),
                            ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY"),
-                           ("complement_stops", "COMPLEMENT_STOP"), ("person_nouns", "PERSON_NOUN")):
+                           ("complement_stops", "COMPLEMENT_STOP"), ("person_nouns", "PERSON_NOUN"),
+                           ("foreign_name_joiners", "FOREIGN_JOINER")):
             for text in data.get(key) or []:
                 lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY", "COMPLEMENT_STOP", "PERSON_NOUN"),
-                            cased=label not in ("NAME_JOINER", "PERSON_NOUN"))
+                            cased=label not in ("NAME_JOINER", "PERSON_NOUN", "FOREIGN_JOINER"))
     for (kind, key), label in PHRASE_LISTS.items():
         for data in files.get(kind, []):
             for text in _phrases(data, key):

@@ -58,12 +58,13 @@ def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
 
 
 def says_aid(sent) -> bool:
-    """The sentence says aid by a word of its own: a strong verb of giving, an aid noun, a flow cue or an aid
-    item. A weak verb ("gửi", "chuyển", "cấp", "rót") or a verb of receiving alone does not: money is sent,
-    received and granted for pay, trade and crime too."""
+    """The sentence says aid by a word of its own: a strong verb of giving, an aid noun, a flow cue, an aid
+    item, or words of charity and relief ("bà con vùng lũ", "từ thiện"). A weak verb ("gửi", "chuyển", "cấp",
+    "rót") or a verb of receiving alone does not: money is sent, received and granted for pay, trade and crime
+    too."""
     weak = {m.start for m in sent.of("WEAK_GIVE")}
     return any(v.start not in weak for v in sent.of("GIVE")) or bool(sent.of("AID_NOUN") or sent.of("FLOW_CUE")
-                                                                      or sent.of("ITEM"))
+                                                                      or sent.of("ITEM") or sent.of("AID_CONTEXT"))
 
 
 def giving_verbs(sent) -> list[Match]:
@@ -139,9 +140,13 @@ def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     if not says_aid(sent):
         return None
     for verb in sent.of("RECEIVE"):
-        if _donor_after_from(sent, parties, verb.end) is None:
+        if _donor_after_from(sent, parties, verb.end, sdoc) is None:
             continue
         doc = sdoc.doc
+        # "Các em học sinh được nhận 100 suất học bổng từ …": the passive marker belongs to the verb
+        passive = next((m for m in sent.of("AID_PASSIVE") if m.end == verb.start), None)
+        verb = Match(verb.label, passive.start, verb.end, passive.char_start, verb.char_end,
+                     passive.text + " " + verb.text, verb.phrase) if passive is not None else verb
         start = verb.start
         while start > sent.start and doc[start - 1].text not in CLAUSE_PUNCT and verb.start - start <= \
                 MAX_RECEIVER_SYLLABLES:
@@ -345,16 +350,33 @@ CLAUSE_TAGS = ("V",)  # VLSP tags that end a noun phrase
 ADVERB_TAGS = ("R",)
 
 
-def _donor_after_from(sent, parties: list[Party], after: int) -> Party | None:
-    """The giver a receiving names after it: "từ X", "của X", or "do X tài trợ" (by X, who gives)."""
+def _donor_after_from(sent, parties: list[Party], after: int, sdoc=None) -> Party | None:
+    """The giver a receiving names after it: "từ X", "của X", or "do X tài trợ" (by X, who gives; X may be a
+    noun phrase no list or shape names: "do cộng đồng người Việt tại Nhật Bản gửi tặng")."""
     givers = {m.start for m in sent.of("GIVE")}
     for marker in sorted(sent.of("FROM") + sent.of("ORGANISED_BY"), key=lambda m: m.start):
-        if marker.start >= after:
-            nxt = next((p for p in parties if p.start == marker.end
-                        and (marker.label == "FROM" or p.end in givers)), None)
-            if nxt is not None:
-                return nxt
+        if marker.start < after:
+            continue
+        nxt = next((p for p in parties if p.start == marker.end
+                    and (marker.label == "FROM" or p.end in givers)), None)
+        if nxt is None and marker.label == "ORGANISED_BY" and sdoc is not None:
+            nxt = _agent_phrase(sdoc, sent, marker.end, givers)
+        if nxt is not None:
+            return nxt
     return None
+
+
+def _agent_phrase(sdoc, sent, start: int, givers: set[int]) -> Party | None:
+    """The words between "do" and a verb of giving, when they are a short noun phrase (no punctuation, no
+    verb, no number)."""
+    doc = sdoc.doc
+    end = next((g for g in sorted(givers) if start < g <= start + MAX_RECIPIENT_SYLLABLES), None)
+    if end is None or any(doc[k].text in SENTENCE_PUNCT or doc[k].like_num or
+                          (doc[k].tag_ in CLAUSE_TAGS and doc[k].text[:1].islower()) for k in range(start, end)):
+        return None
+    c0, c1 = char_span(sdoc, start, end)
+    text = sdoc.text[c0:c1]
+    return Party(start, end, text, text, None, None, "phrase")
 
 
 def _unique_names(parties) -> list[str]:
@@ -376,6 +398,11 @@ def _valued_then_given(sent, anchor: Anchor, verb: Match) -> bool:
     return valued and any(anchor.end <= m.start and m.end <= verb.start for m in sent.of("WHEREBY"))
 
 
+def _set_aside_for(sent, anchor: Anchor, verb: Match) -> bool:
+    """"sẽ dành 10 triệu USD để hỗ trợ người dân Syria": an amount, a word of purpose, then the verb of giving."""
+    return any(m.start == anchor.end and m.end == verb.start for m in sent.of("PURPOSE_LINK"))
+
+
 def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
     """An amount that a trap word governs: invested, bought, owed, budgeted, a price, a prize, a fraud. The trap
     word stands between the verb of aid and the amount, or a few words before the verb."""
@@ -386,6 +413,7 @@ def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
 
 
 TRAP_BEFORE_VERB = 6  # "Thay vì cấp cho ai đó 100 triệu USD": a trap word a few words before the verb counts
+TRAP_AFTER_PURPOSE = 8  # "… để hỗ trợ Đạm Ninh Bình trả nợ": what the purpose clause pays for, after its verb
 TRAP_AFTER_AMOUNT = 3  # "… trị giá 15 triệu bảng Anh mua tiền vệ …": what the amount pays for, right after it
 
 
@@ -428,10 +456,14 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     events = []
     for anchor in find_anchors(sdoc, sent, rules):
         if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive" \
-                and not _valued_then_given(sent, anchor, frame.verb):
+                and not _valued_then_given(sent, anchor, frame.verb) and not _set_aside_for(sent, anchor, frame.verb):
             continue  # an amount before the verb is not what the verb gives
         if _is_trap(sent, anchor, frame.verb):
             continue
+        if frame.verb is not None and _set_aside_for(sent, anchor, frame.verb) and any(
+                frame.verb.end <= t.start <= frame.verb.end + TRAP_AFTER_PURPOSE
+                for t in sent.of("NOT_AID") + sent.of("NOT_AID_AFTER")):
+            continue  # "chi hơn 2.200 tỷ đồng để hỗ trợ Đạm Ninh Bình trả nợ": paying debts is no aid
         listed = _bracketed_for(sdoc, parties, anchor)
         if anchor.start in aside and frame.verb is not None and frame.verb.start not in aside and listed is None:
             continue  # "Soạn tin … gửi 1409 (mỗi tin nhắn bạn đã đóng góp 18.000đ …)": the aside is its own clause
@@ -441,7 +473,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         distributive = _distributive(sent, parties, anchor)
         from_context = frame_from_context
         if frame.mode == "receive":
-            donor, recipients, rule = _donor_after_from(sent, parties, after), [frame.donor], "received"
+            donor, recipients, rule = _donor_after_from(sent, parties, after, sdoc), [frame.donor], "received"
             if donor is None and carried is not None and carried.donor is not None:
                 donor, from_context = carried.donor, True
         elif frame.mode == "passive":

@@ -104,6 +104,8 @@ def give_for_their_state(events: list[dict], officials: list[dict], rules: Compi
                        and (o["name"] == donor or o["name"].endswith(" " + donor))), None)
         if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
             continue
+        if person["country"] == event["recipient_country"] and event["recipient_kind"] == "country":
+            continue  # "Tổng thống Donald Trump ký lệnh viện trợ … cho Israel": no state gives to itself
         event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
 
 

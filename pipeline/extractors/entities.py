@@ -54,6 +54,12 @@ class PartyFinder:
         self.places = {m.start: m for m in matches.get("PLACE", [])}
         self.heads = {m.start: m for m in matches.get("ORG_HEAD", [])}
         self.joiners = {m.start: m for m in matches.get("NAME_JOINER", [])}
+        # lower-case words inside names in other languages ("Save the Children", "Bank of America"): a joiner
+        # inside a name whose words are not Vietnamese
+        self.foreign_joiners = {m.start for m in matches.get("FOREIGN_JOINER", [])
+                                if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.doc[m.start - 1].text) is None}
+        for k in self.foreign_joiners:
+            self.joiners.setdefault(k, next(m for m in matches["FOREIGN_JOINER"] if m.start == k))
         self.not_starts = {m.start: m for m in matches.get("NOT_NAME_START", [])}
         self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
             | {m.start for m in matches.get("HONORIFIC", [])}
@@ -122,6 +128,9 @@ class PartyFinder:
                 proper = proper or self.doc[j].tag_ == "Np"
                 j = self._word_end(j, limit)
                 continue
+            if j in self.foreign_joiners and self._capitalised_word(j + 1, limit):
+                j += 1  # "Tổ chức Save the Children"
+                continue
             if self._lowercase_noun(j, limit) and self._country_at(self._word_end(j, limit)):
                 j = self._word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
                 continue
@@ -148,8 +157,9 @@ class PartyFinder:
         while True:
             if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
                 j = self._word_end(j, limit)
-            elif j < limit and self.doc[j].text in INNER_NAME_MARKS and self._capitalised_word(j + 1, limit):
-                j = self._word_end(j + 1, limit)  # "Smith & Wollensky"
+            elif j < limit and (self.doc[j].text in INNER_NAME_MARKS or j in self.foreign_joiners) \
+                    and self._capitalised_word(j + 1, limit):
+                j = self._word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
             else:
                 break
         syllables = [t.text for t in self.doc[i:j] if not t.is_space]
