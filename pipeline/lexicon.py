@@ -251,6 +251,7 @@ PHRASE_LISTS = {
     ("aid", "recipient_party_after"): "TO_PARTY",
     ("aid", "beneficiary_verbs"): "HELP_VERB",
     ("aid", "aid_contexts"): "AID_CONTEXT",
+    ("aid", "sentence_traps"): "SENTENCE_TRAP",
     ("aid", "purpose_links"): "PURPOSE_LINK",
     ("aid", "organiser_markers"): "ORGANISED_BY",
     ("aid", "organise_verbs"): "ORGANISE",

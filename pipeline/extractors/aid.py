@@ -422,6 +422,8 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     """Aid events of one sentence. A verb of giving with no party before it takes its donor from the
     subject a pronoun or a demonstrative names ("ông", "quỹ này": the nearest fitting party of the sentences
     before, ``earlier``), else from ``carried``, the frame of the title or lead."""
+    if sent.of("SENTENCE_TRAP"):
+        return []
     frame = sentence_frame(sdoc, sent, parties) or receiving_phrase_frame(sdoc, sent, parties)
     rule_base = rules.first("aid")["id"]
     from_context = False
