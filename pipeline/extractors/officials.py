@@ -40,6 +40,7 @@ class OfficialParser:
         self.prefixes = _at(sent.of("TITLE_PREFIX"))
         self.complements = _at(sent.of("TITLE_COMPLEMENT"))
         self.places = _at(sent.of("PLACE"))
+        self.place_ends = {m.end: m for m in sent.of("PLACE")}
         self.joiners = _at(sent.of("JOINER"))
         self.honorifics = _at(sent.of("HONORIFIC"))
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
@@ -63,6 +64,8 @@ class OfficialParser:
         prefix = self.prefixes.get(i)
         k = self.skip_space(prefix.end) if prefix is not None else i
         head = self.titles.get(k)
+        if head is None and prefix is not None:
+            head = self.titles.get(i)  # "Phó Chủ tịch" is a title of its own
         blocker = self.not_titles.get(k)
         if head is None or (blocker is not None and blocker.end >= head.end):
             return None
@@ -185,6 +188,16 @@ class OfficialParser:
         foreign = [s for s in syllables if VIETNAMESE_SYLLABLE.match(s) is None]
         if foreign and len(syllables) <= 4 and not any(self._organisation_shaped(t.text) for t in doc[i:j]):
             return j
+        # "Thủ tướng Campuchia Hun Sen": after a foreign country, syllables that could be Vietnamese but make one
+        # word underthesea tags Np are a name (a district after a Vietnamese place is not: "Chi nhánh Hai Bà Trưng")
+        word_end = next((k for k in range(i + 1, j + 1) if k == end or doc[k].idx in self.sdoc.word_starts
+                         or doc[k].is_space), j)
+        before = self.place_ends.get(i) or self.place_ends.get(i - 1 if i > 0 and doc[i - 1].is_space else -1)
+        foreign_country = before is not None and before.phrase.get("kind") == "country" \
+            and before.phrase.get("country") not in (None, "VN")
+        if foreign_country and doc[i].tag_ == "Np" and self.name_min <= word_end - i <= 4 and word_end <= j \
+                and not any(self._organisation_shaped(t.text) for t in doc[i:word_end]):
+            return word_end
         return None
 
     def _organisation_shaped(self, text: str) -> bool:
@@ -264,9 +277,17 @@ class OfficialParser:
                 if name_end is not None and name_end - name_start == 1 and not self._surname_alone_after(spans[-1]):
                     name_end = None  # "giáo sư Fox": one word after an academic title is a school, not a person
                 if name_end is not None:
-                    found.append(self._mention(name_start, name_end, i, name_end, spans, named,
-                                               "title_before_name"))
-                    i = name_end
+                    end = name_end
+                    k = self._after_aside(name_end)
+                    if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
+                        # "Đại tướng Phan Văn Giang, Bộ trưởng Bộ Quốc phòng, …": more titles after the name
+                        more = self.parse_chain(self.skip_space(k + 1))
+                        if more is not None and self.name_at(self._after_apposition(more[0])) is None:
+                            # (titles followed by a name are that next person's: "…, Phó Thủ tướng Trung Quốc Uông Dương")
+                            end, more_spans, more_named = more
+                            spans, named = spans + more_spans, named + more_named
+                    found.append(self._mention(name_start, name_end, i, end, spans, named, "title_before_name"))
+                    i = end
                     continue
                 i = end
                 continue
