@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 
+import vnfacts
 from vnfacts.cli import main
 from vnfacts.extractors import extract_article
 from vnfacts.golden import load_all, row_counts
@@ -134,6 +136,16 @@ def test_a_date_far_after_publication_is_flagged(tmp_path):
     result = validate_tables(found, contexts([article], page.lines, tmp_path))
     checks = {(r["table"], r["check"]) for r in result.rejects}
     assert checks == {("dates", "date_plausible"), ("aid_events", "date_plausible")}
+
+
+def test_a_month_or_year_ahead_that_the_text_states_is_a_plan_not_a_typo():
+    # a 2021 article: a deadline and a target ahead stand; a day years ahead, or a year taken from the publication
+    # date that lands far ahead, does not
+    published = datetime(2021, 7, 5, tzinfo=timezone(timedelta(hours=7)))
+    got = vnfacts.extract("Hỗ trợ lãi suất 0% đến tháng 2/2024. Mục tiêu đến năm 2030 đạt 50%. Hạn chót là ngày "
+                          "31/12/2023. Ngày 5/7/2031, Hà Nội hỗ trợ Viêng Chăn.", published_at=published)
+    assert list(got["dates"]["value"]) == ["2024-02", "2030", "2023-12-31"]
+    assert list(got["rejects"]["detail"].str.contains("2031-07-05 is far after publication")) == [True]
 
 
 @pytest.fixture(scope="module")
