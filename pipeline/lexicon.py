@@ -256,6 +256,7 @@ PHRASE_LISTS = {
     ("aid", "organiser_markers"): "ORGANISED_BY",
     ("aid", "organise_verbs"): "ORGANISE",
     ("aid", "group_openers"): "GROUP_OPENER",
+    ("aid", "people_heads"): "PEOPLE_HEAD",
     ("aid", "distributive_markers"): "EACH",
     ("aid", "aid_nouns"): "AID_NOUN",
     ("aid", "money_nouns"): "MONEY_NOUN",

@@ -227,6 +227,19 @@ def _person_shaped(party: Party) -> bool:
 ANAPHOR_TO_VERB = 6  # syllables between "ông"/"quỹ này" and the verb ("ông cũng tuyên bố sẽ ủng hộ")
 
 
+def _each_before(sdoc, sent, anchor: Anchor) -> bool:
+    """"mỗi tỉnh 5 tỷ đồng", "mỗi suất trị giá 500.000 đồng": "mỗi", at most a noun and a word of value, then the
+    amount."""
+    values = {m.end: m.start for m in sent.of("VALUE_WORD")}
+    k = values.get(anchor.start, anchor.start)
+    return any(m.end <= k and k - m.end <= EACH_TO_AMOUNT and not any(sdoc.doc[t].text in SENTENCE_PUNCT
+                                                                      for t in range(m.end, k))
+               for m in sent.of("EACH"))
+
+
+EACH_TO_AMOUNT = 2  # syllables between "mỗi" and the amount or its word of value ("mỗi suất", "mỗi hộ dân")
+
+
 def _distributive(sent, parties: list[Party], anchor: Anchor) -> Party | None:
     for each in sent.of("EACH"):
         if each.end == anchor.start:
@@ -240,6 +253,12 @@ def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, 
                 bracketed: set[int]) -> list[Party]:
     """The parties between the verb and the amount (none inside brackets), else the one after "cho"/"tới"
     past the amount."""
+    # "trao tặng các hộ nghèo 300 suất quà", "ủng hộ bà con vùng lũ 5 tỷ đồng": a group of people named by a
+    # noun phrase between the verb and the amount
+    if any(m.start == after for m in sent.of("GROUP_OPENER") + sent.of("PEOPLE_HEAD")):
+        group = recipient_phrase(sdoc, sent, after, parties)
+        if group is not None and group.end == anchor.start:
+            return [group]
     other_preps = [m for m in sent.of("PREP") if not any(t.start == m.start for t in sent.of("TO"))]
     between = [p for p in parties if after <= p.start and p.end <= anchor.start and p.name != donor.name
                and not _preceded_by(sent.of("FROM"), p) and not _preceded_by(other_preps, p)
@@ -473,6 +492,10 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         per_recipient = recipient_count = None
         after = frame.verb.end if frame.verb is not None else sent.start
         distributive = _distributive(sent, parties, anchor)
+        if distributive is None and _each_before(sdoc, sent, anchor):
+            # "… các tỉnh miền Trung mỗi tỉnh 5 tỷ đồng": so much each, to a number of them not stated; "500 suất
+            # quà, mỗi suất trị giá 500.000 đồng": the value of each thing given, which its own row counts
+            continue
         from_context = frame_from_context
         if frame.mode == "receive":
             donor, recipients, rule = _donor_after_from(sent, parties, after, sdoc), [frame.donor], "received"
