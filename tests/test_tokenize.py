@@ -60,11 +60,13 @@ def test_a_name_in_initials_is_no_sentence_break():
     # underthesea breaks after "T.Đ." in "ông T.Đ.L – …" (a Vietlott winner in the bench corpus); a real break
     # after an initial, and a break before a full word, stay
     body = ("Ông T.Đ.L – chủ nhân giải Jackpot đã tặng 400 triệu đồng. Sau đó ông về nhà.\n"
-            "Ông Nguyễn Văn A. Bà Trần Thị B.")
+            "Thư gửi ông N.V.A. Ở Hà Nội, trời mưa.")
     sentences = [body[a:b] for a, b in sentence_spans(body)]
     assert sentences[0] == "Ông T.Đ.L – chủ nhân giải Jackpot đã tặng 400 triệu đồng."
     assert sentences[1] == "Sau đó ông về nhà."
     assert "Ông T.Đ." not in sentences
+    # "Ở" is a word that opens a sentence, no initial: the break after "N.V.A." stays
+    assert sentences[2:] == ["Thư gửi ông N.V.A.", "Ở Hà Nội, trời mưa."]
 
 
 def test_misaligned_words_fail_loudly():
