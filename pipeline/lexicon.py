@@ -160,7 +160,7 @@ VIETNAMESE_SYLLABLE = re.compile(
     f"^({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
 
 
-def _foreign_then_vietnamese(prev: str, syl: str) -> bool:
+def _word_breaks_between(prev: str, syl: str) -> bool:
     """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"), or a
     number to the word before it ("viện trợ 1,2"): a word breaks between a capitalised syllable that cannot be
     Vietnamese and a lower-case Vietnamese one, and before a number."""
@@ -189,7 +189,7 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
         for syl in (piece for chunk in w.text.split() for piece in _pattern_pieces(chunk)):
             at = body.index(syl, cursor, w.end)
             syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
-            if prev is not None and _foreign_then_vietnamese(prev[2], syl):
+            if prev is not None and _word_breaks_between(prev[2], syl):
                 starts.add(at)
                 ends.add(prev[1])
             prev = (at, at + len(syl), syl)

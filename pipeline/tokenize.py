@@ -93,7 +93,7 @@ def _join_initials(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
 
 _INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")  # "T.Đ.": two or more initials, each a letter and a full stop
 # the next piece opens with one Latin capital (not "Ở", "Ý": one-letter Vietnamese words that open sentences)
-_INITIAL_THEN_BREAK = re.compile(r"[A-ZĐ](?:\W|$)")
+_INITIAL_THEN_BREAK = re.compile(r"[A-Z\u0110](?:\W|$)")  # \u0110: "D" with a stroke
 
 
 def _cut_long(body: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:

@@ -11,7 +11,8 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, merge_repeated_agreements
-from .aid import Frame, subject_of, aid_events_in_sentence, agent_frame, borrowers_from_agreements, merge_repeated_events, reconcile_totals, sentence_frame
+from .aid import (Frame, agent_frame, aid_events_in_sentence, borrowers_from_agreements, merge_repeated_events,
+                  reconcile_totals, sentence_frame, subject_of)
 from .entities import country_names, party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows

@@ -56,10 +56,10 @@ class PartyFinder:
         self.joiners = {m.start: m for m in matches.get("NAME_JOINER", [])}
         # lower-case words inside names in other languages ("Save the Children", "Bank of America"): a joiner
         # inside a name whose words are not Vietnamese
-        self.foreign_joiners = {m.start for m in matches.get("FOREIGN_JOINER", [])
-                                if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.doc[m.start - 1].text) is None}
-        for k in self.foreign_joiners:
-            self.joiners.setdefault(k, next(m for m in matches["FOREIGN_JOINER"] if m.start == k))
+        foreign_joiners = {m.start: m for m in matches.get("FOREIGN_JOINER", [])
+                           if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.doc[m.start - 1].text) is None}
+        self.foreign_joiners = set(foreign_joiners)
+        self.joiners = {**foreign_joiners, **self.joiners}
         self.not_starts = {m.start: m for m in matches.get("NOT_NAME_START", [])}
         self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
             | {m.start for m in matches.get("HONORIFIC", [])}
