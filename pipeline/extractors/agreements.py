@@ -104,7 +104,8 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
         rows.append(_agreement_row(
             kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=None if unnamed else sdoc.text[c0:c1],
-            parties=named or _specific_parties(_parties(sent, examples)),
+            parties=named or _specific_parties([p for p in _parties(sent, examples)
+                                                if not kind.start <= p.start < title_end]),
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
             rule_id=f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
@@ -121,6 +122,8 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
     doc = sdoc.doc
     by_start = {p.start: p for p in found}
     joiners = {m.start: m.end for m in sent.of("PARTY_JOINER")}
+    # "đại diện VNPT cùng đại diện Báo Dân trí đã ký …", "với lãnh đạo Công ty …": who stands for a party
+    representatives = {m.start: m.end for m in sent.of("REPRESENTATIVE")}
 
     def run_from(k: int) -> list[str]:
         """Names of the parties from token k on, joined by "và" or a comma; parties that touch are one
@@ -138,6 +141,7 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
             k = joiners.get(party.end, party.end)
             if k == party.end or (doc[party.end].text == "," and not _closed_by_and(party.end)):
                 break
+            k = representatives.get(k, k)
         return out
 
     def _closed_by_and(comma: int) -> bool:
@@ -167,9 +171,11 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
         k = adverbs[k]
     ends = {p.end: p for p in found}
     first = None
-    while k in ends:  # back over "A và B" (and parties that touch) to the first subject
+    representative_at = {m.end: m.start for m in sent.of("REPRESENTATIVE")}
+    while k in ends:  # back over "A và B" (and parties that touch, and who represents them) to the first subject
         first = ends[k]
-        back = next((m for m in sent.of("PARTY_JOINER") if m.end == first.start), None)
+        before = representative_at.get(first.start, first.start)
+        back = next((m for m in sent.of("PARTY_JOINER") if m.end == before), None)
         k = back.start if back is not None else first.start
         if back is None and k not in ends:
             break
@@ -177,11 +183,26 @@ def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> li
         return []
     subjects = run_from(first.start)
     # "… ký biên bản ghi nhớ nhằm thảo luận … với Công ty eab Năng lượng mới GmbH": the partner may follow the
-    # title's end, in the same clause; a word for who represents it may stand before it ("với lãnh đạo Công ty …")
-    representatives = {m.start: m.end for m in sent.of("REPRESENTATIVE")}
+    # title's end, in the same clause, after who represents it ("với lãnh đạo Công ty …") or after lower-case words
+    # that describe it ("với công ty sản xuất tuabin gió Lagerwey")
     partner = next((p for m in sent.of("WITH") if title_end <= m.start < clause_end
-                    for p in [run_from(representatives.get(m.end, m.end))] if p), [])
+                    for p in [run_from(_described(sdoc, sent, representatives.get(m.end, m.end), by_start))] if p),
+                   [])
     return list(dict.fromkeys(subjects + partner[:1]))
+
+
+def _described(sdoc, sent, k: int, parties_at: dict) -> int:
+    """Where the party a few lower-case words describe starts ("công ty sản xuất tuabin gió Lagerwey"), else k."""
+    doc = sdoc.doc
+    for j in range(k, min(k + PARTNER_DESCRIPTION, sent.end)):
+        if j in parties_at:
+            return j
+        if doc[j].text in SENTENCE_PUNCT or doc[j].text[:1].isupper() or doc[j].like_num:
+            break
+    return k
+
+
+PARTNER_DESCRIPTION = 7  # lower-case syllables that may describe a partner before its name
 
 
 def _is_blocked(sdoc, sent, start: int) -> bool:
