@@ -124,6 +124,9 @@ def pattern_doc(text: str) -> Doc:
     return Doc(shared_vocab(), words=list(_syllables(str(text))))
 
 
+WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")  # punctuation that ends a word glued to it
+
+
 @dataclass
 class SyllableDoc:
     """A Doc of syllables over the exact body text, with underthesea's word boundaries."""
@@ -140,6 +143,14 @@ class SyllableDoc:
     def on_word_boundaries(self, start: int, end: int) -> bool:
         return self.doc[start].idx in self.word_starts and \
             self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
+
+    def word_end(self, i: int, limit: int) -> int:
+        """The token after the underthesea word that starts at token i (a full stop glued to it ends it)."""
+        j = i + 1
+        while j < limit and not self.doc[j].is_space and self.doc[j].idx not in self.word_starts \
+                and self.doc[j].text not in WORD_BREAKING_MARKS:
+            j += 1
+        return j
 
     def heads_a_name(self, start: int, end: int) -> bool:
         """The phrase is a word of its own, or opens a common-noun word that goes on into a capitalised

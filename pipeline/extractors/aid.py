@@ -119,18 +119,11 @@ def agent_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     for marker in sent.of("ORGANISED_BY"):
         starts = {marker.end}
         if marker.end < sent.end and sdoc.doc[marker.end].text[:1].islower():
-            starts.add(_word_end(sdoc, marker.end, sent.end))
+            starts.add(sdoc.word_end(marker.end, sent.end))
         party = next((p for p in parties if p.start in starts and p.end in verbs), None)
         if party is not None:
             return Frame("give", None, party)
     return None
-
-
-def _word_end(sdoc, i: int, limit: int) -> int:
-    j = i + 1
-    while j < limit and sdoc.doc[j].idx not in sdoc.word_starts:
-        j += 1
-    return j
 
 
 def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
@@ -140,7 +133,7 @@ def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     if not says_aid(sent):
         return None
     for verb in sent.of("RECEIVE"):
-        if _donor_after_from(sent, parties, verb.end, sdoc) is None:
+        if _donor_after_from(sdoc, sent, parties, verb.end) is None:
             continue
         doc = sdoc.doc
         # "Các em học sinh được nhận 100 suất học bổng từ …": the passive marker belongs to the verb
@@ -369,7 +362,7 @@ CLAUSE_TAGS = ("V",)  # VLSP tags that end a noun phrase
 ADVERB_TAGS = ("R",)
 
 
-def _donor_after_from(sent, parties: list[Party], after: int, sdoc=None) -> Party | None:
+def _donor_after_from(sdoc, sent, parties: list[Party], after: int) -> Party | None:
     """The giver a receiving names after it: "từ X", "của X", or "do X tài trợ" (by X, who gives; X may be a
     noun phrase no list or shape names: "do cộng đồng người Việt tại Nhật Bản gửi tặng")."""
     givers = {m.start for m in sent.of("GIVE")}
@@ -378,7 +371,7 @@ def _donor_after_from(sent, parties: list[Party], after: int, sdoc=None) -> Part
             continue
         nxt = next((p for p in parties if p.start == marker.end
                     and (marker.label == "FROM" or p.end in givers)), None)
-        if nxt is None and marker.label == "ORGANISED_BY" and sdoc is not None:
+        if nxt is None and marker.label == "ORGANISED_BY":
             nxt = _agent_phrase(sdoc, sent, marker.end, givers)
         if nxt is not None:
             return nxt
@@ -476,12 +469,13 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
     aside = _in_brackets(sdoc, sent)
     events = []
     for anchor in find_anchors(sdoc, sent, rules):
+        set_aside = frame.verb is not None and _set_aside_for(sent, anchor, frame.verb)
         if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive" \
-                and not _valued_then_given(sent, anchor, frame.verb) and not _set_aside_for(sent, anchor, frame.verb):
+                and not _valued_then_given(sent, anchor, frame.verb) and not set_aside:
             continue  # an amount before the verb is not what the verb gives
         if _is_trap(sent, anchor, frame.verb):
             continue
-        if frame.verb is not None and _set_aside_for(sent, anchor, frame.verb) and any(
+        if set_aside and any(
                 frame.verb.end <= t.start <= frame.verb.end + TRAP_AFTER_PURPOSE
                 for t in sent.of("NOT_AID") + sent.of("NOT_AID_AFTER")):
             continue  # "chi hơn 2.200 tỷ đồng để hỗ trợ Đạm Ninh Bình trả nợ": paying debts is no aid
@@ -498,7 +492,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             continue
         from_context = frame_from_context
         if frame.mode == "receive":
-            donor, recipients, rule = _donor_after_from(sent, parties, after, sdoc), [frame.donor], "received"
+            donor, recipients, rule = _donor_after_from(sdoc, sent, parties, after), [frame.donor], "received"
             if donor is None and carried is not None and carried.donor is not None:
                 donor, from_context = carried.donor, True
         elif frame.mode == "passive":

@@ -18,7 +18,6 @@ from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 
 OPENING, CLOSING = "(", ")"
 INNER_NAME_MARKS = ("&",)
-WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")
 QUOTE_MARKS = ('"', "\u201c", "\u201d", "\u00ab", "\u00bb", "'")
 
 
@@ -56,10 +55,8 @@ class PartyFinder:
         self.joiners = {m.start: m for m in matches.get("NAME_JOINER", [])}
         # lower-case words inside names in other languages ("Save the Children", "Bank of America"): a joiner
         # inside a name whose words are not Vietnamese
-        foreign_joiners = {m.start: m for m in matches.get("FOREIGN_JOINER", [])
-                           if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.doc[m.start - 1].text) is None}
-        self.foreign_joiners = set(foreign_joiners)
-        self.joiners = {**foreign_joiners, **self.joiners}
+        self.foreign_joiners = {m.start for m in matches.get("FOREIGN_JOINER", [])
+                                if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.doc[m.start - 1].text) is None}
         self.not_starts = {m.start: m for m in matches.get("NOT_NAME_START", [])}
         self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
             | {m.start for m in matches.get("HONORIFIC", [])}
@@ -76,14 +73,6 @@ class PartyFinder:
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
 
     # -- words
-    def _word_end(self, i: int, limit: int) -> int:
-        """The token after the underthesea word that starts at token i (a full stop glued to it ends it)."""
-        j = i + 1
-        while j < limit and not self.doc[j].is_space and self.doc[j].idx not in self.sdoc.word_starts \
-                and self.doc[j].text not in WORD_BREAKING_MARKS:
-            j += 1
-        return j
-
     def _capitalised_word(self, i: int, limit: int) -> bool:
         return i < limit and not self.doc[i].is_space and _is_capitalised(self.doc[i].text) \
             and i not in self.stops and i not in self.verbs and i not in self.not_parties
@@ -126,17 +115,17 @@ class PartyFinder:
             if self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit) \
                     and not lower:
                 proper = proper or self.doc[j].tag_ == "Np"
-                j = self._word_end(j, limit)
+                j = self.sdoc.word_end(j, limit)
                 continue
             if j in self.foreign_joiners and self._capitalised_word(j + 1, limit):
                 j += 1  # "Tổ chức Save the Children"
                 continue
-            if self._lowercase_noun(j, limit) and self._country_at(self._word_end(j, limit)):
-                j = self._word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
+            if self._lowercase_noun(j, limit) and self._country_at(self.sdoc.word_end(j, limit)):
+                j = self.sdoc.word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
                 continue
             if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
                 # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
-                j, lower = self._word_end(j, limit), lower + 1
+                j, lower = self.sdoc.word_end(j, limit), lower + 1
                 continue
             joiner = self.joiners.get(j)
             if joiner is not None and self._capitalised_word(joiner.end, limit) \
@@ -153,13 +142,13 @@ class PartyFinder:
         a word of it Np, or it has a foreign syllable, or it is an abbreviation ("CZI")."""
         if not self._capitalised_word(i, limit) or i in self.not_starts or i in self.places or i in self.heads:
             return None
-        j = self._word_end(i, limit)
+        j = self.sdoc.word_end(i, limit)
         while True:
             if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
-                j = self._word_end(j, limit)
+                j = self.sdoc.word_end(j, limit)
             elif j < limit and (self.doc[j].text in INNER_NAME_MARKS or j in self.foreign_joiners) \
                     and self._capitalised_word(j + 1, limit):
-                j = self._word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
+                j = self.sdoc.word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
             else:
                 break
         syllables = [t.text for t in self.doc[i:j] if not t.is_space]
@@ -203,7 +192,7 @@ class PartyFinder:
                 continue
             k = i
             if i == start and self.doc[i].idx not in self.proper_nouns:
-                k = self._word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
+                k = self.sdoc.word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
                 k = k if self._capitalised_word(k, end) else i
             j = self.proper_phrase(k, end, start) if k != i else None
             if j is not None:

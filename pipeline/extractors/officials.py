@@ -45,8 +45,7 @@ class OfficialParser:
         self.honorifics = _at(sent.of("HONORIFIC"))
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
         self.links = _at(sent.of("TITLE_LINK"))
-        self.conjunctions = {m.start for m in sent.of("CONJUNCTION")}
-        self.conjunction_ends = {m.start: m.end for m in sent.of("CONJUNCTION")}
+        self.conjunctions = {m.start: m.end for m in sent.of("CONJUNCTION")}  # start -> end
         self.copula_adverbs = {m.start: m.end for m in sent.of("COPULA_ADVERB")}
         self.stopwords = {str(w).casefold() for w in rules.merged_list("stoplist", "words")}
         self.particles = frozenset(str(w) for w in rules.merged_list("official", "name_particles"))
@@ -130,7 +129,7 @@ class OfficialParser:
             if stop > head_end:
                 options.append((stop, [headed[1].phrase.get("country")] if headed[1] else []))
         if not options and self._capitalised(j) and j not in self.titles:
-            options.append((self.finder._word_end(j, end), []))
+            options.append((self.sdoc.word_end(j, end), []))
         if not options and j in self.joiners:
             after = self.joiners[j].end
             nxt = self._complement_step(after) if after < end and self.name_at(after) is None else None
@@ -190,12 +189,11 @@ class OfficialParser:
             return j
         # "Thủ tướng Campuchia Hun Sen": after a foreign country, syllables that could be Vietnamese but make one
         # word underthesea tags Np are a name (a district after a Vietnamese place is not: "Chi nhánh Hai Bà Trưng")
-        word_end = next((k for k in range(i + 1, j + 1) if k == end or doc[k].idx in self.sdoc.word_starts
-                         or doc[k].is_space), j)
+        word_end = min(self.sdoc.word_end(i, end), j)
         before = self.place_ends.get(i) or self.place_ends.get(i - 1 if i > 0 and doc[i - 1].is_space else -1)
         foreign_country = before is not None and before.phrase.get("kind") == "country" \
             and before.phrase.get("country") not in (None, "VN")
-        if foreign_country and doc[i].tag_ == "Np" and self.name_min <= word_end - i <= 4 and word_end <= j \
+        if foreign_country and doc[i].tag_ == "Np" and self.name_min <= word_end - i <= 4 \
                 and not any(self._organisation_shaped(t.text) for t in doc[i:word_end]):
             return word_end
         return None
@@ -309,8 +307,8 @@ class OfficialParser:
             if k < self.sent.end and self.doc[k].text == ",":
                 k = self.skip_space(k + 1)
                 continue
-            if k in self.conjunction_ends:
-                k = self.skip_space(self.conjunction_ends[k])
+            if k in self.conjunctions:
+                k = self.skip_space(self.conjunctions[k])
                 continue
             break
         while k in self.copula_adverbs:
