@@ -158,6 +158,19 @@ REJECTS = Table(
 DECIMAL = pa.decimal128(38, 6)
 
 
+ROLE = pa.struct([
+    pa.field("role", pa.string(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("char_start", pa.int32(), nullable=False),
+    pa.field("char_end", pa.int32(), nullable=False),
+])
+
+
+def _roles_column(roles: str) -> Column:
+    return _c("roles", pa.list_(ROLE), "Every part of the fact with the words it was read from: role ("
+              f"{roles}), text == body[char_start:char_end]. Validation re-derives each role from its span.")
+
+
 def _evidence_columns(what: str) -> tuple[Column, ...]:
     return (
         _c("char_start", pa.int32(), f"Start of {what} in the article body."),
@@ -201,6 +214,7 @@ AID_EVENTS = Table(
         _c("event_day", pa.int32(), "Day of the event date, known even when its year is unresolved.", True),
         _c("qualifier", VOCAB, "Approximation before the figure: more_than, nearly, about, …", True),
         _c("n_mentions", pa.int32(), "How many times the article states this event."),
+        _roles_column("donor, recipient, amount, quantity, item, verb, date"),
     ) + _evidence_columns("the first statement of the event"),
 )
 
@@ -230,6 +244,7 @@ OFFICIALS = Table(
         _c("titles", pa.list_(pa.string()), "Titles seen with the name, most specific forms, in text order."),
         _c("country", VOCAB, "ISO 3166 alpha-2 of the country the person serves.", True),
         _c("n_mentions", pa.int32(), "Occurrences of the full name in the body."),
+        _roles_column("name, title"),
     ) + _evidence_columns("the first titled mention"),
 )
 
@@ -250,6 +265,7 @@ AGREEMENTS = Table(
         _c("count", pa.int32(), "For an aggregate statement ('gần 20 biên bản ghi nhớ'): how many.", True),
         _c("count_qualifier", VOCAB, "Approximation of `count`: nearly, more_than, about, …", True),
         _c("since", pa.string(), "For an aggregate: the year counting starts from.", True),
+        _roles_column("document, party, verb, date"),
     ) + _evidence_columns("the document's title or the aggregate statement"),
 )
 

@@ -8,6 +8,8 @@ from functools import lru_cache
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from .entities import Party
 from .money import Anchor, find_anchors
+from .patterns import SentenceUnits, compiled_patterns, match_sentence
+from .records import AidEvent, roles_of
 from .sentence import SENTENCE_PUNCT, Sentence, char_span
 
 
@@ -525,6 +527,9 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         c0, c1 = char_span(sdoc, start, end)
         if from_context:
             rule = "carried"
+        value_role = "amount" if anchor.kind == "cash" else "quantity"
+        roles = roles_of(sdoc, [("donor", donor), *(("recipient", r) for r in recipients), (value_role, anchor),
+                                ("verb", frame.verb)])
         events.append({
             "donor": donor.name,
             "donor_country": donor.country,
@@ -547,6 +552,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             "char_end": c1,
             "evidence": sdoc.text[c0:c1],
             "rule_id": f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}",
+            "roles": roles,
             "_sentence": sent.index,
             "_borrower_unnamed": borrower_unnamed,
         })
@@ -612,3 +618,41 @@ def merge_repeated_events(events: list[dict]) -> list[dict]:
         else:
             kept[key] = {**e, "n_mentions": 1}
     return list(kept.values())
+
+
+def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party]) -> list[dict]:
+    """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
+    pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it."""
+    patterns = compiled_patterns(rules, "aid")
+    anchors = find_anchors(sdoc, sent, rules) if patterns else []
+    if not anchors:
+        return []
+    rows, taken = [], set()
+    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors), patterns):
+        anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
+        if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
+            continue
+        if donor.name in {r.name for r in recipients}:
+            continue
+        taken.add((anchor.start, anchor.end))
+        c0, c1 = char_span(sdoc, anchor.start, anchor.end)
+        event = AidEvent(donor, recipients, anchor, match.one("verb"), match.pattern.get("flow") or _flow(sent, anchor),
+                         match.pattern.id, sent.index, c0, c1, sdoc.text[c0:c1],
+                         is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")))
+        rows.append(event.as_row(sdoc))
+    return rows
+
+
+def with_pattern_events(legacy: list[dict], found: list[dict]) -> list[dict]:
+    """A sentence's events: a pattern's row names the rule of the row the grammar found for the same amount
+    with the same parties (one with other parties keeps the grammar's); an amount only a pattern finds adds
+    its row."""
+    added = []
+    for row in found:
+        same = next((r for r in legacy if r["char_start"] <= row["char_start"] and row["char_end"] <= r["char_end"]),
+                    None)
+        if same is None:
+            added.append(row)
+        elif (same["donor"], same["recipient"]) == (row["donor"], row["recipient"]):
+            same["rule_id"] = row["rule_id"]
+    return legacy + added

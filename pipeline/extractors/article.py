@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, merge_repeated_agreements
 from .aid import (Frame, agent_frame, aid_events_in_sentence, borrowers_from_agreements, merge_repeated_events,
-                  reconcile_totals, sentence_frame, subject_of)
+                  pattern_events, reconcile_totals, sentence_frame, subject_of, with_pattern_events)
 from .entities import country_names, party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
@@ -60,7 +61,9 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             continue
         parties = finder.find(sent.start, sent.end)
         in_lead = sent.index - lead_sentence < CARRY_SENTENCES if lead_sentence is not None else False
-        events.extend(aid_events_in_sentence(sdoc, sent, rules, parties, carried if in_lead else None, earlier))
+        events.extend(with_pattern_events(
+            aid_events_in_sentence(sdoc, sent, rules, parties, carried if in_lead else None, earlier),
+            pattern_events(sdoc, sent, rules, parties)))
         earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sdoc, sent, parties) or _with_title_receiver(
@@ -108,6 +111,8 @@ def give_for_their_state(events: list[dict], officials: list[dict], rules: Compi
         if person["country"] == event["recipient_country"] and event["recipient_kind"] == "country":
             continue  # "Tổng thống Donald Trump ký lệnh viện trợ … cho Israel": no state gives to itself
         event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
+        # the words name the person, who gives for the state: the role says so
+        event["roles"] = [{**r, "role": "donor_official"} if r["role"] == "donor" else r for r in event["roles"]]
 
 
 def complete_frame(sdoc, sent, parties) -> Frame | None:
@@ -141,7 +146,16 @@ def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
         parties = finder.find(sent.start, sent.end)
         frame = frame or complete_frame(sdoc, sent, parties)
         receiver = receiver or next((s for v in sent.of("RECEIVE") if (s := subject_of(sdoc, sent, v, parties))), None)
-    return frame or (Frame("give", None, None, (receiver,)) if receiver is not None else None)
+    frame = frame or (Frame("give", None, None, (receiver,)) if receiver is not None else None)
+    return _outside_the_body(frame) if frame is not None else None
+
+
+def _outside_the_body(frame: Frame) -> Frame:
+    """The headline's parties carried into the body have no span there (start -1): a row that takes one names
+    it without a role span."""
+    def moved(p):
+        return replace(p, start=-1, end=-1) if p is not None else None
+    return Frame(frame.mode, None, moved(frame.donor), tuple(moved(p) for p in frame.recipients))
 
 
 def _with_title_receiver(agent: Frame | None, title: Frame | None) -> Frame | None:

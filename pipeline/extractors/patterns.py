@@ -1,0 +1,226 @@
+"""Named patterns: the sentence-level rules of the rule files, and the small interpreter that runs them.
+
+A pattern is a list of elements over the units of one sentence (``rules/aid/vi/aid.yaml``, ``patterns:``):
+
+- ``{party: <role>}``: a party (a named place, organisation or person) starts here;
+- ``{amount: <role>}``: an amount of money or a counted item starts here;
+- ``{label: <LABEL>, role: <role>?}``: a phrase of a word list (its label is declared in the rule file);
+- ``{skip: n, not: [LABEL…]?}``: up to n tokens that are no punctuation, no party, no amount and start none of
+  the labels in ``not``;
+- ``{group: [element…]}``: elements matched together;
+
+each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more). A match binds roles to the
+units it passed; ``unless`` lists labels that, anywhere in the clause of the match, block it. The interpreter
+knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from .sentence import SENTENCE_PUNCT
+
+OPS = ("?", "*", "+")
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: str  # party, amount, label, skip or group
+    value: object  # the role (party, amount), the label, the number of tokens (skip), the elements (group)
+    role: str | None = None
+    op: str | None = None
+    not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; label: a phrase at one is not it
+    not_after: tuple[str, ...] = ()  # a unit right after a phrase of one of these is not it ("tại Hà Nội")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    elements: tuple[Element, ...]
+    unless: tuple[str, ...] = ()
+    when: tuple[str, ...] = ()  # one of these labels must stand in the clause
+    sets: tuple[tuple[str, object], ...] = ()  # fixed values the rows of the pattern carry (flow: loan)
+
+    def get(self, key: str, default=None):
+        return dict(self.sets).get(key, default)
+
+    def labels(self) -> set[str]:
+        """Every label the pattern names: what the rule set must define."""
+        found = set(self.unless) | set(self.when)
+
+        def walk(elements):
+            for el in elements:
+                if el.kind == "label":
+                    found.add(str(el.value))
+                found.update(el.not_labels)
+                found.update(el.not_after)
+                if el.kind == "group":
+                    walk(el.value)
+        walk(self.elements)
+        return found
+
+
+class PatternError(ValueError):
+    pass
+
+
+ELEMENT_KINDS = ("party", "amount", "label", "skip", "group")
+
+
+def compile_element(spec: dict, where: str) -> Element:
+    kinds = [k for k in ELEMENT_KINDS if k in spec]
+    if len(kinds) != 1:
+        raise PatternError(f"{where}: an element has exactly one of {', '.join(ELEMENT_KINDS)} ({spec!r})")
+    kind = kinds[0]
+    op = spec.get("op")
+    if op is not None and op not in OPS:
+        raise PatternError(f"{where}: op {op!r} is none of {OPS}")
+    value = spec[kind]
+    if kind == "group":
+        value = tuple(compile_element(e, where) for e in value)
+    elif kind == "skip" and not (isinstance(value, int) and value >= 1):
+        raise PatternError(f"{where}: skip takes a number of tokens >= 1 ({value!r})")
+    return Element(kind, value, spec.get("role"), op, tuple(spec.get("not") or ()),
+                   tuple(spec.get("not_after") or ()))
+
+
+def compile_pattern(spec: dict, where: str) -> Pattern:
+    elements = tuple(compile_element(e, f"{where}: {spec.get('id')}") for e in spec["pattern"])
+    sets = tuple(sorted((str(k), v) for k, v in (spec.get("sets") or {}).items()))
+    return Pattern(str(spec["id"]), elements, tuple(spec.get("unless") or ()), tuple(spec.get("when") or ()), sets)
+
+
+def patterns_of(files: list[dict]) -> tuple[Pattern, ...]:
+    """The patterns of every rule file of a kind, in file order (the first that fits an amount wins)."""
+    return tuple(compile_pattern(spec, str(data.get("id"))) for data in files for spec in data.get("patterns") or ())
+
+
+@lru_cache(maxsize=32)
+def compiled_patterns(rules, kind: str) -> tuple[Pattern, ...]:
+    """The patterns of a compiled rule set (cached on that set: a changed rule file compiles a new one)."""
+    return patterns_of(rules.files.get(kind, []))
+
+
+# ---------------------------------------------------------------- matching
+
+@dataclass(frozen=True)
+class Bound:
+    """A unit a match passed, bound to a role: a party, an amount or a phrase (lexicon.Match)."""
+
+    role: str
+    unit: object
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PatternMatch:
+    pattern: Pattern
+    start: int
+    end: int
+    bound: tuple[Bound, ...]
+
+    def one(self, role: str):
+        return next((b.unit for b in self.bound if b.role == role), None)
+
+    def all(self, role: str) -> list:
+        return [b.unit for b in self.bound if b.role == role]
+
+
+class SentenceUnits:
+    """What the elements of a pattern match in one sentence (or clause), indexed by token."""
+
+    def __init__(self, sdoc, sent, parties: list, anchors: list):
+        self.sdoc, self.sent = sdoc, sent
+        self.parties: dict[int, list] = {}
+        for p in parties:
+            if sent.start <= p.start and p.end <= sent.end:
+                self.parties.setdefault(p.start, []).append(p)
+        self.anchors: dict[int, list] = {}
+        for a in anchors:
+            self.anchors.setdefault(a.start, []).append(a)
+        self.blocked = {t for p in parties for t in range(p.start, p.end)} | \
+                       {t for a in anchors for t in range(a.start, a.end)}
+        self._labels: dict[str, dict[int, list]] = {}
+
+    def label_at(self, label: str, i: int) -> list:
+        if label not in self._labels:
+            index: dict[int, list] = {}
+            for m in self.sent.of(label):
+                index.setdefault(m.start, []).append(m)
+            self._labels[label] = index
+        return self._labels[label].get(i, [])
+
+    def after_any(self, i: int, labels: tuple[str, ...]) -> bool:
+        return any(m.end == i for label in labels for m in self.sent.of(label))
+
+    def starts_any(self, i: int, labels: tuple[str, ...]) -> bool:
+        return any(self.label_at(label, i) for label in labels)
+
+    def skippable(self, i: int, not_labels: tuple[str, ...]) -> bool:
+        tok = self.sdoc.doc[i]
+        return not (tok.text in SENTENCE_PUNCT or i in self.blocked
+                    or any(self.label_at(label, i) for label in not_labels))
+
+
+def _match_elements(units: SentenceUnits, elements: tuple[Element, ...], i: int,
+                    bound: tuple[Bound, ...]) -> Iterator[tuple[int, tuple[Bound, ...]]]:
+    if not elements:
+        yield i, bound
+        return
+    el, rest = elements[0], elements[1:]
+    for j, b in _match_once(units, el, i, bound):  # as many times as it fits first, then fewer
+        if el.op in ("*", "+") and j > i:
+            yield from _match_elements(units, (Element(el.kind, el.value, el.role, "*", el.not_labels),) + rest,
+                                       j, b)
+        else:
+            yield from _match_elements(units, rest, j, b)
+    if el.op in ("?", "*"):
+        yield from _match_elements(units, rest, i, bound)
+
+
+def _match_once(units: SentenceUnits, el: Element, i: int,
+                bound: tuple[Bound, ...]) -> Iterator[tuple[int, tuple[Bound, ...]]]:
+    end = units.sent.end
+    if i >= end and el.kind != "skip":
+        return
+    if el.not_after and units.after_any(i, el.not_after):
+        return
+    if el.kind == "label" and el.not_labels and units.starts_any(i, el.not_labels):
+        return
+    if el.kind == "party":
+        for p in units.parties.get(i, []):
+            yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
+    elif el.kind == "amount":
+        for a in units.anchors.get(i, []):
+            yield a.end, bound + (Bound(str(el.value), a, a.start, a.end),)
+    elif el.kind == "label":
+        for m in units.label_at(str(el.value), i):
+            yield m.end, bound + ((Bound(el.role, m, m.start, m.end),) if el.role else ())
+    elif el.kind == "skip":
+        j = i
+        while j - i < int(el.value) and j < end and units.skippable(j, el.not_labels):
+            j += 1
+        for k in range(i, j + 1):  # the fewest tokens first
+            yield k, bound
+    elif el.kind == "group":
+        yield from _match_elements(units, el.value, i, bound)
+
+
+def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
+    """Every pattern's first match at every start, in pattern order. A pattern is not tried in a clause that
+    holds a label of its ``unless``, or none of its ``when``."""
+    found = []
+    for pattern in patterns:
+        if any(units.sent.of(label) for label in pattern.unless):
+            continue
+        if pattern.when and not any(units.sent.of(label) for label in pattern.when):
+            continue
+        for i in range(units.sent.start, units.sent.end):
+            match = next(_match_elements(units, pattern.elements, i, ()), None)
+            if match is not None:
+                j, bound = match
+                found.append(PatternMatch(pattern, i, j, bound))
+    return found

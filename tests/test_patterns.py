@@ -1,0 +1,70 @@
+"""The named patterns: the interpreter on its own, then every pattern's examples and counterexamples."""
+
+from __future__ import annotations
+
+import pytest
+
+from vnfacts.config import RULES_DIR
+from vnfacts.extractors import extract_text
+from vnfacts.extractors.patterns import PatternError, compile_pattern
+from vnfacts.rule_examples import mismatches
+from vnfacts.rulefiles import iter_rule_files, load_rule_file
+
+TABLE_OF_KIND = {"aid": "aid_events", "agreement": "agreements", "official": "officials"}
+
+
+def _pattern_cases():
+    for path in iter_rule_files(RULES_DIR):
+        data = load_rule_file(path)
+        table = TABLE_OF_KIND.get(data["kind"])
+        for spec in data.get("patterns") or ():
+            for i, ex in enumerate(spec["examples"]):
+                yield pytest.param(table, spec["id"], ex["text"], ex.get("title"), ex["expect"],
+                                   id=f"{spec['id']}+{i}")
+            for i, ex in enumerate(spec["counterexamples"]):
+                text, title = (ex, None) if isinstance(ex, str) else (ex["text"], ex.get("title"))
+                yield pytest.param(table, spec["id"], text, title, None, id=f"{spec['id']}-{i}")
+
+
+PATTERN_CASES = list(_pattern_cases())
+
+
+def test_the_rule_files_hold_patterns_for_aid():
+    ids = {case.values[1] for case in PATTERN_CASES if case.values[0] == "aid_events"}
+    assert {"aid.give.amount_to_recipient", "aid.receive.from_donor", "aid.give.passive"} <= ids
+
+
+@pytest.mark.parametrize("table,pattern_id,text,title,expect", PATTERN_CASES)
+def test_pattern_example(table, pattern_id, text, title, expect):
+    rows = extract_text(text, title=title)[table]
+    if expect is None:
+        assert rows == [], f"{pattern_id}: counterexample {text!r} yielded {rows}"
+        return
+    diffs = [mismatches(expect, row) for row in rows]
+    assert any(not d for d in diffs), f"{pattern_id}: {text!r}: {diffs or 'no row'}"
+
+
+def test_every_role_of_a_pattern_row_holds_its_words():
+    text = "Chính phủ Nhật Bản vừa viện trợ khẩn cấp 2 triệu USD cho Lào và Campuchia."
+    (row,) = extract_text(text)["aid_events"]
+    roles = [(r["role"], r["text"]) for r in row["roles"]]
+    assert roles == [("donor", "Chính phủ Nhật Bản"), ("verb", "viện trợ"), ("amount", "2 triệu USD"),
+                     ("recipient", "Lào"), ("recipient", "Campuchia")]
+    assert all(text[r["char_start"]:r["char_end"]] == r["text"] for r in row["roles"])
+
+
+def test_an_element_with_two_kinds_is_refused():
+    with pytest.raises(PatternError, match="exactly one of"):
+        compile_pattern({"id": "x", "pattern": [{"party": "donor", "label": "GIVE"}]}, "test.yaml")
+
+
+def test_an_unknown_op_is_refused():
+    with pytest.raises(PatternError, match="op"):
+        compile_pattern({"id": "x", "pattern": [{"party": "donor", "op": "{2}"}]}, "test.yaml")
+
+
+def test_pattern_labels_are_listed_for_the_schema():
+    pattern = compile_pattern({"id": "x", "unless": ["NOT_AID"], "when": ["ITEM"], "pattern": [
+        {"party": "donor", "not_after": ["PREP"]}, {"skip": 2, "not": ["SPEECH_VERB"]},
+        {"group": [{"label": "TO"}, {"party": "recipient"}], "op": "*"}]}, "test.yaml")
+    assert pattern.labels() == {"NOT_AID", "ITEM", "PREP", "SPEECH_VERB", "TO"}
