@@ -42,6 +42,11 @@ CHECKS: dict[str, str] = {
     "fits_column": "every number fits its column exactly (no 40-digit amount, no NaN)",
     "value": "the value parsed again from the evidence equals the stored one (amount, quantity, currency, item, "
              "date value and grain, names, counts)",
+    "role_span": "every role's text is the body at its offsets, inside the evidence's line",
+    "role_value": "every part of the row is re-derived from its role's words: donor and recipients (a name the "
+                  "words give, as written or by the entity lists), amount or quantity, the verb of giving, a "
+                  "party of an agreement, an official's name and titles; a row stated in one sentence has a "
+                  "role for its donor and each recipient",
     "date_plausible": "a date is not far after the publication date (a month or year the text states may be)",
     "total_reconciles": "a row marked `is_total` equals the sum of the rows it totals",
     "schema.<column>": "the column's vocabulary and range (pandera), checked per batch of published rows",
@@ -189,6 +194,91 @@ VALUE_CHECKS = {
 }
 
 
+# ---------------------------------------------------------------- the roles
+
+def names_in(text: str, rules: CompiledRules) -> set[str]:
+    """The names a role's words give, without the extractor: the words as written, and every entity the entity
+    lists find in them ("Chính phủ Nhật Bản" names Nhật Bản, "Tổ chức Y tế Thế giới" names WHO)."""
+    return {text} | set(phrases_in(text, "PLACE", rules))
+
+
+def names(text: str, name: str, rules: CompiledRules, body: str) -> bool:
+    """The role's words name ``name``: as written, by the entity lists, or as the abbreviation the article
+    defines for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)")."""
+    return name in names_in(text, rules) or f"{name} ({text})" in body
+
+
+def _roles(row: dict, name: str) -> list[dict]:
+    return [r for r in row.get("roles") or [] if r["role"] == name]
+
+
+def check_role_spans(row: dict, ctx: ArticleContext) -> None:
+    body = ctx.article["body"]
+    for r in row.get("roles") or []:
+        a, b = r["char_start"], r["char_end"]
+        if not (0 <= a < b <= len(body)) or body[a:b] != r["text"]:
+            raise CheckFailed("role_span", f"{r['role']} {r['text']!r} is not the body at {a}:{b}")
+        if not any(x <= a and b <= y for x, y in ctx.body_lines):
+            raise CheckFailed("role_span", f"{r['role']} {r['text']!r} at {a}:{b} is not inside one body line")
+
+
+def check_aid_roles(row: dict, rules: CompiledRules, body: str) -> None:
+    donors, recipients = _roles(row, "donor"), _roles(row, "recipient")
+    if row["parties_from"] == "sentence" and not (donors or _roles(row, "donor_official")):
+        raise CheckFailed("role_value", "the donor is stated in the sentence but has no role")
+    for r in donors:
+        if not names(r["text"], row["donor"], rules, body):
+            raise CheckFailed("role_value", f"donor {row['donor']!r} is not what {r['text']!r} names")
+    missing = [n for n in row["recipient"].split(" + ") if not any(names(r["text"], n, rules, body) for r in recipients)]
+    if missing and (recipients or row["parties_from"] == "sentence"):
+        raise CheckFailed("role_value", f"recipients {missing} are named by no recipient role "
+                                        f"({[r['text'] for r in recipients]})")
+    value_role = "amount" if row["item"] == "cash" else "quantity"
+    for r in _roles(row, value_role):
+        if value_role == "amount":
+            money = money_in(r["text"], rules.rules_dir)
+            per = row["amount_per_recipient"] if row["amount_per_recipient"] is not None else row["amount"]
+            if money is None or not _same(money.amount, per):
+                raise CheckFailed("role_value", f"amount {per} is not what {r['text']!r} says")
+        elif not _same(leading_number(r["text"], rules.rules_dir), row["quantity"]):
+            raise CheckFailed("role_value", f"quantity {row['quantity']} is not what {r['text']!r} says")
+    for r in _roles(row, "verb"):
+        if not (phrases_in(r["text"], "GIVE", rules) or phrases_in(r["text"], "RECEIVE", rules)):
+            raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of giving or receiving")
+
+
+def check_agreement_roles(row: dict, rules: CompiledRules, body: str) -> None:
+    for r in _roles(row, "party"):
+        if not any(names(r["text"], p, rules, body) for p in row["parties"]):
+            raise CheckFailed("role_value", f"party {r['text']!r} names none of {row['parties']}")
+    for r in _roles(row, "verb"):
+        if not phrases_in(r["text"], "SIGN", rules):
+            raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of signing")
+
+
+def check_official_roles(row: dict, rules: CompiledRules, body: str) -> None:
+    for r in _roles(row, "name"):
+        if r["text"] != row["name"]:
+            raise CheckFailed("role_value", f"name {row['name']!r} but its role reads {r['text']!r}")
+    for r in _roles(row, "title"):
+        if r["text"] not in row["titles"]:
+            raise CheckFailed("role_value", f"title {r['text']!r} is none of {row['titles']}")
+
+
+ROLE_CHECKS = {
+    "aid_events": check_aid_roles,
+    "agreements": check_agreement_roles,
+    "officials": check_official_roles,
+}
+
+
+def check_roles(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
+    if table not in ROLE_CHECKS:
+        return
+    check_role_spans(row, ctx)
+    ROLE_CHECKS[table](row, rules, ctx.article["body"])
+
+
 # ---------------------------------------------------------------- the checks
 
 @exact
@@ -210,6 +300,7 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
         raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
     check_fits_columns(table, row)
     VALUE_CHECKS[table](row, ctx, rules)
+    check_roles(table, row, ctx, rules)
     check_plausible_date(table, row, ctx)
 
 

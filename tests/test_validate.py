@@ -74,6 +74,14 @@ def _shift(r):
     r["char_end"] += 1
 
 
+def _role(name, change):
+    """Change the first role called ``name`` of a row."""
+    def apply(row):
+        role = next(r for r in row["roles"] if r["role"] == name)
+        change(role)
+    return apply
+
+
 CORRUPTIONS = {
     "shifted offsets": ("aid_events", _is("40.000 USD"), _shift, "evidence"),
     "offsets outside the body": ("dates", _is("Chiều 26/8"), lambda r: r.update(char_end=10 ** 6), "offsets"),
@@ -98,6 +106,22 @@ CORRUPTIONS = {
     "bad agreement kind": ("agreements", lambda r: r["count"] == 20, lambda r: r.update(kind="contract"),
                            "schema.kind"),
     "bad flow vocabulary": ("aid_events", _is("40.000 USD"), lambda r: r.update(flow="gift"), "schema.flow"),
+    "donor span off its words": ("aid_events", _is("40.000 USD"),
+                                 _role("donor", lambda x: x.update(char_start=x["char_start"] + 1,
+                                                                   char_end=x["char_end"] + 1)), "role_span"),
+    "donor role naming another party": ("aid_events", _is("40.000 USD"),
+                                        lambda r: r.update(donor="Thủ đô Viêng Chăn"), "role_value"),
+    "recipient role naming another party": ("aid_events", _is("40.000 USD"),
+                                            lambda r: r.update(recipient="Lào"), "role_value"),
+    "sentence row without a donor role": ("aid_events", _is("40.000 USD"),
+                                          lambda r: r.update(roles=[x for x in r["roles"] if x["role"] != "donor"]),
+                                          "role_value"),
+    "amount role saying another amount": ("aid_events", _is("40.000 USD"), lambda r: r.update(roles=[
+        {**x, "role": "amount"} if x["role"] == "verb" else x for x in r["roles"]]), "role_value"),
+    "agreement party role naming no party": ("agreements", lambda r: any(x["role"] == "party" for x in r["roles"]),
+                                             lambda r: r.update(parties=["Campuchia"]), "role_value"),
+    "official title role not among the titles": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",
+                                                 lambda r: r.update(titles=["Bí thư"]), "role_value"),
 }
 
 

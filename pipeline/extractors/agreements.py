@@ -7,6 +7,7 @@ from decimal import Decimal
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
+from .records import TokenSpan, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
 def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None) -> list[Match]:
@@ -91,6 +92,8 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
                 since=since.value.value if since else None, valid=None,
                 c0=c0, c1=c1, text=sdoc.text, rule_id=f"{rule_base}:aggregate"))
             rows[-1]["_definite"] = quantifier is not None and quantifier.phrase.normalized in definite
+            rows[-1]["roles"] = _agreement_roles(sdoc, sent, (count_start, group[-1].end), rows[-1]["parties"],
+                                                 found or [], None)
             continue
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
@@ -110,6 +113,8 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
             rule_id=f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
         rows[-1]["_unnamed"] = unnamed
+        rows[-1]["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), rows[-1]["parties"], found or [],
+                                             signed)
     if lister is not None and rows[lister]["count"] is not None and len(rows) - lister - 1 >= rows[lister]["count"]:
         del rows[lister]  # every document the count announces is listed: the list says it all
     return rows
@@ -282,6 +287,25 @@ def _title_end(sdoc, sent, kind: Match) -> int:
     while end > kind.end and doc[end - 1].is_space:
         end -= 1
     return end
+
+
+def _agreement_roles(sdoc, sent, document: tuple[int, int], parties: list[str], found: list, signed) -> list[dict]:
+    """The document's words, each party's (where the sentence names it: a party or a place of that name, outside
+    the document's title first), the signing verb nearest the document and the date of signing."""
+    units = [("document", TokenSpan(*document))]
+    candidates = sorted(list(found) + sent.of("PLACE"), key=lambda u: (document[0] <= u.start < document[1], u.start))
+    for name in parties:
+        unit = next((u for u in candidates if getattr(u, "name", None) == name
+                     or (hasattr(u, "phrase") and u.phrase.normalized == name)), None)
+        units.append(("party", unit))
+    verb = min(sent.of("SIGN"), key=lambda v: abs(v.start - document[0]), default=None)
+    units.append(("verb", verb))
+    roles = roles_of(sdoc, units)
+    if signed is not None:
+        roles.append({"role": "date", "text": sdoc.text[signed.start:signed.end], "char_start": signed.start,
+                      "char_end": signed.end})
+        roles.sort(key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+    return roles
 
 
 def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_qualifier, since, valid,

@@ -6,6 +6,7 @@ import re
 
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 from .entities import PartyFinder
+from .records import TokenSpan, roles_of
 from .sentence import Sentence, char_span
 
 
@@ -370,7 +371,20 @@ class OfficialParser:
             "char_end": c1,
             "evidence": self.sdoc.text[c0:c1],
             "rule_id": f"{self.rules.first('official')['id']}:{rule}",
+            "roles": roles_of(self.sdoc, [("name", TokenSpan(name_start, name_end)),
+                                          *(("title", TokenSpan(a, b)) for a, b in title_spans)]),
         }
+
+
+def _title_roles_kept(roles: list[dict], titles: list[str]) -> list[dict]:
+    """The name's role and the first span of each title the row keeps."""
+    kept, seen = [], set()
+    for r in roles:
+        if r["role"] == "title" and (r["text"] not in titles or r["text"] in seen):
+            continue
+        seen.add(r["text"])
+        kept.append(r)
+    return sorted(kept, key=lambda r: (r["char_start"], r["char_end"], r["role"]))
 
 
 def drop_subsumed_titles(titles: list[str]) -> list[str]:
@@ -393,7 +407,9 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
         # "Tổng thống Trump" and "Tổng thống Donald Trump" are one person, whose evidence names him in full
         renamed.append((1, {**m, "name": longer[0]}) if len(longer) == 1 else (0, m))
     for _, m in sorted(renamed, key=lambda r: r[0]):
-        person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": []})
+        person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": [], "roles": [
+            r for r in m["roles"] if r["role"] == "name"]})
+        person["roles"].extend(r for r in m["roles"] if r["role"] == "title")
         person["titles"].extend(m["titles"])
         person["title_countries"].extend(m["title_countries"])
     rows = []
@@ -404,9 +420,10 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
             country = "VN"
         else:
             country = main_foreign_country  # a foreign name with no country in its titles: the article's
+        titles = drop_subsumed_titles(p["titles"])
         rows.append({
-            "name": name, "titles": drop_subsumed_titles(p["titles"]), "country": country,
+            "name": name, "titles": titles, "country": country,
             "n_mentions": len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", body)), "char_start": p["char_start"], "char_end": p["char_end"],
-            "evidence": p["evidence"], "rule_id": p["rule_id"],
+            "evidence": p["evidence"], "rule_id": p["rule_id"], "roles": _title_roles_kept(p["roles"], titles),
         })
     return rows

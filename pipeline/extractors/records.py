@@ -21,6 +21,14 @@ class Role:
         return {"role": self.role, "text": self.text, "char_start": self.char_start, "char_end": self.char_end}
 
 
+@dataclass(frozen=True)
+class TokenSpan:
+    """Tokens start:end of a syllable Doc that no other unit names (a document's title, a person's name)."""
+
+    start: int
+    end: int
+
+
 def role_of(sdoc, role: str, start: int, end: int) -> Role | None:
     """The role of the tokens start:end of a syllable Doc; None for a unit of another text (a headline's
     party carried into the body has no span in the body: start < 0)."""
