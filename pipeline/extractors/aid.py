@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
-from .entities import Party
+from .entities import Party, country_names
 from .money import Anchor, find_anchors
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, roles_of
@@ -618,6 +618,36 @@ def merge_repeated_events(events: list[dict]) -> list[dict]:
         else:
             kept[key] = {**e, "n_mentions": 1}
     return list(kept.values())
+
+
+def aid_article_steps(events: list[dict], agreements: list[dict], parties: list[Party], officials: list[dict],
+                      rules: CompiledRules) -> list[dict]:
+    """The article-level steps of aid events (``normalizer: aid.v1``): a loan's borrower from the article's
+    agreement, totals and their parts, the same event stated twice merged, a head of state giving for the
+    state."""
+    events = borrowers_from_agreements(events, agreements, parties)
+    reconcile_totals(events)
+    events = merge_repeated_events(events)
+    give_for_their_state(events, officials, rules)
+    return events
+
+
+def give_for_their_state(events: list[dict], officials: list[dict], rules: CompiledRules) -> None:
+    """A head of state or government, or a foreign minister, who gives, gives for the state they serve: the
+    donor of "Tổng thống Biden phê chuẩn gói hỗ trợ …" is the United States (the person is in officials)."""
+    heads = [str(t) for t in rules.merged_list("official", "state_titles")]
+    names = country_names(rules)
+    for event in events:
+        donor = event["donor"]
+        person = next((o for o in officials if o["country"] in names
+                       and (o["name"] == donor or o["name"].endswith(" " + donor))), None)
+        if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
+            continue
+        if person["country"] == event["recipient_country"] and event["recipient_kind"] == "country":
+            continue  # "Tổng thống Donald Trump ký lệnh viện trợ … cho Israel": no state gives to itself
+        event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
+        # the words name the person, who gives for the state: the role says so
+        event["roles"] = [{**r, "role": "donor_official"} if r["role"] == "donor" else r for r in event["roles"]]
 
 
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party]) -> list[dict]:

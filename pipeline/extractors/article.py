@@ -10,14 +10,14 @@ from pathlib import Path
 from ..config import RULES_DIR
 from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
+from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
-from .agreements import agreements_in_sentence, merge_repeated_agreements
-from .aid import (Frame, agent_frame, aid_events_in_sentence, borrowers_from_agreements, merge_repeated_events,
-                  pattern_events, reconcile_totals, sentence_frame, subject_of, with_pattern_events)
-from .entities import country_names, party_finder
+from .agreements import agreements_in_sentence
+from .aid import Frame, agent_frame, aid_events_in_sentence, pattern_events, sentence_frame, subject_of, with_pattern_events
+from .entities import party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
-from .officials import OfficialParser, officials_of_article
+from .officials import OfficialParser
 from .sentence import char_span, sentences_of
 
 def _main_foreign_country(places: list[Match]) -> str | None:
@@ -70,23 +70,20 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
                 agent_frame(sdoc, sent, parties), title)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules, parties))
-    events = borrowers_from_agreements(events, agreements, earlier)
-    reconcile_totals(events)
-    events = merge_repeated_events(events)
+    officials = normalizer(rules.first("official")["normalizer"])(
+        official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
+    events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
     for e in events:
         when = _event_date(e, sentence_dates, lead_date)
         e["event_date"] = when.value.value if when else None
         e["event_month"] = when.value.month if when else None
         e["event_day"] = when.value.day if when else None
         del e["_sentence"]
-    officials = officials_of_article(official_mentions, body, _main_foreign_country(matches.get("PLACE", [])),
-                                     rules)
-    give_for_their_state(events, officials, rules)
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]
     for n, e in enumerate(events):
         e["event_id"] = f"{aid_id}-aid-{n:03d}"
-    tables = {"aid_events": events, "officials": officials, "agreements": merge_repeated_agreements(agreements, kind_words(rules)),
+    tables = {"aid_events": events, "officials": officials, "agreements": normalizer(rules.first("agreement")["normalizer"])(agreements, kind_words(rules)),
               "dates": _date_rows(dates), "mentions": mentions}
     for rows in tables.values():
         for r in rows:
@@ -95,24 +92,6 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
 
 
 CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only
-
-
-def give_for_their_state(events: list[dict], officials: list[dict], rules: CompiledRules) -> None:
-    """A head of state or government, or a foreign minister, who gives, gives for the state they serve: the
-    donor of "Tổng thống Biden phê chuẩn gói hỗ trợ …" is the United States (the person is in officials)."""
-    heads = [str(t) for t in rules.merged_list("official", "state_titles")]
-    names = country_names(rules)
-    for event in events:
-        donor = event["donor"]
-        person = next((o for o in officials if o["country"] in names
-                       and (o["name"] == donor or o["name"].endswith(" " + donor))), None)
-        if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
-            continue
-        if person["country"] == event["recipient_country"] and event["recipient_kind"] == "country":
-            continue  # "Tổng thống Donald Trump ký lệnh viện trợ … cho Israel": no state gives to itself
-        event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
-        # the words name the person, who gives for the state: the role says so
-        event["roles"] = [{**r, "role": "donor_official"} if r["role"] == "donor" else r for r in event["roles"]]
 
 
 def complete_frame(sdoc, sent, parties) -> Frame | None:
