@@ -13,8 +13,10 @@ Every frame has the columns of its table in docs/tables.md, typed for pandas (se
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +56,8 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
     - integers are nullable integers (``Int32``), booleans ``boolean``;
     - times are in the news's zone (Asia/Ho_Chi_Minh, UTC+07:00);
     - ISO dates of any grain stay text and gain ``<column>_start``, the first day of the period (datetime64);
-    - list columns hold tuples, so rows hash (``drop_duplicates``) and compare;
+    - list columns hold tuples, so rows hash (``drop_duplicates``) and compare; the ``roles`` of a fact are
+      named tuples (``role``, ``text``, ``char_start``, ``char_end``);
     - vocabulary columns are plain strings.
     """
     frame = arrow.to_pandas(types_mapper=_integer_dtype)
@@ -72,6 +75,10 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
         elif pa.types.is_timestamp(kind):
             stamps = pd.to_datetime(values, utc=True)
             out[column.name] = stamps.dt.tz_convert(NEWS_TIME_ZONE)
+        elif pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+            record = _record_type(kind.value_type)
+            out[column.name] = pd.Series([None if v is None else tuple(record(**x) for x in v) for v in values],
+                                         dtype=object)
         elif pa.types.is_list(kind):
             out[column.name] = pd.Series([None if v is None else tuple(v) for v in values], dtype=object)
         elif pa.types.is_dictionary(kind):
@@ -81,6 +88,12 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
         if column.iso_date:
             out[f"{column.name}_start"] = pd.to_datetime(pd.Series([iso_start(v) for v in values], dtype=object))
     return pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in out.items()})
+
+
+@lru_cache(maxsize=None)
+def _record_type(struct: pa.StructType):
+    """A named tuple of a struct's fields (the only structs are roles: ``Role(role, text, char_start, …)``)."""
+    return namedtuple("Role", [f.name for f in struct])
 
 
 def read_table(name: str, out_dir: Path | str = DEFAULT_OUT_DIR) -> pd.DataFrame:

@@ -252,6 +252,7 @@ PHRASE_LISTS = {
     ("official", "copula_adverbs"): "COPULA_ADVERB",
     ("aid", "count_units"): "UNIT",
     ("aid", "give_verbs"): "GIVE",
+    ("aid", "lend_verbs"): "LEND",
     ("aid", "weak_give_verbs"): "WEAK_GIVE",
     ("aid", "not_aid_after"): "NOT_AID_AFTER",
     ("aid", "receive_verbs"): "RECEIVE",

@@ -506,6 +506,22 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "label": ("PLACE", "vocabulary"),
     "mentions.text": ("Thủ đô Viêng Chăn", "text"),
     "normalized": ("Viêng Chăn", "canonical value"),
+    "aid_events.roles": ([{"role": "donor", "text": "Hà Nội", "char_start": 2385, "char_end": 2391},
+                          {"role": "verb", "text": "dành tặng", "char_start": 2403, "char_end": 2412},
+                          {"role": "recipient", "text": "Thủ đô Viêng Chăn", "char_start": 2530, "char_end": 2547},
+                          {"role": "amount", "text": "40.000 USD", "char_start": 2618, "char_end": 2628}],
+                         "role spans"),
+    "officials.roles": ([{"role": "title", "text": "Ủy viên Bộ Chính trị", "char_start": 12, "char_end": 32},
+                         {"role": "title", "text": "Bí thư Thành ủy Hà Nội", "char_start": 34, "char_end": 56},
+                         {"role": "name", "text": "Đinh Tiến Dũng", "char_start": 57, "char_end": 71}],
+                        "role spans"),
+    "agreements.roles": ([{"role": "party", "text": "Hà Nội", "char_start": 2636, "char_end": 2642},
+                          {"role": "party", "text": "Viêng Chăn", "char_start": 2662, "char_end": 2672},
+                          {"role": "date", "text": "đầu tháng 4/2022", "char_start": 2677, "char_end": 2693},
+                          {"role": "verb", "text": "ký kết", "char_start": 2760, "char_end": 2766},
+                          {"role": "document", "text": "Biên bản thỏa thuận hợp tác giai đoạn 2022-2025",
+                           "char_start": 2767, "char_end": 2814}],
+                         "role spans"),
 }
 
 

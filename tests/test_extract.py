@@ -38,7 +38,7 @@ def test_a_new_rule_file_takes_effect_without_code(tmp_path):
     assert (event["donor"], event["recipient"], event["amount"], event["currency"]) == \
         ("Quảng Nam", "Attapeu", 2000000000, "VND")
     assert (event["recipient_country"], event["recipient_kind"], event["donor_country"]) == ("LA", "province", "VN")
-    assert event["rule_id"] == "aid.events.vi:cash"
+    assert event["rule_id"] == "aid.give.recipient_then_amount"  # the named pattern "X hỗ trợ Y <amount>"
 
 
 def test_a_new_verb_in_a_rule_file_takes_effect(tmp_path):

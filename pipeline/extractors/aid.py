@@ -554,7 +554,6 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             "rule_id": f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}",
             "roles": roles,
             "_sentence": sent.index,
-            "_borrower_unnamed": borrower_unnamed,
         })
     return events
 
@@ -574,9 +573,9 @@ def borrowers_from_agreements(events: list[dict], agreements: list[dict], partie
     by_name = {p.name: p for p in parties}
     kept = []
     for event in events:
-        if not event.pop("_borrower_unnamed"):
+        if event["recipient"]:
             kept.append(event)
-            continue
+            continue  # only a loan is kept with no recipient named in its sentence
         others = {tuple(n for n in a["parties"] if n != event["donor"]) for a in agreements
                   if event["donor"] in a["parties"] and len(a["parties"]) == 2}
         if len(others) != 1:
@@ -658,7 +657,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     if not anchors:
         return []
     rows, taken = [], set()
-    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors), patterns):
+    def phrase_at(i: int) -> Party | None:
+        return recipient_phrase(sdoc, sent, i, parties)
+    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_at), patterns):
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
         if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
             continue

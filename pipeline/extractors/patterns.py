@@ -2,7 +2,10 @@
 
 A pattern is a list of elements over the units of one sentence (``rules/aid/vi/aid.yaml``, ``patterns:``):
 
-- ``{party: <role>}``: a party (a named place, organisation or person) starts here;
+- ``{party: <role>, kinds: [...]?}``: a party (a named place, organisation or person) starts here, of one of
+  ``kinds`` if given (country, province, fund, company …, as the entity rules name them);
+- ``{phrase: <role>}``: a party, or else a noun phrase no list names ("các hộ nghèo"), starts here: the
+  sentence's phrase finder decides where the phrase ends;
 - ``{amount: <role>}``: an amount of money or a counted item starts here;
 - ``{label: <LABEL>, role: <role>?}``: a phrase of a word list (its label is declared in the rule file);
 - ``{skip: n, not: [LABEL…]?}``: up to n tokens that are no punctuation, no party, no amount and start none of
@@ -33,6 +36,7 @@ class Element:
     op: str | None = None
     not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; label: a phrase at one is not it
     not_after: tuple[str, ...] = ()  # a unit right after a phrase of one of these is not it ("tại Hà Nội")
+    kinds: tuple[str, ...] = ()  # party: the entity kinds it may be
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class PatternError(ValueError):
     pass
 
 
-ELEMENT_KINDS = ("party", "amount", "label", "skip", "group")
+ELEMENT_KINDS = ("party", "phrase", "amount", "label", "skip", "group")
 
 
 def compile_element(spec: dict, where: str) -> Element:
@@ -83,7 +87,7 @@ def compile_element(spec: dict, where: str) -> Element:
     elif kind == "skip" and not (isinstance(value, int) and value >= 1):
         raise PatternError(f"{where}: skip takes a number of tokens >= 1 ({value!r})")
     return Element(kind, value, spec.get("role"), op, tuple(spec.get("not") or ()),
-                   tuple(spec.get("not_after") or ()))
+                   tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()))
 
 
 def compile_pattern(spec: dict, where: str) -> Pattern:
@@ -132,8 +136,9 @@ class PatternMatch:
 class SentenceUnits:
     """What the elements of a pattern match in one sentence (or clause), indexed by token."""
 
-    def __init__(self, sdoc, sent, parties: list, anchors: list):
+    def __init__(self, sdoc, sent, parties: list, anchors: list, phrase_at=None):
         self.sdoc, self.sent = sdoc, sent
+        self.phrase_at = phrase_at  # token -> the noun phrase that starts there, or None
         self.parties: dict[int, list] = {}
         for p in parties:
             if sent.start <= p.start and p.end <= sent.end:
@@ -192,6 +197,12 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
         return
     if el.kind == "party":
         for p in units.parties.get(i, []):
+            if not el.kinds or p.kind in el.kinds:
+                yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
+    elif el.kind == "phrase":  # a party, else the noun phrase that starts here
+        named = units.parties.get(i, [])
+        phrase = units.phrase_at(i) if not named and units.phrase_at is not None else None
+        for p in named or ([phrase] if phrase is not None else []):
             yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
     elif el.kind == "amount":
         for a in units.anchors.get(i, []):
