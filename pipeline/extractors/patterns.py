@@ -8,12 +8,14 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
   sentence's phrase finder decides where the phrase ends;
 - ``{amount: <role>}``: an amount of money or a counted item starts here;
 - ``{label: <LABEL>, role: <role>?}``: a phrase of a word list (its label is declared in the rule file);
+- ``{aside: n}``: a bracketed aside of at most n tokens ("(trái)", "(gần 341 tỷ đồng)");
 - ``{skip: n, not: [LABEL…]?}``: up to n tokens that are no punctuation, no party, no amount and start none of
   the labels in ``not``;
 - ``{group: [element…]}``: elements matched together;
 
 each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more). A match binds roles to the
-units it passed; ``unless`` lists labels that, anywhere in the clause of the match, block it. The interpreter
+units it passed; ``unless`` lists labels that, anywhere in the clause, block the pattern, ``unless_near`` labels
+that block a match they stand in or close to, and ``when`` labels one of which the clause must hold. The interpreter
 knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
 """
 
@@ -43,7 +45,8 @@ class Element:
 class Pattern:
     id: str
     elements: tuple[Element, ...]
-    unless: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()  # a label anywhere in the clause blocks the pattern
+    unless_near: tuple[str, ...] = ()  # a label inside the match, or just before or after it, blocks the match
     when: tuple[str, ...] = ()  # one of these labels must stand in the clause
     sets: tuple[tuple[str, object], ...] = ()  # fixed values the rows of the pattern carry (flow: loan)
 
@@ -52,7 +55,7 @@ class Pattern:
 
     def labels(self) -> set[str]:
         """Every label the pattern names: what the rule set must define."""
-        found = set(self.unless) | set(self.when)
+        found = set(self.unless) | set(self.unless_near) | set(self.when)
 
         def walk(elements):
             for el in elements:
@@ -70,7 +73,8 @@ class PatternError(ValueError):
     pass
 
 
-ELEMENT_KINDS = ("party", "phrase", "amount", "label", "skip", "group")
+ELEMENT_KINDS = ("party", "phrase", "amount", "label", "skip", "aside", "group")
+BRACKETS = {"(": ")", "[": "]"}
 
 
 def compile_element(spec: dict, where: str) -> Element:
@@ -84,8 +88,8 @@ def compile_element(spec: dict, where: str) -> Element:
     value = spec[kind]
     if kind == "group":
         value = tuple(compile_element(e, where) for e in value)
-    elif kind == "skip" and not (isinstance(value, int) and value >= 1):
-        raise PatternError(f"{where}: skip takes a number of tokens >= 1 ({value!r})")
+    elif kind in ("skip", "aside") and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        raise PatternError(f"{where}: {kind} takes a number of tokens >= 1 ({value!r})")
     return Element(kind, value, spec.get("role"), op, tuple(spec.get("not") or ()),
                    tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()))
 
@@ -93,7 +97,8 @@ def compile_element(spec: dict, where: str) -> Element:
 def compile_pattern(spec: dict, where: str) -> Pattern:
     elements = tuple(compile_element(e, f"{where}: {spec.get('id')}") for e in spec["pattern"])
     sets = tuple(sorted((str(k), v) for k, v in (spec.get("sets") or {}).items()))
-    return Pattern(str(spec["id"]), elements, tuple(spec.get("unless") or ()), tuple(spec.get("when") or ()), sets)
+    return Pattern(str(spec["id"]), elements, tuple(spec.get("unless") or ()), tuple(spec.get("unless_near") or ()),
+                   tuple(spec.get("when") or ()), sets)
 
 
 def patterns_of(files: list[dict]) -> tuple[Pattern, ...]:
@@ -216,13 +221,21 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
             j += 1
         for k in range(i, j + 1):  # the fewest tokens first
             yield k, bound
+    elif el.kind == "aside":
+        close = BRACKETS.get(units.sdoc.doc[i].text)
+        if close is not None:
+            j = next((k for k in range(i + 1, min(i + 2 + int(el.value), end)) if units.sdoc.doc[k].text == close),
+                     None)
+            if j is not None:
+                yield j + 1, bound
     elif el.kind == "group":
         yield from _match_elements(units, el.value, i, bound)
 
 
 def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
     """Every pattern's first match at every start, in pattern order. A pattern is not tried in a clause that
-    holds a label of its ``unless``, or none of its ``when``."""
+    holds a label of its ``unless``, or none of its ``when``; a match with a label of its ``unless_near`` in it
+    or close to it is dropped."""
     found = []
     for pattern in patterns:
         if any(units.sent.of(label) for label in pattern.unless):
@@ -231,7 +244,14 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
             continue
         for i in range(units.sent.start, units.sent.end):
             match = next(_match_elements(units, pattern.elements, i, ()), None)
-            if match is not None:
-                j, bound = match
-                found.append(PatternMatch(pattern, i, j, bound))
+            if match is not None and not _blocked_near(units, pattern.unless_near, i, match[0]):
+                found.append(PatternMatch(pattern, i, match[0], match[1]))
     return found
+
+
+NEAR_BEFORE = 6  # tokens before a match where an ``unless_near`` label still governs it ("Thay vì cấp cho …")
+NEAR_AFTER = 3  # tokens after it ("… trị giá 15 triệu bảng Anh mua tiền vệ …")
+
+
+def _blocked_near(units: SentenceUnits, labels: tuple[str, ...], start: int, end: int) -> bool:
+    return any(start - NEAR_BEFORE <= m.start < end + NEAR_AFTER for label in labels for m in units.sent.of(label))
