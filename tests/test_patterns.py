@@ -68,3 +68,12 @@ def test_pattern_labels_are_listed_for_the_schema():
         {"party": "donor", "not_after": ["PREP"]}, {"skip": 2, "not": ["SPEECH_VERB"]},
         {"group": [{"label": "TO"}, {"party": "recipient"}], "op": "*"}]}, "test.yaml")
     assert pattern.labels() == {"NOT_AID", "ITEM", "PREP", "SPEECH_VERB", "TO"}
+
+
+def test_the_construction_table_lists_every_pattern():
+    from vnfacts.rule_docs import DOC, rendered
+
+    text = DOC.read_text(encoding="utf-8")
+    assert rendered(text) == text, "docs/RULES.md is out of date: run `python -m vnfacts.rule_docs write`"
+    for case in PATTERN_CASES:
+        assert f"`{case.values[1]}`" in text

@@ -14,8 +14,8 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 - ``{group: [element…]}``: elements matched together;
 
 each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more). A match binds roles to the
-units it passed; ``unless`` lists labels that, anywhere in the clause, block the pattern, ``unless_near`` labels
-that block a match they stand in or close to, and ``when`` labels one of which the clause must hold. The interpreter
+units it passed; ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
+labels that block a match they stand in or close to, and ``when`` labels one of which the sentence must hold. The interpreter
 knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
 """
 
@@ -45,9 +45,9 @@ class Element:
 class Pattern:
     id: str
     elements: tuple[Element, ...]
-    unless: tuple[str, ...] = ()  # a label anywhere in the clause blocks the pattern
+    unless: tuple[str, ...] = ()  # a label anywhere in the sentence blocks the pattern
     unless_near: tuple[str, ...] = ()  # a label inside the match, or just before or after it, blocks the match
-    when: tuple[str, ...] = ()  # one of these labels must stand in the clause
+    when: tuple[str, ...] = ()  # one of these labels must stand in the sentence
     sets: tuple[tuple[str, object], ...] = ()  # fixed values the rows of the pattern carry (flow: loan)
 
     def get(self, key: str, default=None):
@@ -233,7 +233,7 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
 
 
 def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
-    """Every pattern's first match at every start, in pattern order. A pattern is not tried in a clause that
+    """Every pattern's first match at every start, in pattern order. A pattern is not tried in a sentence that
     holds a label of its ``unless``, or none of its ``when``; a match with a label of its ``unless_near`` in it
     or close to it is dropped."""
     found = []
