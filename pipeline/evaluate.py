@@ -89,6 +89,7 @@ class FactScore:
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
     parties_right: int = 0  # agreements: matched ones whose parties are the gold's
+    parties_wrong: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -109,6 +110,7 @@ class FactScore:
         self.predicted += other.predicted
         self.true_predicted += other.true_predicted
         self.parties_right += other.parties_right
+        self.parties_wrong.extend(other.parties_wrong)
         self.misses.extend(other.misses)
         self.extras.extend(other.extras)
 
@@ -322,8 +324,12 @@ def score_agreements(gold: list[dict], rows: list[dict], body_map, file: str, he
         aliases = g.get("party_aliases") or {}
         gold_parties = [name_variants([p] + _as_list(aliases.get(p)), heads, rules_dir)
                         for p in _as_list(g.get("parties"))]
-        if gold_parties and _party_sets_match(gold_parties, [str(p) for p in rows[hit].get("parties") or []]):
+        got = [str(p) for p in rows[hit].get("parties") or []]
+        if gold_parties and _party_sets_match(gold_parties, got):
             score.parties_right += 1
+        elif gold_parties:
+            score.parties_wrong.append(f"{file}: agreement {rows[hit].get('evidence')!r} parties gold "
+                                       f"{_as_list(g.get('parties'))} got {got}")
     _count_predicted(score, rows, used, optional_hits, lambda row: (
         f"{file}: extra agreement {row.get('kind')} {list(row.get('parties') or [])} {row.get('evidence')!r}"))
     return score
@@ -488,4 +494,5 @@ def report(result: EvalResult, details: bool = True) -> str:
             lines += ["", f"{name}: misses"] + [f"  {x}" for x in s[name].misses]
             lines += [f"{name}: extras"] + [f"  {x}" for x in s[name].extras]
         lines += ["", "dates: wrong values"] + [f"  {x}" for x in s["dates"].value_wrong]
+        lines += ["", "agreements: wrong parties"] + [f"  {x}" for x in s["agreements"].parties_wrong]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
+from .patterns import SentenceUnits, compiled_patterns, match_sentence
 from .records import TokenSpan, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
@@ -50,6 +51,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     sent_c0, sent_c1 = char_span(sdoc, sent.start, sent.end)
     sent_dates = [d for d in dates if sent_c0 <= d.start and d.end <= sent_c1]
     examples = sent.of("EXAMPLE")
+    signing_patterns = _signings_by_document(sdoc, sent, rules, found or [])
     rows, used = [], set()
     listed_from = None  # "đã ký kết 5 văn kiện hợp tác, bao gồm: Hiệp định …; Thỏa thuận …"
     lister = None  # the row of the count that introduces the list
@@ -102,6 +104,13 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         if unnamed:  # the evidence holds the verb that makes "hợp tác" a document: "ký kết hợp tác"
             c0 = char_span(sdoc, next(v.start for v in sent.of("SIGN") if v.end == kind.start), kind.end)[0]
         named = _signing_parties(sdoc, sent, kind, title_end, found or [])
+        by_pattern = signing_patterns.get(kind.start)
+        if by_pattern is not None:
+            signers = list(dict.fromkeys(p.name for p in by_pattern.all("party")))
+            if len(set(named)) < 2 or set(named) == set(signers):
+                named = signers  # the construction names them, where the grammar finds fewer or the same
+            else:
+                by_pattern = None
         period = next((d for d in sent_dates if d.value.grain == "period" and d.start >= c0), None)
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
@@ -111,13 +120,24 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
                                                 if not kind.start <= p.start < title_end]),
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
-            rule_id=f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
+            rule_id=by_pattern.pattern.id if by_pattern else f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
         rows[-1]["_unnamed"] = unnamed
         rows[-1]["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), rows[-1]["parties"], found or [],
                                              signed)
     if lister is not None and rows[lister]["count"] is not None and len(rows) - lister - 1 >= rows[lister]["count"]:
         del rows[lister]  # every document the count announces is listed: the list says it all
     return rows
+
+
+def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> dict:
+    """The first named signing pattern (in file order) that binds a document and two or more parties, by the
+    token where the document starts: its parties are the signing's."""
+    by_document = {}
+    for match in match_sentence(SentenceUnits(sdoc, sent, found, []), compiled_patterns(rules, "agreement")):
+        document = match.one("document")
+        if document is not None and len({p.name for p in match.all("party")}) >= 2:
+            by_document.setdefault(document.start, match)
+    return by_document
 
 
 def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> list[str]:
