@@ -155,6 +155,8 @@ class EvalResult:
             "agreements_f1": round(s["agreements"].f1, 4),
             "dates_recall": round(s["dates"].recall, 4),
             "dates_value_accuracy": round(s["dates"].value_accuracy, 4),
+            "agreements_parties_right": round(s["agreements"].parties_right / s["agreements"].matched, 4)
+            if s["agreements"].matched else 1.0,
             "must_not_hits": len(self.must_not_hits),
         }
 
