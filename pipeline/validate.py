@@ -222,7 +222,7 @@ def check_role_spans(row: dict, ctx: ArticleContext) -> None:
             raise CheckFailed("role_span", f"{r['role']} {r['text']!r} at {a}:{b} is not inside one body line")
 
 
-def check_aid_roles(row: dict, rules: CompiledRules, body: str) -> None:
+def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date | None) -> None:
     donors, recipients = _roles(row, "donor"), _roles(row, "recipient")
     if row["parties_from"] == "sentence" and not (donors or _roles(row, "donor_official")):
         raise CheckFailed("role_value", "the donor is stated in the sentence but has no role")
@@ -245,18 +245,28 @@ def check_aid_roles(row: dict, rules: CompiledRules, body: str) -> None:
     for r in _roles(row, "verb"):
         if not (phrases_in(r["text"], "GIVE", rules) or phrases_in(r["text"], "RECEIVE", rules)):
             raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of giving or receiving")
+    for r in _roles(row, "date"):
+        parsed = parse_date(r["text"], reference, rules.rules_dir)
+        if parsed is None or (parsed.value, parsed.month, parsed.day) != \
+                (row["event_date"], row["event_month"], row["event_day"]):
+            raise CheckFailed("role_value", f"event date {row['event_date']} ({row['event_month']}/"
+                                            f"{row['event_day']}) is not what {r['text']!r} says")
 
 
-def check_agreement_roles(row: dict, rules: CompiledRules, body: str) -> None:
+def check_agreement_roles(row: dict, rules: CompiledRules, body: str, reference: date | None) -> None:
     for r in _roles(row, "party"):
         if not any(names(r["text"], p, rules, body) for p in row["parties"]):
             raise CheckFailed("role_value", f"party {r['text']!r} names none of {row['parties']}")
     for r in _roles(row, "verb"):
         if not phrases_in(r["text"], "SIGN", rules):
             raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of signing")
+    for r in _roles(row, "date"):
+        parsed = parse_date(r["text"], reference, rules.rules_dir)
+        if parsed is None or parsed.value != row["signed"]:
+            raise CheckFailed("role_value", f"signed {row['signed']} is not what {r['text']!r} says")
 
 
-def check_official_roles(row: dict, rules: CompiledRules, body: str) -> None:
+def check_official_roles(row: dict, rules: CompiledRules, body: str, reference: date | None) -> None:
     for r in _roles(row, "name"):
         if r["text"] != row["name"]:
             raise CheckFailed("role_value", f"name {row['name']!r} but its role reads {r['text']!r}")
@@ -276,7 +286,7 @@ def check_roles(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules
     if table not in ROLE_CHECKS:
         return
     check_role_spans(row, ctx)
-    ROLE_CHECKS[table](row, rules, ctx.article["body"])
+    ROLE_CHECKS[table](row, rules, ctx.article["body"], ctx.reference)
 
 
 # ---------------------------------------------------------------- the checks

@@ -118,6 +118,10 @@ CORRUPTIONS = {
                                           "role_value"),
     "amount role saying another amount": ("aid_events", _is("40.000 USD"), lambda r: r.update(roles=[
         {**x, "role": "amount"} if x["role"] == "verb" else x for x in r["roles"]]), "role_value"),
+    "event date not what its role says": ("aid_events", _is("40.000 USD"),
+                                          lambda r: r.update(event_date="2021-08-27", event_day=27), "role_value"),
+    "signing date not what its role says": ("agreements", lambda r: any(x["role"] == "date" for x in r["roles"]),
+                                            lambda r: r.update(signed="2022-05"), "role_value"),
     "agreement party role naming no party": ("agreements", lambda r: any(x["role"] == "party" for x in r["roles"]),
                                              lambda r: r.update(parties=["Campuchia"]), "role_value"),
     "official title role not among the titles": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from .entities import Party, country_names
 from .money import Anchor, find_anchors
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
-from .records import AidEvent, roles_of
+from .records import AidEvent, shared
 from .sentence import SENTENCE_PUNCT, Sentence, char_span
 
 
@@ -355,7 +355,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
                     return served
     c0, c1 = char_span(sdoc, start, end)
     text = sdoc.text[c0:c1]
-    country = _shared(p.country for p in parties if start <= p.start and p.end <= end)
+    country = shared(p.country for p in parties if start <= p.start and p.end <= end)
     return Party(start, end, text, text, None, country, "phrase")
 
 
@@ -393,10 +393,6 @@ def _agent_phrase(sdoc, sent, start: int, givers: set[int]) -> Party | None:
     return Party(start, end, text, text, None, None, "phrase")
 
 
-def _unique_names(parties) -> list[str]:
-    return list(dict.fromkeys(p.name for p in parties))
-
-
 def _flow(sent, anchor: Anchor) -> str:
     cues = {m.phrase.normalized for m in sent.of("FLOW_CUE")}
     for flow in ("loan", "pledge"):
@@ -432,7 +428,7 @@ TRAP_AFTER_AMOUNT = 3  # "… trị giá 15 triệu bảng Anh mua tiền vệ �
 
 
 def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
-                           carried: Frame | None = None, earlier: list[Party] | None = None) -> list[dict]:
+                           carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
     """Aid events of one sentence. A verb of giving with no party before it takes its donor from the
     subject a pronoun or a demonstrative names ("ông", "quỹ này": the nearest fitting party of the sentences
     before, ``earlier``), else from ``carried``, the frame of the title or lead."""
@@ -485,7 +481,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         if anchor.start in aside and frame.verb is not None and frame.verb.start not in aside and listed is None:
             continue  # "Soạn tin … gửi 1409 (mỗi tin nhắn bạn đã đóng góp 18.000đ …)": the aside is its own clause
         start, end = anchor.start, anchor.end
-        per_recipient = recipient_count = None
+        recipient_count = None
         after = frame.verb.end if frame.verb is not None else sent.start
         distributive = _distributive(sent, parties, anchor)
         if distributive is None and _each_before(sdoc, sent, anchor):
@@ -502,7 +498,6 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         elif distributive is not None:
             donor, recipients, rule = frame.donor, [distributive], "distributive"
             recipient_count = distributive.count
-            per_recipient = anchor.value
             start = distributive.start
         else:
             if listed is not None:  # "… một số quốc gia: Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD) …"
@@ -517,113 +512,85 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         borrower_unnamed = donor is not None and not recipients and _flow(sent, anchor) == "loan"
         if donor is None or not (recipients or borrower_unnamed):
             continue
-        recipient_names = _unique_names(recipients)
-        if donor.name in recipient_names:
+        if donor.name in {r.name for r in recipients}:
             continue
         noun = next((m for m in sent.of("AID_NOUN") + sent.of("MONEY_NOUN") if m.end == start), None)
         if noun is not None and anchor.kind == "cash":
             start = noun.start
-        total = anchor.value * recipient_count if recipient_count else anchor.value
         c0, c1 = char_span(sdoc, start, end)
         if from_context:
             rule = "carried"
-        value_role = "amount" if anchor.kind == "cash" else "quantity"
-        roles = roles_of(sdoc, [("donor", donor), *(("recipient", r) for r in recipients), (value_role, anchor),
-                                ("verb", frame.verb)])
-        events.append({
-            "donor": donor.name,
-            "donor_country": donor.country,
-            "donor_kind": donor.kind,
-            "recipient": " + ".join(recipient_names),
-            "recipient_country": _shared(r.country for r in recipients),
-            "recipient_kind": _shared(r.kind for r in recipients),
-            "parties_from": "context" if from_context else "sentence",
-            "item": "cash" if anchor.kind == "cash" else anchor.kind,
-            "quantity": None if anchor.kind == "cash" else anchor.value,
-            "amount": total if anchor.kind == "cash" else None,
-            "currency": anchor.currency,
-            "amount_per_recipient": per_recipient if anchor.kind == "cash" else None,
-            "recipient_count": recipient_count,
-            "is_total": bool(sent.of("TOTAL_CUE")) and anchor.kind == "cash",
-            "is_cumulative": is_cumulative,
-            "flow": _flow(sent, anchor),
-            "qualifier": anchor.qualifier,
-            "char_start": c0,
-            "char_end": c1,
-            "evidence": sdoc.text[c0:c1],
-            "rule_id": f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}",
-            "roles": roles,
-            "_sentence": sent.index,
-        })
+        events.append(AidEvent(
+            donor, recipients, anchor, frame.verb, _flow(sent, anchor),
+            f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}", sent.index, c0, c1, sdoc.text[c0:c1],
+            recipient_count=recipient_count, is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=is_cumulative,
+            from_context=from_context))
     return events
 
 
 RULE_NAMES = ("cash", "received", "distributive", "passive", "carried")
 
 
-def _shared(values) -> str | None:
-    distinct = set(values)
-    return distinct.pop() if len(distinct) == 1 else None
-
-
-def borrowers_from_agreements(events: list[dict], agreements: list[dict], parties: list[Party]) -> list[dict]:
+def borrowers_from_agreements(events: list[AidEvent], agreements: list[dict], parties: list[Party]) \
+        -> list[AidEvent]:
     """A loan whose sentence names the lender only ("China Eximbank đã ký kết thỏa thuận cho vay thêm 250
     triệu USD"): the borrower is the other party of the article's agreement with that lender, when the
     article has one such agreement and it has two parties. A loan no agreement completes is dropped."""
     by_name = {p.name: p for p in parties}
     kept = []
     for event in events:
-        if event["recipient"]:
+        if event.recipients:
             kept.append(event)
             continue  # only a loan is kept with no recipient named in its sentence
-        others = {tuple(n for n in a["parties"] if n != event["donor"]) for a in agreements
-                  if event["donor"] in a["parties"] and len(a["parties"]) == 2}
+        others = {tuple(n for n in a["parties"] if n != event.donor_name) for a in agreements
+                  if event.donor_name in a["parties"] and len(a["parties"]) == 2}
         if len(others) != 1:
             continue
         (borrower,), = others
-        party = by_name.get(borrower)
-        event.update(recipient=borrower, recipient_country=party.country if party else None,
-                     recipient_kind=party.kind if party else None, parties_from="context",
-                     rule_id=event["rule_id"].rsplit(":", 1)[0] + ":carried")
+        # the agreement names the borrower; its words are those of another sentence: no span
+        party = by_name.get(borrower) or Party(-1, -1, borrower, borrower, None, None, "agreement")
+        event.recipients = [replace(party, start=-1, end=-1)]
+        event.from_context = True
+        event.rule_id = event.rule_id.rsplit(":", 1)[0] + ":carried"
         kept.append(event)
     return kept
 
 
-def reconcile_totals(events: list[dict]) -> None:
+def reconcile_totals(events: list[AidEvent]) -> None:
     """Mark a cash row as a total when other rows of the same donor and currency, to
     recipients it names, add up to it."""
-    for row in events:
-        if row["item"] != "cash" or " + " not in row["recipient"]:
+    cash = [e for e in events if e.is_cash]
+    for row in cash:
+        if len(row.recipient_names) < 2:
             continue
-        named = set(row["recipient"].split(" + "))
-        parts = [e for e in events if e is not row and e["item"] == "cash" and e["donor"] == row["donor"]
-                 and e["currency"] == row["currency"] and set(e["recipient"].split(" + ")) <= named
-                 and e["recipient"] != row["recipient"]]
-        if parts and sum(e["amount"] for e in parts) == row["amount"]:
-            row["is_total"] = True
-    for row in events:
-        if row["is_total"] and not any(e is not row and e["item"] == "cash" and e["donor"] == row["donor"]
-                                       and e["currency"] == row["currency"] for e in events):
-            row["is_total"] = False  # "tổng giá trị tài trợ 25.000 USD": the whole of one gift, no sum of rows
+        named = set(row.recipient_names)
+        parts = [e for e in cash if e is not row and e.donor_name == row.donor_name
+                 and e.anchor.currency == row.anchor.currency and set(e.recipient_names) <= named
+                 and e.recipient != row.recipient]
+        if parts and sum(e.amount for e in parts) == row.amount:
+            row.is_total = True
+    for row in cash:
+        if row.is_total and not any(e is not row and e.donor_name == row.donor_name
+                                    and e.anchor.currency == row.anchor.currency for e in cash):
+            row.is_total = False  # "tổng giá trị tài trợ 25.000 USD": the whole of one gift, no sum of rows
 
 
-def merge_repeated_events(events: list[dict]) -> list[dict]:
+def merge_repeated_events(events: list[AidEvent]) -> list[AidEvent]:
     """The same event stated twice in an article (a caption and a paragraph) is one row."""
-    kept: dict[tuple, dict] = {}
+    kept: dict[tuple, AidEvent] = {}
     for e in events:
-        key = (e["donor"], e["recipient"], e["item"], e["quantity"], e["amount"], e["currency"])
-        if key in kept:
-            kept[key]["n_mentions"] += 1
+        if e.key() in kept:
+            kept[e.key()].n_mentions += 1
         else:
-            kept[key] = {**e, "n_mentions": 1}
+            kept[e.key()] = e
     return list(kept.values())
 
 
-def aid_article_steps(events: list[dict], agreements: list[dict], parties: list[Party], officials: list[dict],
-                      rules: CompiledRules) -> list[dict]:
+def aid_article_steps(events: list[AidEvent], agreements: list[dict], parties: list[Party], officials: list[dict],
+                      rules: CompiledRules) -> list[AidEvent]:
     """The article-level steps of aid events (``normalizer: aid.v1``): a loan's borrower from the article's
-    agreement, totals and their parts, the same event stated twice merged, a head of state giving for the
-    state."""
+    agreement, the same event stated twice merged, a head of state giving for the state, totals and their
+    parts."""
     events = borrowers_from_agreements(events, agreements, parties)
     reconcile_totals(events)
     events = merge_repeated_events(events)
@@ -631,25 +598,23 @@ def aid_article_steps(events: list[dict], agreements: list[dict], parties: list[
     return events
 
 
-def give_for_their_state(events: list[dict], officials: list[dict], rules: CompiledRules) -> None:
+def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: CompiledRules) -> None:
     """A head of state or government, or a foreign minister, who gives, gives for the state they serve: the
     donor of "Tổng thống Biden phê chuẩn gói hỗ trợ …" is the United States (the person is in officials)."""
     heads = [str(t) for t in rules.merged_list("official", "state_titles")]
     names = country_names(rules)
     for event in events:
-        donor = event["donor"]
+        donor = event.donor_name
         person = next((o for o in officials if o["country"] in names
                        and (o["name"] == donor or o["name"].endswith(" " + donor))), None)
         if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
             continue
-        if person["country"] == event["recipient_country"] and event["recipient_kind"] == "country":
+        if person["country"] == event.recipient_country and event.recipient_kind == "country":
             continue  # "Tổng thống Donald Trump ký lệnh viện trợ … cho Israel": no state gives to itself
-        event.update(donor=names[person["country"]], donor_country=person["country"], donor_kind="country")
-        # the words name the person, who gives for the state: the role says so
-        event["roles"] = [{**r, "role": "donor_official"} if r["role"] == "donor" else r for r in event["roles"]]
+        event.state = (names[person["country"]], person["country"])
 
 
-def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party]) -> list[dict]:
+def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party]) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it."""
     patterns = compiled_patterns(rules, "aid")
@@ -667,23 +632,22 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             continue
         taken.add((anchor.start, anchor.end))
         c0, c1 = char_span(sdoc, anchor.start, anchor.end)
-        event = AidEvent(donor, recipients, anchor, match.one("verb"), match.pattern.get("flow") or _flow(sent, anchor),
-                         match.pattern.id, sent.index, c0, c1, sdoc.text[c0:c1],
-                         is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")))
-        rows.append(event.as_row(sdoc))
+        rows.append(AidEvent(donor, recipients, anchor, match.one("verb"),
+                             match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0, c1,
+                             sdoc.text[c0:c1], is_total=bool(sent.of("TOTAL_CUE")),
+                             is_cumulative=bool(sent.of("CUMULATIVE_CUE"))))
     return rows
 
 
-def with_pattern_events(legacy: list[dict], found: list[dict]) -> list[dict]:
+def with_pattern_events(legacy: list[AidEvent], found: list[AidEvent]) -> list[AidEvent]:
     """A sentence's events: a pattern's row names the rule of the row the grammar found for the same amount
     with the same parties (one with other parties keeps the grammar's); an amount only a pattern finds adds
     its row."""
     added = []
-    for row in found:
-        same = next((r for r in legacy if r["char_start"] <= row["char_start"] and row["char_end"] <= r["char_end"]),
-                    None)
+    for event in found:
+        same = next((e for e in legacy if e.char_start <= event.char_start and event.char_end <= e.char_end), None)
         if same is None:
-            added.append(row)
-        elif (same["donor"], same["recipient"]) == (row["donor"], row["recipient"]):
-            same["rule_id"] = row["rule_id"]
+            added.append(event)
+        elif (same.donor_name, same.recipient) == (event.donor_name, event.recipient):
+            same.rule_id = event.rule_id
     return legacy + added

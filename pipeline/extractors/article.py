@@ -74,11 +74,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
     for e in events:
-        when = _event_date(e, sentence_dates, lead_date)
-        e["event_date"] = when.value.value if when else None
-        e["event_month"] = when.value.month if when else None
-        e["event_day"] = when.value.day if when else None
-        del e["_sentence"]
+        e.date = _event_date(e, sentence_dates, lead_date)
+    events = [e.as_row(sdoc) for e in events]
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]
     for n, e in enumerate(events):

@@ -11,8 +11,8 @@ def _date_rows(dates) -> list[dict]:
     } for d in dates]
 
 
-def _event_date(event: dict, sentence_dates: dict[int, list], lead_date):
-    """The date of an event: a day or month in its sentence, else the dateline of the lead."""
-    own = [d for d in sentence_dates.get(event["_sentence"], []) if d.value.grain in ("day", "month")]
+def _event_date(event, sentence_dates: dict[int, list], lead_date):
+    """The date of an event (a records.AidEvent): a day or month in its sentence, else the dateline of the lead."""
+    own = [d for d in sentence_dates.get(event.sentence, []) if d.value.grain in ("day", "month")]
     return own[0] if own else lead_date
 

@@ -49,10 +49,12 @@ def roles_of(sdoc, pairs) -> list[dict]:
 
 @dataclass
 class AidEvent:
-    """One aid event as the extractors make it: its parties, its value and where each was read."""
+    """One aid event as the extractors make it: its parties, its value and where each was read. Article-level
+    steps change it (a borrower found in an agreement, a total, a head of state giving for the state, the date);
+    ``as_row`` makes the published row."""
 
     donor: object  # entities.Party
-    recipients: list  # entities.Party
+    recipients: list  # entities.Party; empty for a loan whose borrower the sentence does not name
     anchor: object  # money.Anchor
     verb: object | None  # lexicon.Match
     flow: str
@@ -61,45 +63,92 @@ class AidEvent:
     char_start: int
     char_end: int
     evidence: str
+    recipient_count: int | None = None  # "mỗi tỉnh 20.000 USD" to so many: the amount is each one's
     is_total: bool = False
     is_cumulative: bool = False
     from_context: bool = False
+    n_mentions: int = 1
+    date: object | None = None  # the dates.DateMention the event is dated by
+    state: tuple[str, str] | None = None  # (name, country) of the state a head of state gives for
+
+    @property
+    def is_cash(self) -> bool:
+        return self.anchor.kind == "cash"
+
+    @property
+    def donor_name(self) -> str:
+        return self.state[0] if self.state else self.donor.name
+
+    @property
+    def recipient_names(self) -> list[str]:
+        return list(dict.fromkeys(r.name for r in self.recipients))
+
+    @property
+    def recipient(self) -> str:
+        return " + ".join(self.recipient_names)
+
+    @property
+    def recipient_country(self) -> str | None:
+        return shared(r.country for r in self.recipients)
+
+    @property
+    def recipient_kind(self) -> str | None:
+        return shared(r.kind for r in self.recipients)
+
+    @property
+    def amount(self):
+        if not self.is_cash:
+            return None
+        return self.anchor.value * self.recipient_count if self.recipient_count else self.anchor.value
+
+    def key(self) -> tuple:
+        """What makes two statements one event."""
+        return (self.donor_name, self.recipient, self.anchor.kind, None if self.is_cash else self.anchor.value,
+                self.amount, self.anchor.currency)
 
     def roles(self, sdoc) -> list[dict]:
-        value_role = "amount" if self.anchor.kind == "cash" else "quantity"
-        return roles_of(sdoc, [("donor", self.donor), *(("recipient", r) for r in self.recipients),
-                               (value_role, self.anchor), ("verb", self.verb)])
+        value_role = "amount" if self.is_cash else "quantity"
+        pairs = [("donor_official" if self.state else "donor", self.donor),
+                 *(("recipient", r) for r in self.recipients), (value_role, self.anchor), ("verb", self.verb)]
+        roles = roles_of(sdoc, pairs)
+        if self.date is not None:
+            roles.append(Role("date", self.date.text, self.date.start, self.date.end).as_dict())
+            roles.sort(key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+        return roles
 
     def as_row(self, sdoc) -> dict:
-        cash = self.anchor.kind == "cash"
-        names = list(dict.fromkeys(r.name for r in self.recipients))
+        value = self.date.value if self.date is not None else None
         return {
-            "donor": self.donor.name,
-            "donor_country": self.donor.country,
-            "donor_kind": self.donor.kind,
-            "recipient": " + ".join(names),
-            "recipient_country": _shared(r.country for r in self.recipients),
-            "recipient_kind": _shared(r.kind for r in self.recipients),
+            "donor": self.donor_name,
+            "donor_country": self.state[1] if self.state else self.donor.country,
+            "donor_kind": "country" if self.state else self.donor.kind,
+            "recipient": self.recipient,
+            "recipient_country": self.recipient_country,
+            "recipient_kind": self.recipient_kind,
             "parties_from": "context" if self.from_context else "sentence",
-            "item": "cash" if cash else self.anchor.kind,
-            "quantity": None if cash else self.anchor.value,
-            "amount": self.anchor.value if cash else None,
+            "item": self.anchor.kind,
+            "quantity": None if self.is_cash else self.anchor.value,
+            "amount": self.amount,
             "currency": self.anchor.currency,
-            "amount_per_recipient": None,
-            "recipient_count": None,
-            "is_total": self.is_total and cash,
+            "amount_per_recipient": self.anchor.value if self.is_cash and self.recipient_count else None,
+            "recipient_count": self.recipient_count,
+            "is_total": self.is_total and self.is_cash,
             "is_cumulative": self.is_cumulative,
             "flow": self.flow,
             "qualifier": self.anchor.qualifier,
+            "event_date": value.value if value is not None else None,
+            "event_month": value.month if value is not None else None,
+            "event_day": value.day if value is not None else None,
+            "n_mentions": self.n_mentions,
             "char_start": self.char_start,
             "char_end": self.char_end,
             "evidence": self.evidence,
             "rule_id": self.rule_id,
             "roles": self.roles(sdoc),
-            "_sentence": self.sentence,
         }
 
 
-def _shared(values) -> str | None:
+def shared(values) -> str | None:
+    """The one value all of ``values`` share, else None."""
     distinct = set(values)
     return distinct.pop() if len(distinct) == 1 else None
