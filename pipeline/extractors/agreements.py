@@ -8,7 +8,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
-from .records import TokenSpan, roles_of
+from .records import SignedDocument, TokenSpan, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
 def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None) -> list[Match]:
@@ -37,7 +37,7 @@ def _specific_parties(parties: list[Match]) -> list[str]:
 
 
 def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules: CompiledRules,
-                           found: list | None = None) -> list[dict]:
+                           found: list | None = None) -> list[SignedDocument]:
     """Documents signed in one sentence; ``found`` are the parties the shape finder saw in it."""
     if not sent.of("SIGN"):
         return []
@@ -93,9 +93,9 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
                 place=None, count=int(count) if count is not None else None, count_qualifier=qualifier,
                 since=since.value.value if since else None, valid=None,
                 c0=c0, c1=c1, text=sdoc.text, rule_id=f"{rule_base}:aggregate"))
-            rows[-1]["_definite"] = quantifier is not None and quantifier.phrase.normalized in definite
-            rows[-1]["roles"] = _agreement_roles(sdoc, sent, (count_start, group[-1].end), rows[-1]["parties"],
-                                                 found or [], None)
+            rows[-1].definite = quantifier is not None and quantifier.phrase.normalized in definite
+            rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (count_start, group[-1].end), rows[-1].parties,
+                                                     found or [], None)
             continue
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
@@ -121,10 +121,11 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
             rule_id=by_pattern.pattern.id if by_pattern else f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
-        rows[-1]["_unnamed"] = unnamed
-        rows[-1]["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), rows[-1]["parties"], found or [],
-                                             signed)
-    if lister is not None and rows[lister]["count"] is not None and len(rows) - lister - 1 >= rows[lister]["count"]:
+        rows[-1].unnamed = unnamed
+        rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), rows[-1].parties, found or [],
+                                                 signed)
+    if lister is not None and rows[lister].row["count"] is not None and \
+            len(rows) - lister - 1 >= rows[lister].row["count"]:
         del rows[lister]  # every document the count announces is listed: the list says it all
     return rows
 
@@ -329,8 +330,8 @@ def _agreement_roles(sdoc, sent, document: tuple[int, int], parties: list[str], 
 
 
 def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_qualifier, since, valid,
-                   c0, c1, text, rule_id) -> dict:
-    return {
+                   c0, c1, text, rule_id) -> SignedDocument:
+    return SignedDocument({
         "kind": kind, "kinds": kinds, "title": title, "parties": parties,
         "signed": signed.value.value if signed else None,
         "signed_grain": signed.value.grain if signed else None,
@@ -338,22 +339,23 @@ def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_q
         "valid_to": valid.value.end if valid else None,
         "place": place, "count": count, "count_qualifier": count_qualifier, "since": since,
         "char_start": c0, "char_end": c1, "evidence": text[c0:c1], "rule_id": rule_id,
-    }
+    })
 
 
 PASSIVE_WINDOW = 20  # tokens between a document and the passive signing after it ("… giữa A với B đã được ký kết")
 
 
-def merge_repeated_agreements(rows: list[dict], kind_words: frozenset[str]) -> list[dict]:
+def merge_repeated_agreements(documents: list[SignedDocument], kind_words: frozenset[str]) -> list[dict]:
     """The same document named twice (a caption and a paragraph) is one row; a title that is only a kind
     ("biên bản ghi nhớ") names no particular document, so such rows are kept apart."""
     kept: dict[tuple, dict] = {}
+    rows = [d.row for d in documents]
     named_kinds = {k for r in rows if r["title"] for k in r["kinds"]}
     titles = {r["title"].casefold() for r in rows if r["title"] and r["title"].casefold() not in kind_words}
-    for r in rows:
-        if r.pop("_definite", False) and set(r["kinds"]) & named_kinds:
+    for document in documents:
+        r, unnamed = document.as_row(), document.unnamed
+        if document.definite and set(r["kinds"]) & named_kinds:
             continue  # "đã ký các văn kiện hợp tác" beside the documents it means
-        unnamed = r.pop("_unnamed", False)
         title = (r["title"] or "").casefold()
         generic = title in kind_words or unnamed
         if title in kind_words and r["title"][:1].isupper() and any(t.startswith(title + " ") for t in titles):

@@ -531,8 +531,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
 RULE_NAMES = ("cash", "received", "distributive", "passive", "carried")
 
 
-def borrowers_from_agreements(events: list[AidEvent], agreements: list[dict], parties: list[Party]) \
-        -> list[AidEvent]:
+def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties: list[Party]) -> list[AidEvent]:
     """A loan whose sentence names the lender only ("China Eximbank đã ký kết thỏa thuận cho vay thêm 250
     triệu USD"): the borrower is the other party of the article's agreement with that lender, when the
     article has one such agreement and it has two parties. A loan no agreement completes is dropped."""
@@ -542,8 +541,8 @@ def borrowers_from_agreements(events: list[AidEvent], agreements: list[dict], pa
         if event.recipients:
             kept.append(event)
             continue  # only a loan is kept with no recipient named in its sentence
-        others = {tuple(n for n in a["parties"] if n != event.donor_name) for a in agreements
-                  if event.donor_name in a["parties"] and len(a["parties"]) == 2}
+        others = {tuple(n for n in a.parties if n != event.donor_name) for a in agreements
+                  if event.donor_name in a.parties and len(a.parties) == 2}
         if len(others) != 1:
             continue
         (borrower,), = others
@@ -586,7 +585,7 @@ def merge_repeated_events(events: list[AidEvent]) -> list[AidEvent]:
     return list(kept.values())
 
 
-def aid_article_steps(events: list[AidEvent], agreements: list[dict], parties: list[Party], officials: list[dict],
+def aid_article_steps(events: list[AidEvent], agreements: list, parties: list[Party], officials: list[dict],
                       rules: CompiledRules) -> list[AidEvent]:
     """The article-level steps of aid events (``normalizer: aid.v1``): a loan's borrower from the article's
     agreement, the same event stated twice merged, a head of state giving for the state, totals and their

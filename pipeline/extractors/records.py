@@ -148,6 +148,23 @@ class AidEvent:
         }
 
 
+@dataclass
+class SignedDocument:
+    """An agreement as the extractors make it: its published columns (roles among them) and what the
+    article-level merge needs to know of how it was named."""
+
+    row: dict
+    definite: bool = False  # "các văn kiện hợp tác": documents the article names elsewhere
+    unnamed: bool = False  # "ký kết hợp tác": a signing with no document noun
+
+    @property
+    def parties(self) -> list[str]:
+        return self.row["parties"]
+
+    def as_row(self) -> dict:
+        return dict(self.row)
+
+
 def shared(values) -> str | None:
     """The one value all of ``values`` share, else None."""
     distinct = set(values)
