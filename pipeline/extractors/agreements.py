@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
@@ -367,3 +368,10 @@ def merge_repeated_agreements(documents: list[SignedDocument], kind_words: froze
         if key not in kept:
             kept[key] = r
     return list(kept.values())
+
+
+@lru_cache(maxsize=8)
+def kind_words(rules: CompiledRules) -> frozenset[str]:
+    """Every phrase that names an agreement kind, folded: a title that is only one names no document."""
+    return frozenset(str(t).casefold() for data in rules.files.get("agreement", [])
+                     for texts in (data.get("kinds") or {}).values() for t in texts)

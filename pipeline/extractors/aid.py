@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..lexicon import CompiledRules, Match, SyllableDoc
-from .entities import Party, country_names
+from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
+from ..tokenize import tokenize_body
+from .entities import Party, country_names, party_finder
 from .money import Anchor, find_anchors
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
-from .sentence import SENTENCE_PUNCT, Sentence, char_span
+from .sentence import SENTENCE_PUNCT, Sentence, char_span, sentences_of
 
 
 @dataclass(frozen=True)
@@ -650,3 +651,55 @@ def with_pattern_events(legacy: list[AidEvent], found: list[AidEvent]) -> list[A
         elif (same.donor_name, same.recipient) == (event.donor_name, event.recipient):
             same.rule_id = event.rule_id
     return legacy + added
+
+
+# ---------------------------------------------------------------- frames carried from the headline and lead
+
+def complete_frame(sdoc, sent, parties) -> Frame | None:
+    """A sentence's frame, its donor named: it carries to the sentences that follow."""
+    frame = sentence_frame(sdoc, sent, parties)
+    if frame is None or frame.verb is None:
+        return None
+    if frame.mode == "give":
+        # the donor carries even with no recipient named ("Mỹ hủy viện trợ … cho hàng loạt quốc gia")
+        recipients = tuple(p for p in parties if p.start >= frame.verb.end and p.name != frame.donor.name
+                           and not any(m.end == p.start for m in sent.of("FROM")))[:1]
+        return Frame("give", None, frame.donor, recipients)
+    if frame.mode == "receive":
+        donor = next((p for p in parties if p.start >= frame.verb.end
+                      and any(m.end == p.start for m in sent.of("FROM"))), None)
+        return Frame("give", None, donor, (frame.donor,)) if donor else None
+    return Frame("give", None, frame.donor, frame.recipients) if frame.recipients else None
+
+
+def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
+    """The frame of the headline ("X tài trợ N triệu USD cho Y"), carried to the lead and body; else who the
+    headline says receives ("Đà Nẵng tiếp nhận Chương trình …"), as a frame with no donor."""
+    if not title or not title.strip():
+        return None
+    words = tokenize_body(title)
+    sdoc = syllable_doc(title, words)
+    matches = rules.lexicon.find(sdoc)
+    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+    frame = receiver = None
+    for sent in sentences_of(sdoc, matches):
+        parties = finder.find(sent.start, sent.end)
+        frame = frame or complete_frame(sdoc, sent, parties)
+        receiver = receiver or next((s for v in sent.of("RECEIVE") if (s := subject_of(sdoc, sent, v, parties))), None)
+    frame = frame or (Frame("give", None, None, (receiver,)) if receiver is not None else None)
+    return _outside_the_body(frame) if frame is not None else None
+
+
+def _outside_the_body(frame: Frame) -> Frame:
+    """The headline's parties carried into the body have no span there (start -1): a row that takes one names
+    it without a role span."""
+    def moved(p):
+        return replace(p, start=-1, end=-1) if p is not None else None
+    return Frame(frame.mode, None, moved(frame.donor), tuple(moved(p) for p in frame.recipients))
+
+
+def with_title_receiver(agent: Frame | None, title: Frame | None) -> Frame | None:
+    """The lead's organiser or funder gives to whom the headline says receives."""
+    if agent is None or title is None or title.donor is not None:
+        return agent
+    return Frame("give", None, agent.donor, title.recipients)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from ..config import RULES_DIR
@@ -12,8 +10,9 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
-from .agreements import agreements_in_sentence
-from .aid import Frame, agent_frame, aid_events_in_sentence, pattern_events, sentence_frame, subject_of, with_pattern_events
+from .agreements import agreements_in_sentence, kind_words
+from .aid import (agent_frame, aid_events_in_sentence, complete_frame, pattern_events, title_frame,
+                  with_pattern_events, with_title_receiver)
 from .entities import party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
@@ -66,7 +65,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             pattern_events(sdoc, sent, rules, parties)))
         earlier.extend(parties)
         if sent.index == lead_sentence:
-            carried = carried or complete_frame(sdoc, sent, parties) or _with_title_receiver(
+            carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
                 agent_frame(sdoc, sent, parties), title)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules, parties))
@@ -89,63 +88,6 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
 
 
 CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only
-
-
-def complete_frame(sdoc, sent, parties) -> Frame | None:
-    """A sentence's frame, its donor named: it carries to the sentences that follow."""
-    frame = sentence_frame(sdoc, sent, parties)
-    if frame is None or frame.verb is None:
-        return None
-    if frame.mode == "give":
-        # the donor carries even with no recipient named ("Mỹ hủy viện trợ … cho hàng loạt quốc gia")
-        recipients = tuple(p for p in parties if p.start >= frame.verb.end and p.name != frame.donor.name
-                           and not any(m.end == p.start for m in sent.of("FROM")))[:1]
-        return Frame("give", None, frame.donor, recipients)
-    if frame.mode == "receive":
-        donor = next((p for p in parties if p.start >= frame.verb.end
-                      and any(m.end == p.start for m in sent.of("FROM"))), None)
-        return Frame("give", None, donor, (frame.donor,)) if donor else None
-    return Frame("give", None, frame.donor, frame.recipients) if frame.recipients else None
-
-
-def title_frame(title: str | None, rules: CompiledRules) -> Frame | None:
-    """The frame of the headline ("X tài trợ N triệu USD cho Y"), carried to the lead and body; else who the
-    headline says receives ("Đà Nẵng tiếp nhận Chương trình …"), as a frame with no donor."""
-    if not title or not title.strip():
-        return None
-    words = tokenize_body(title)
-    sdoc = syllable_doc(title, words)
-    matches = rules.lexicon.find(sdoc)
-    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
-    frame = receiver = None
-    for sent in sentences_of(sdoc, matches):
-        parties = finder.find(sent.start, sent.end)
-        frame = frame or complete_frame(sdoc, sent, parties)
-        receiver = receiver or next((s for v in sent.of("RECEIVE") if (s := subject_of(sdoc, sent, v, parties))), None)
-    frame = frame or (Frame("give", None, None, (receiver,)) if receiver is not None else None)
-    return _outside_the_body(frame) if frame is not None else None
-
-
-def _outside_the_body(frame: Frame) -> Frame:
-    """The headline's parties carried into the body have no span there (start -1): a row that takes one names
-    it without a role span."""
-    def moved(p):
-        return replace(p, start=-1, end=-1) if p is not None else None
-    return Frame(frame.mode, None, moved(frame.donor), tuple(moved(p) for p in frame.recipients))
-
-
-def _with_title_receiver(agent: Frame | None, title: Frame | None) -> Frame | None:
-    """The lead's organiser or funder gives to whom the headline says receives."""
-    if agent is None or title is None or title.donor is not None:
-        return agent
-    return Frame("give", None, agent.donor, title.recipients)
-
-
-@lru_cache(maxsize=8)
-def kind_words(rules: CompiledRules) -> frozenset[str]:
-    """Every phrase that names an agreement kind, folded: a title that is only one names no document."""
-    return frozenset(str(t).casefold() for data in rules.files.get("agreement", [])
-                     for texts in (data.get("kinds") or {}).values() for t in texts)
 
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
