@@ -630,12 +630,15 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             continue
         if donor.name in {r.name for r in recipients}:
             continue
+        each = match.pattern.get("each")  # the amount is each recipient's: so many of them, as their group says
+        if each and (len(recipients) != 1 or not recipients[0].count or recipients[0].count < 2):
+            continue
         taken.add((anchor.start, anchor.end))
         c0, c1 = char_span(sdoc, anchor.start, anchor.end)
         rows.append(AidEvent(donor, recipients, anchor, match.one("verb"),
                              match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0, c1,
-                             sdoc.text[c0:c1], is_total=bool(sent.of("TOTAL_CUE")),
-                             is_cumulative=bool(sent.of("CUMULATIVE_CUE"))))
+                             sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
+                             is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE"))))
     return rows
 
 
