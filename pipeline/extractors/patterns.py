@@ -153,18 +153,31 @@ class SentenceUnits:
             self.anchors.setdefault(a.start, []).append(a)
         self.blocked = {t for p in parties for t in range(p.start, p.end)} | \
                        {t for a in anchors for t in range(a.start, a.end)}
-        self._labels: dict[str, dict[int, list]] = {}
+        self._matches: dict[str, list] = {}
+        self._starts: dict[str, dict[int, list]] = {}
+        self._ends: dict[str, set[int]] = {}
+
+    def of(self, label: str) -> list:
+        """The sentence's phrases of a label (read once per sentence)."""
+        if label not in self._matches:
+            self._matches[label] = self.sent.of(label)
+        return self._matches[label]
 
     def label_at(self, label: str, i: int) -> list:
-        if label not in self._labels:
+        if label not in self._starts:
             index: dict[int, list] = {}
-            for m in self.sent.of(label):
+            for m in self.of(label):
                 index.setdefault(m.start, []).append(m)
-            self._labels[label] = index
-        return self._labels[label].get(i, [])
+            self._starts[label] = index
+        return self._starts[label].get(i, [])
 
     def after_any(self, i: int, labels: tuple[str, ...]) -> bool:
-        return any(m.end == i for label in labels for m in self.sent.of(label))
+        for label in labels:
+            if label not in self._ends:
+                self._ends[label] = {m.end for m in self.of(label)}
+            if i in self._ends[label]:
+                return True
+        return False
 
     def starts_any(self, i: int, labels: tuple[str, ...]) -> bool:
         return any(self.label_at(label, i) for label in labels)
@@ -238,9 +251,9 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
     or close to it is dropped."""
     found = []
     for pattern in patterns:
-        if any(units.sent.of(label) for label in pattern.unless):
+        if any(units.of(label) for label in pattern.unless):
             continue
-        if pattern.when and not any(units.sent.of(label) for label in pattern.when):
+        if pattern.when and not any(units.of(label) for label in pattern.when):
             continue
         for i in range(units.sent.start, units.sent.end):
             match = next(_match_elements(units, pattern.elements, i, ()), None)
@@ -254,4 +267,4 @@ NEAR_AFTER = 3  # tokens after it ("… trị giá 15 triệu bảng Anh mua ti�
 
 
 def _blocked_near(units: SentenceUnits, labels: tuple[str, ...], start: int, end: int) -> bool:
-    return any(start - NEAR_BEFORE <= m.start < end + NEAR_AFTER for label in labels for m in units.sent.of(label))
+    return any(start - NEAR_BEFORE <= m.start < end + NEAR_AFTER for label in labels for m in units.of(label))
