@@ -107,7 +107,7 @@ def _check_rules(rules_dir: Path | None, out_dir: Path | None = None) -> None:
         return
     from decimal import InvalidOperation
 
-    from .dates import _load_grammar
+    from .dates import date_grammar
     from .lexicon import compile_rules
     from .normalize import load_canonical_rules
     from .numbers import _vocabularies
@@ -119,7 +119,7 @@ def _check_rules(rules_dir: Path | None, out_dir: Path | None = None) -> None:
         check_rules_dir(rules_dir)
         for stage, load in (("phrase lists", compile_rules), ("zone rules", load_zone_rules),
                             ("canonical text rules", load_canonical_rules), ("number and money words", _vocabularies),
-                            ("date grammar", _load_grammar)):
+                            ("date grammar", date_grammar)):
             load(Path(rules_dir))
     except RuleFileError as exc:
         raise click.ClickException(str(exc)) from exc

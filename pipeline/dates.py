@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .config import RULES_DIR
-from .rulefiles import RuleFileError, rule_file_of_kind
+from .rulefiles import RuleFileError, RulesSource, rule_file_of_kind, rules_source
 
 
 # A space in a template or a vocabulary word: any run of spaces, never a line break,
@@ -279,8 +279,8 @@ def _build_lookups(vocabulary: dict) -> dict[str, dict[str, Any]]:
 
 
 @lru_cache(maxsize=8)
-def _load_grammar(rules_dir: Path) -> _Grammar:
-    data = rule_file_of_kind(rules_dir, "date")
+def _load_grammar(source: RulesSource) -> _Grammar:
+    data = rule_file_of_kind(Path(source.path), "date")
     composer = _Composer(data, scan_mode=True)
     grammar = data["grammar"]
     vocabulary = data["vocabulary"]
@@ -295,6 +295,11 @@ def _load_grammar(rules_dir: Path) -> _Grammar:
         leading_words=re.compile(rf"(?:{_alternation(vocabulary['leading_words'])}){SPACE}", re.IGNORECASE),
         resolution=_Resolution(**data["resolution"]),
     )
+
+
+def date_grammar(rules=None) -> _Grammar:
+    """The date grammar of ``rules``: a compiled rule set, or a rules directory as its files are now."""
+    return _load_grammar(rules_source(rules))
 
 
 # ---------------------------------------------------------------------------
@@ -638,7 +643,7 @@ def _as_date(reference: date | str | None) -> date | None:
 
 def find_dates(text: str, reference: date | None, rules_dir: Path | None = None) -> list[DateMatch]:
     """Scan running text; return non-overlapping, longest matches in text order."""
-    grammar = _load_grammar(Path(rules_dir or RULES_DIR))
+    grammar = date_grammar(rules_dir)
     return _scan(text, _as_date(reference), grammar, grammar.scan_patterns)
 
 
@@ -648,7 +653,7 @@ def parse_date(text: str, reference: date | None, rules_dir: Path | None = None)
     Surrounding brackets, trailing punctuation and one leading preposition
     ("từ năm 1998", "vào ngày 5/7") are allowed around it.
     """
-    grammar = _load_grammar(Path(rules_dir or RULES_DIR))
+    grammar = date_grammar(rules_dir)
     reference = _as_date(reference)
     for phrase in _phrase_forms(text, grammar):
         matches = _scan(phrase, reference, grammar, grammar.phrase_patterns)

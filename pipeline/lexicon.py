@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .config import RULES_DIR
-from .rulefiles import RuleFileError, iter_rule_files, rule_files_by_kind
+from .rulefiles import RuleFileError, RulesSource, iter_rule_files, rule_files_by_kind, rules_source
 from .tokenize import Word, doc_from_words, shared_vocab
 
 log = logging.getLogger("vnfacts")
@@ -222,11 +222,12 @@ def phrase_doc(text: str) -> SyllableDoc:
 
 # ---------------------------------------------------------------- the compiled rules
 
-@dataclass(eq=False)  # hashed by identity: one compiled set of rules per rules directory state
+@dataclass(eq=False)  # hashed by identity: one compiled set of rules per rules directory content
 class CompiledRules:
     rules_dir: Path
     lexicon: Lexicon
     files: dict[str, list[dict]]  # kind -> rule file data
+    source: RulesSource  # the directory and the digest of the content compiled
 
     def first(self, kind: str) -> dict:
         return self.files[kind][0]
@@ -320,7 +321,8 @@ NO_BOUNDARY = {"AGREEMENT_KIND", "CLAUSE_COMMA", "RECIPIENT_JOINER", "TO_PARTY",
 
 
 @lru_cache(maxsize=8)
-def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
+def _compile_cached(source: RulesSource) -> CompiledRules:
+    rules_dir = source.path
     files = rule_files_by_kind(Path(rules_dir))
     lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
     listed_forms: set[str] = set()  # every form the entity lists name
@@ -385,7 +387,7 @@ def _compile_cached(rules_dir: str, stamp: tuple) -> CompiledRules:
             lexicon.add("CURRENCY", cents, "cents", data["id"], word_end=True)
     if not lexicon.phrases:
         log.warning("no phrase rules found under %s: extraction will find nothing", rules_dir)
-    return CompiledRules(Path(rules_dir), lexicon, dict(files))
+    return CompiledRules(Path(rules_dir), lexicon, dict(files), source)
 
 
 def _phrases(data: dict, key: str, file_id: str | None = None) -> list:
@@ -427,7 +429,8 @@ def country_entries(data: dict) -> list[dict]:
 
 
 def compile_rules(rules_dir: Path = RULES_DIR) -> CompiledRules:
-    """All rule files under rules_dir, compiled; recompiled when a file changes."""
-    paths = iter_rule_files(Path(rules_dir))
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
-    return _compile_cached(str(Path(rules_dir).resolve()), stamp)
+    """All rule files under rules_dir, compiled once per content: an edit to any file (or a file added or
+    removed) compiles a new set at the next call, in this process too. A compiled set is returned as is."""
+    if isinstance(rules_dir, CompiledRules):
+        return rules_dir
+    return _compile_cached(rules_source(rules_dir))

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .config import RULES_DIR
-from .rulefiles import rule_file_of_kind
+from .rulefiles import RulesSource, rule_file_of_kind, rules_source
 
 
 ONE = Decimal(1)
@@ -212,15 +212,16 @@ def _money_words(data: dict) -> MoneyWords:
 
 
 @lru_cache(maxsize=8)
-def _load_vocabularies(rules_dir: Path) -> tuple[NumberWords, MoneyWords]:
+def _load_vocabularies(source: RulesSource) -> tuple[NumberWords, MoneyWords]:
+    rules_dir = Path(source.path)
     return (_number_words(rule_file_of_kind(rules_dir, "number")),
             _money_words(rule_file_of_kind(rules_dir, "money")))
 
 
-@lru_cache(maxsize=64)
-def _vocabularies(rules_dir: Path | None) -> tuple[NumberWords, MoneyWords]:
-    # cached on the path as given too: resolving it on every call costs more than parsing
-    return _load_vocabularies(Path(rules_dir if rules_dir is not None else RULES_DIR).resolve())
+def _vocabularies(rules) -> tuple[NumberWords, MoneyWords]:
+    """The number and money words of ``rules``: a compiled rule set (the pipeline's, at no cost), or a rules
+    directory as its files are now (None: the installed rules)."""
+    return _load_vocabularies(rules_source(rules))
 
 
 # ---------------------------------------------------------------------------

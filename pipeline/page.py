@@ -50,18 +50,11 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-@lru_cache(maxsize=8)
-def _rules_key(rules_dir: str, stamp: tuple) -> str:
-    from .export import rules_sha256
-
-    return rules_sha256(Path(rules_dir))
-
-
 def rules_key(rules_dir: Path) -> str:
-    from .rulefiles import iter_rule_files
+    """The digest of the rule files' content: a changed rule invalidates cached results."""
+    from .rulefiles import rules_source
 
-    paths = iter_rule_files(Path(rules_dir))
-    return _rules_key(str(rules_dir), tuple((str(p), p.stat().st_mtime_ns) for p in paths))
+    return rules_source(rules_dir).digest
 
 
 # ---------------------------------------------------------------- one page
@@ -150,15 +143,16 @@ def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
         out["rejects"] = [reject_row(source_file, aid, "tokenize", rej)]
         return out
     out["tokens"] = token_rows(aid, words)
+    rules = compile_rules(rules_dir)
     try:
-        candidates = extract_article(article, words, compile_rules(rules_dir))
+        candidates = extract_article(article, words, rules)
     except Exception as exc:  # one bad article never stops the batch
         log.exception("extract failed on %s", source_file)
         out["rejects"] = [reject_row(source_file, aid, "extract",
                                   Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}"))]
         return out
     ctx = {aid: article_context(article, page.lines, raw)}
-    result = validate_tables(candidates, ctx, rules_dir, check_schemas=False)  # the driver checks per batch
+    result = validate_tables(candidates, ctx, rules, check_schemas=False)  # the driver checks per batch
     for table in EXTRACT_TABLES:
         # a candidate no column can hold (a 40-digit amount) is only in rejects: it could not be written
         out[f"{CANDIDATES_DIR}/{table.name}"] = [r for r in candidates[table.name] if fits_columns(table.name, r)]

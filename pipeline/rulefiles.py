@@ -10,8 +10,8 @@ example of every file, so adding an example adds a test.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -29,22 +29,62 @@ class RuleFileError(ValueError):
     pass
 
 
-@lru_cache(maxsize=256)
-def _load_cached(path: str, mtime_ns: int) -> dict:
+def _read(path: str) -> bytes:
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=SAFE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise RuleFileError(f"[R002] {path}: not a readable file ({exc})") from exc
+
+
+def _parse(path: str, content: bytes) -> dict:
+    try:
+        data = yaml.load(content.decode("utf-8"), Loader=SAFE_LOADER)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleFileError(f"[R002] {path}: not a readable YAML file ({exc})") from exc
     check_rule_file(data, path)
     return data
+
+
+_PARSED: dict[tuple[str, str], dict] = {}  # (path, SHA-256 of its bytes) -> the file's data
+MAX_PARSED = 256
+
+
+def _load_cached(path: str) -> dict:
+    """A rule file as its bytes are now: parsed once per content, whatever its time stamps say."""
+    content = _read(path)
+    key = (path, hashlib.sha256(content).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= MAX_PARSED:
+            _PARSED.clear()
+        _PARSED[key] = _parse(path, content)
+    return _PARSED[key]
 
 
 def load_rule_file(path: Path) -> dict:
     path = Path(path)
     if not path.exists():
         raise RuleFileError(f"[R001] rule file {path} does not exist")
-    return _load_cached(str(path), path.stat().st_mtime_ns)
+    return _load_cached(str(path))
+
+
+class RulesSource(NamedTuple):
+    """A rules directory as of one content: what every cache of data derived from rule files is keyed on, so
+    an edit to any file (made in this process or not, however soon) is seen by the next call."""
+
+    path: str
+    digest: str
+
+
+def rules_source(rules=None) -> RulesSource:
+    """The source of ``rules``: a compiled rule set carries its own; a directory (default: the installed rules)
+    is read and hashed now."""
+    source = getattr(rules, "source", None)
+    if source is not None:
+        return source
+    from .config import RULES_DIR
+
+    path = Path(rules if rules is not None else RULES_DIR).resolve()
+    return RulesSource(str(path), rules_digest(path))
 
 
 def check_rule_file(data, path) -> None:
@@ -79,16 +119,10 @@ def rules_digest(rules_dir: Path) -> str:
 
 def rule_files_by_kind(rules_dir: Path) -> dict[str, list[dict]]:
     """Every rule file under ``rules_dir``, grouped by its ``kind``: the one way rule files are found, so a file
-    may live anywhere under the directory and be named anything."""
-    paths = iter_rule_files(Path(rules_dir))
-    return _by_kind(tuple((str(p), p.stat().st_mtime_ns) for p in paths))
-
-
-@lru_cache(maxsize=16)
-def _by_kind(stamp: tuple) -> dict[str, list[dict]]:
+    may live anywhere under the directory and be named anything. Read as the files are now."""
     files: dict[str, list[dict]] = {}
-    for path, mtime_ns in stamp:
-        data = _load_cached(path, mtime_ns)
+    for path in iter_rule_files(Path(rules_dir)):
+        data = _load_cached(str(path))
         files.setdefault(str(data["kind"]), []).append(data)
     return files
 

@@ -86,20 +86,20 @@ def _windows(tokens: list[str]):
             yield i, i + size
 
 
-def money_in(evidence: str, rules_dir: Path):
+def money_in(evidence: str, rules):
     tokens = evidence.split()
     for i, j in _windows(tokens):
-        money = parse_money(" ".join(tokens[i:j]), rules_dir)
+        money = parse_money(" ".join(tokens[i:j]), rules)
         if money is not None and money.amount is not None:
             return money
     return None
 
 
-def leading_number(evidence: str, rules_dir: Path) -> Decimal | None:
-    _, rest = split_qualifier(evidence, rules_dir)
+def leading_number(evidence: str, rules) -> Decimal | None:
+    _, rest = split_qualifier(evidence, rules)
     tokens = rest.split()
     for j in range(len(tokens), 0, -1):
-        value = parse_number(" ".join(tokens[:j]), rules_dir)
+        value = parse_number(" ".join(tokens[:j]), rules)
         if value is not None:
             return value
     return None
@@ -121,10 +121,9 @@ def _same(a, b) -> bool:
 
 
 def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
-    rules_dir = rules.rules_dir
     ev = row["evidence"]
     if row["item"] == "cash":
-        money = money_in(ev, rules_dir)
+        money = money_in(ev, rules)
         if money is None:
             raise CheckFailed("value", f"no amount of money in {ev!r}")
         if money.currency != row["currency"]:
@@ -140,7 +139,7 @@ def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> Non
     else:
         if row["amount"] is not None or row["currency"] is not None:
             raise CheckFailed("value", f"goods in kind carry an amount ({row['amount']} {row['currency']})")
-        quantity = leading_number(ev, rules_dir)
+        quantity = leading_number(ev, rules)
         if not _same(quantity, row["quantity"]):
             raise CheckFailed("value", f"quantity {row['quantity']} but the evidence says {quantity}")
         items = phrases_in(ev, "ITEM", rules)
@@ -149,8 +148,7 @@ def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> Non
 
 
 def check_date_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
-    rules_dir = rules.rules_dir
-    parsed = parse_date(row["evidence"], ctx.reference, rules_dir)
+    parsed = parse_date(row["evidence"], ctx.reference, rules)
     if parsed is None:
         raise CheckFailed("value", f"{row['evidence']!r} does not parse as a date")
     if (parsed.value, parsed.grain, parsed.year_unresolved) != (row["value"], row["grain"], row["year_unresolved"]):
@@ -167,14 +165,13 @@ def check_official_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -
 
 
 def check_agreement_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
-    rules_dir = rules.rules_dir
     kinds = phrases_in(row["evidence"], "AGREEMENT_KIND", rules)
     if phrases_in(row["evidence"], "SIGN", rules):  # "ký kết hợp tác": signed, with no document noun
         kinds = kinds + phrases_in(row["evidence"], "UNNAMED_KIND", rules)
     missing = [k for k in row["kinds"] if k not in kinds]
     if missing:
         raise CheckFailed("value", f"kinds {missing} not named in {row['evidence']!r}")
-    if row["count"] is not None and not _same(leading_number(row["evidence"], rules_dir), row["count"]):
+    if row["count"] is not None and not _same(leading_number(row["evidence"], rules), row["count"]):
         raise CheckFailed("value", f"count {row['count']} not the number in {row['evidence']!r}")
 
 
@@ -236,17 +233,17 @@ def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date 
     value_role = "amount" if row["item"] == "cash" else "quantity"
     for r in _roles(row, value_role):
         if value_role == "amount":
-            money = money_in(r["text"], rules.rules_dir)
+            money = money_in(r["text"], rules)
             per = row["amount_per_recipient"] if row["amount_per_recipient"] is not None else row["amount"]
             if money is None or not _same(money.amount, per):
                 raise CheckFailed("role_value", f"amount {per} is not what {r['text']!r} says")
-        elif not _same(leading_number(r["text"], rules.rules_dir), row["quantity"]):
+        elif not _same(leading_number(r["text"], rules), row["quantity"]):
             raise CheckFailed("role_value", f"quantity {row['quantity']} is not what {r['text']!r} says")
     for r in _roles(row, "verb"):
         if not (phrases_in(r["text"], "GIVE", rules) or phrases_in(r["text"], "RECEIVE", rules)):
             raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of giving or receiving")
     for r in _roles(row, "date"):
-        parsed = parse_date(r["text"], reference, rules.rules_dir)
+        parsed = parse_date(r["text"], reference, rules)
         if parsed is None or (parsed.value, parsed.month, parsed.day) != \
                 (row["event_date"], row["event_month"], row["event_day"]):
             raise CheckFailed("role_value", f"event date {row['event_date']} ({row['event_month']}/"
@@ -261,7 +258,7 @@ def check_agreement_roles(row: dict, rules: CompiledRules, body: str, reference:
         if not phrases_in(r["text"], "SIGN", rules):
             raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of signing")
     for r in _roles(row, "date"):
-        parsed = parse_date(r["text"], reference, rules.rules_dir)
+        parsed = parse_date(r["text"], reference, rules)
         if parsed is None or parsed.value != row["signed"]:
             raise CheckFailed("role_value", f"signed {row['signed']} is not what {r['text']!r} says")
 
@@ -507,7 +504,7 @@ def validate_tables(candidates: dict[str, list[dict]], ctx_by_article: dict[str,
     """Check every candidate row. ``check_schemas=False`` leaves the pandera checks to the
     caller, who can run them over many articles at once (they cost per call, not per row)."""
     rules = compile_rules(rules_dir)
-    schemas = table_schemas(rules_dir) if check_schemas else {}
+    schemas = _schemas_for(rules) if check_schemas else {}
     published, rejects, report = {}, [], {}
     for table in EXTRACT_TABLES:
         rows = candidates.get(table.name, [])

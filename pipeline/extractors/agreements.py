@@ -284,7 +284,7 @@ def _number_before(sdoc, sent, kind: Match, rules) -> tuple[int, Decimal, str | 
         if doc[kind.start - 1].is_space and back == 1:
             continue
         text = doc[start:kind.start].text.strip()
-        value = parse_number(text, rules.rules_dir)
+        value = parse_number(text, rules)
         if value is not None and value == value.to_integral_value() and not _looks_like_a_year(text, value):
             q_start, qualifier = _with_leading_qualifier(sdoc, sent, start, kind.start, rules)
             return q_start, value, qualifier

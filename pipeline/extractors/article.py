@@ -36,7 +36,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     sdoc = syllable_doc(body, words)
     matches = rules.lexicon.find(sdoc)
     sentences = sentences_of(sdoc, matches)
-    dates = find_dates(body, reference, rules.rules_dir)
+    dates = find_dates(body, reference, rules)
 
     sentence_start_chars = [(s, *char_span(sdoc, s.start, s.end)) for s in sentences if s.end > s.start]
     sentence_dates: dict[int, list] = {}

@@ -24,13 +24,13 @@ class Anchor:
 
 
 @lru_cache(maxsize=65536)
-def _number_token(text: str, rules_dir: Path) -> bool:
-    return parse_number(text, rules_dir) is not None
+def _number_token(text: str, rules: CompiledRules) -> bool:
+    return parse_number(text, rules) is not None
 
 
 def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> list[Anchor]:
     """Money amounts and counted aid items in a sentence, longest first, not overlapping."""
-    doc, rd = sdoc.doc, rules.rules_dir
+    doc = sdoc.doc
     items_at = {m.start: m for m in sent.of("ITEM")}
     units_at = {m.start: m for m in sent.of("UNIT")}
     currencies = sent.of("CURRENCY")
@@ -38,7 +38,7 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
     anchors, i = [], sent.start
     while i < sent.end:
         tok = doc[i]
-        if tok.is_space or not (_number_token(tok.text, rd) or i in currency_starts):
+        if tok.is_space or not (_number_token(tok.text, rules) or i in currency_starts):
             i += 1
             continue
         money = _longest_money(sdoc, sent, i, currencies, rules)
@@ -83,7 +83,7 @@ def _longest_money(sdoc, sent, i, currencies, rules) -> Anchor | None:
         if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
             continue
         text = doc[i:j].text
-        money = parse_money(text, rules.rules_dir)
+        money = parse_money(text, rules)
         if money is None or money.amount is None:
             continue
         start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
@@ -98,7 +98,7 @@ def _with_leading_qualifier(sdoc, sent, i, j, rules) -> tuple[int, str | None]:
         start = i - back
         if start < sent.start or any(t.is_space for t in doc[start:i]):
             continue
-        qualifier, rest = split_qualifier(doc[start:j].text, rules.rules_dir)
+        qualifier, rest = split_qualifier(doc[start:j].text, rules)
         if qualifier and rest.strip() == doc[i:j].text:
             return start, qualifier
     return i, None
@@ -109,7 +109,7 @@ def _longest_number(sdoc, sent, i, rules) -> tuple[int, Decimal] | None:
     for j in range(min(i + MAX_NUMBER_TOKENS, sent.end), i, -1):
         if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
             continue
-        value = parse_number(doc[i:j].text, rules.rules_dir)
+        value = parse_number(doc[i:j].text, rules)
         if value is not None:
             return j, value
     return None
