@@ -239,85 +239,38 @@ class CompiledRules:
         return out
 
 
-# What each phrase list in a rule file becomes: (kind, key) -> label.
-PHRASE_LISTS = {
-    ("official", "titles"): "TITLE",
-    ("official", "title_complements"): "TITLE_COMPLEMENT",
-    ("official", "complement_joiners"): "JOINER",
-    ("official", "not_titles"): "NOT_TITLE",
-    ("official", "honorifics"): "HONORIFIC",
-    ("official", "title_prefixes"): "TITLE_PREFIX",
-    ("official", "title_chain_joiners"): "TITLE_CHAIN_JOINER",
-    ("official", "title_links"): "TITLE_LINK",
-    ("official", "conjunctions"): "CONJUNCTION",
-    ("official", "copula_adverbs"): "COPULA_ADVERB",
-    ("aid", "count_units"): "UNIT",
-    ("aid", "give_verbs"): "GIVE",
-    ("aid", "lend_verbs"): "LEND",
-    ("aid", "weak_give_verbs"): "WEAK_GIVE",
-    ("aid", "not_aid_after"): "NOT_AID_AFTER",
-    ("aid", "receive_verbs"): "RECEIVE",
-    ("aid", "donor_after_receive"): "FROM",
-    ("aid", "donor_markers"): "DONOR_MARKER",
-    ("aid", "non_subject_prepositions"): "PREP",
-    ("aid", "recipient_after"): "TO",
-    ("aid", "recipient_party_after"): "TO_PARTY",
-    ("aid", "beneficiary_verbs"): "HELP_VERB",
-    ("aid", "aid_contexts"): "AID_CONTEXT",
-    ("aid", "sentence_traps"): "SENTENCE_TRAP",
-    ("aid", "purpose_links"): "PURPOSE_LINK",
-    ("aid", "organiser_markers"): "ORGANISED_BY",
-    ("aid", "organise_verbs"): "ORGANISE",
-    ("aid", "group_openers"): "GROUP_OPENER",
-    ("aid", "people_heads"): "PEOPLE_HEAD",
-    ("aid", "distributive_markers"): "EACH",
-    ("aid", "aid_nouns"): "AID_NOUN",
-    ("aid", "money_nouns"): "MONEY_NOUN",
-    ("aid", "value_words"): "VALUE_WORD",
-    ("aid", "whereby_linkers"): "WHEREBY",
-    ("aid", "total_cues"): "TOTAL_CUE",
-    ("aid", "cumulative_cues"): "CUMULATIVE_CUE",
-    ("aid", "evidence_stop_words"): "STOP",
-    ("aid", "passive_markers"): "AID_PASSIVE",
-    ("aid", "not_aid_cues"): "NOT_AID",
-    ("aid", "speech_verbs"): "SPEECH_VERB",
-    ("aid", "recipient_stop_words"): "RECIPIENT_STOP",
-    ("aid", "recipient_inner_prepositions"): "RECIPIENT_INNER",
-    ("aid", "clause_breaks"): "CLAUSE_BREAK",
-    ("aid", "subject_openers"): "CLAUSE_COMMA",
-    ("aid", "purpose_heads"): "PURPOSE_HEAD",
-    ("aid", "not_recipients"): "NOT_RECIPIENT",
-    ("aid", "beneficiary_places"): "BENEFICIARY_AT",
-    ("aid", "recipient_joiners"): "RECIPIENT_JOINER",
-    ("agreement", "sign_verbs"): "SIGN",
-    ("agreement", "future_cues"): "FUTURE",
-    ("agreement", "partner_representatives"): "REPRESENTATIVE",
-    ("agreement", "place_prepositions"): "AT",
-    ("agreement", "example_markers"): "EXAMPLE",
-    ("agreement", "since_markers"): "SINCE",
-    ("agreement", "passive_markers"): "PASSIVE",
-    ("agreement", "sign_adverbs"): "SIGN_ADVERB",
-    ("agreement", "title_stop_words"): "TITLE_STOP",
-    ("agreement", "not_signed_cues"): "NOT_SIGNED",
-    ("agreement", "list_intros"): "LIST_INTRO",
-    ("agreement", "between_markers"): "BETWEEN",
-    ("agreement", "quantifiers"): "QUANTIFIER",
-    ("agreement", "party_joiners"): "PARTY_JOINER",
-    ("agreement", "subject_adverbs"): "SIGN_SUBJECT_ADVERB",
-    ("agreement", "partner_markers"): "WITH",
-}
-# Phrase maps: (kind, key) -> label; each entry maps a normalized value to its phrases.
-PHRASE_MAPS = {
-    ("aid", "items"): "ITEM",
-    ("aid", "flow_cues"): "FLOW_CUE",
-    ("aid", "anaphors"): "ANAPHOR",
-    ("agreement", "kinds"): "AGREEMENT_KIND",
-    ("agreement", "unnamed_kinds"): "UNNAMED_KIND",
-}
-# Labels matched anywhere, even inside a longer underthesea word (document kinds: underthesea may cut
-# "thỏa | thuận đồng" in "thỏa thuận đồng tổ chức").
-NO_BOUNDARY = {"AGREEMENT_KIND", "CLAUSE_COMMA", "RECIPIENT_JOINER", "TO_PARTY", "AID_PASSIVE", "RECIPIENT_INNER", "CLAUSE_BREAK", "PLACE", "TITLE_COMPLEMENT", "JOINER", "PREP", "STOP", "TITLE_STOP", "EACH", "AT", "SINCE",
-               "EXAMPLE", "FROM", "TO", "DONOR_MARKER", "PASSIVE", "SIGN_ADVERB"}
+@dataclass(frozen=True)
+class LabelDeclaration:
+    """What a rule file's ``labels:`` says of one of its word lists: the label its phrases carry, and how they
+    match."""
+
+    key: str
+    label: str
+    anywhere: bool = False  # also inside a longer underthesea word, not only on word boundaries
+    cased: bool = False  # only as capitalised as written ("Mỹ" the country, not "mỹ" in "thẩm mỹ")
+    heads_a_name: bool = False  # a head noun: also where the segmenter glues it to the name it heads
+
+    @classmethod
+    def parse(cls, key: str, value) -> "LabelDeclaration":
+        if isinstance(value, str):
+            return cls(key, value)
+        return cls(key, str(value["label"]), bool(value.get("anywhere", False)), bool(value.get("cased", False)),
+                   bool(value.get("heads_a_name", False)))
+
+
+def label_declarations(data: dict) -> list[LabelDeclaration]:
+    return [LabelDeclaration.parse(str(k), v) for k, v in (data.get("labels") or {}).items()]
+
+
+# Labels the structured vocabularies give (entity lists, currencies), beside those the rule files declare.
+STRUCTURED_LABELS = ("PLACE", "CURRENCY")
+
+
+def defined_labels(files: dict[str, list[dict]]) -> set[str]:
+    """Every label a set of rule files defines: what a pattern may name."""
+    declared = {d.label for datas in files.values() for data in datas for d in label_declarations(data)}
+    return declared | set(STRUCTURED_LABELS) | {str(data.get("label")) for data in files.get("entity", [])
+                                                 if data.get("label")}
 
 
 @lru_cache(maxsize=8)
@@ -352,28 +305,10 @@ def _compile_cached(source: RulesSource) -> CompiledRules:
                 continue
             lexicon.add("PLACE", entry["aliases"], entry["canonical"], data["id"],
                         {k: v for k, v in entry.items() if k != "aliases"}, cased=True)
-    for data in files.get("entity_shape", []):
-        for kind, heads in (data.get("organisation_heads") or {}).items():
-            lexicon.add("ORG_HEAD", heads, kind, data["id"], cased=True, head=True)
-        for key, label in (("name_joiners", "NAME_JOINER"), ("not_name_starts", "NOT_NAME_START"),
-                           ("name_stops", "NAME_STOP"), ("not_parties", "NOT_PARTY"),
-                           ("complement_stops", "COMPLEMENT_STOP"), ("person_nouns", "PERSON_NOUN"),
-                           ("foreign_name_joiners", "FOREIGN_JOINER")):
-            for text in data.get(key) or []:
-                lexicon.add(label, [text], str(text), data["id"], word_boundary=label in ("NOT_NAME_START", "NOT_PARTY", "COMPLEMENT_STOP", "PERSON_NOUN"),
-                            cased=label not in ("NAME_JOINER", "PERSON_NOUN", "FOREIGN_JOINER"))
-    for (kind, key), label in PHRASE_LISTS.items():
-        for data in files.get(kind, []):
-            for text in _phrases(data, key):
-                lexicon.add(label, [text], str(text), data["id"], word_boundary=label not in NO_BOUNDARY)
-    for (kind, key), label in PHRASE_MAPS.items():
-        for data in files.get(kind, []):
-            value = data.get(key) or {}
-            if not isinstance(value, dict):
-                raise RuleFileError(f"[R008] rule file {data['id']}: {key} must map a value to a list of phrases")
-            for normalized in value:
-                lexicon.add(label, _phrases(value, normalized, data["id"]), normalized, data["id"],
-                            word_boundary=label not in NO_BOUNDARY)
+    for datas in files.values():
+        for data in datas:
+            for declared in label_declarations(data):
+                _add_declared(lexicon, data, declared)
     for data in files.get("money", []):
         # currency names and symbols, so amounts are only tried where a currency is named;
         # ending a word: "đồng" in "đồng chí" is no currency, "kíp" in the word "tỷ kíp" is
@@ -388,6 +323,18 @@ def _compile_cached(source: RulesSource) -> CompiledRules:
     if not lexicon.phrases:
         log.warning("no phrase rules found under %s: extraction will find nothing", rules_dir)
     return CompiledRules(Path(rules_dir), lexicon, dict(files), source)
+
+
+def _add_declared(lexicon: Lexicon, data: dict, declared: LabelDeclaration) -> None:
+    """The phrases of one declared word list (or of each value of a map of lists) under their label."""
+    value = data.get(declared.key)
+    flags = dict(word_boundary=not declared.anywhere, cased=declared.cased, head=declared.heads_a_name)
+    if isinstance(value, dict):
+        for normalized in value:
+            lexicon.add(declared.label, _phrases(value, normalized, data["id"]), str(normalized), data["id"], **flags)
+    else:
+        for text in _phrases(data, declared.key):
+            lexicon.add(declared.label, [text], str(text), data["id"], **flags)
 
 
 def _phrases(data: dict, key: str, file_id: str | None = None) -> list:
