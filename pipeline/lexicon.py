@@ -25,7 +25,8 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .config import RULES_DIR
-from .rulefiles import RuleFileError, RulesSource, iter_rule_files, rule_files_by_kind, rules_source
+from .rulefiles import (RuleFileError, RulesSource, check_across_files, iter_rule_files, rule_files_by_kind,
+                        rules_source)
 from .tokenize import Word, doc_from_words, shared_vocab
 
 log = logging.getLogger("vnfacts")
@@ -277,6 +278,7 @@ def defined_labels(files: dict[str, list[dict]]) -> set[str]:
 def _compile_cached(source: RulesSource) -> CompiledRules:
     rules_dir = source.path
     files = rule_files_by_kind(Path(rules_dir))
+    check_across_files(Path(rules_dir), files)
     lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
     listed_forms: set[str] = set()  # every form the entity lists name
     for data in files.get("entity", []):

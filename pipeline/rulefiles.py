@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import yaml
 
+from .rule_schema import check_pattern_labels, schema_problems
+
 REQUIRED_KEYS = ("id", "kind", "description", "normalizer", "examples")
 # Kinds whose file is one grammar, read whole: a second file of the kind would be ambiguous.
 SINGLE_FILE_KINDS = ("canonical", "zone", "zone_layout", "stoplist", "number", "money", "date")
@@ -103,6 +105,11 @@ def check_rule_file(data, path) -> None:
     for ex in examples["negative"]:
         if not isinstance(ex, (str, dict)):
             raise RuleFileError(f"[R006] {path}: negative example {ex!r} must be text")
+    problems = schema_problems(data)
+    if problems:
+        key, what = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise RuleFileError(f"[R011] {path}: {key}: {what}{more}")
 
 
 def iter_rule_files(rules_dir: Path) -> list[Path]:
@@ -138,12 +145,28 @@ def check_rules_dir(rules_dir: Path) -> None:
     if missing:
         raise RuleFileError(f"[R007] {rules_dir} has no rule file of kind {', '.join(missing)}: "
                             "is --rules the project's rules/ directory?")
+    check_across_files(rules_dir, files)
     for kind in SINGLE_FILE_KINDS:
         if len(files.get(kind, [])) > 1:
             paths = [str(p) for p in iter_rule_files(Path(rules_dir))
                      if load_rule_file(p)["kind"] == kind]
             raise RuleFileError(f"[R010] more than one rule file of kind {kind!r}: {', '.join(paths)}; "
                                 "a kind that holds one grammar takes one file")
+
+
+def check_across_files(rules_dir: Path, files: dict[str, list[dict]]) -> None:
+    """What no single file can tell: a pattern names a label some file defines; a normalizer names code."""
+    from .lexicon import defined_labels
+    from .normalizers import UnknownNormalizer, normalizer
+
+    paths = {str(load_rule_file(p)["id"]): p for p in iter_rule_files(Path(rules_dir))}
+    for file_id, key, what in check_pattern_labels(files, defined_labels(files)):
+        raise RuleFileError(f"[R012] {paths.get(file_id, file_id)}: {key}: {what}")
+    for file_id, path in paths.items():
+        try:
+            normalizer(str(load_rule_file(path)["normalizer"]))
+        except UnknownNormalizer as exc:
+            raise RuleFileError(f"[R013] {path}: normalizer: {exc.args[0]}") from exc
 
 
 def rule_file_of_kind(rules_dir: Path, kind: str) -> dict:

@@ -273,7 +273,7 @@ def test_one_writing_command_per_output_directory(tmp_path):
 
 
 @pytest.mark.parametrize("path, old, new, code, names", [
-    ("aid/vi/aid.yaml", "give_verbs: [", "give_verbs: 5\nunused_verbs: [", "[R008]", "aid.events.vi"),
+    ("aid/vi/aid.yaml", "give_verbs: [", "give_verbs: 5\nunused_verbs: [", "[R011]", "aid.yaml: give_verbs:"),
     ("zones/vi/layout.yaml", "header_pattern: '", "header_pattern: '[unclosed", "[R009]", "[unclosed"),
 ])
 def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, path, old, new, code, names):
@@ -333,7 +333,9 @@ def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
                      encoding="utf-8")
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path / "out"),
                                        "--rules", str(rules)])
-    assert result.exit_code == 1 and "[R008]" in result.output and "date grammar" in result.output
+    # the schema of the date kind refuses it when the file loads, naming the file and the key
+    assert result.exit_code == 1 and "[R011]" in result.output and "dates.yaml: grammar:" in result.output
+    assert not (tmp_path / "out" / "articles.parquet").exists()
 
 
 def test_a_second_file_of_a_one_grammar_kind_is_refused_naming_both(tmp_path):
