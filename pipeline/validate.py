@@ -209,6 +209,19 @@ def _roles(row: dict, name: str) -> list[dict]:
     return [r for r in row.get("roles") or [] if r["role"] == name]
 
 
+# The verbs the grammar in Python binds, beside those the patterns of the rule files bind.
+GRAMMAR_VERB_LABELS = {"aid": ("GIVE", "RECEIVE"), "agreement": ("SIGN",)}
+
+
+@lru_cache(maxsize=16)
+def verb_labels(rules: CompiledRules, kind: str) -> tuple[str, ...]:
+    """The labels a verb of a fact of ``kind`` may carry: what the rules bind as a verb."""
+    from .extractors.patterns import compiled_patterns
+
+    bound = {label for p in compiled_patterns(rules, kind) for label in p.role_labels("verb")}
+    return tuple(sorted(bound | set(GRAMMAR_VERB_LABELS[kind])))
+
+
 def check_role_spans(row: dict, ctx: ArticleContext) -> None:
     body = ctx.article["body"]
     for r in row.get("roles") or []:
@@ -240,7 +253,7 @@ def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date 
         elif not _same(leading_number(r["text"], rules), row["quantity"]):
             raise CheckFailed("role_value", f"quantity {row['quantity']} is not what {r['text']!r} says")
     for r in _roles(row, "verb"):
-        if not (phrases_in(r["text"], "GIVE", rules) or phrases_in(r["text"], "RECEIVE", rules)):
+        if not any(phrases_in(r["text"], label, rules) for label in verb_labels(rules, "aid")):
             raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of giving or receiving")
     for r in _roles(row, "date"):
         parsed = parse_date(r["text"], reference, rules)
@@ -255,7 +268,7 @@ def check_agreement_roles(row: dict, rules: CompiledRules, body: str, reference:
         if not any(names(r["text"], p, rules, body) for p in row["parties"]):
             raise CheckFailed("role_value", f"party {r['text']!r} names none of {row['parties']}")
     for r in _roles(row, "verb"):
-        if not phrases_in(r["text"], "SIGN", rules):
+        if not any(phrases_in(r["text"], label, rules) for label in verb_labels(rules, "agreement")):
             raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of signing")
     for r in _roles(row, "date"):
         parsed = parse_date(r["text"], reference, rules)

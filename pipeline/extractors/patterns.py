@@ -53,6 +53,19 @@ class Pattern:
     def get(self, key: str, default=None):
         return dict(self.sets).get(key, default)
 
+    def role_labels(self, role: str) -> set[str]:
+        """The labels of the elements that bind ``role`` (the verbs of a pattern)."""
+        found: set[str] = set()
+
+        def walk(elements):
+            for el in elements:
+                if el.kind == "label" and el.role == role:
+                    found.add(str(el.value))
+                if el.kind == "group":
+                    walk(el.value)
+        walk(self.elements)
+        return found
+
     def labels(self) -> set[str]:
         """Every label the pattern names: what the rule set must define."""
         found = set(self.unless) | set(self.unless_near) | set(self.when)
