@@ -222,6 +222,12 @@ def verb_labels(rules: CompiledRules, kind: str) -> tuple[str, ...]:
     return tuple(sorted(bound | set(GRAMMAR_VERB_LABELS[kind])))
 
 
+def _check_verb_roles(row: dict, rules: CompiledRules, kind: str, what: str) -> None:
+    for r in _roles(row, "verb"):
+        if not any(phrases_in(r["text"], label, rules) for label in verb_labels(rules, kind)):
+            raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of {what}")
+
+
 def check_role_spans(row: dict, ctx: ArticleContext) -> None:
     body = ctx.article["body"]
     for r in row.get("roles") or []:
@@ -252,9 +258,7 @@ def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date 
                 raise CheckFailed("role_value", f"amount {per} is not what {r['text']!r} says")
         elif not _same(leading_number(r["text"], rules), row["quantity"]):
             raise CheckFailed("role_value", f"quantity {row['quantity']} is not what {r['text']!r} says")
-    for r in _roles(row, "verb"):
-        if not any(phrases_in(r["text"], label, rules) for label in verb_labels(rules, "aid")):
-            raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of giving or receiving")
+    _check_verb_roles(row, rules, "aid", "giving or receiving")
     for r in _roles(row, "date"):
         parsed = parse_date(r["text"], reference, rules)
         if parsed is None or (parsed.value, parsed.month, parsed.day) != \
@@ -267,9 +271,7 @@ def check_agreement_roles(row: dict, rules: CompiledRules, body: str, reference:
     for r in _roles(row, "party"):
         if not any(names(r["text"], p, rules, body) for p in row["parties"]):
             raise CheckFailed("role_value", f"party {r['text']!r} names none of {row['parties']}")
-    for r in _roles(row, "verb"):
-        if not any(phrases_in(r["text"], label, rules) for label in verb_labels(rules, "agreement")):
-            raise CheckFailed("role_value", f"verb {r['text']!r} is no verb of signing")
+    _check_verb_roles(row, rules, "agreement", "signing")
     for r in _roles(row, "date"):
         parsed = parse_date(r["text"], reference, rules)
         if parsed is None or parsed.value != row["signed"]:

@@ -59,3 +59,22 @@ def extracted(ingested, tokenized) -> dict[str, dict[str, list[dict]]]:
         rows = [t for t in tokenized["tokens"] if t["article_id"] == article["article_id"]]
         out[article["source_file"]] = extract_article(article, words_from_rows(rows), rules)
     return out
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    """A copy of the rules directory a test may edit."""
+    import shutil
+
+    from vnfacts.config import RULES_DIR
+
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, copy)
+    return copy
+
+
+def edit_rule_file(path, old: str, new: str) -> None:
+    """Replace the first ``old`` of a rule file by ``new`` (failing if the file has no ``old``)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -10,31 +10,22 @@ import pytest
 from click.testing import CliRunner
 
 from vnfacts.cli import main
-from vnfacts.config import RULES_DIR
 from vnfacts.lexicon import compile_rules
 from vnfacts.rulefiles import RuleFileError
 
-from conftest import RAW_DIR
+from conftest import RAW_DIR, edit_rule_file
 
 
 @pytest.fixture
-def rules(tmp_path):
-    copy = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, copy)
-    return copy
-
-
-def _edit(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def rules(rules_copy):
+    return rules_copy
 
 
 AID = ("aid", "vi", "aid.yaml")
 
 
 def test_a_misspelled_word_list_is_refused_naming_the_file_and_the_key(rules):
-    _edit(rules.joinpath(*AID), "\nweak_give_verbs:", "\nweak_give_verb:")
+    edit_rule_file(rules.joinpath(*AID), "\nweak_give_verbs:", "\nweak_give_verb:")
     with pytest.raises(RuleFileError) as caught:
         compile_rules(rules)
     message = str(caught.value)
@@ -43,19 +34,19 @@ def test_a_misspelled_word_list_is_refused_naming_the_file_and_the_key(rules):
 
 
 def test_a_phrase_list_given_as_text_is_refused(rules):
-    _edit(rules.joinpath(*AID), "lend_verbs: [vay, vay vốn, vay thêm]", "lend_verbs: vay")
+    edit_rule_file(rules.joinpath(*AID), "lend_verbs: [vay, vay vốn, vay thêm]", "lend_verbs: vay")
     with pytest.raises(RuleFileError, match=r"\[R011\] .*aid\.yaml: lend_verbs: "):
         compile_rules(rules)
 
 
 def test_a_label_declared_for_no_list_is_refused(rules):
-    _edit(rules.joinpath(*AID), "  lend_verbs: LEND\n", "  lend_verbs: LEND\n  borrow_verbs: BORROW\n")
+    edit_rule_file(rules.joinpath(*AID), "  lend_verbs: LEND\n", "  lend_verbs: LEND\n  borrow_verbs: BORROW\n")
     with pytest.raises(RuleFileError, match=r"\[R011\] .*aid\.yaml: labels/borrow_verbs: declares a word list"):
         compile_rules(rules)
 
 
 def test_a_pattern_naming_an_undefined_label_is_refused_naming_both(rules):
-    _edit(rules.joinpath(*AID), "      - {label: LEND, role: verb}", "      - {label: LENDING, role: verb}")
+    edit_rule_file(rules.joinpath(*AID), "      - {label: LEND, role: verb}", "      - {label: LENDING, role: verb}")
     with pytest.raises(RuleFileError) as caught:
         compile_rules(rules)
     message = str(caught.value)
@@ -64,19 +55,19 @@ def test_a_pattern_naming_an_undefined_label_is_refused_naming_both(rules):
 
 
 def test_a_pattern_element_of_two_kinds_is_refused(rules):
-    _edit(rules.joinpath(*AID), "      - {label: LEND, role: verb}", "      - {label: LEND, party: donor}")
+    edit_rule_file(rules.joinpath(*AID), "      - {label: LEND, role: verb}", "      - {label: LEND, party: donor}")
     with pytest.raises(RuleFileError, match=r"\[R011\] .*aid\.yaml: patterns/"):
         compile_rules(rules)
 
 
 def test_a_normalizer_naming_no_code_is_refused(rules):
-    _edit(rules.joinpath(*AID), "normalizer: aid.v1", "normalizer: aid.v7")
+    edit_rule_file(rules.joinpath(*AID), "normalizer: aid.v1", "normalizer: aid.v7")
     with pytest.raises(RuleFileError, match=r"\[R013\] .*aid\.yaml: normalizer: .*aid\.v7"):
         compile_rules(rules)
 
 
 def test_the_command_exits_non_zero_with_one_line_naming_file_and_key(rules, tmp_path):
-    _edit(rules.joinpath(*AID), "\nweak_give_verbs:", "\nweak_give_verb:")
+    edit_rule_file(rules.joinpath(*AID), "\nweak_give_verbs:", "\nweak_give_verb:")
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(next(RAW_DIR.glob("*.txt")), raw)

@@ -3,7 +3,6 @@ content of the rules directory, not on its path or time stamps."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 from vnfacts.config import RULES_DIR
@@ -12,43 +11,33 @@ from vnfacts.extractors import extract_text
 from vnfacts.lexicon import compile_rules
 from vnfacts.numbers import parse_number
 
-
-def _copy(tmp_path):
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, rules)
-    return rules
+from conftest import edit_rule_file
 
 
-def _edit(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_a_number_word_edited_in_the_running_process_reads_its_new_value(tmp_path):
-    rules = _copy(tmp_path)
+def test_a_number_word_edited_in_the_running_process_reads_its_new_value(rules_copy):
+    rules = rules_copy
     assert parse_number("tám", rules) == Decimal(8)
     # the same size, within the same clock tick: only the content tells the edit
-    _edit(rules / "numbers" / "vi" / "numbers.yaml", "tám: 8", "tám: 9")
+    edit_rule_file(rules / "numbers" / "vi" / "numbers.yaml", "tám: 8", "tám: 9")
     assert parse_number("tám", rules) == Decimal(9)
     assert parse_number("tám") == Decimal(8)  # the installed rules are not touched
 
 
-def test_a_verb_removed_in_the_running_process_gives_no_event_next(tmp_path):
-    rules = _copy(tmp_path)
+def test_a_verb_removed_in_the_running_process_gives_no_event_next(rules_copy):
+    rules = rules_copy
     sentence = "Quỹ Hy vọng tặng 300 triệu đồng cho tỉnh Quảng Nam."
     [event] = extract_text(sentence, rules_dir=rules)["aid_events"]
     assert (event["donor"], event["amount"]) == ("Quỹ Hy vọng", Decimal(300000000))
     before = compile_rules(rules)
-    _edit(rules / "aid" / "vi" / "aid.yaml", "give_verbs: [hỗ trợ, tặng, trao tặng,", "give_verbs: [hỗ trợ, trao tặng,")
+    edit_rule_file(rules / "aid" / "vi" / "aid.yaml", "give_verbs: [hỗ trợ, tặng, trao tặng,", "give_verbs: [hỗ trợ, trao tặng,")
     assert compile_rules(rules) is not before and compile_rules(rules).source.digest != before.source.digest
     assert extract_text(sentence, rules_dir=rules)["aid_events"] == []
 
 
-def test_a_month_word_edited_in_the_running_process_changes_the_next_date(tmp_path):
-    rules = _copy(tmp_path)
+def test_a_month_word_edited_in_the_running_process_changes_the_next_date(rules_copy):
+    rules = rules_copy
     assert parse_date("tháng ba năm 2021", None, rules).value == "2021-03"
-    _edit(rules / "dates" / "vi" / "dates.yaml", "    3: [ba]", "    3: [bas]")
+    edit_rule_file(rules / "dates" / "vi" / "dates.yaml", "    3: [ba]", "    3: [bas]")
     assert parse_date("tháng ba năm 2021", None, rules) is None  # "ba" names no month any more
 
 
