@@ -15,8 +15,8 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 
 each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more). A match binds roles to the
 units it passed; ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
-labels that block a match they stand in or close to, and ``when`` labels one of which the sentence must hold. The interpreter
-knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
+labels that block a match they stand in or close to, and ``when`` labels one of which the sentence must hold.
+The interpreter knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ OPS = ("?", "*", "+")
 
 @dataclass(frozen=True)
 class Element:
-    kind: str  # party, amount, label, skip or group
-    value: object  # the role (party, amount), the label, the number of tokens (skip), the elements (group)
+    kind: str  # one of ELEMENT_KINDS
+    value: object  # the role (party, phrase, amount), label, tokens (skip, aside) or elements (group)
     role: str | None = None
     op: str | None = None
     not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; label: a phrase at one is not it
@@ -53,32 +53,27 @@ class Pattern:
     def get(self, key: str, default=None):
         return dict(self.sets).get(key, default)
 
+    def all_elements(self) -> Iterator[Element]:
+        """Every element, those inside groups too."""
+        stack = list(reversed(self.elements))
+        while stack:
+            el = stack.pop()
+            yield el
+            if el.kind == "group":
+                stack.extend(reversed(el.value))
+
     def role_labels(self, role: str) -> set[str]:
         """The labels of the elements that bind ``role`` (the verbs of a pattern)."""
-        found: set[str] = set()
-
-        def walk(elements):
-            for el in elements:
-                if el.kind == "label" and el.role == role:
-                    found.add(str(el.value))
-                if el.kind == "group":
-                    walk(el.value)
-        walk(self.elements)
-        return found
+        return {str(el.value) for el in self.all_elements() if el.kind == "label" and el.role == role}
 
     def labels(self) -> set[str]:
         """Every label the pattern names: what the rule set must define."""
         found = set(self.unless) | set(self.unless_near) | set(self.when)
-
-        def walk(elements):
-            for el in elements:
-                if el.kind == "label":
-                    found.add(str(el.value))
-                found.update(el.not_labels)
-                found.update(el.not_after)
-                if el.kind == "group":
-                    walk(el.value)
-        walk(self.elements)
+        for el in self.all_elements():
+            if el.kind == "label":
+                found.add(str(el.value))
+            found.update(el.not_labels)
+            found.update(el.not_after)
         return found
 
 
