@@ -42,7 +42,7 @@ CHECKS: dict[str, str] = {
     "fits_column": "every number fits its column exactly (no 40-digit amount, no NaN)",
     "value": "the value parsed again from the evidence equals the stored one (amount, quantity, currency, item, "
              "date value and grain, names, counts)",
-    "role_span": "every role's text is the body at its offsets, inside the evidence's line",
+    "role_span": "every role's text is the body at its offsets, inside one line of a body zone",
     "role_value": "every part of the row is re-derived from its role's words: donor and recipients (a name the "
                   "words give, as written or by the entity lists), amount or quantity, the verb of giving, a "
                   "party of an agreement, an official's name and titles; a row stated in one sentence has a "
