@@ -319,13 +319,19 @@ def _in_brackets(sdoc, sent) -> set[int]:
     return inside
 
 
-def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | None:
+def phrase_stops(sdoc, sent) -> set[int]:
+    """Where a noun phrase of the sentence ends: a stop word, a verb of giving or receiving, a trap word or a
+    preposition, on word boundaries (a preposition inside a name's phrase does not: "của", "về")."""
+    inner = {m.start for m in sent.of("RECIPIENT_INNER")}
+    return {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
+            for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
+
+
+def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[int] | None = None) -> Party | None:
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
     noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
     doc = sdoc.doc
-    inner = {m.start for m in sent.of("RECIPIENT_INNER")}
-    stops = {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
-             for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
+    stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
             (doc[start].tag_ in CLAUSE_TAGS and doc[start].text[:1].islower()):
@@ -351,7 +357,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party]) -> Party | No
             if end <= marker.start <= end + MAX_GAP_TO_RECIPIENT // 2:
                 served = next((p for p in parties if p.start == marker.end), None)
                 if served is None and marker.label == "TO":
-                    served = recipient_phrase(sdoc, sent, marker.end, parties)
+                    served = recipient_phrase(sdoc, sent, marker.end, parties, stops)
                 if served is not None:
                     return served
     c0, c1 = char_span(sdoc, start, end)
@@ -622,8 +628,10 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     if not anchors:
         return []
     rows, taken = [], set()
+    stops = phrase_stops(sdoc, sent)
+
     def phrase_at(i: int) -> Party | None:
-        return recipient_phrase(sdoc, sent, i, parties)
+        return recipient_phrase(sdoc, sent, i, parties, stops)
     for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_at), patterns):
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
         if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:

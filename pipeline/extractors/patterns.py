@@ -263,11 +263,23 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
             continue
         if pattern.when and not any(units.of(label) for label in pattern.when):
             continue
-        for i in range(units.sent.start, units.sent.end):
+        for i in _starts(units, pattern.elements[0]):
             match = next(_match_elements(units, pattern.elements, i, ()), None)
             if match is not None and not _blocked_near(units, pattern.unless_near, i, match[0]):
                 found.append(PatternMatch(pattern, i, match[0], match[1]))
     return found
+
+
+def _starts(units: SentenceUnits, first: Element):
+    """Where a match may start: where its first element can (anywhere, when that element is optional)."""
+    if first.op not in ("?", "*"):
+        if first.kind == "party":
+            return sorted(units.parties)
+        if first.kind == "amount":
+            return sorted(units.anchors)
+        if first.kind == "label":
+            return sorted({m.start for m in units.of(str(first.value))})
+    return range(units.sent.start, units.sent.end)
 
 
 NEAR_BEFORE = 6  # tokens before a match where an ``unless_near`` label still governs it ("Thay vì cấp cho …")
