@@ -629,9 +629,11 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         return []
     rows, taken = [], set()
     stops = phrase_stops(sdoc, sent)
+    passive = {m.start for m in sent.of("AID_PASSIVE")}
 
     def phrase_at(i: int) -> Party | None:
-        return recipient_phrase(sdoc, sent, i, parties, stops)
+        phrase = recipient_phrase(sdoc, sent, i, parties, stops)
+        return _without_verb_particles(sdoc, phrase, passive) if phrase is not None else None
     for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_at), patterns):
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
         if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
@@ -650,18 +652,26 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     return rows
 
 
+def _without_verb_particles(sdoc, phrase: Party, passive: set[int]) -> Party | None:
+    """A noun phrase before a verb ends before the adverbs and the passive marker of the verb ("các bệnh viện
+    còn nhận được", "các em học sinh được nhận")."""
+    if phrase.source != "phrase":
+        return phrase
+    end = phrase.end
+    while end > phrase.start and (sdoc.doc[end - 1].tag_ in ADVERB_TAGS or end - 1 in passive):
+        end -= 1
+    if end == phrase.end:
+        return phrase
+    if end == phrase.start:
+        return None
+    c0, c1 = char_span(sdoc, phrase.start, end)
+    return Party(phrase.start, end, sdoc.text[c0:c1], sdoc.text[c0:c1], None, phrase.country, "phrase")
+
+
 def with_pattern_events(legacy: list[AidEvent], found: list[AidEvent]) -> list[AidEvent]:
-    """A sentence's events: a pattern's row names the rule of the row the grammar found for the same amount
-    with the same parties (one with other parties keeps the grammar's); an amount only a pattern finds adds
-    its row."""
-    added = []
-    for event in found:
-        same = next((e for e in legacy if e.char_start <= event.char_start and event.char_end <= e.char_end), None)
-        if same is None:
-            added.append(event)
-        elif (same.donor_name, same.recipient) == (event.donor_name, event.recipient):
-            same.rule_id = event.rule_id
-    return legacy + added
+    """A sentence's events: the patterns' first, then the grammar's for amounts no pattern read."""
+    return found + [e for e in legacy if not any(e.char_start <= f.char_start and f.char_end <= e.char_end
+                                                 for f in found)]
 
 
 # ---------------------------------------------------------------- frames carried from the headline and lead
