@@ -72,7 +72,9 @@ PATTERN = {
         "description": STRING,
         "pattern": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/element"}},
         "unless": LABELS, "unless_near": LABELS, "when": LABELS,
-        "sets": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
+        "sets": {"type": "object", "additionalProperties": False,
+                 "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge"]}, "each": BOOL}},
         "examples": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["text", "expect"], "additionalProperties": False,
             "properties": {"text": STRING, "title": STRING, "expect": OBJECT}}},
