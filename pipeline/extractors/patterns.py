@@ -256,7 +256,7 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
 def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
     """Every pattern's first match at every start, in pattern order. A pattern is not tried in a sentence that
     holds a label of its ``unless``, or none of its ``when``; a match with a label of its ``unless_near`` in it
-    or close to it is dropped."""
+    up to its amount, a few tokens before it or right after its amount, is dropped."""
     found = []
     for pattern in patterns:
         if any(units.of(label) for label in pattern.unless):
@@ -265,8 +265,13 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
             continue
         for i in _starts(units, pattern.elements[0]):
             match = next(_match_elements(units, pattern.elements, i, ()), None)
-            if match is not None and not _blocked_near(units, pattern.unless_near, i, match[0]):
-                found.append(PatternMatch(pattern, i, match[0], match[1]))
+            if match is None:
+                continue
+            end, bound = match
+            # what governs an amount stands before it or right after it, not after the receiver
+            governed_to = next((b.end for b in bound if b.role == "value"), end)
+            if not _blocked_near(units, pattern.unless_near, i, governed_to):
+                found.append(PatternMatch(pattern, i, end, bound))
     return found
 
 
@@ -283,7 +288,7 @@ def _starts(units: SentenceUnits, first: Element):
 
 
 NEAR_BEFORE = 6  # tokens before a match where an ``unless_near`` label still governs it ("Thay vì cấp cho …")
-NEAR_AFTER = 3  # tokens after it ("… trị giá 15 triệu bảng Anh mua tiền vệ …")
+NEAR_AFTER = 3  # tokens after its amount (or its end) ("… trị giá 15 triệu bảng Anh mua tiền vệ …")
 
 
 def _blocked_near(units: SentenceUnits, labels: tuple[str, ...], start: int, end: int) -> bool:
