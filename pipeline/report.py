@@ -6,6 +6,16 @@
 highlighted by type, in the spirit of spaCy's displaCy, next to a table per type and
 the article's rejected rows, linked both ways (text -> row and row -> text).
 
+Who gave what to whom: each role of a row (its ``roles`` column: donor, recipient,
+amount, verb, …; document, party; name, title) is marked too, wherever it lies in the
+body, inside the row's evidence or not, in the colour of its role (``ROLE_COLOURS``),
+with a border that sets it apart from the kinds' marks. A role mark has no id; it
+carries ``data-role`` and ``data-row`` (the keys of the rows it belongs to: a span that
+several rows give the same role is marked once), and its label, drawn by CSS, is those
+rows' numbers and links to the first row. A role whose offsets do not give its text is
+not marked, only listed in the row's roles cell. Outputs written before the ``roles``
+column existed read as rows without roles.
+
 Highlights follow the body's structure: each body line is a paragraph, a span that
 contains another is an enclosing mark, and a span that crosses the end of an
 enclosing one (or a line break) is cut there and continued in a second mark, so the
@@ -29,8 +39,12 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from .atomic import write_text_atomic
-from .schema import AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS, Table, read_rows
+from .schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS, Table,
+                     check_schema, read_rows)
 
 REPORT_DIR = "report"
 INDEX_FILE = "index.html"
@@ -91,6 +105,26 @@ KINDS = (
 )
 KIND_RANK = {kind.label: rank for rank, kind in enumerate(KINDS)}
 
+ROLES_COLUMN = "roles"
+# One colour per role (Paul Tol's "light" scheme, distinct for colour-blind readers and
+# light enough for black text, then white), in the order roles nest when they share a span;
+# the roles after each name share its colour.
+ROLE_COLOURS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("donor", ("donor_official",), "#77aadd"),
+    ("recipient", (), "#ee8866"),
+    ("amount", ("quantity",), "#eedd88"),
+    ("item", (), "#ffaabb"),
+    ("verb", (), "#dddddd"),
+    ("date", (), "#bbcc33"),
+    ("document", (), "#99ddff"),
+    ("party", (), "#44bb99"),
+    ("name", (), "#aaaa00"),
+    ("title", (), "#ffffff"),
+)
+OTHER_ROLE = "other"  # a role the palette does not know: marked without a colour of its own
+ROLE_CLASS = {role: name for name, also, _ in ROLE_COLOURS for role in (name, *also)}
+ROLE_RANK = {name: len(KINDS) + rank for rank, (name, _, _) in enumerate(ROLE_COLOURS)}
+
 
 # ---------------------------------------------------------------- values
 
@@ -128,9 +162,27 @@ def cell(value) -> str:
 class Highlight:
     start: int
     end: int
-    label: str
-    key: str  # "aid-1": id of its first mark; its table row is "row-aid-1"
+    label: str  # a kind's label (AID, …) or, for a role, the role (donor, …)
+    key: str  # "aid-1": id of its first mark; its table row is "row-aid-1" (a role: its first row)
     note: str  # tooltip of its label
+    rows: tuple[str, ...] = ()  # a role: the keys of the rows that give this span this role
+    tag: str = ""  # a role: its label, drawn by CSS (the rows' numbers, "1,2")
+
+    @property
+    def is_role(self) -> bool:
+        return bool(self.rows)
+
+    @property
+    def rank(self) -> int:
+        """Kinds enclose roles; on the same characters, the earlier kind or role encloses."""
+        if self.is_role:
+            return ROLE_RANK.get(role_class(self.label), len(KINDS) + len(ROLE_COLOURS))
+        return KIND_RANK[self.label]
+
+
+def role_class(role: str) -> str:
+    """The colour class of a role: its palette entry, or OTHER_ROLE."""
+    return ROLE_CLASS.get(role, OTHER_ROLE)
 
 
 @dataclass
@@ -157,7 +209,7 @@ def nest(highlights: list[Highlight], start: int, end: int) -> list[Fragment]:
     each fragment lies inside its parent. Longer spans enclose shorter ones that start at
     the same place; a span that runs past the end of the fragment it starts in is cut
     there and its rest queued again, to be placed where it now starts."""
-    queue = [(max(h.start, start), -min(h.end, end), KIND_RANK[h.label], i, h)
+    queue = [(max(h.start, start), -min(h.end, end), h.rank, i, h)
              for i, h in enumerate(highlights) if max(h.start, start) < min(h.end, end)]
     heapq.heapify(queue)
     root = Fragment(start, end, None)
@@ -190,13 +242,20 @@ def render_text(body: str, start: int, end: int, fragments: list[Fragment]) -> s
 def render_mark(body: str, fragment: Fragment) -> str:
     h = fragment.highlight
     first, last = fragment.start == h.start, fragment.end == h.end
-    label, key = escape(h.label), escape(h.key)
-    attrs = f'class="ent ent-{label}{"" if first and last else " ent-part"}" data-row="{key}"'
-    if first:
-        attrs += f' id="{key}"'
+    label, key, note = escape(h.label), escape(h.key), escape(h.note)
+    part = "" if first and last else " ent-part"
+    if h.is_role:
+        attrs = (f'class="ent role role-{role_class(h.label)}{part}" data-role="{label}" '
+                 f'data-row="{escape(" ".join(h.rows))}" title="{note}"')
+        tag, link_class = escape(h.tag), "label role-label"
+    else:
+        attrs = f'class="ent ent-{label}{part}" data-row="{key}"'
+        if first:
+            attrs += f' id="{key}"'
+        tag, link_class = label, "label"
     inner = render_text(body, fragment.start, fragment.end, fragment.children)
     # An empty link: its label is drawn by CSS, so the mark's text stays the evidence.
-    link = f'<a class="label" href="#row-{key}" data-label="{label}" title="{escape(h.note)}"></a>' if last else ""
+    link = f'<a class="{link_class}" href="#row-{key}" data-label="{tag}" title="{note}"></a>' if last else ""
     return f"<mark {attrs}>{inner}{link}</mark>"
 
 
@@ -240,11 +299,26 @@ def _by_article(rows: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+def read_published(table: Table, out_dir: Path) -> list[dict]:
+    """The rows of a table. A table written before its ``roles`` column was declared reads
+    with that column null; any other difference from the declared schema still fails."""
+    path = Path(out_dir) / table.filename
+    if ROLES_COLUMN not in table.column_names or not path.exists() \
+            or ROLES_COLUMN in pq.read_schema(path).names:
+        return read_rows(table, out_dir)
+    arrow = pq.read_table(path)
+    declared = table.arrow_schema.field(ROLES_COLUMN)
+    arrow = arrow.add_column(table.column_names.index(ROLES_COLUMN), declared.with_nullable(True),
+                             pa.nulls(arrow.num_rows, declared.type))
+    check_schema(table, arrow.schema)
+    return arrow.to_pylist()
+
+
 def load_articles(out_dir: Path) -> tuple[list[ArticleData], list[dict]]:
     """Every article with its rows, and the rejects that belong to no article (whole files)."""
     tables: dict[str, dict[str, list[dict]]] = {}
     for kind in KINDS:
-        rows = read_rows(kind.table, out_dir)
+        rows = read_published(kind.table, out_dir)
         if kind.mention_label:
             rows = [r for r in rows if r["label"] == kind.mention_label]
         tables[kind.label] = _by_article(rows)
@@ -265,15 +339,40 @@ def row_key(kind: Kind, number: int) -> str:
     return f"{kind.key}-{number}"
 
 
+def roles_of(row: dict) -> list[dict]:
+    """The row's roles: none when its table has no roles column, or the row none yet."""
+    return row.get(ROLES_COLUMN) or []
+
+
+def role_in_body(role: dict, body: str) -> bool:
+    """The role's offsets give its text."""
+    start, end = role["char_start"], role["char_end"]
+    return start is not None and end is not None and 0 <= start < end <= len(body) and body[start:end] == role["text"]
+
+
 def highlights_for(data: ArticleData) -> list[Highlight]:
+    """A highlight per row (its evidence) and per role span: a span several rows of a kind
+    give the same role is one highlight of all those rows."""
     body = data.article["body"]
     out = []
+    roles: dict[tuple[int, int, str, str], list[int]] = {}  # (start, end, kind, role) -> row numbers
     for kind in KINDS:
         for number, row in enumerate(data.rows[kind.label], start=1):
             span = clip_to_body(row["char_start"], row["char_end"], body)
             if span is not None:
                 out.append(Highlight(*span, kind.label, row_key(kind, number),
                                      f"{row_key(kind, number)} · {kind.table.name} · {row['rule_id']}"))
+            for role in roles_of(row):
+                span = clip_to_body(role["char_start"], role["char_end"], body) if role_in_body(role, body) else None
+                if span is not None:
+                    numbers = roles.setdefault((*span, kind.label, format_value(role["role"])), [])
+                    if number not in numbers:
+                        numbers.append(number)
+    kinds = {kind.label: kind for kind in KINDS}
+    for (start, end, label, role), numbers in roles.items():
+        keys = tuple(row_key(kinds[label], n) for n in numbers)
+        out.append(Highlight(start, end, role, keys[0], f"{role} of {', '.join(keys)}", keys,
+                             ",".join(map(str, numbers))))
     return out
 
 
@@ -303,10 +402,15 @@ main.article { display: grid; grid-template-columns: minmax(0, 9fr) minmax(0, 11
        -webkit-box-decoration-break: clone; }
 .ent .ent { padding: .1em .25em; }
 .ent .ent .ent { padding: 0 .15em; }
+.role { border: 1px solid #555; }
 .ent-part { border: 1px dashed #777; }
 .label { text-decoration: none; color: #333; }
 .label::after { content: attr(data-label); font-size: .62em; font-weight: bold; font-style: normal;
                 letter-spacing: .03em; margin-left: .4em; vertical-align: middle; }
+.role-label::after { font-weight: normal; letter-spacing: 0; margin-left: .15em; vertical-align: sub; }
+.roles-cell { min-width: 12em; }
+.roles-cell .swatch { font-size: .75rem; padding: 0 .3em; white-space: nowrap; }
+.role-off { color: #b91c1c; }
 .swatch { padding: .1em .5em; border-radius: .35em; font-size: .8rem; font-weight: bold; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem .9rem; align-items: center; font-size: .85rem;
           margin: .5rem 0; }
@@ -323,6 +427,8 @@ tr.rejected td { background: #fff1f1; }
 """
 
 CSS += "".join(f".ent-{kind.label} {{ background: {kind.colour}; }}\n" for kind in KINDS)
+CSS += "".join(f".role-{name} {{ background: {colour}; }}\n" for name, _, colour in ROLE_COLOURS)
+CSS += f".role-{OTHER_ROLE} {{ background: transparent; }}\n"
 
 # Nothing may load: no script, image, font or stylesheet, only the inline CSS.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -342,6 +448,28 @@ def legend() -> str:
             f'span continued in the next mark</span></div>')
 
 
+def role_legend() -> str:
+    """The colour of every role; a swatch names each role that shares it ("amount / quantity")."""
+    items = "".join(f'<span class="swatch role role-{name}" data-role="{escape(name)}">'
+                    f'{escape(" / ".join((name, *also)))}</span>' for name, also, _ in ROLE_COLOURS)
+    return (f'<div class="legend" id="role-legend"><span>roles:</span>{items}'
+            f'<span>the small number after a role: its rows (donor<sub>2</sub>: of row 2)</span></div>')
+
+
+def roles_cell(row: dict, body: str) -> str:
+    """``role: text`` for each role of the row, one a line; a role whose offsets do not
+    give its text is flagged."""
+    lines = []
+    for role in roles_of(row):
+        name = format_value(role["role"])
+        line = f'<span class="swatch role role-{role_class(name)}">{escape(name)}</span>: {esc(role["text"])}'
+        if not role_in_body(role, body):
+            where = f'{esc(role["char_start"])}–{esc(role["char_end"])}'
+            line += f' <span class="role-off">(not the body at {where})</span>'
+        lines.append(line)
+    return "<br>".join(lines)
+
+
 def html_table(headers: list[str], rows: list[str], empty: str) -> str:
     if not rows:
         return f'<p class="empty">{escape(empty)}</p>'
@@ -350,8 +478,10 @@ def html_table(headers: list[str], rows: list[str], empty: str) -> str:
             + "\n</tbody>\n</table></div>")
 
 
-def kind_section(kind: Kind, rows: list[dict], highlighted: set[str]) -> str:
-    headers = ["# / chars", *[name for name, _ in kind.columns], "evidence", "rule_id", "status"]
+def kind_section(kind: Kind, rows: list[dict], highlighted: set[str], body: str) -> str:
+    with_roles = ROLES_COLUMN in kind.table.column_names
+    headers = ["# / chars", *[name for name, _ in kind.columns], *(["roles"] if with_roles else []), "evidence",
+               "rule_id", "status"]
     body_rows = []
     for number, row in enumerate(rows, start=1):
         key = row_key(kind, number)
@@ -359,7 +489,10 @@ def kind_section(kind: Kind, rows: list[dict], highlighted: set[str]) -> str:
         chars = f'<span class="chars">{row["char_start"]}–{row["char_end"]}</span>'
         cells = [f"{ref}<br>{chars}", *[cell(get(row)) for _, get in kind.columns], esc(row["evidence"]),
                  cell(row["rule_id"]), '<span class="status-passed">passed</span>']
-        body_rows.append(f'<tr id="row-{key}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        tds = [f"<td>{c}</td>" for c in cells]
+        if with_roles:
+            tds.insert(1 + len(kind.columns), f'<td class="roles-cell">{roles_cell(row, body)}</td>')
+        body_rows.append(f'<tr id="row-{key}">' + "".join(tds) + "</tr>")
     title = f'<span class="swatch ent-{kind.label}">{kind.label}</span> {escape(kind.heading)} ({len(rows)})'
     return (f'<section id="table-{kind.key}">\n<h2>{title}</h2>\n'
             + html_table(headers, body_rows, f"No {kind.heading.lower()} published.") + "\n</section>")
@@ -400,10 +533,11 @@ def metadata(article: dict) -> str:
 def article_page(data: ArticleData) -> str:
     article = data.article
     highlights = highlights_for(data)
-    highlighted = {h.key for h in highlights}
-    tables = "\n".join(kind_section(kind, data.rows[kind.label], highlighted) for kind in KINDS)
+    highlighted = {h.key for h in highlights if not h.is_role}
+    tables = "\n".join(kind_section(kind, data.rows[kind.label], highlighted, article["body"]) for kind in KINDS)
     content = (f'<header>\n<p><a href="{INDEX_FILE}">← all articles</a></p>\n'
-               f"<h1>{escape(display_title(article))}</h1>\n{metadata(article)}\n{legend()}\n</header>\n"
+               f"<h1>{escape(display_title(article))}</h1>\n{metadata(article)}\n{legend()}\n{role_legend()}\n"
+               f"</header>\n"
                f'<main class="article">\n<section>\n<h2>Body</h2>\n'
                f'<div class="body" id="body">{render_body(article["body"], highlights, data.zones)}</div>\n'
                f"</section>\n<aside>\n{tables}\n{rejects_section(data.rejects)}\n</aside>\n</main>")

@@ -1,5 +1,6 @@
-"""The HTML review pages: highlights on the fixtures, nesting of overlapping spans,
-escaping of hostile text, and the page as headless Chromium parses and draws it."""
+"""The HTML review pages: highlights on the fixtures, nesting of overlapping spans, the
+roles of each row, escaping of hostile text, and the page as headless Chromium parses
+and draws it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import shutil
 import struct
 import subprocess
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -19,9 +22,9 @@ from hypothesis import strategies as st
 
 from vnfacts.cli import main
 from vnfacts.golden import load_all
-from vnfacts.report import Highlight, clip_to_body, page_name, render_body, write_report
+from vnfacts.report import ROLE_COLOURS, Highlight, clip_to_body, page_name, render_body, write_report
 from vnfacts.schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS,
-                             read_rows, write_table)
+                             read_rows, to_arrow, write_table)
 
 from conftest import RAW_DIR, ROOT
 
@@ -100,6 +103,10 @@ def marks(root: Element, label: str) -> list[Element]:
     return [e for e in by_id(root, "body").iter() if e.tag == "mark" and f"ent-{label}" in e.classes]
 
 
+def role_marks(root: Element, role: str) -> list[Element]:
+    return [e for e in by_id(root, "body").iter() if e.tag == "mark" and e.attrs.get("data-role") == role]
+
+
 def mark_texts(root: Element, label: str) -> list[str]:
     return [m.text for m in marks(root, label)]
 
@@ -136,7 +143,7 @@ def test_contained_spans_are_nested_marks(article_000):
     _, page = article_000
     root = parse(page.read_text(encoding="utf-8"))
     distributive = next(m for m in marks(root, "AID") if m.text == "tám tỉnh Bắc Lào mỗi tỉnh 20.000 USD")
-    inner = [c for c in distributive.children if isinstance(c, Element) and c.tag == "mark"]
+    inner = [c for c in distributive.children if isinstance(c, Element) and c.tag == "mark" and "role" not in c.classes]
     assert [(m.text, "ent-PLACE" in m.classes) for m in inner] == [("tám tỉnh Bắc Lào", True)]
     official = next(m for m in marks(root, "PERSON") if "Đinh Tiến Dũng" in m.text)
     assert "Hà Nội" in [m.text for m in official.iter() if "ent-PLACE" in m.classes]
@@ -193,16 +200,25 @@ def test_pages_load_nothing_from_anywhere(report):
 
 # ---------------------------------------------------------------- overlapping spans
 
+KIND_LABELS = ("AID", "PERSON", "DATE", "PLACE")
+
+
 @st.composite
 def body_and_spans(draw):
+    """A body and spans on it, of kinds and of roles (a role the palette does not know too)."""
     body = draw(st.text(alphabet="ab <&\n", min_size=1, max_size=40))
     spans = draw(st.lists(st.tuples(st.integers(0, len(body)), st.integers(0, len(body)),
-                                    st.sampled_from(["AID", "PERSON", "DATE", "PLACE"])), max_size=8))
+                                    st.sampled_from([*KIND_LABELS, "donor", "recipient", "amount", "verb",
+                                                     "<role&>"])), max_size=8))
     highlights = []
     for n, (start, end, label) in enumerate(spans):
         span = clip_to_body(min(start, end), max(start, end), body)
-        if span is not None:
+        if span is None:
+            continue
+        if label in KIND_LABELS:
             highlights.append(Highlight(*span, label, f"h-{n}", "note"))
+        else:
+            highlights.append(Highlight(*span, label, f"h-{n}", "note", rows=(f"h-{n}", "other-1"), tag=str(n)))
     return body, highlights
 
 
@@ -213,9 +229,13 @@ def test_any_overlap_renders_well_formed_with_each_character_once(case):
     root = parse(f'<div id="body">{render_body(body, highlights)}</div>')
     assert by_id(root, "body").text == body
     for h in highlights:
-        pieces = [e for e in root.iter() if e.tag == "mark" and e.attrs["data-row"] == h.key]
+        pieces = [e for e in root.iter() if e.tag == "mark" and e.attrs["data-row"].split()[0] == h.key]
         assert "".join(p.text for p in pieces) == body[h.start:h.end].replace("\n", "")
-        assert pieces[0].attrs.get("id") == h.key and not any("id" in p.attrs for p in pieces[1:])
+        if h.is_role:
+            assert all(p.attrs["data-role"] == h.label and "role" in p.classes and "id" not in p.attrs
+                       for p in pieces)
+        else:
+            assert pieces[0].attrs.get("id") == h.key and not any("id" in p.attrs for p in pieces[1:])
         labels = [p for p in pieces if any(isinstance(c, Element) and "label" in c.classes for c in p.children)]
         assert labels == [pieces[-1]]
 
@@ -227,6 +247,153 @@ def test_partial_overlap_is_cut_at_the_enclosing_end():
     assert mark_texts(root, "PERSON") == ["Hà Nội tặng Lào"]
     assert mark_texts(root, "AID") == ["Lào", " 40.000 USD"]
     assert [m.text for m in marks(root, "PERSON")[0].iter() if m.tag == "mark"][1:] == ["Lào"]
+
+
+# ---------------------------------------------------------------- roles
+
+ROLE_BODY = "Quỹ Hy vọng trao 500 triệu đồng cho tỉnh Quảng Nam.\nTỉnh Quảng Nam cảm ơn."
+
+
+def role(body: str, name: str, text: str) -> dict:
+    start = body.index(text)
+    return {"role": name, "text": text, "char_start": start, "char_end": start + len(text)}
+
+
+def aid_row(body: str, evidence: str, roles: list[dict] | None, article_id: str = "0123456789abcdef") -> dict:
+    start = body.index(evidence)
+    return {"event_id": f"{article_id}-aid-001", "article_id": article_id, "donor": "Quỹ Hy vọng",
+            "donor_kind": "fund", "recipient": "Quảng Nam", "recipient_kind": "province", "parties_from": "sentence",
+            "item": "cash", "amount": Decimal(500_000_000), "currency": "VND", "is_total": False, "is_cumulative": False,
+            "flow": "grant", "event_date": None, "n_mentions": 1, "roles": roles, "char_start": start,
+            "char_end": start + len(evidence), "evidence": evidence, "rule_id": "aid.give.active"}
+
+
+def write_role_out(out: Path, aid_rows: list[dict], body: str = ROLE_BODY, article_id: str = "0123456789abcdef",
+                   without_roles: bool = False) -> dict:
+    """An article, a PLACE mention on its recipient and the given aid rows; ``without_roles`` writes
+    aid_events as an output made before the roles column existed."""
+    article = {"article_id": article_id, "source_file": "roles.txt", "title": "Quỹ Hy vọng trao tiền",
+               "body": body, "body_raw_start": list(range(len(body))), "body_raw_end": list(range(1, len(body) + 1)),
+               "encoding": "utf-8", "raw_sha256": "0" * 64, "n_lines": 2, "text_chars": len(body) - 1,
+               "body_chars": len(body) - 1, "prose_chars": 0, "prose_kept": 1.0, "prose_kept_low": False}
+    place = body.index("tỉnh Quảng Nam")
+    write_table(ARTICLES, [article], out)
+    for table in (LINES, DATES, OFFICIALS, AGREEMENTS, REJECTS):
+        write_table(table, [], out)
+    write_table(MENTIONS, [{"article_id": article_id, "label": "PLACE", "text": "tỉnh Quảng Nam",
+                            "normalized": "Quảng Nam", "char_start": place, "char_end": place + len("tỉnh Quảng Nam"),
+                            "evidence": "tỉnh Quảng Nam", "rule_id": "entities.places.vi"}], out)
+    if without_roles:
+        pq.write_table(to_arrow(AID_EVENTS, aid_rows).drop_columns(["roles"]), out / AID_EVENTS.filename)
+    else:
+        write_table(AID_EVENTS, aid_rows, out)
+    return article
+
+
+def render_page(out: Path, article: dict) -> Element:
+    index = write_report(out)
+    root = parse((index.parent / page_name(article["article_id"])).read_text(encoding="utf-8"))
+    assert by_id(root, "body").text == article["body"]
+    return root
+
+
+def test_roles_are_marked_in_their_colours_with_their_row(tmp_path):
+    """Donor and recipient lie outside the evidence ("trao 500 triệu đồng"), verb and amount
+    inside it; the recipient is also a PLACE mention. Each role's words are one mark of that
+    role, which names its row and links to it."""
+    body = ROLE_BODY
+    roles = [role(body, "donor", "Quỹ Hy vọng"), role(body, "verb", "trao"),
+             role(body, "amount", "500 triệu đồng"), role(body, "recipient", "tỉnh Quảng Nam")]
+    article = write_role_out(tmp_path, [aid_row(body, "trao 500 triệu đồng", roles)])
+    root = render_page(tmp_path, article)
+
+    for r in roles:
+        found = role_marks(root, r["role"])
+        assert [m.text for m in found] == [r["text"]], r["role"]
+        mark = found[0]
+        assert f"role-{r['role']}" in mark.classes and "ent-part" not in mark.classes
+        assert mark.attrs["data-row"] == "aid-1" and "aid-1" in mark.attrs["title"] and "id" not in mark.attrs
+        label = [c for c in mark.children if isinstance(c, Element) and "role-label" in c.classes]
+        assert [(a.attrs["href"], a.attrs["data-label"]) for a in label] == [("#row-aid-1", "1")]
+    evidence = marks(root, "AID")[0]
+    assert evidence.text == "trao 500 triệu đồng"
+    assert [m.attrs["data-role"] for m in evidence.iter() if "role" in m.classes] == ["verb", "amount"]
+    place = marks(root, "PLACE")[0]
+    assert [m.attrs["data-role"] for m in place.iter() if "role" in m.classes] == ["recipient"]
+
+    legend = by_id(root, "role-legend")
+    listed = {s.attrs["data-role"] for s in legend.iter() if "data-role" in s.attrs}
+    assert {"donor", "recipient", "amount", "verb", "item", "date", "document", "party", "name", "title"} <= listed
+    assert "quantity" in legend.text and "donor_official" in legend.text
+    colours = [colour for _, _, colour in ROLE_COLOURS]
+    assert len(set(colours)) == len(colours)
+
+    cell = [td for td in by_id(root, "row-aid-1").children if "roles-cell" in td.classes]
+    assert len(cell) == 1
+    assert cell[0].text == "donor: Quỹ Hy vọngverb: traoamount: 500 triệu đồngrecipient: tỉnh Quảng Nam"
+
+
+def test_a_span_rows_share_is_one_role_mark_and_roles_may_overlap(tmp_path):
+    """Two rows with the same donor words: one donor mark for both. A role that crosses
+    another is cut and continued, and the body stays the body."""
+    body = ROLE_BODY
+    first = [role(body, "donor", "Quỹ Hy vọng"), role(body, "amount", "500 triệu đồng")]
+    second = [role(body, "donor", "Quỹ Hy vọng"), role(body, "item", "triệu đồng cho")]
+    article = write_role_out(tmp_path, [aid_row(body, "500 triệu đồng", first),
+                                        aid_row(body, "500 triệu đồng cho tỉnh", second)])
+    root = render_page(tmp_path, article)
+    donors = role_marks(root, "donor")
+    assert [(m.text, m.attrs["data-row"]) for m in donors] == [("Quỹ Hy vọng", "aid-1 aid-2")]
+    assert "aid-1, aid-2" in donors[0].attrs["title"]
+    assert "".join(m.text for m in role_marks(root, "item")) == "triệu đồng cho"
+    assert len(role_marks(root, "item")) == 2 and "ent-part" in role_marks(root, "item")[0].classes
+
+
+def test_rows_without_roles_still_render(tmp_path):
+    body = ROLE_BODY
+    rows = [aid_row(body, "500 triệu đồng", None), aid_row(body, "trao 500 triệu đồng", [])]
+    article = write_role_out(tmp_path, rows)
+    root = render_page(tmp_path, article)
+    assert sorted(mark_texts(root, "AID")) == ["500 triệu đồng", "trao 500 triệu đồng"]
+    assert not [e for e in root.iter() if "data-role" in e.attrs and e.tag == "mark"]
+    assert [td.text for tr in by_id(root, "table-aid").iter() if tr.tag == "tr" and "id" in tr.attrs
+            for td in tr.children if "roles-cell" in td.classes] == ["", ""]
+
+
+def test_an_output_made_before_the_roles_column_still_renders(tmp_path):
+    article = write_role_out(tmp_path, [aid_row(ROLE_BODY, "500 triệu đồng", None)], without_roles=True)
+    assert "roles" not in pq.read_schema(tmp_path / AID_EVENTS.filename).names
+    root = render_page(tmp_path, article)
+    assert mark_texts(root, "AID") == ["500 triệu đồng"]
+    assert not [e for e in root.iter() if "data-role" in e.attrs and e.tag == "mark"]
+
+
+def test_a_role_whose_offsets_miss_its_text_is_listed_not_marked(tmp_path):
+    body = ROLE_BODY
+    wrong = {**role(body, "donor", "Quỹ Hy vọng"), "text": "<b>Quỹ khác</b>"}
+    outside = {"role": "recipient", "text": "Đà Nẵng", "char_start": len(body) + 5, "char_end": len(body) + 12}
+    article = write_role_out(tmp_path, [aid_row(body, "500 triệu đồng", [wrong, outside])])
+    index = write_report(tmp_path)
+    html = (index.parent / page_name(article["article_id"])).read_text(encoding="utf-8")
+    assert "<b>" not in html and "&lt;b&gt;Quỹ khác&lt;/b&gt;" in html
+    root = parse(html)
+    assert not role_marks(root, "donor") and not role_marks(root, "recipient")
+    cell = next(td for td in by_id(root, "row-aid-1").children if "roles-cell" in td.classes)
+    assert cell.text.count("not the body at") == 2
+
+
+def test_hostile_role_text_is_shown_as_text(tmp_path):
+    body = 'Quỹ <script>alert(1)</script> trao 500 triệu đồng cho tỉnh Quảng Nam "x" & y.'
+    roles = [{**role(body, "donor", "Quỹ <script>alert(1)</script>"), "role": '"><img src=x onerror=alert(5)>'},
+             role(body, "amount", "500 triệu đồng")]
+    article = write_role_out(tmp_path, [aid_row(body, "500 triệu đồng", roles)], body=body)
+    index = write_report(tmp_path)
+    html = (index.parent / page_name(article["article_id"])).read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    root = parse(html)
+    assert by_id(root, "body").text == body
+    hostile = role_marks(root, '"><img src=x onerror=alert(5)>')
+    assert [m.text for m in hostile] == ["Quỹ <script>alert(1)</script>"] and "role-other" in hostile[0].classes
 
 
 # ---------------------------------------------------------------- hostile data
@@ -319,6 +486,7 @@ def test_chromium_parses_and_draws_the_article_page(article_000, tmp_path):
     assert any("Đinh Tiến Dũng" in text for text in mark_texts(root, "PERSON"))
     assert "Chiều 26/8" in mark_texts(root, "DATE")
     assert "tám tỉnh Bắc Lào" in mark_texts(root, "PLACE")
+    assert "Hà Nội" in [m.text for m in role_marks(root, "donor")]
 
     screenshot = tmp_path / "000.png"
     run_chromium(page, tmp_path / "profile-shot", f"--screenshot={screenshot}", "--window-size=1280,2000")
