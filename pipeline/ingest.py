@@ -24,6 +24,7 @@ from pathlib import Path
 from .config import MAX_RAW_BYTES, RULES_DIR
 from .errors import Reject
 from .normalize import Canonical, canonicalize, utf8_char_offsets
+from .rulefiles import rules_source
 from .zoning import (BODY_ZONES, LayoutRules, Line, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
                      parse_date_value, parse_section, parse_timestamp, split_lines, zone_lines)
 
@@ -410,6 +411,7 @@ def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> d
     seen: dict[str, str] = {}
     files = list_raw_files(raw_dir)
     sidecars = load_sidecars(raw_dir, files)
+    rules_dir = rules_source(rules_dir)  # the rules as they are now, read once for every page
     for path in files:
         source_file = path.relative_to(raw_dir).as_posix()
         try:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import RULES_DIR
-from .rulefiles import rule_file_of_kind
+from .rulefiles import RulesSource, rule_file_of_kind, rules_source
 
 TONE_MARKS = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, hỏi, ngã, nặng
 
@@ -45,9 +45,14 @@ class CanonicalRules:
     special: re.Pattern  # any character that folding could change
 
 
-@lru_cache(maxsize=8)
 def load_canonical_rules(rules_dir: Path = RULES_DIR) -> CanonicalRules:
-    data = rule_file_of_kind(rules_dir, "canonical")
+    """The canonical-text rules of a compiled rule set, or of a rules directory as its files are now."""
+    return _load_canonical_rules(rules_source(rules_dir))
+
+
+@lru_cache(maxsize=8)
+def _load_canonical_rules(source: RulesSource) -> CanonicalRules:
+    data = rule_file_of_kind(Path(source.path), "canonical")
     swap = _tone_swaps(data["tone_first_vowel_nuclei"])
     skip = "".join(re.escape(c) for c in data["tone_skip_after"])
     letters = r"[^\W\d_]"

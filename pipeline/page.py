@@ -101,17 +101,20 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
                 sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
     """``process_page`` for bytes already read (a cluster worker need not see the files); ``as_text``: they are
     an article's text, not a page dump (see ``ingest_page``)."""
+    from .rulefiles import rules_source
+
     cache = Cache(cache_dir)
     key = None
+    source = rules_source(Path(rules_dir))  # the rules as they are now, read once for the whole page
     if cache.root is not None:
         meta = json.dumps(sorted((sidecar or {}).items()), ensure_ascii=False)
-        head = f"{code_version()}\0{rules_key(Path(rules_dir))}\0{source_file}\0{meta}\0{as_text}\0"
+        head = f"{code_version()}\0{source.digest}\0{source_file}\0{meta}\0{as_text}\0"
         key = hashlib.sha256(head.encode() + raw).hexdigest()
         cached = cache.get("results", key)
         if cached is not None:
             return cached
     try:
-        result = _process(raw, source_file, Path(rules_dir), cache, sidecar, as_text)
+        result = _process(raw, source_file, source, cache, sidecar, as_text)
     except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
         log.exception("failed on %s", source_file)
         return {"rejects": [reject_row(source_file, None, "ingest", Reject(
@@ -121,7 +124,7 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
     return result
 
 
-def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
+def _process(raw: bytes, source_file: str, rules_dir, cache: Cache,
              sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
     from .extractors import extract_article
     from .ingest import ingest_page
@@ -130,8 +133,9 @@ def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
     from .tokenize import token_rows
     from .validate import article_context, fits_columns, validate_tables
 
+    rules = compile_rules(rules_dir)  # once per page: every stage below reads this one set of rules
     try:
-        page = ingest_page(raw, source_file, rules_dir, sidecar, as_text)
+        page = ingest_page(raw, source_file, rules, sidecar, as_text)
     except Reject as rej:
         return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
     article = page.article
@@ -143,7 +147,6 @@ def _process(raw: bytes, source_file: str, rules_dir: Path, cache: Cache,
         out["rejects"] = [reject_row(source_file, aid, "tokenize", rej)]
         return out
     out["tokens"] = token_rows(aid, words)
-    rules = compile_rules(rules_dir)
     try:
         candidates = extract_article(article, words, rules)
     except Exception as exc:  # one bad article never stops the batch

@@ -80,6 +80,8 @@ class RulesSource(NamedTuple):
 def rules_source(rules=None) -> RulesSource:
     """The source of ``rules``: a compiled rule set carries its own; a directory (default: the installed rules)
     is read and hashed now."""
+    if isinstance(rules, RulesSource):
+        return rules
     source = getattr(rules, "source", None)
     if source is not None:
         return source

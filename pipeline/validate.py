@@ -317,7 +317,7 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
         raise CheckFailed("raw_trace", f"raw file {ctx.article['source_file']} is not available")
     a, b = raw_span_of(ctx.article, start, end)
     codec = codec_of(ctx.article["encoding"])
-    traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules.rules_dir)
+    traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules)
     if traced != row["evidence"]:
         raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
     check_fits_columns(table, row)

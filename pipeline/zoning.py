@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import MAX_DOUBLED_LINE_CHARS, RULES_DIR, SITE_UTC_OFFSET_HOURS
-from .rulefiles import rule_file_of_kind
+from .rulefiles import RulesSource, rule_file_of_kind, rules_source
 
 BODY_ZONES = ("lead", "body", "caption")
 ZONES = ("header", "breadcrumb", "timestamp", "title", "lead", "body", "caption", "image_alt", "related_link",
@@ -86,9 +86,14 @@ class ZoneRules:
     layout: LayoutRules
 
 
-@lru_cache(maxsize=8)
 def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
-    d = rule_file_of_kind(rules_dir, "zone")
+    """The site-template zone rules of a compiled rule set, or of a rules directory as its files are now."""
+    return _load_page_rules(rules_source(rules_dir))
+
+
+@lru_cache(maxsize=8)
+def _load_page_rules(source: RulesSource) -> PageRules:
+    d = rule_file_of_kind(Path(source.path), "zone")
     return PageRules(
         breadcrumb_prefixes=tuple(d["breadcrumb_prefixes"]),
         sections=tuple(sorted(d["sections"], key=len, reverse=True)),
@@ -106,10 +111,15 @@ def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
     )
 
 
-@lru_cache(maxsize=8)
 def load_layout_rules(rules_dir: Path = RULES_DIR) -> LayoutRules:
-    d = rule_file_of_kind(rules_dir, "zone_layout")
-    stop = rule_file_of_kind(rules_dir, "stoplist")
+    """The layout zone rules of a compiled rule set, or of a rules directory as its files are now."""
+    return _load_layout_rules(rules_source(rules_dir))
+
+
+@lru_cache(maxsize=8)
+def _load_layout_rules(source: RulesSource) -> LayoutRules:
+    d = rule_file_of_kind(Path(source.path), "zone_layout")
+    stop = rule_file_of_kind(Path(source.path), "stoplist")
     return LayoutRules(
         header=re.compile(d["header_pattern"]),
         header_keys={str(k).casefold(): v for k, v in d["header_keys"].items()},
@@ -138,7 +148,8 @@ def load_layout_rules(rules_dir: Path = RULES_DIR) -> LayoutRules:
 
 
 def load_zone_rules(rules_dir: Path = RULES_DIR) -> ZoneRules:
-    return ZoneRules(load_page_rules(rules_dir), load_layout_rules(rules_dir))
+    source = rules_source(rules_dir)
+    return ZoneRules(_load_page_rules(source), _load_layout_rules(source))
 
 
 # ---------------------------------------------------------------- lines and spans

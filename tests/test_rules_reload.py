@@ -11,6 +11,10 @@ from vnfacts.extractors import extract_text
 from vnfacts.lexicon import compile_rules
 from vnfacts.numbers import parse_number
 
+import pytest
+
+from vnfacts.rulefiles import RuleFileError
+
 from conftest import edit_rule_file
 
 
@@ -43,3 +47,23 @@ def test_a_month_word_edited_in_the_running_process_changes_the_next_date(rules_
 
 def test_an_unchanged_directory_compiles_once():
     assert compile_rules(RULES_DIR) is compile_rules(RULES_DIR)
+
+
+def test_a_lookalike_letter_edited_in_the_running_process_changes_the_next_canonical_text(rules_copy):
+    from vnfacts.normalize import canonical_text
+
+    assert canonical_text("ᴄhào", rules_copy) == "chào"
+    edit_rule_file(rules_copy / "normalize" / "vi" / "canonical.yaml", '"ᴄ": c', '"ᴄ": k')
+    assert canonical_text("ᴄhào", rules_copy) == "khào"
+
+
+def test_a_zone_threshold_edited_in_the_running_process_is_read_at_the_next_load(rules_copy):
+    from vnfacts.zoning import load_layout_rules
+
+    layout = rules_copy / "zones" / "vi" / "layout.yaml"
+    before = load_layout_rules(rules_copy).prose_min_chars
+    edit_rule_file(layout, f"prose_min_chars: {before}", f"prose_min_chars: {before + 1}")
+    assert load_layout_rules(rules_copy).prose_min_chars == before + 1
+    edit_rule_file(layout, "prose_min_chars:", "prose_min_chars: 1\nold_prose_min_chars:")
+    with pytest.raises(RuleFileError, match=r"layout\.yaml: old_prose_min_chars: unknown key"):
+        load_layout_rules(rules_copy)
