@@ -63,6 +63,17 @@ def test_an_unknown_op_is_refused():
         compile_pattern({"id": "x", "pattern": [{"party": "donor", "op": "{2}"}]}, "test.yaml")
 
 
+def test_a_repeated_gap_is_refused():
+    with pytest.raises(PatternError, match="skip"):
+        compile_pattern({"id": "x", "pattern": [{"party": "donor"}, {"skip": 3, "op": "*"}]}, "test.yaml")
+
+
+def test_a_long_clause_of_parties_and_verbs_with_no_amount_gives_no_row():
+    """Sixty givers and receivers and no amount: every pattern fails at every start, and says so."""
+    text = ", ".join(["Quỹ Hy vọng hỗ trợ tỉnh Quảng Nam"] * 60) + "."
+    assert extract_text(text)["aid_events"] == []
+
+
 def test_pattern_labels_are_listed_for_the_schema():
     pattern = compile_pattern({"id": "x", "unless": ["NOT_AID"], "when": ["ITEM"], "pattern": [
         {"party": "donor", "not_after": ["PREP"]}, {"skip": 2, "not": ["SPEECH_VERB"]},

@@ -93,6 +93,8 @@ def compile_element(spec: dict, where: str) -> Element:
     op = spec.get("op")
     if op is not None and op not in OPS:
         raise PatternError(f"{where}: op {op!r} is none of {OPS}")
+    if kind in ("skip", "aside") and op in ("*", "+"):
+        raise PatternError(f"{where}: a {kind} repeats no better than a longer one (op {op!r})")
     value = spec[kind]
     if kind == "group":
         value = tuple(compile_element(e, where) for e in value)
