@@ -620,9 +620,11 @@ def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: C
         event.state = (names[person["country"]], person["country"])
 
 
-def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party]) -> list[AidEvent]:
+def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
+                   carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
-    pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it."""
+    pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
+    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_donor``)."""
     patterns = compiled_patterns(rules, "aid")
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
@@ -636,6 +638,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         return _without_verb_particles(sdoc, phrase, passive) if phrase is not None else None
     for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_at), patterns):
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
+        from_context = match.pattern.get("donor") == "context"
+        if from_context and match.one("verb") is not None:
+            donor = context_donor(sdoc, sent, match.one("verb"), parties, carried, earlier, rules)
         if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
             continue
         if donor.name in {r.name for r in recipients}:
@@ -648,8 +653,25 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         rows.append(AidEvent(donor, recipients, anchor, match.one("verb"),
                              match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0, c1,
                              sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
-                             is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE"))))
+                             is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
+                             from_context=from_context))
     return rows
+
+
+def context_donor(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | None,
+                  earlier: list[Party] | None, rules: CompiledRules) -> Party | None:
+    """Who gives when the sentence names no giver before its verb: the party a pronoun or demonstrative right
+    before the verb refers to ("Nhà hàng này mỗi năm quyên góp …"), else, in the first sentences, the giver the
+    headline or lead names. None when a subject of the sentence's own stands before the verb (one before a verb
+    of speech only speaks)."""
+    antecedent = _antecedent(sdoc, sent, verb, parties, earlier, rules)
+    if antecedent is not None:
+        return antecedent
+    speech = max((m.end for m in sent.of("SPEECH_VERB") if m.end <= verb.start), default=-1)
+    if _anaphor_before(sent, verb, after=sent.start) or \
+            any(speech <= p.start and p.end <= verb.start for p in parties):
+        return None
+    return carried.donor if carried is not None else None
 
 
 def _without_verb_particles(sdoc, phrase: Party, passive: set[int]) -> Party | None:

@@ -60,9 +60,10 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             continue
         parties = finder.find(sent.start, sent.end)
         in_lead = sent.index - lead_sentence < CARRY_SENTENCES if lead_sentence is not None else False
+        context = carried if in_lead else None
         events.extend(with_pattern_events(
-            aid_events_in_sentence(sdoc, sent, rules, parties, carried if in_lead else None, earlier),
-            pattern_events(sdoc, sent, rules, parties)))
+            aid_events_in_sentence(sdoc, sent, rules, parties, context, earlier),
+            pattern_events(sdoc, sent, rules, parties, context, earlier)))
         earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
