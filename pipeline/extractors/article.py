@@ -80,8 +80,9 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     aid_id = article["article_id"]
     for n, e in enumerate(events):
         e["event_id"] = f"{aid_id}-aid-{n:03d}"
-    tables = {"aid_events": events, "officials": officials, "agreements": normalizer(rules.first("agreement")["normalizer"])(agreements, kind_words(rules)),
-              "dates": _date_rows(dates), "mentions": mentions}
+    agreements = normalizer(rules.first("agreement")["normalizer"])(agreements, kind_words(rules))
+    tables = {"aid_events": events, "officials": officials, "agreements": agreements, "dates": _date_rows(dates),
+              "mentions": mentions}
     for rows in tables.values():
         for r in rows:
             r["article_id"] = aid_id
