@@ -77,3 +77,14 @@ def test_the_command_exits_non_zero_with_one_line_naming_file_and_key(rules, tmp
     assert len(lines) == 1, result.output
     assert "aid.yaml" in lines[0] and "weak_give_verb" in lines[0]
     assert not (tmp_path / "out" / "articles.parquet").exists()
+
+
+@pytest.mark.parametrize("path, old, new, key", [
+    (("entities", "vi", "places.yaml"), "aliases:", "aliase:", "aliase"),
+    (("dates", "vi", "dates.yaml"), "year_rollover_days:", "year_rolover_days:", "year_rolover_days"),
+    (("numbers", "vi", "numbers.yaml"), "thousands_separator:", "thousand_separator:", "thousand_separator"),
+])
+def test_a_misspelled_key_inside_a_section_is_refused_too(rules, path, old, new, key):
+    edit_rule_file(rules.joinpath(*path), old, new)
+    with pytest.raises(RuleFileError, match=rf"\[R011\] .*{path[-1]}: .*{key}"):
+        compile_rules(rules)
