@@ -280,7 +280,7 @@ def _build_lookups(vocabulary: dict) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=8)
 def _load_grammar(source: RulesSource) -> _Grammar:
-    data = rule_file_of_kind(Path(source.path), "date")
+    data = rule_file_of_kind(source, "date")
     composer = _Composer(data, scan_mode=True)
     grammar = data["grammar"]
     vocabulary = data["vocabulary"]

@@ -41,7 +41,10 @@ def name_variants(names, generic_heads: list[str], rules_dir: Path | None = None
     out = set()
     names = [n for n in names if n]
     if rules_dir is not None:
-        names += [_canonical(str(n), rules_dir) for n in names]
+        from .lexicon import compile_rules
+
+        rules = compile_rules(rules_dir)  # the rules as they are now: the cache below is keyed on them
+        names += [_canonical(str(n), rules) for n in names]
     for name in names:
         if not name:
             continue
@@ -56,10 +59,10 @@ def name_variants(names, generic_heads: list[str], rules_dir: Path | None = None
 
 
 @lru_cache(maxsize=4096)
-def _canonical(name: str, rules_dir: Path) -> str | None:
+def _canonical(name: str, rules) -> str | None:
     from .extractors import resolve_entity
 
-    found = resolve_entity(name, rules_dir)
+    found = resolve_entity(name, rules)
     return found["canonical"] if found else None
 
 

@@ -98,10 +98,15 @@ class Lexicon:
                 continue
             span = sdoc.doc[start:end]
             span.label_ = phrase.label
-            by_label[phrase.label].append((span, phrase))
+            by_label[phrase.label].append((span, phrase, int(key.rsplit("\x1f", 1)[1])))
         result = {}
         for label, items in by_label.items():
-            phrase_of = {(s.start, s.end): p for s, p in items}
+            # two phrases of a label on the same words ("Trưởng đại diện", "Trưởng Đại diện"): the one written
+            # as the text is, else the one the rule files list first, whatever order the matcher reports them in
+            phrase_of: dict[tuple[int, int], Phrase] = {}
+            for s, p, _ in sorted(items, key=lambda item: (item[1].normalized != item[0].text, item[2])):
+                phrase_of.setdefault((s.start, s.end), p)
+            items = [(s, p) for s, p, _ in items]
             kept = filter_spans([s for s, _ in items])
             result[label] = [Match(label, s.start, s.end, s.start_char, s.end_char, s.text,
                                    phrase_of[(s.start, s.end)]) for s in sorted(kept, key=lambda s: s.start)]
@@ -277,8 +282,8 @@ def defined_labels(files: dict[str, list[dict]]) -> set[str]:
 @lru_cache(maxsize=8)
 def _compile_cached(source: RulesSource) -> CompiledRules:
     rules_dir = source.path
-    files = rule_files_by_kind(Path(rules_dir))
-    check_across_files(Path(rules_dir), files)
+    files = rule_files_by_kind(source)  # the files the digest was made from
+    check_across_files(source)
     lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
     listed_forms: set[str] = set()  # every form the entity lists name
     for data in files.get("entity", []):

@@ -52,7 +52,7 @@ def load_canonical_rules(rules_dir: Path = RULES_DIR) -> CanonicalRules:
 
 @lru_cache(maxsize=8)
 def _load_canonical_rules(source: RulesSource) -> CanonicalRules:
-    data = rule_file_of_kind(Path(source.path), "canonical")
+    data = rule_file_of_kind(source, "canonical")
     swap = _tone_swaps(data["tone_first_vowel_nuclei"])
     skip = "".join(re.escape(c) for c in data["tone_skip_after"])
     letters = r"[^\W\d_]"

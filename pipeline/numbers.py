@@ -213,9 +213,8 @@ def _money_words(data: dict) -> MoneyWords:
 
 @lru_cache(maxsize=8)
 def _load_vocabularies(source: RulesSource) -> tuple[NumberWords, MoneyWords]:
-    rules_dir = Path(source.path)
-    return (_number_words(rule_file_of_kind(rules_dir, "number")),
-            _money_words(rule_file_of_kind(rules_dir, "money")))
+    return (_number_words(rule_file_of_kind(source, "number")),
+            _money_words(rule_file_of_kind(source, "money")))
 
 
 def _vocabularies(rules) -> tuple[NumberWords, MoneyWords]:

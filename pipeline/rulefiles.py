@@ -10,6 +10,7 @@ example of every file, so adding an example adds a test.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,7 +54,10 @@ MAX_PARSED = 256
 
 def _load_cached(path: str) -> dict:
     """A rule file as its bytes are now: parsed once per content, whatever its time stamps say."""
-    content = _read(path)
+    return _parsed(path, _read(path))
+
+
+def _parsed(path: str, content: bytes) -> dict:
     key = (path, hashlib.sha256(content).hexdigest())
     if key not in _PARSED:
         if len(_PARSED) >= MAX_PARSED:
@@ -77,9 +81,23 @@ class RulesSource(NamedTuple):
     digest: str
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The rule files of a directory as one read saw them: their data by kind, and each file's path by id."""
+
+    files: dict[str, list[dict]]
+    paths: dict[str, Path]
+
+
+# source -> the files its digest was made from: what every loader keyed on a source reads, never the disk again,
+# so a file changed (or changed back) after the digest cannot be cached under it
+_SNAPSHOTS: dict[RulesSource, Snapshot] = {}
+MAX_SNAPSHOTS = 64
+
+
 def rules_source(rules=None) -> RulesSource:
     """The source of ``rules``: a compiled rule set carries its own; a directory (default: the installed rules)
-    is read and hashed now."""
+    is read and hashed now, and its files kept as read."""
     if isinstance(rules, RulesSource):
         return rules
     source = getattr(rules, "source", None)
@@ -88,7 +106,40 @@ def rules_source(rules=None) -> RulesSource:
     from .config import RULES_DIR
 
     path = Path(rules if rules is not None else RULES_DIR).resolve()
-    return RulesSource(str(path), rules_digest(path))
+    digest, snapshot = _read_snapshot(path)
+    source = RulesSource(str(path), digest)
+    if source not in _SNAPSHOTS:
+        if len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
+            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+        _SNAPSHOTS[source] = snapshot
+    return source
+
+
+def _read_snapshot(rules_dir: Path) -> tuple[str, Snapshot]:
+    """The digest of every rule file's path and bytes (as ``rules_digest``) and the files parsed from those
+    very bytes."""
+    digest = hashlib.sha256()
+    files: dict[str, list[dict]] = {}
+    paths: dict[str, Path] = {}
+    for path in iter_rule_files(rules_dir):
+        content = _read(str(path))
+        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + content + b"\0")
+        data = _parsed(str(path), content)
+        files.setdefault(str(data["kind"]), []).append(data)
+        paths[str(data["id"])] = path
+    return digest.hexdigest(), Snapshot(files, paths)
+
+
+def snapshot_of(source: RulesSource) -> Snapshot:
+    """The files a source was made from (read again only if this process has let them go, and then only if
+    they are still the same)."""
+    snapshot = _SNAPSHOTS.get(source)
+    if snapshot is None:
+        digest, snapshot = _read_snapshot(Path(source.path))
+        if digest != source.digest:
+            raise RuleFileError(f"[R014] the rule files under {source.path} changed while they were read: run again")
+        _SNAPSHOTS[source] = snapshot
+    return snapshot
 
 
 def check_rule_file(data, path) -> None:
@@ -126,9 +177,12 @@ def rules_digest(rules_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def rule_files_by_kind(rules_dir: Path) -> dict[str, list[dict]]:
+def rule_files_by_kind(rules_dir) -> dict[str, list[dict]]:
     """Every rule file under ``rules_dir``, grouped by its ``kind``: the one way rule files are found, so a file
-    may live anywhere under the directory and be named anything. Read as the files are now."""
+    may live anywhere under the directory and be named anything. Of a RulesSource: the files it was made from;
+    of a directory: as the files are now."""
+    if isinstance(rules_dir, RulesSource):
+        return snapshot_of(rules_dir).files
     files: dict[str, list[dict]] = {}
     for path in iter_rule_files(Path(rules_dir)):
         data = _load_cached(str(path))
@@ -147,7 +201,7 @@ def check_rules_dir(rules_dir: Path) -> None:
     if missing:
         raise RuleFileError(f"[R007] {rules_dir} has no rule file of kind {', '.join(missing)}: "
                             "is --rules the project's rules/ directory?")
-    check_across_files(rules_dir, files)
+    check_across_files(rules_dir)
     for kind in SINGLE_FILE_KINDS:
         if len(files.get(kind, [])) > 1:
             paths = [str(p) for p in iter_rule_files(Path(rules_dir))
@@ -156,24 +210,25 @@ def check_rules_dir(rules_dir: Path) -> None:
                                 "a kind that holds one grammar takes one file")
 
 
-def check_across_files(rules_dir: Path, files: dict[str, list[dict]]) -> None:
+def check_across_files(rules_dir) -> None:
     """What no single file can tell: a pattern names a label some file defines; a normalizer names code."""
     from .lexicon import defined_labels
     from .normalizers import UnknownNormalizer, normalizer
 
-    paths = {str(load_rule_file(p)["id"]): p for p in iter_rule_files(Path(rules_dir))}
+    snapshot = snapshot_of(rules_source(rules_dir))
+    files, paths = snapshot.files, snapshot.paths
     for file_id, key, what in check_pattern_labels(files, defined_labels(files)):
         raise RuleFileError(f"[R012] {paths.get(file_id, file_id)}: {key}: {what}")
-    for file_id, path in paths.items():
+    for data in (d for datas in files.values() for d in datas):
         try:
-            normalizer(str(load_rule_file(path)["normalizer"]))
+            normalizer(str(data["normalizer"]))
         except UnknownNormalizer as exc:
-            raise RuleFileError(f"[R013] {path}: normalizer: {exc.args[0]}") from exc
+            raise RuleFileError(f"[R013] {paths.get(str(data['id']))}: normalizer: {exc.args[0]}") from exc
 
 
 def rule_file_of_kind(rules_dir: Path, kind: str) -> dict:
     """The rule file of a kind that has one file (numbers, dates, zones …)."""
     files = rule_files_by_kind(rules_dir).get(kind)
     if not files:
-        raise RuleFileError(f"[R001] no rule file of kind {kind!r} under {rules_dir}")
+        raise RuleFileError(f"[R001] no rule file of kind {kind!r} under {getattr(rules_dir, 'path', rules_dir)}")
     return files[0]

@@ -93,7 +93,7 @@ def load_page_rules(rules_dir: Path = RULES_DIR) -> PageRules:
 
 @lru_cache(maxsize=8)
 def _load_page_rules(source: RulesSource) -> PageRules:
-    d = rule_file_of_kind(Path(source.path), "zone")
+    d = rule_file_of_kind(source, "zone")
     return PageRules(
         breadcrumb_prefixes=tuple(d["breadcrumb_prefixes"]),
         sections=tuple(sorted(d["sections"], key=len, reverse=True)),
@@ -118,8 +118,8 @@ def load_layout_rules(rules_dir: Path = RULES_DIR) -> LayoutRules:
 
 @lru_cache(maxsize=8)
 def _load_layout_rules(source: RulesSource) -> LayoutRules:
-    d = rule_file_of_kind(Path(source.path), "zone_layout")
-    stop = rule_file_of_kind(Path(source.path), "stoplist")
+    d = rule_file_of_kind(source, "zone_layout")
+    stop = rule_file_of_kind(source, "stoplist")
     return LayoutRules(
         header=re.compile(d["header_pattern"]),
         header_keys={str(k).casefold(): v for k, v in d["header_keys"].items()},

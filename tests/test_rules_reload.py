@@ -67,3 +67,12 @@ def test_a_zone_threshold_edited_in_the_running_process_is_read_at_the_next_load
     edit_rule_file(layout, "prose_min_chars:", "prose_min_chars: 1\nold_prose_min_chars:")
     with pytest.raises(RuleFileError, match=r"layout\.yaml: old_prose_min_chars: unknown key"):
         load_layout_rules(rules_copy)
+
+
+def test_a_compiled_set_reads_the_files_it_was_made_from_not_the_disk_after(rules_copy):
+    numbers = rules_copy / "numbers" / "vi" / "numbers.yaml"
+    compiled = compile_rules(rules_copy)  # made from "tám: 8"; its number words not read yet
+    edit_rule_file(numbers, "tám: 8", "tám: 9")
+    assert parse_number("tám", compiled) == Decimal(8)
+    edit_rule_file(numbers, "tám: 9", "tám: 8")  # the directory is as the set was made from again
+    assert parse_number("tám", rules_copy) == Decimal(8)
