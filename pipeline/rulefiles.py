@@ -118,16 +118,14 @@ def rules_source(rules=None) -> RulesSource:
 def _read_snapshot(rules_dir: Path) -> tuple[str, Snapshot]:
     """The digest of every rule file's path and bytes (as ``rules_digest``) and the files parsed from those
     very bytes."""
-    digest = hashlib.sha256()
+    contents, digest = _contents(rules_dir)
     files: dict[str, list[dict]] = {}
     paths: dict[str, Path] = {}
-    for path in iter_rule_files(rules_dir):
-        content = _read(str(path))
-        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + content + b"\0")
+    for path, content in contents:
         data = _parsed(str(path), content)
         files.setdefault(str(data["kind"]), []).append(data)
         paths[str(data["id"])] = path
-    return digest.hexdigest(), Snapshot(files, paths)
+    return digest, Snapshot(files, paths)
 
 
 def snapshot_of(source: RulesSource) -> Snapshot:
@@ -169,12 +167,20 @@ def iter_rule_files(rules_dir: Path) -> list[Path]:
     return sorted(Path(rules_dir).rglob("*.yaml"))
 
 
+def _contents(rules_dir: Path):
+    """(path, bytes) of every rule file, and the SHA-256 of all their paths and bytes once they are read."""
+    digest = hashlib.sha256()
+    contents = []
+    for path in iter_rule_files(rules_dir):
+        content = _read(str(path))
+        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + content + b"\0")
+        contents.append((path, content))
+    return contents, digest.hexdigest()
+
+
 def rules_digest(rules_dir: Path) -> str:
     """SHA-256 of every rule file's path and bytes: what the tables' ``rules_sha256`` records."""
-    digest = hashlib.sha256()
-    for path in iter_rule_files(rules_dir):
-        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return _contents(Path(rules_dir))[1]
 
 
 def rule_files_by_kind(rules_dir) -> dict[str, list[dict]]:
