@@ -135,7 +135,9 @@ def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> dict
     """The first named signing pattern (in file order) that binds a document and two or more parties, by the
     token where the document starts: its parties are the signing's."""
     by_document = {}
-    for match in match_sentence(SentenceUnits(sdoc, sent, found, []), compiled_patterns(rules, "agreement")):
+    patterns = tuple(p for p in compiled_patterns(rules, "agreement")
+                     if all(sent.of(label) for label in p.required_labels()))
+    for match in match_sentence(SentenceUnits(sdoc, sent, found, []), patterns):
         document = match.one("document")
         if document is not None and len({p.name for p in match.all("party")}) >= 2:
             by_document.setdefault(document.start, match)

@@ -625,7 +625,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
     pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_donor``)."""
-    patterns = compiled_patterns(rules, "aid")
+    # only the patterns whose required words the sentence holds, and no amount sought when none is left
+    patterns = tuple(p for p in compiled_patterns(rules, "aid")
+                     if all(sent.of(label) for label in p.required_labels()))
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
         return []

@@ -62,6 +62,11 @@ class Pattern:
             if el.kind == "group":
                 stack.extend(reversed(el.value))
 
+    def required_labels(self) -> tuple[str, ...]:
+        """The labels a sentence must hold for the pattern to match it: those of its elements that are not
+        optional (a cheap test before any token is looked at)."""
+        return tuple(sorted({str(el.value) for el in self.elements if el.kind == "label" and el.op in (None, "+")}))
+
     def role_labels(self, role: str) -> set[str]:
         """The labels of the elements that bind ``role`` (the verbs of a pattern)."""
         return {str(el.value) for el in self.all_elements() if el.kind == "label" and el.role == role}
