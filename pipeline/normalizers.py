@@ -25,10 +25,25 @@ NORMALIZERS: dict[str, str] = {
     "zones.v2": "zoning:classify_layout_alone",
     "zones.stopword_share.v1": "zoning:stopword_share",
 }
+# The normalizers a rule file of each kind may cite: they are called with what that kind's rules give.
+KIND_NORMALIZERS: dict[str, tuple[str, ...]] = {
+    "aid": ("aid.v1",), "agreement": ("agreement.v1",), "official": ("official.v1",),
+    "entity": ("entity.v1",), "entity_countries": ("entity.v1",), "entity_shape": ("entity.v1",),
+    "money": ("money.v1",), "number": ("number.v1",), "date": ("date.v1",), "canonical": ("canonical.v1",),
+    "zone": ("zones.v1",), "zone_layout": ("zones.v2",), "stoplist": ("zones.stopword_share.v1",),
+}
 
 
 class UnknownNormalizer(KeyError):
     pass
+
+
+def check_normalizer(kind: str, key: str) -> None:
+    """UnknownNormalizer unless ``key`` names code that serves rule files of ``kind``."""
+    normalizer(key)
+    if key not in KIND_NORMALIZERS.get(kind, ()):
+        raise UnknownNormalizer(f"normalizer {key!r} serves no rule file of kind {kind!r} "
+                                f"(it takes {', '.join(KIND_NORMALIZERS.get(kind, ())) or 'none'})")
 
 
 @lru_cache(maxsize=None)

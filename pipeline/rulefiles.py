@@ -10,6 +10,7 @@ example of every file, so adding an example adds a test.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -49,6 +50,7 @@ def _parse(path: str, content: bytes) -> dict:
 
 
 _PARSED: dict[tuple[str, str], dict] = {}  # (path, SHA-256 of its bytes) -> the file's data
+_LOCK = threading.Lock()  # the caches of this module are shared by the threads of a process
 MAX_PARSED = 256
 
 
@@ -59,11 +61,14 @@ def _load_cached(path: str) -> dict:
 
 def _parsed(path: str, content: bytes) -> dict:
     key = (path, hashlib.sha256(content).hexdigest())
-    if key not in _PARSED:
-        if len(_PARSED) >= MAX_PARSED:
-            _PARSED.clear()
-        _PARSED[key] = _parse(path, content)
-    return _PARSED[key]
+    data = _PARSED.get(key)
+    if data is None:
+        data = _parse(path, content)
+        with _LOCK:
+            if len(_PARSED) >= MAX_PARSED:
+                _PARSED.clear()
+            _PARSED[key] = data
+    return data
 
 
 def load_rule_file(path: Path) -> dict:
@@ -108,10 +113,11 @@ def rules_source(rules=None) -> RulesSource:
     path = Path(rules if rules is not None else RULES_DIR).resolve()
     digest, snapshot = _read_snapshot(path)
     source = RulesSource(str(path), digest)
-    if source not in _SNAPSHOTS:
-        if len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
-        _SNAPSHOTS[source] = snapshot
+    with _LOCK:
+        if source not in _SNAPSHOTS:
+            if len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
+                _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+            _SNAPSHOTS[source] = snapshot
     return source
 
 
@@ -135,8 +141,10 @@ def snapshot_of(source: RulesSource) -> Snapshot:
     if snapshot is None:
         digest, snapshot = _read_snapshot(Path(source.path))
         if digest != source.digest:
-            raise RuleFileError(f"[R014] the rule files under {source.path} changed while they were read: run again")
-        _SNAPSHOTS[source] = snapshot
+            raise RuleFileError(f"[R014] the rule files under {source.path} are no longer those these rules were "
+                                "made from, and this process no longer holds them: load the rules again")
+        with _LOCK:
+            _SNAPSHOTS[source] = snapshot
     return snapshot
 
 
@@ -219,7 +227,7 @@ def check_rules_dir(rules_dir: Path) -> None:
 def check_across_files(rules_dir) -> None:
     """What no single file can tell: a pattern names a label some file defines; a normalizer names code."""
     from .lexicon import defined_labels
-    from .normalizers import UnknownNormalizer, normalizer
+    from .normalizers import UnknownNormalizer, check_normalizer
 
     snapshot = snapshot_of(rules_source(rules_dir))
     files, paths = snapshot.files, snapshot.paths
@@ -227,7 +235,7 @@ def check_across_files(rules_dir) -> None:
         raise RuleFileError(f"[R012] {paths.get(file_id, file_id)}: {key}: {what}")
     for data in (d for datas in files.values() for d in datas):
         try:
-            normalizer(str(data["normalizer"]))
+            check_normalizer(str(data["kind"]), str(data["normalizer"]))
         except UnknownNormalizer as exc:
             raise RuleFileError(f"[R013] {paths.get(str(data['id']))}: normalizer: {exc.args[0]}") from exc
 

@@ -88,3 +88,40 @@ def test_the_construction_table_lists_every_pattern():
     assert rendered(text) == text, "docs/RULES.md is out of date: run `python -m vnfacts.rule_docs write`"
     for case in PATTERN_CASES:
         assert f"`{case.values[1]}`" in text
+
+
+def test_a_pattern_gives_up_on_a_sentence_past_its_step_budget(monkeypatch, caplog):
+    from vnfacts.extractors import patterns
+
+    sentence = "Quỹ Hy vọng tặng 300 triệu đồng cho tỉnh Quảng Nam."
+    assert extract_text(sentence)["aid_events"][0]["rule_id"] == "aid.give.amount_to_recipient"
+    monkeypatch.setattr(patterns, "MAX_STEPS", 3)
+    with caplog.at_level("WARNING", logger="vnfacts"):
+        rows = extract_text(sentence)["aid_events"]
+    assert all(r["rule_id"].startswith("aid.events.vi") for r in rows)  # the grammar alone reads it
+    assert "gave up on a sentence" in caplog.text
+
+
+def test_a_repeated_group_that_can_skip_everything_is_refused():
+    with pytest.raises(PatternError, match="repeated group"):
+        compile_pattern({"id": "x.y", "pattern": [{"party": "donor"}, {"group": [{"skip": 3}], "op": "*"}]}, "t")
+
+
+def test_a_repeated_element_keeps_its_kinds():
+    from vnfacts.extractors.entities import party_finder
+    from vnfacts.extractors.patterns import SentenceUnits, match_sentence
+    from vnfacts.extractors.sentence import sentences_of
+    from vnfacts.lexicon import compile_rules, syllable_doc
+    from vnfacts.tokenize import tokenize_body
+
+    text = "Họ tặng Lào UNICEF tiền."
+    pattern = compile_pattern({"id": "x.y", "pattern": [
+        {"label": "GIVE"}, {"party": "p", "kinds": ["country"], "op": "+"}]}, "t")
+    rules = compile_rules(RULES_DIR)
+    words = tokenize_body(text)
+    sdoc = syllable_doc(text, words)
+    matches = rules.lexicon.find(sdoc)
+    sent = sentences_of(sdoc, matches)[0]
+    parties = party_finder(sdoc, matches, rules, set()).find(sent.start, sent.end)
+    [match] = match_sentence(SentenceUnits(sdoc, sent, parties, []), (pattern,))
+    assert [p.name for p in match.all("p")] == ["Lào"]  # UNICEF is no country, second time round neither

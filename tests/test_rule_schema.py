@@ -88,3 +88,9 @@ def test_a_misspelled_key_inside_a_section_is_refused_too(rules, path, old, new,
     edit_rule_file(rules.joinpath(*path), old, new)
     with pytest.raises(RuleFileError, match=rf"\[R011\] .*{path[-1]}: .*{key}"):
         compile_rules(rules)
+
+
+def test_a_normalizer_of_another_kind_is_refused(rules):
+    edit_rule_file(rules.joinpath(*AID), "normalizer: aid.v1", "normalizer: date.v1")
+    with pytest.raises(RuleFileError, match=r"\[R013\] .*aid\.yaml: normalizer: .*date\.v1.* kind 'aid'"):
+        compile_rules(rules)

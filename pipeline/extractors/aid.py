@@ -331,6 +331,8 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
     noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
     doc = sdoc.doc
+    if start >= sent.end:
+        return None  # "… cho" ends the text: nothing follows to receive
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \

@@ -21,11 +21,14 @@ The interpreter knows nothing of Vietnamese: every word it looks for is in a wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterator
 
 from .sentence import SENTENCE_PUNCT
+
+log = logging.getLogger("vnfacts")
 
 OPS = ("?", "*", "+")
 
@@ -100,6 +103,9 @@ def compile_element(spec: dict, where: str) -> Element:
         raise PatternError(f"{where}: op {op!r} is none of {OPS}")
     if kind in ("skip", "aside") and op in ("*", "+"):
         raise PatternError(f"{where}: a {kind} repeats no better than a longer one (op {op!r})")
+    if kind == "group" and op in ("*", "+") and not any(
+            k in e and e.get("op") in (None, "+") for e in spec["group"] for k in ("party", "phrase", "amount", "label")):
+        raise PatternError(f"{where}: a repeated group needs a party, phrase, amount or label it cannot skip")
     value = spec[kind]
     if kind == "group":
         value = tuple(compile_element(e, where) for e in value)
@@ -159,6 +165,7 @@ class SentenceUnits:
     def __init__(self, sdoc, sent, parties: list, anchors: list, phrase_at=None):
         self.sdoc, self.sent = sdoc, sent
         self.phrase_at = phrase_at  # token -> the noun phrase that starts there, or None
+        self.steps = 0  # element tries of the pattern being matched (see MAX_STEPS)
         self.parties: dict[int, list] = {}
         for p in parties:
             if sent.start <= p.start and p.end <= sent.end:
@@ -211,16 +218,25 @@ def _match_elements(units: SentenceUnits, elements: tuple[Element, ...], i: int,
     el, rest = elements[0], elements[1:]
     for j, b in _match_once(units, el, i, bound):  # as many times as it fits first, then fewer
         if el.op in ("*", "+") and j > i:
-            yield from _match_elements(units, (Element(el.kind, el.value, el.role, "*", el.not_labels),) + rest,
-                                       j, b)
+            yield from _match_elements(units, (replace(el, op="*"),) + rest, j, b)
         else:
             yield from _match_elements(units, rest, j, b)
     if el.op in ("?", "*"):
         yield from _match_elements(units, rest, i, bound)
 
 
+class TooManySteps(Exception):
+    """A pattern tried more ways of reading a sentence than any reading needs: it gives up on the sentence."""
+
+
+MAX_STEPS = 20_000  # element tries per pattern and sentence; a rule written as the docs show takes a few hundred
+
+
 def _match_once(units: SentenceUnits, el: Element, i: int,
                 bound: tuple[Bound, ...]) -> Iterator[tuple[int, tuple[Bound, ...]]]:
+    units.steps += 1
+    if units.steps > MAX_STEPS:
+        raise TooManySteps
     end = units.sent.end
     if i >= end and el.kind != "skip":
         return
@@ -270,8 +286,13 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
             continue
         if pattern.when and not any(units.of(label) for label in pattern.when):
             continue
+        units.steps = 0
         for i in _starts(units, pattern.elements[0]):
-            match = next(_match_elements(units, pattern.elements, i, ()), None)
+            try:
+                match = next(_match_elements(units, pattern.elements, i, ()), None)
+            except TooManySteps:
+                log.warning("pattern %s gave up on a sentence after %d tries", pattern.id, MAX_STEPS)
+                break
             if match is None:
                 continue
             end, bound = match
