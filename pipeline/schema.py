@@ -214,7 +214,8 @@ AID_EVENTS = Table(
         _c("event_day", pa.int32(), "Day of the event date, known even when its year is unresolved.", True),
         _c("qualifier", VOCAB, "Approximation before the figure: more_than, nearly, about, …", True),
         _c("n_mentions", pa.int32(), "How many times the article states this event."),
-        _roles_column("donor, recipient, amount, quantity, item, verb, date"),
+        _roles_column("donor, or donor_official for a head of state giving for the state; recipient; amount or "
+                      "quantity; verb; date"),
     ) + _evidence_columns("the first statement of the event"),
 )
 

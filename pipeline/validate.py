@@ -199,7 +199,7 @@ def names_in(text: str, rules: CompiledRules) -> set[str]:
     return {text} | set(phrases_in(text, "PLACE", rules))
 
 
-def names(text: str, name: str, rules: CompiledRules, body: str) -> bool:
+def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:
     """The role's words name ``name``: as written, by the entity lists, or as the abbreviation the article
     defines for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)")."""
     return name in names_in(text, rules) or f"{name} ({text})" in body
@@ -240,12 +240,16 @@ def check_role_spans(row: dict, ctx: ArticleContext) -> None:
 
 def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date | None) -> None:
     donors, recipients = _roles(row, "donor"), _roles(row, "recipient")
+    names = row["recipient"].split(" + ")
+    stray = [r["text"] for r in recipients if not any(words_name(r["text"], n, rules, body) for n in names)]
+    if stray:
+        raise CheckFailed("role_value", f"recipient roles {stray} name none of the recipients {names}")
     if row["parties_from"] == "sentence" and not (donors or _roles(row, "donor_official")):
         raise CheckFailed("role_value", "the donor is stated in the sentence but has no role")
     for r in donors:
-        if not names(r["text"], row["donor"], rules, body):
+        if not words_name(r["text"], row["donor"], rules, body):
             raise CheckFailed("role_value", f"donor {row['donor']!r} is not what {r['text']!r} names")
-    missing = [n for n in row["recipient"].split(" + ") if not any(names(r["text"], n, rules, body) for r in recipients)]
+    missing = [n for n in names if not any(words_name(r["text"], n, rules, body) for r in recipients)]
     if missing and (recipients or row["parties_from"] == "sentence"):
         raise CheckFailed("role_value", f"recipients {missing} are named by no recipient role "
                                         f"({[r['text'] for r in recipients]})")
@@ -268,8 +272,14 @@ def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date 
 
 
 def check_agreement_roles(row: dict, rules: CompiledRules, body: str, reference: date | None) -> None:
+    known = {str(k) for data in rules.files.get("agreement", []) for key in ("kinds", "unnamed_kinds")
+             for k in (data.get(key) or {})}
+    for r in _roles(row, "document") if row["kind"] in known else ():  # an unknown kind is the schema's to refuse
+        kinds = set(phrases_in(r["text"], "AGREEMENT_KIND", rules)) | set(phrases_in(r["text"], "UNNAMED_KIND", rules))
+        if row["kind"] not in kinds:
+            raise CheckFailed("role_value", f"document {r['text']!r} names no {row['kind']}")
     for r in _roles(row, "party"):
-        if not any(names(r["text"], p, rules, body) for p in row["parties"]):
+        if not any(words_name(r["text"], p, rules, body) for p in row["parties"]):
             raise CheckFailed("role_value", f"party {r['text']!r} names none of {row['parties']}")
     _check_verb_roles(row, rules, "agreement", "signing")
     for r in _roles(row, "date"):
@@ -294,9 +304,20 @@ ROLE_CHECKS = {
 }
 
 
+# The roles a row of each table may carry.
+ROLE_NAMES = {
+    "aid_events": {"donor", "donor_official", "recipient", "amount", "quantity", "verb", "date"},
+    "agreements": {"document", "party", "verb", "date"},
+    "officials": {"name", "title"},
+}
+
+
 def check_roles(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     if table not in ROLE_CHECKS:
         return
+    unknown = sorted({r["role"] for r in row.get("roles") or []} - ROLE_NAMES[table])
+    if unknown:
+        raise CheckFailed("role_value", f"roles {unknown} are no roles of {table}")
     check_role_spans(row, ctx)
     ROLE_CHECKS[table](row, rules, ctx.article["body"], ctx.reference)
 

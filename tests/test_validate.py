@@ -122,6 +122,14 @@ CORRUPTIONS = {
                                           lambda r: r.update(event_date="2021-08-27", event_day=27), "role_value"),
     "signing date not what its role says": ("agreements", lambda r: any(x["role"] == "date" for x in r["roles"]),
                                             lambda r: r.update(signed="2022-05"), "role_value"),
+    "a stray recipient role": ("aid_events", _is("40.000 USD"), lambda r: r.update(roles=r["roles"] + [
+        {**next(x for x in r["roles"] if x["role"] == "donor"), "role": "recipient"}]), "role_value"),
+    "a role no aid row has": ("aid_events", _is("40.000 USD"), lambda r: r.update(roles=[
+        {**x, "role": "beneficiary"} if x["role"] == "recipient" else x for x in r["roles"]]), "role_value"),
+    "agreement document role naming no document": (
+        "agreements", lambda r: any(x["role"] == "document" for x in r["roles"]) and r["count"] is None,
+        lambda r: r.update(roles=[{**x, "role": "document"} if x["role"] == "party" else x
+                                  for x in r["roles"] if x["role"] != "document"]), "role_value"),
     "agreement party role naming no party": ("agreements", lambda r: any(x["role"] == "party" for x in r["roles"]),
                                              lambda r: r.update(parties=["Campuchia"]), "role_value"),
     "official title role not among the titles": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",

@@ -124,7 +124,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             rule_id=by_pattern.pattern.id if by_pattern else f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
         rows[-1].unnamed = unnamed
         rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), rows[-1].parties, found or [],
-                                                 signed)
+                                                 signed, by_pattern.one("verb") if by_pattern else None)
     if lister is not None and rows[lister].row["count"] is not None and \
             len(rows) - lister - 1 >= rows[lister].row["count"]:
         del rows[lister]  # every document the count announces is listed: the list says it all
@@ -313,16 +313,18 @@ def _title_end(sdoc, sent, kind: Match) -> int:
     return end
 
 
-def _agreement_roles(sdoc, sent, document: tuple[int, int], parties: list[str], found: list, signed) -> list[dict]:
+def _agreement_roles(sdoc, sent, document: tuple[int, int], parties: list[str], found: list, signed,
+                     verb: Match | None = None) -> list[dict]:
     """The document's words, each party's (where the sentence names it: a party or a place of that name, outside
-    the document's title first), the signing verb nearest the document and the date of signing."""
+    the document's title first), the signing verb (the one a pattern bound, else the one nearest the document)
+    and the date of signing."""
     units = [("document", TokenSpan(*document))]
     candidates = sorted(list(found) + sent.of("PLACE"), key=lambda u: (document[0] <= u.start < document[1], u.start))
     for name in parties:
         unit = next((u for u in candidates if getattr(u, "name", None) == name
                      or (hasattr(u, "phrase") and u.phrase.normalized == name)), None)
         units.append(("party", unit))
-    verb = min(sent.of("SIGN"), key=lambda v: abs(v.start - document[0]), default=None)
+    verb = verb or min(sent.of("SIGN"), key=lambda v: abs(v.start - document[0]), default=None)
     units.append(("verb", verb))
     roles = roles_of(sdoc, units)
     if signed is not None:

@@ -15,7 +15,8 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 
 each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more). A match binds roles to the
 units it passed; ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
-labels that block a match they stand in or close to, and ``when`` labels one of which the sentence must hold.
+labels that block a match they stand in up to a few tokens after its amount (or a few tokens before it), and
+``when`` labels one of which the sentence must hold.
 The interpreter knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
 """
 
