@@ -10,7 +10,9 @@ example of every file, so adding an example adds a test.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -111,6 +113,10 @@ def rules_source(rules=None) -> RulesSource:
     from .config import RULES_DIR
 
     path = Path(rules if rules is not None else RULES_DIR).resolve()
+    seen = _SEEN.get(str(path))
+    if seen is not None and seen.still_holds():
+        return seen.source
+    stamp = _stamp(path)  # before reading: an edit made while reading shows at the next call
     digest, snapshot = _read_snapshot(path)
     source = RulesSource(str(path), digest)
     with _LOCK:
@@ -118,7 +124,59 @@ def rules_source(rules=None) -> RulesSource:
             if len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
                 _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
             _SNAPSHOTS[source] = snapshot
+        _SEEN[str(path)] = _Seen(source, stamp, time.time_ns())
     return source
+
+
+# Reading and hashing every rule file costs a millisecond; a directory whose files and folders all keep the time
+# stamps, sizes and inodes they had when it was last read, and whose newest stamp was already older than that
+# read by more than a clock tick could hide (git's "racy" rule), holds the same bytes.
+RACY_NS = 2_000_000_000
+
+
+def _stamp(rules_dir: Path) -> tuple:
+    entries = []
+    for folder, _dirs, names in os.walk(rules_dir):
+        st = os.stat(folder)
+        entries.append((folder, st.st_mtime_ns, st.st_ino))
+        for name in names:
+            if name.endswith(".yaml"):
+                st = os.stat(os.path.join(folder, name))
+                entries.append((name, st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    source: RulesSource
+    stamp: tuple
+    read_ns: int
+
+    def still_holds(self) -> bool:
+        newest = max((e[1] for e in self.stamp), default=0)
+        if self.read_ns - newest < RACY_NS:
+            return False  # changed within a tick of the read: only the bytes can tell
+        try:
+            return _restamp(self.stamp) == self.stamp
+        except OSError:
+            return False
+
+
+def _restamp(stamp: tuple) -> tuple:
+    """The stamp of the same folders and files, as they are now (a new file changes its folder's stamp)."""
+    entries, folder = [], None
+    for entry in stamp:
+        if len(entry) == 3:
+            folder = entry[0]
+            st = os.stat(folder)
+            entries.append((folder, st.st_mtime_ns, st.st_ino))
+        else:
+            st = os.stat(os.path.join(folder, entry[0]))
+            entries.append((entry[0], st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(entries)
+
+
+_SEEN: dict[str, _Seen] = {}  # rules directory -> what it held when last read
 
 
 def _read_snapshot(rules_dir: Path) -> tuple[str, Snapshot]:

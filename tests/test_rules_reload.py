@@ -76,3 +76,14 @@ def test_a_compiled_set_reads_the_files_it_was_made_from_not_the_disk_after(rule
     assert parse_number("tám", compiled) == Decimal(8)
     edit_rule_file(numbers, "tám: 9", "tám: 8")  # the directory is as the set was made from again
     assert parse_number("tám", rules_copy) == Decimal(8)
+
+
+def test_a_rule_file_added_after_a_read_is_seen(rules_copy):
+    from vnfacts.extractors import resolve_entity
+
+    assert resolve_entity("Attapeu", rules_copy) is None
+    (rules_copy / "entities" / "vi" / "extra.yaml").write_text(
+        (RULES_DIR / "entities" / "vi" / "provinces.yaml").read_text(encoding="utf-8")
+        .replace("id: entities.provinces.vi", "id: entities.extra.vi")
+        .replace("canonical: An Giang", "canonical: Attapeu", 1), encoding="utf-8")
+    assert resolve_entity("Attapeu", rules_copy)["canonical"] == "Attapeu"
