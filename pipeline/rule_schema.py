@@ -105,7 +105,7 @@ PATTERNS = {"patterns": {"type": "array", "items": PATTERN}}
 KIND_KEYS: dict[str, dict] = {
     "aid": {**PATTERNS, "conversion_words": PHRASES},
     "agreement": {**PATTERNS, "definite_quantifiers": PHRASES, "kind_list_joiners": PHRASES},
-    "official": {**PATTERNS, "surname_alone_titles": PHRASES, "state_titles": PHRASES, "name_particles": PHRASES,
+    "official": {"surname_alone_titles": PHRASES, "state_titles": PHRASES, "name_particles": PHRASES,
                  "name_min_syllables": INT, "name_max_syllables": INT, "vietnamese_surnames": PHRASES},
     "entity": {"entries": {"type": "array", "items": {
         "type": "object", "required": ["canonical"], "additionalProperties": False,
@@ -201,20 +201,36 @@ def schema_problems(data: dict) -> list[tuple[str, str]]:
     return problems
 
 
+# The roles the patterns of each kind may bind: what the extractor of that kind reads off a match.
+PATTERN_ROLES = {"aid": {"donor", "recipient", "value", "verb"}, "agreement": {"party", "document", "verb"}}
+
+
 def check_pattern_labels(files: dict[str, list[dict]], defined: set[str]) -> list[tuple[str, str, str]]:
-    """(file id, key path, what is wrong) for every label a pattern names that no rule file defines."""
+    """(file id, key path, what is wrong) for every label a pattern names that no rule file defines, every role
+    its kind's extractor does not read, every pattern id given twice, and patterns in a kind that runs none."""
     from .extractors.patterns import PatternError, compile_pattern
 
-    problems = []
-    for datas in files.values():
+    problems, ids = [], set()
+    for kind, datas in files.items():
         for data in datas:
             for n, spec in enumerate(data.get("patterns") or ()):
+                where = (str(data.get("id")), f"patterns/{spec.get('id', n)}")
+                if kind not in PATTERN_ROLES:
+                    problems.append((*where, f"rule files of kind {kind!r} run no patterns"))
+                    continue
+                if spec.get("id") in ids:
+                    problems.append((*where, "a second pattern with this id"))
+                ids.add(spec.get("id"))
                 try:
                     pattern = compile_pattern(spec, str(data.get("id")))
                 except PatternError as exc:
-                    problems.append((str(data.get("id")), f"patterns/{n}", str(exc)))
+                    problems.append((where[0], f"patterns/{n}", str(exc)))
                     continue
                 for label in sorted(pattern.labels() - defined):
-                    problems.append((str(data.get("id")), f"patterns/{spec['id']}",
-                                     f"label {label} is defined by no rule file"))
+                    problems.append((*where, f"label {label} is defined by no rule file"))
+                bound = {el.role for el in pattern.all_elements() if el.role} | \
+                    {str(el.value) for el in pattern.all_elements() if el.kind in ("party", "phrase", "amount")}
+                for role in sorted(bound - PATTERN_ROLES[kind]):
+                    problems.append((*where, f"role {role!r} is none the {kind} extractor reads "
+                                             f"({', '.join(sorted(PATTERN_ROLES[kind]))})"))
     return problems

@@ -94,3 +94,10 @@ def test_a_normalizer_of_another_kind_is_refused(rules):
     edit_rule_file(rules.joinpath(*AID), "normalizer: aid.v1", "normalizer: date.v1")
     with pytest.raises(RuleFileError, match=r"\[R013\] .*aid\.yaml: normalizer: .*date\.v1.* kind 'aid'"):
         compile_rules(rules)
+
+
+def test_a_misspelled_role_in_a_pattern_is_refused(rules):
+    edit_rule_file(rules.joinpath(*AID), "      - {party: donor, not_after: [PREP]}\n      - {aside: 8",
+                   "      - {party: doner, not_after: [PREP]}\n      - {aside: 8")
+    with pytest.raises(RuleFileError, match=r"\[R012\] .*aid\.yaml: patterns/.*role 'doner'"):
+        compile_rules(rules)
