@@ -31,6 +31,7 @@ from .export import provenance
 from .ingest import list_raw_files, load_sidecars
 from .page import PageJob, code_version, process_page, reject_row, rules_key
 from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
+from .rulefiles import rules_source
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
                      read_rows, to_arrow, write_json, write_table)
 
@@ -116,14 +117,15 @@ def _count_reject(table: str, row: dict, check: str, source_of: dict[str, str], 
     counts["by_check"][check] = counts["by_check"].get(check, 0) + 1
 
 
-def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None) -> list[PageJob]:
+def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None,
+              rules_digest: str = "") -> list[PageJob]:
     files = list_raw_files(raw_dir)
     sidecars = load_sidecars(raw_dir, files)
     jobs = []
     for p in files:
         source_file = p.relative_to(raw_dir).as_posix()
         jobs.append(PageJob(str(p), source_file, str(rules_dir), str(cache_dir) if cache_dir else None,
-                            tuple(sorted(sidecars.get(source_file, {}).items()))))
+                            tuple(sorted(sidecars.get(source_file, {}).items())), rules_digest))
     return jobs
 
 
@@ -187,10 +189,12 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache_dir = out_dir / CACHE_DIR if use_cache else None
-    jobs_list = page_jobs(raw_dir, rules_dir, cache_dir)
+    # the rules are read once, here: every page, the run's key and the tables' provenance name the same ones
+    source = rules_source(rules_dir)
+    jobs_list = page_jobs(raw_dir, rules_dir, cache_dir, source.digest)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     # only a local run with its caches on can be skipped, and only one recorded then needs the key
-    key = run_key(jobs_list, rules_dir) if use_cache and results is None else None
+    key = run_key(jobs_list, source) if use_cache and results is None else None
     if key is not None:
         previous = unchanged_run(out_dir, key)
         if previous is not None:
@@ -198,7 +202,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
             return {**previous, "unchanged": True}
     from .validate import table_schemas
 
-    meta = provenance(rules_dir)
+    meta = provenance(source)
     targets: dict[str, tuple[Table, Path]] = {
         "articles": (ARTICLES, out_dir / ARTICLES.filename),
         "lines": (LINES, out_dir / LINES.filename),
@@ -207,7 +211,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         **{t.name: (t, out_dir / t.filename) for t in EXTRACT_TABLES},
     }
     rejects_by_stage: dict[str, list[dict]] = {s: [] for s in STAGE_ORDER}
-    schemas = table_schemas(rules_dir)
+    schemas = table_schemas(source)
     report: dict[str, dict] = {}
     seen: dict[str, str] = {}
     with ExitStack() as stack:
@@ -257,7 +261,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
 def run_key(jobs: list[PageJob], rules_dir: Path) -> str:
     """What a run's tables depend on: the code, the rules, and every input's name, sidecar and bytes (an entry
     that is not a regular file by its kind only: it is a reject, and is never opened)."""
-    digest = hashlib.sha256(f"{code_version()}\0{rules_key(Path(rules_dir))}\0".encode())
+    digest = hashlib.sha256(f"{code_version()}\0{rules_key(rules_dir)}\0".encode())
     for job in jobs:
         digest.update(json.dumps([job.source_file, job.sidecar], ensure_ascii=False).encode())
         try:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .config import MANIFEST_FILE, NEWS_TIME_ZONE, RULES_DIR
-from .rulefiles import rules_digest
+from .rulefiles import rules_source
 from .schema import (AGREEMENTS, AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, DATES, MENTIONS, OFFICIALS,
                      OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, TABLES, TOKENS, Table, read_table,
                      write_json, write_table)
@@ -37,12 +37,13 @@ NEWS_ZONE = ZoneInfo(NEWS_TIME_ZONE)
 
 
 def rules_sha256(rules_dir: Path = RULES_DIR) -> str:
-    return rules_digest(Path(rules_dir))
+    """The digest of the rule files: of a directory as it is now, or of the rules a run read (a RulesSource)."""
+    return rules_source(rules_dir).digest
 
 
 def provenance(rules_dir: Path = RULES_DIR) -> dict[str, str]:
     return {"vnfacts_version": __version__, "schema_version": SCHEMA_VERSION,
-            "rules_sha256": rules_sha256(Path(rules_dir))}
+            "rules_sha256": rules_sha256(rules_dir)}
 
 
 def tokens_provenance(out_dir: Path) -> dict[str, str]:

@@ -66,6 +66,7 @@ class PageJob:
     rules_dir: str
     cache_dir: str | None
     sidecar: tuple[tuple[str, str], ...] = ()  # metadata the user keeps beside the file
+    rules_digest: str = ""  # the rules as the run read them at its start: every page reads those or none
 
 
 def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
@@ -94,18 +95,22 @@ def process_page(job: PageJob) -> dict[str, list[dict]]:
         raw = read_input(Path(job.path), job.source_file)
     except Reject as rej:
         return {"rejects": [reject_row(job.source_file, None, "ingest", rej)]}
-    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar))
+    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar),
+                       rules_digest=job.rules_digest)
 
 
 def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None,
-                sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
+                sidecar: dict[str, str] | None = None, as_text: bool = False,
+                rules_digest: str = "") -> dict[str, list[dict]]:
     """``process_page`` for bytes already read (a cluster worker need not see the files); ``as_text``: they are
     an article's text, not a page dump (see ``ingest_page``)."""
-    from .rulefiles import rules_source
+    from .rulefiles import RulesSource, rules_source
 
     cache = Cache(cache_dir)
     key = None
-    source = rules_source(Path(rules_dir))  # the rules as they are now, read once for the whole page
+    # the rules the run read at its start (a page reads those or is rejected), else as they are now
+    source = RulesSource(str(Path(rules_dir).resolve()), rules_digest) if rules_digest else \
+        rules_source(Path(rules_dir))
     if cache.root is not None:
         meta = json.dumps(sorted((sidecar or {}).items()), ensure_ascii=False)
         head = f"{code_version()}\0{source.digest}\0{source_file}\0{meta}\0{as_text}\0"

@@ -87,3 +87,23 @@ def test_a_rule_file_added_after_a_read_is_seen(rules_copy):
         .replace("id: entities.provinces.vi", "id: entities.extra.vi")
         .replace("canonical: An Giang", "canonical: Attapeu", 1), encoding="utf-8")
     assert resolve_entity("Attapeu", rules_copy)["canonical"] == "Attapeu"
+
+
+def test_a_page_reads_the_rules_its_run_read_or_none(rules_copy, monkeypatch):
+    """A run reads the rules once; its pages read those (in this process, as kept) or, in a worker that no
+    longer has them and finds the files changed, are rejected saying so: never a mix of two versions."""
+    from vnfacts import rulefiles
+    from vnfacts.page import process_raw
+
+    raw = "Quỹ Hy vọng tặng tám triệu đồng cho tỉnh Quảng Nam.\n".encode()
+    source = rulefiles.rules_source(rules_copy)
+    edit_rule_file(rules_copy / "numbers" / "vi" / "numbers.yaml", "tám: 8", "tám: 9")
+    kept = process_raw(raw, "a.txt", str(rules_copy), rules_digest=source.digest)
+    assert [r["amount"] for r in kept["aid_events"]] == [Decimal(8_000_000)]
+    from vnfacts import lexicon
+
+    monkeypatch.setattr(rulefiles, "_SNAPSHOTS", {})  # a worker process that never read them
+    lexicon._compile_cached.cache_clear()
+    lost = process_raw(raw, "a.txt", str(rules_copy), rules_digest=source.digest)
+    [reject] = lost["rejects"]
+    assert "R014" in reject["detail"] and not lost.get("aid_events")
