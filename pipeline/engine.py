@@ -29,7 +29,7 @@ from .config import CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, REPORT_FILE, RULES
 from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars
-from .page import PageJob, code_version, process_page, reject_row, rules_key
+from .page import PageJob, code_version, process_page, reject_row
 from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
 from .rulefiles import rules_source
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
@@ -261,7 +261,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
 def run_key(jobs: list[PageJob], rules_dir: Path) -> str:
     """What a run's tables depend on: the code, the rules, and every input's name, sidecar and bytes (an entry
     that is not a regular file by its kind only: it is a reject, and is never opened)."""
-    digest = hashlib.sha256(f"{code_version()}\0{rules_key(rules_dir)}\0".encode())
+    digest = hashlib.sha256(f"{code_version()}\0{rules_source(rules_dir).digest}\0".encode())
     for job in jobs:
         digest.update(json.dumps([job.source_file, job.sidecar], ensure_ascii=False).encode())
         try:

@@ -50,13 +50,6 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def rules_key(rules_dir: Path) -> str:
-    """The digest of the rule files' content: a changed rule invalidates cached results."""
-    from .rulefiles import rules_source
-
-    return rules_source(rules_dir).digest
-
-
 # ---------------------------------------------------------------- one page
 
 @dataclass(frozen=True)

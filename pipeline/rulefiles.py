@@ -251,15 +251,9 @@ def rules_digest(rules_dir: Path) -> str:
 
 def rule_files_by_kind(rules_dir) -> dict[str, list[dict]]:
     """Every rule file under ``rules_dir``, grouped by its ``kind``: the one way rule files are found, so a file
-    may live anywhere under the directory and be named anything. Of a RulesSource: the files it was made from;
-    of a directory: as the files are now."""
-    if isinstance(rules_dir, RulesSource):
-        return snapshot_of(rules_dir).files
-    files: dict[str, list[dict]] = {}
-    for path in iter_rule_files(Path(rules_dir)):
-        data = _load_cached(str(path))
-        files.setdefault(str(data["kind"]), []).append(data)
-    return files
+    may live anywhere under the directory and be named anything. Of a RulesSource or compiled rules: the files
+    they were made from; of a directory: as the files are now."""
+    return snapshot_of(rules_source(rules_dir)).files
 
 
 def check_rules_dir(rules_dir: Path) -> None:

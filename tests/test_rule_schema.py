@@ -33,18 +33,6 @@ def test_a_misspelled_word_list_is_refused_naming_the_file_and_the_key(rules):
     assert "\n" not in message
 
 
-def test_a_phrase_list_given_as_text_is_refused(rules):
-    edit_rule_file(rules.joinpath(*AID), "lend_verbs: [vay, vay vốn, vay thêm]", "lend_verbs: vay")
-    with pytest.raises(RuleFileError, match=r"\[R011\] .*aid\.yaml: lend_verbs: "):
-        compile_rules(rules)
-
-
-def test_a_label_declared_for_no_list_is_refused(rules):
-    edit_rule_file(rules.joinpath(*AID), "  lend_verbs: LEND\n", "  lend_verbs: LEND\n  borrow_verbs: BORROW\n")
-    with pytest.raises(RuleFileError, match=r"\[R011\] .*aid\.yaml: labels/borrow_verbs: declares a word list"):
-        compile_rules(rules)
-
-
 def test_a_pattern_naming_an_undefined_label_is_refused_naming_both(rules):
     edit_rule_file(rules.joinpath(*AID), "      - {label: LEND, role: verb}", "      - {label: LENDING, role: verb}")
     with pytest.raises(RuleFileError) as caught:
@@ -52,18 +40,6 @@ def test_a_pattern_naming_an_undefined_label_is_refused_naming_both(rules):
     message = str(caught.value)
     assert "[R012]" in message and "aid.yaml" in message and "aid.lend.to_borrower" in message
     assert "LENDING" in message
-
-
-def test_a_pattern_element_of_two_kinds_is_refused(rules):
-    edit_rule_file(rules.joinpath(*AID), "      - {label: LEND, role: verb}", "      - {label: LEND, party: donor}")
-    with pytest.raises(RuleFileError, match=r"\[R011\] .*aid\.yaml: patterns/"):
-        compile_rules(rules)
-
-
-def test_a_normalizer_naming_no_code_is_refused(rules):
-    edit_rule_file(rules.joinpath(*AID), "normalizer: aid.v1", "normalizer: aid.v7")
-    with pytest.raises(RuleFileError, match=r"\[R013\] .*aid\.yaml: normalizer: .*aid\.v7"):
-        compile_rules(rules)
 
 
 def test_the_command_exits_non_zero_with_one_line_naming_file_and_key(rules, tmp_path):
@@ -90,14 +66,22 @@ def test_a_misspelled_key_inside_a_section_is_refused_too(rules, path, old, new,
         compile_rules(rules)
 
 
-def test_a_normalizer_of_another_kind_is_refused(rules):
-    edit_rule_file(rules.joinpath(*AID), "normalizer: aid.v1", "normalizer: date.v1")
-    with pytest.raises(RuleFileError, match=r"\[R013\] .*aid\.yaml: normalizer: .*date\.v1.* kind 'aid'"):
-        compile_rules(rules)
-
-
-def test_a_misspelled_role_in_a_pattern_is_refused(rules):
-    edit_rule_file(rules.joinpath(*AID), "      - {party: donor, not_after: [PREP]}\n      - {aside: 8",
-                   "      - {party: doner, not_after: [PREP]}\n      - {aside: 8")
-    with pytest.raises(RuleFileError, match=r"\[R012\] .*aid\.yaml: patterns/.*role 'doner'"):
+@pytest.mark.parametrize("old, new, refusal", [
+    pytest.param("lend_verbs: [vay, vay vốn, vay thêm]", "lend_verbs: vay", r"\[R011\] .*aid\.yaml: lend_verbs: ",
+                 id="a phrase list given as text"),
+    pytest.param("  lend_verbs: LEND\n", "  lend_verbs: LEND\n  borrow_verbs: BORROW\n",
+                 r"\[R011\] .*aid\.yaml: labels/borrow_verbs: declares a word list", id="a label declared for no list"),
+    pytest.param("      - {label: LEND, role: verb}", "      - {label: LEND, party: donor}",
+                 r"\[R011\] .*aid\.yaml: patterns/", id="a pattern element of two kinds"),
+    pytest.param("      - {party: donor, not_after: [PREP]}\n      - {aside: 8",
+                 "      - {party: doner, not_after: [PREP]}\n      - {aside: 8",
+                 r"\[R012\] .*aid\.yaml: patterns/.*role 'doner'", id="a misspelled role in a pattern"),
+    pytest.param("normalizer: aid.v1", "normalizer: aid.v7", r"\[R013\] .*aid\.yaml: normalizer: .*aid\.v7",
+                 id="a normalizer naming no code"),
+    pytest.param("normalizer: aid.v1", "normalizer: date.v1",
+                 r"\[R013\] .*aid\.yaml: normalizer: .*date\.v1.* kind 'aid'", id="a normalizer of another kind"),
+])
+def test_an_aid_rule_file_mistake_is_refused_naming_file_and_key(rules, old, new, refusal):
+    edit_rule_file(rules.joinpath(*AID), old, new)
+    with pytest.raises(RuleFileError, match=refusal):
         compile_rules(rules)

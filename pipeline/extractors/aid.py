@@ -460,16 +460,8 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
         verbs = sorted(giving_verbs(sent), key=lambda m: m.start)
         if not verbs:
             return []
-        speech = max((m.end for m in sent.of("SPEECH_VERB") if m.end <= verbs[0].start), default=-1)
-        antecedent = _antecedent(sdoc, sent, verbs[0], parties, earlier, rules)
-        if antecedent is not None:  # "Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"
-            frame, from_context = Frame("give", verbs[0], antecedent), True
-        elif _anaphor_before(sent, verbs[0], after=sent.start) or \
-                any(speech <= p.start and p.end <= verbs[0].start for p in parties):
-            return []  # a subject of its own stands before the verb (one before a verb of speech only speaks)
-        elif carried is not None:  # the title's donor carries to a verb that has no subject of its own
-            frame, from_context = Frame("give", verbs[0], carried.donor, carried.recipients), True
-        else:
+        frame, from_context = context_frame(sdoc, sent, verbs[0], parties, carried, earlier, rules), True
+        if frame is None:
             return []
     is_cumulative = bool(sent.of("CUMULATIVE_CUE"))
     frame_from_context = from_context
@@ -587,10 +579,11 @@ def merge_repeated_events(events: list[AidEvent]) -> list[AidEvent]:
     """The same event stated twice in an article (a caption and a paragraph) is one row."""
     kept: dict[tuple, AidEvent] = {}
     for e in events:
-        if e.key() in kept:
-            kept[e.key()].n_mentions += 1
+        key = e.key()
+        if key in kept:
+            kept[key].n_mentions += 1
         else:
-            kept[e.key()] = e
+            kept[key] = e
     return list(kept.values())
 
 
@@ -626,7 +619,7 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                    carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
-    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_donor``)."""
+    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``)."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     patterns = tuple(p for p in compiled_patterns(rules, "aid")
                      if all(sent.of(label) for label in p.required_labels()))
@@ -644,7 +637,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
         from_context = match.pattern.get("donor") == "context"
         if from_context and match.one("verb") is not None:
-            donor = context_donor(sdoc, sent, match.one("verb"), parties, carried, earlier, rules)
+            context = context_frame(sdoc, sent, match.one("verb"), parties, carried, earlier, rules)
+            donor = context.donor if context is not None else None
         if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
             continue
         if donor.name in {r.name for r in recipients}:
@@ -662,20 +656,20 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     return rows
 
 
-def context_donor(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | None,
-                  earlier: list[Party] | None, rules: CompiledRules) -> Party | None:
+def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | None,
+                  earlier: list[Party] | None, rules: CompiledRules) -> Frame | None:
     """Who gives when the sentence names no giver before its verb: the party a pronoun or demonstrative right
-    before the verb refers to ("Nhà hàng này mỗi năm quyên góp …"), else, in the first sentences, the giver the
-    headline or lead names. None when a subject of the sentence's own stands before the verb (one before a verb
-    of speech only speaks)."""
+    before the verb refers to ("Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"), else, in the first
+    sentences, the giver (and receivers) the headline or lead names. None when a subject of the sentence's own
+    stands before the verb (one before a verb of speech only speaks)."""
     antecedent = _antecedent(sdoc, sent, verb, parties, earlier, rules)
     if antecedent is not None:
-        return antecedent
+        return Frame("give", verb, antecedent)
     speech = max((m.end for m in sent.of("SPEECH_VERB") if m.end <= verb.start), default=-1)
     if _anaphor_before(sent, verb, after=sent.start) or \
             any(speech <= p.start and p.end <= verb.start for p in parties):
         return None
-    return carried.donor if carried is not None else None
+    return Frame("give", verb, carried.donor, carried.recipients) if carried is not None else None
 
 
 def _without_verb_particles(sdoc, phrase: Party, passive: set[int]) -> Party | None:
