@@ -76,10 +76,12 @@ export: $(OUT)/validation_report.json | $(INSTALLED)
 duckdb: $(OUT)/validation_report.json | $(INSTALLED)
 	$(VNFACTS) export --out $(OUT) --rules rules --duckdb
 
-## eval: score the facts on the hand-annotated dev articles, then the held-out ones (docs/ACCURACY.md)
+## eval: score the facts on the hand-annotated dev articles, the held-out ones, and the aid gold's train and blind splits (docs/ACCURACY.md)
 eval: | $(INSTALLED)
 	$(VNFACTS) eval --gold tests/gold/dev
 	$(VNFACTS) eval --gold tests/gold/heldout --summary
+	$(VNFACTS) eval --gold tests/gold/aid/train --summary
+	$(VNFACTS) eval --gold tests/gold/aid/blind --summary
 
 ## docs: regenerate docs/tables.md from pipeline/schema.py
 docs: $(INSTALLED)

@@ -279,7 +279,8 @@ def eval_cmd(gold_dir: Path, raw_dir: Path | None, rules_dir: Path, summary: boo
 
     Runs the whole pipeline on every gold article (nothing is written) and prints
     precision, recall and F1 per fact type, then every miss and extra with its
-    evidence.
+    evidence. A gold folder holding a file named BLIND prints only its summary:
+    its errors are never read while the rules are written.
 
     Example:
 
@@ -293,7 +294,10 @@ def eval_cmd(gold_dir: Path, raw_dir: Path | None, rules_dir: Path, summary: boo
     _check_rules(rules_dir)
     logging.getLogger("vnfacts").setLevel(logging.WARNING)
     result = evaluate.evaluate(gold_dir, raw_dir, rules_dir)
-    click.echo(evaluate.report(result, details=not summary))
+    blind = evaluate.is_blind(gold_dir)
+    if blind and not summary:
+        click.echo(f"{gold_dir} is a blind set: only its summary is printed.", err=True)
+    click.echo(evaluate.report(result, details=not (summary or blind)))
     if json_out is not None:
         from .atomic import atomic_path
 

@@ -10,6 +10,7 @@ generic head ("Chính phủ", "Tập đoàn") that the entity rules list.
 from __future__ import annotations
 
 import re
+from collections import Counter
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ class FactScore:
     extras: list[str] = field(default_factory=list)
     parties_right: int = 0  # agreements: matched ones whose parties are the gold's
     parties_wrong: list[str] = field(default_factory=list)
+    dated: int = 0  # aid events: matched ones whose gold states an event date
+    date_right: int = 0
+    dates_wrong: list[str] = field(default_factory=list)
+    missed_by_construction: Counter = field(default_factory=Counter)
 
     @property
     def precision(self) -> float:
@@ -114,6 +119,10 @@ class FactScore:
         self.true_predicted += other.true_predicted
         self.parties_right += other.parties_right
         self.parties_wrong.extend(other.parties_wrong)
+        self.dated += other.dated
+        self.date_right += other.date_right
+        self.dates_wrong.extend(other.dates_wrong)
+        self.missed_by_construction.update(other.missed_by_construction)
         self.misses.extend(other.misses)
         self.extras.extend(other.extras)
 
@@ -160,6 +169,8 @@ class EvalResult:
             "dates_value_accuracy": round(s["dates"].value_accuracy, 4),
             "agreements_parties_right": round(s["agreements"].parties_right / s["agreements"].matched, 4)
             if s["agreements"].matched else 1.0,
+            "aid_events_date_right": round(s["aid_events"].date_right / s["aid_events"].dated, 4)
+            if s["aid_events"].dated else 1.0,
             "must_not_hits": len(self.must_not_hits),
         }
 
@@ -215,9 +226,11 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
                 optional_hits.add(hit)
             else:
                 score.matched += 1
+                _score_event_date(score, g, rows[hit], file)
         if not optional:
             score.gold += 1
             if hit is None:
+                score.missed_by_construction[str(g.get("construction") or "unstated")] += 1
                 score.misses.append(f"{file}: miss aid {g.get('donor')} -> {g.get('recipient')} "
                                     f"[{' '.join((_value_text(g) + ' ' + str(g.get('item'))).split())}] "
                                     f"{g.get('evidence')!r}")
@@ -225,6 +238,30 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
         f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
         f"[{' '.join(_value_text(row).split())} {row.get('item')}] {row.get('evidence')!r} ({row.get('rule_id')})"))
     return score
+
+
+def _score_event_date(score: FactScore, gold: dict, row: dict, file: str) -> None:
+    """A found event whose gold states its date: the row's event_date must say the same, to the gold's grain."""
+    if not gold.get("date"):
+        return
+    score.dated += 1
+    if _same_date(str(gold["date"]), str(row.get("event_date") or "")):
+        score.date_right += 1
+    else:
+        score.dates_wrong.append(f"{file}: aid {gold.get('evidence')!r} event_date {row.get('event_date')} "
+                                 f"(gold {gold['date']} from {gold.get('date_text')!r})")
+
+
+_ISO_PARTS = re.compile(r"^(?:(\d{4})|-)(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _same_date(gold_value: str, value: str) -> bool:
+    """Equal at the gold's grain: a year-less gold date compares month and day only."""
+    g, v = _ISO_PARTS.match(gold_value), _ISO_PARTS.match(value[:10])
+    if not g or not v:
+        return False
+    (gy, gm, gd), (vy, vm, vd) = g.groups(), v.groups()
+    return (gm, gd) == (vm, vd) and (gy is None or gy == vy)
 
 
 def _value_text(row: dict) -> str:
@@ -438,6 +475,11 @@ def load_gold(gold_dir: Path) -> list[dict]:
     return golds
 
 
+def is_blind(gold_dir: Path) -> bool:
+    """A gold folder whose errors are never read: it holds a file named BLIND."""
+    return (Path(gold_dir) / "BLIND").is_file()
+
+
 def generic_heads(rules_dir: Path) -> list[str]:
     rules = compile_rules(rules_dir)
     return [str(h) for h in rules.merged_list("entity_shape", "generic_heads")]
@@ -490,6 +532,11 @@ def report(result: EvalResult, details: bool = True) -> str:
                   f"({s['dates'].value_correct} of {s['dates'].matched} found)",
               f"officials found: titles recall {titles:.3f}",
               f"agreements found: parties right {s['agreements'].parties_right} of {s['agreements'].matched}",
+              f"aid events found: event_date right {s['aid_events'].date_right} of {s['aid_events'].dated} "
+              f"that the gold dates",
+              "aid events missed, by construction: " + (", ".join(
+                  f"{k} {n}" for k, n in sorted(s["aid_events"].missed_by_construction.items(),
+                                               key=lambda kv: (-kv[1], kv[0]))) or "none"),
               f"must_not hits: {len(result.must_not_hits)}"]
     if result.failures:
         lines += ["", "failures:"] + [f"  {x}" for x in result.failures]
@@ -500,4 +547,5 @@ def report(result: EvalResult, details: bool = True) -> str:
             lines += [f"{name}: extras"] + [f"  {x}" for x in s[name].extras]
         lines += ["", "dates: wrong values"] + [f"  {x}" for x in s["dates"].value_wrong]
         lines += ["", "agreements: wrong parties"] + [f"  {x}" for x in s["agreements"].parties_wrong]
+        lines += ["", "aid events: wrong event_date"] + [f"  {x}" for x in s["aid_events"].dates_wrong]
     return "\n".join(lines)

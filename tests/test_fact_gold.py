@@ -74,3 +74,36 @@ def test_a_must_not_amount_is_hit_only_as_a_whole_number():
     tables = {"aid_events": [{"evidence": "1.100.000 USD"}, {"evidence": "khoản hỗ trợ 1,8 tỷ đồng"}]}
     hits = must_not_hits({"aid_amounts": ["1.100", "1,8 tỷ đồng"]}, tables, "f")
     assert len(hits) == 1 and "1,8 tỷ đồng" in hits[0]
+
+
+def test_a_blind_gold_folder_prints_only_its_summary(tmp_path):
+    from click.testing import CliRunner
+    from vnfacts.cli import main
+
+    name = "baomoi_21478549"
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / f"{name}.txt").write_bytes((GOLD / "articles" / f"{name}.txt").read_bytes())
+    gold = (GOLD / f"{name}.yaml").read_text(encoding="utf-8")
+    # an official no article names: a miss that a detailed report would print
+    (tmp_path / f"{name}.yaml").write_text(gold.replace("officials:\n", "officials:\n  - {name: Trần Văn Không Có, "
+                                                        "titles: [Bộ trưởng], country: VN}\n", 1), encoding="utf-8")
+    seen = CliRunner().invoke(main, ["eval", "--gold", str(tmp_path)])
+    assert seen.exit_code == 0 and "miss official Trần Văn Không Có" in seen.output
+    (tmp_path / "BLIND").write_text("")
+    blind = CliRunner().invoke(main, ["eval", "--gold", str(tmp_path)])
+    assert blind.exit_code == 0 and "| officials |" in blind.output
+    assert "Trần Văn Không Có" not in blind.output and "misses" not in blind.output
+
+
+def test_an_aid_event_date_is_right_at_the_gold_grain():
+    from vnfacts.evaluate import _same_date
+
+    assert _same_date("2017-05-12", "2017-05-12") and _same_date("--05-12", "2017-05-12")
+    assert not _same_date("2017", "2017-05-12") and not _same_date("2017-05-12", "")
+    gold = [{"donor": "A", "recipient": "B", "amount": 5, "currency": "USD", "date": "2020-03-04",
+             "construction": "give"}, {"donor": "C", "recipient": "B", "amount": 7, "currency": "USD",
+                                       "construction": "lend"}]
+    row = {"donor": "A", "recipient": "B", "amount": 5, "currency": "USD", "event_date": "2020-03-05"}
+    score = score_aid(gold, [row], [], "f")
+    assert (score.matched, score.dated, score.date_right) == (1, 1, 0)
+    assert score.missed_by_construction == {"lend": 1}
