@@ -169,5 +169,9 @@ def run(raw_dir: Path | str, out_dir: Path | str = DEFAULT_OUT_DIR, *, rules_dir
     """``vnfacts run`` from a script: every stage on the pages in ``raw_dir``, the tables written to ``out_dir``
     (then ``read_tables(out_dir)``). Returns the run's summary."""
     from .engine import run_and_export
+    from .ingest import overlap_of_inputs_and_outputs
 
+    problem = overlap_of_inputs_and_outputs(Path(raw_dir), Path(out_dir))
+    if problem:
+        raise ValueError(problem)
     return run_and_export(Path(raw_dir), Path(out_dir), Path(rules_dir), jobs=jobs, use_cache=use_cache)

@@ -147,6 +147,14 @@ def _require_pages(raw_dir: Path) -> None:
                                    "put the pages to read there, or point --raw at them")
 
 
+def _refuse_overlap(raw_dir: Path, out_dir: Path) -> None:
+    from .ingest import overlap_of_inputs_and_outputs
+
+    problem = overlap_of_inputs_and_outputs(raw_dir, out_dir)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--out")
+
+
 def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True):
     """--out, --verbose and --debug for every stage command; --raw and --rules only for those that read them."""
     if func is None:
@@ -161,6 +169,10 @@ def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True
         _setup_logging(verbose or debug)
         _check_rules(kwargs.get("rules_dir"), kwargs.get("out_dir"))
         out = kwargs.get("out_dir")
+        if kwargs.get("raw_dir") is not None and out is not None:
+            if not kwargs["raw_dir"].is_dir():  # before the output is locked: a failed start leaves nothing
+                raise click.BadParameter(f"{kwargs['raw_dir']} is not a directory", param_hint="--raw")
+            _refuse_overlap(kwargs["raw_dir"], out)
         writes = out is not None and not kwargs.get("explain_file")
         started = time.perf_counter()
         try:

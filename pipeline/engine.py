@@ -28,7 +28,7 @@ from .atomic import atomic_path
 from .config import CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
 from .errors import Reject
 from .export import provenance
-from .ingest import list_raw_files, load_sidecars
+from .ingest import list_raw_files, load_sidecars, source_name
 from .page import PageJob, code_version, process_page, reject_row
 from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
 from .rulefiles import rules_source
@@ -123,7 +123,7 @@ def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None,
     sidecars = load_sidecars(raw_dir, files)
     jobs = []
     for p in files:
-        source_file = p.relative_to(raw_dir).as_posix()
+        source_file = source_name(p, raw_dir)
         jobs.append(PageJob(str(p), source_file, str(rules_dir), str(cache_dir) if cache_dir else None,
                             tuple(sorted(sidecars.get(source_file, {}).items())), rules_digest))
     return jobs

@@ -211,7 +211,8 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
     order = sorted(range(len(gold_events)), key=lambda i: bool(gold_events[i].get("optional")))
     for gi in order:
         g = gold_events[gi]
-        donor = name_variants([g.get("donor")] + _as_list(g.get("donor_aliases")), heads, rules_dir)
+        # several donors of one amount: any of them names the giver
+        donor = name_variants(_as_list(g.get("donor")) + _as_list(g.get("donor_aliases")), heads, rules_dir)
         aliases = _as_list(g.get("recipient_aliases"))
         recipients = [name_variants([r] + (aliases if len(_as_list(g.get("recipient"))) == 1 else []), heads,
                                     rules_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ from .config import MAX_RAW_BYTES, RULES_DIR
 from .errors import Reject
 from .normalize import Canonical, canonicalize, utf8_char_offsets
 from .rulefiles import rules_source
-from .zoning import (BODY_ZONES, LayoutRules, Line, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
+from .zoning import (BODY_ZONES, PUBLISHED_YEARS, LayoutRules, Line, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
                      parse_date_value, parse_section, parse_timestamp, split_lines, zone_lines)
 
 log = logging.getLogger("vnfacts")
@@ -205,7 +206,7 @@ def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
                                 f"(zones: {sorted({s.zone for s in zoned.spans})})")
 
     article = {"article_id": article_id, "source_file": source_file,
-               **page_metadata(zoned, rules, sidecar),
+               **page_metadata(zoned, rules, sidecar, source_file),
                "body": "".join(body_parts), "body_raw_start": raw_start, "body_raw_end": raw_end,
                "encoding": encoding, "raw_sha256": hashlib.sha256(raw).hexdigest(), "n_lines": len(lines),
                **text_kept(zoned.spans, rules.layout)}
@@ -219,7 +220,7 @@ def text_zones(lines: list[Line]) -> Zoned:
     return Zoned(spans, {}, None, [])
 
 
-def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str]) -> dict:
+def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str], source_file: str = "") -> dict:
     """Title, time, author, outlet, url and doc id: from the sidecar, the page's zones, its header block."""
     page, layout = rules.page, rules.layout
     first = {}
@@ -239,19 +240,20 @@ def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str]) -> di
         if parsed is not None:
             (published_at, grain), source = parsed, where
             break
-        log.warning("%s: %r is not a date; ignored", where, value)
+        log.warning("%s: the %s's %r is not a date between the years %d and %d with a real UTC offset; ignored",
+                    source_file, where.replace("_", " "), value[:80], PUBLISHED_YEARS.start, PUBLISHED_YEARS.stop - 1)
     credits = [c for c in zoned.credits if c.outlet]
     byline = zoned.byline
     url = sidecar.get("url") or headers.get("url")
     outlet = (sidecar.get("outlet") or headers.get("outlet") or (byline.outlet if byline else None)
               or (credits[0].outlet if credits else None) or _host(url))
     return {
-        "title": first.get("title") or sidecar.get("title") or headers.get("title"),
+        "title": sidecar.get("title") or first.get("title") or headers.get("title"),
         "published_at": published_at,
         "published_at_grain": grain,
         "published_at_source": source,
         "section": parse_section(first["breadcrumb"], page) if "breadcrumb" in first else None,
-        "author": (byline.author if byline else None) or sidecar.get("author") or headers.get("author"),
+        "author": sidecar.get("author") or (byline.author if byline else None) or headers.get("author"),
         "source_credit": "; ".join(c.credit for c in credits if c.credit) or None,
         "outlet": outlet,
         "url": url,
@@ -313,6 +315,31 @@ def is_sidecar(path: Path) -> bool:
     return path.name == SIDECAR_CSV or path.name.endswith(SIDECAR_SUFFIX)
 
 
+def overlap_of_inputs_and_outputs(raw_dir: Path, out_dir: Path) -> str | None:
+    """Why the two folders cannot be used together, or None: inputs and outputs never share a folder, or a run
+    would read its own tables as pages the next time."""
+    raw, out = Path(raw_dir).resolve(), Path(out_dir).resolve()
+    if raw == out or raw in out.parents or out in raw.parents:
+        relation = "is" if raw == out else ("is inside" if raw in out.parents else "holds")
+        return (f"{out_dir} {relation} the input folder {raw_dir}: write the outputs to a folder outside the "
+                "inputs, and keep the inputs outside the outputs")
+    return None
+
+
+def source_name(path: Path, raw_dir: Path) -> str:
+    """A page's name in the tables: its path under the inputs, in UTF-8 whatever bytes the file system holds
+    (a byte that is not UTF-8 is shown as ``\\xff``; ``read_input`` refuses such a file)."""
+    return os.fsencode(path.relative_to(raw_dir).as_posix()).decode("utf-8", "backslashreplace")
+
+
+def _name_is_utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def list_raw_files(raw_dir: Path) -> list[Path]:
     """Every entry under raw_dir that is not a folder or a metadata sidecar: pages, and also links, special
     files and hidden files, which ``read_input`` turns into reject rows, so each entry is accounted for.
@@ -340,6 +367,9 @@ def read_input(path: Path, source_file: str) -> bytes:
     regular file inside the inputs, and a file too large to be a page is refused before it is read."""
     if any(part.startswith(".") for part in Path(source_file).parts):
         raise Reject("hidden_file", f"{source_file}: hidden, not read")
+    if not _name_is_utf8(path):
+        raise Reject("file_name_not_utf8", f"{source_file}: the file name is not UTF-8 (its bytes are shown "
+                                           "escaped); rename the file to read it")
     try:
         info = path.lstat()
     except OSError as exc:
@@ -359,37 +389,122 @@ def read_input(path: Path, source_file: str) -> bytes:
         raise Reject("unreadable", f"{source_file}: {exc.strerror or exc}") from exc
 
 
+SIDECAR_MAX_BYTES = 1 << 20
+SIDECAR_NAME_COLUMNS = ("file", "source_file", "filename", "file_name", "path")
+
+
 def load_sidecars(raw_dir: Path, files: list[Path]) -> dict[str, dict[str, str]]:
     """Metadata the user keeps beside the pages: ``_metadata.csv`` (a ``file`` column naming the page
     relative to its folder, then any of url, published_at, outlet, title, author, doc_id) in any folder,
-    and ``<page>.meta.json`` beside a page. A sidecar that cannot be read is skipped with a warning."""
+    and ``<page>.meta.json`` beside a page. Each is applied row by row: a row or a file that cannot be read,
+    a column no field uses and a row naming no page are each one warning, and the other rows still apply.
+    Names are matched after Unicode normalisation (a sidecar in NFC names a file the disk holds in NFD)."""
     raw_dir = Path(raw_dir)
+    pages = {_name_key(source_name(p, raw_dir)): source_name(p, raw_dir) for p in files}
     found: dict[str, dict[str, str]] = {}
     for csv_path in sorted(raw_dir.rglob(SIDECAR_CSV)):
         if any(part.startswith(".") for part in csv_path.relative_to(raw_dir).parts) or not _regular(csv_path):
             continue  # a linked sidecar is not followed: it becomes a `symlink` reject like any link
-        try:
-            with open(csv_path, encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    name = (row.get("file") or row.get("source_file") or "").strip()
-                    if name:
-                        key = (csv_path.parent / name).relative_to(raw_dir).as_posix()
-                        found.setdefault(key, {}).update(_sidecar_fields(row))
-        except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-            log.warning("%s: not read (%s)", csv_path.relative_to(raw_dir), exc)
+        for name, fields in _csv_sidecar_rows(csv_path, raw_dir):
+            where = (csv_path.parent / name).relative_to(raw_dir).as_posix() if not Path(name).is_absolute() else ""
+            key = pages.get(_name_key(where))
+            if key is None:
+                log.warning("%s: row for %r names no page; unused", source_name(csv_path, raw_dir), name)
+                continue
+            found.setdefault(key, {}).update(fields)
     for page in files:
         meta = page.with_name(page.name + SIDECAR_SUFFIX)
         if not _regular(meta):
             continue
         try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            log.warning("%s: not read (%s)", meta.relative_to(raw_dir), exc)
+            data = _json_sidecar(meta)
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            log.warning("%s: not read (%s)", source_name(meta, raw_dir), str(exc)[:200])
             continue
-        found.setdefault(page.relative_to(raw_dir).as_posix(), {}).update(_sidecar_fields(data))
+        found.setdefault(source_name(page, raw_dir), {}).update(_sidecar_fields(data))
     return found
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+
+
+def _csv_sidecar_rows(csv_path: Path, raw_dir: Path):
+    """(page name, fields) of every readable row of one ``_metadata.csv``; the unreadable ones are warned of."""
+    shown = source_name(csv_path, raw_dir)
+    try:
+        if csv_path.stat().st_size > SIDECAR_MAX_BYTES * 64:
+            raise ValueError(f"more than {SIDECAR_MAX_BYTES * 64:,} bytes")
+        text = csv_path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        log.warning("%s: not read (%s)", shown, exc)
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        log.warning("%s: header not read (%s)", shown, exc)
+        return
+    name_column = next((i for i, h in enumerate(header) if h in SIDECAR_NAME_COLUMNS), None)
+    if name_column is None:
+        log.warning("%s: no column naming the page (one of %s); not used", shown, ", ".join(SIDECAR_NAME_COLUMNS))
+        return
+    unused = [h for i, h in enumerate(header) if i != name_column and h not in SIDECAR_FIELDS]
+    if unused:
+        log.warning("%s: columns %s are not metadata fields (%s); ignored", shown, ", ".join(map(repr, unused)),
+                    ", ".join(SIDECAR_FIELDS))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            log.warning("%s: line %d not read (%s); the other rows apply", shown, reader.line_num, exc)
+            continue
+        if len(row) != len(header):
+            if any(cell.strip() for cell in row):
+                log.warning("%s: line %d has %d cells for %d columns; skipped", shown, reader.line_num, len(row),
+                            len(header))
+            continue
+        name = row[name_column].strip()
+        if name:
+            yield name, _sidecar_fields(dict(zip(header, row)))
+
+
+def _json_sidecar(meta: Path) -> dict:
+    if meta.stat().st_size > SIDECAR_MAX_BYTES:
+        raise ValueError(f"more than {SIDECAR_MAX_BYTES:,} bytes")
+    text = meta.read_text(encoding="utf-8")
+    if _nesting_depth(text) > 32:
+        raise ValueError("nested more than 32 levels deep")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep brackets nest, counted without parsing (so that no input can exhaust the parser's stack)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _regular(path: Path) -> bool:
@@ -402,7 +517,8 @@ def _regular(path: Path) -> bool:
 
 def _sidecar_fields(row: dict) -> dict[str, str]:
     return {k: unicodedata.normalize("NFC", str(row[k]).strip()) for k in SIDECAR_FIELDS
-            if row.get(k) not in (None, "")}
+            if row.get(k) not in (None, "") and not isinstance(row[k], (dict, list))
+            and str(row[k]).strip()}
 
 
 def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> dict[str, list[dict]]:
@@ -413,7 +529,7 @@ def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> d
     sidecars = load_sidecars(raw_dir, files)
     rules_dir = rules_source(rules_dir)  # the rules as they are now, read once for every page
     for path in files:
-        source_file = path.relative_to(raw_dir).as_posix()
+        source_file = source_name(path, raw_dir)
         try:
             raw = read_input(path, source_file)
             page = ingest_page(raw, source_file, rules_dir, sidecars.get(source_file))

@@ -73,6 +73,8 @@ class NumberWords:
     scales: dict[str, Decimal]
     standalone_scales: frozenset[str]
     literal: re.Pattern
+    spaced_groups: re.Pattern | None  # "40 000": groups of three digits after any of the rules' space characters
+    swapped_groups: re.Pattern | None  # "1,000.50": both separators in the other order
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,37 @@ def _number_words(data: dict) -> NumberWords:
         scales={word: Decimal(str(v)) for word, v in _word_values(data.get("scales")).items()},
         standalone_scales=_words(data.get("standalone_scales")),
         literal=_literal_pattern(fmt["thousands_separator"], fmt["decimal_separator"], list(suffixes)),
+        spaced_groups=_spaced_groups_pattern(fmt.get("group_spaces") or ()),
+        swapped_groups=_swapped_groups_pattern(fmt["thousands_separator"], fmt["decimal_separator"])
+        if fmt.get("swapped_separators_when_both") else None,
     )
+
+
+def _spaced_groups_pattern(spaces) -> re.Pattern | None:
+    if not spaces:
+        return None
+    space = "[" + "".join(re.escape(str(s)) for s in spaces) + "]"
+    return re.compile(rf"(?<![0-9.,])([0-9]{{1,3}})((?:{space}[0-9]{{3}})+)(?![0-9]|[.,][0-9])")
+
+
+def _swapped_groups_pattern(thousands: str, decimal: str) -> re.Pattern:
+    # thousands written with the decimal separator and the decimals with the thousands one: "1,000.50"
+    return re.compile(rf"(?<![0-9.,])[0-9]{{1,3}}(?:{re.escape(decimal)}[0-9]{{3}})+{re.escape(thousands)}[0-9]+"
+                      rf"(?![0-9]|[.,][0-9])")
+
+
+def digit_groups_in_house_format(text: str, words: NumberWords) -> str:
+    """Digits written with spaces between their groups (``40 000``, a no-break space too) or with both separators
+    swapped (``1,000.50``) rewritten in the rules' format (``40.000``, ``1.000,50``); other text unchanged."""
+    if words.spaced_groups is not None:
+        text = words.spaced_groups.sub(
+            lambda m: m.group(1) + "".join(words.thousands_separator + g for g in re.findall("[0-9]{3}", m.group(2))),
+            text)
+    if words.swapped_groups is not None:
+        swap = {words.thousands_separator: words.decimal_separator,
+                words.decimal_separator: words.thousands_separator}
+        text = words.swapped_groups.sub(lambda m: "".join(swap.get(c, c) for c in m.group()), text)
+    return text
 
 
 def _currency_names(currencies: dict) -> list[CurrencyName]:
@@ -448,7 +480,7 @@ def parse_number(text: str, rules_dir: Path | None = None) -> Decimal | None:
     'hai mươi mốt nghìn không trăm mười một'->21011, '100K', '-1,2M', 'âm 1.200.000', 'hai phẩy 23'. None if the
     phrase is not entirely a number."""
     number_words, _ = _vocabularies(rules_dir)
-    return _parse_number_tokens(_phrase(text), number_words)
+    return _parse_number_tokens(_phrase(digit_groups_in_house_format(str(text), number_words)), number_words)
 
 
 # ---------------------------------------------------------------------------
@@ -536,7 +568,7 @@ def _money_tokens(text: str, numbers: NumberWords, money: MoneyWords) -> Tokens:
     if len(text) > 1 and text.endswith(".") and not text[-2].isdigit():
         text = text[:-1]
     tokens = []
-    for token in _phrase(text):
+    for token in _phrase(digit_groups_in_house_format(text, numbers)):
         for piece in _split_at_dash(token, money.glued_dashes):
             tokens += _split_glued_name(piece, money, numbers)
     return tuple(tokens)

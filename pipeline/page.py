@@ -35,10 +35,13 @@ log = logging.getLogger("vnfacts")
 # results are all cached, or up to date, never loads them.
 
 
+@lru_cache(maxsize=1)
 def tokenizer_version() -> str:
+    """underthesea's version and this package's tokenizing code: either changing changes cached tokens' keys."""
     import underthesea
 
-    return f"underthesea-{underthesea.__version__}-crf-pos"
+    code = hashlib.sha256((Path(__file__).parent / "tokenize.py").read_bytes()).hexdigest()[:12]
+    return f"underthesea-{underthesea.__version__}-crf-pos-{code}"
 
 
 @lru_cache(maxsize=1)

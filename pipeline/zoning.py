@@ -590,16 +590,37 @@ def parse_section(breadcrumb: str, rules: PageRules) -> str | None:
     return " > ".join(levels) or None
 
 
+# Years a news page's time can have; a date outside them is a typo or a probe, and would not survive a time zone
+# conversion in the tables (year 1 at +07:00 is year 0 in UTC).
+PUBLISHED_YEARS = range(1800, 2200)
+
+
+def _utc_offset(sign_hours: str | None, minutes: str | None, default_hours: float) -> timezone | None:
+    """The zone of ``+05:30`` (minutes kept); None for an offset no place has (``+25:00``)."""
+    if sign_hours is None:
+        return timezone(timedelta(hours=default_hours))
+    hours = int(sign_hours)
+    delta = timedelta(hours=abs(hours), minutes=int(minutes or 0))
+    if delta > timedelta(hours=14) or int(minutes or 0) >= 60:
+        return None
+    return timezone(-delta if sign_hours.startswith("-") else delta)
+
+
+def _dated(year: str, month: str, day: str, hour: str | None, minute: str | None,
+           tz: timezone | None) -> datetime | None:
+    if tz is None or int(year) not in PUBLISHED_YEARS:
+        return None
+    try:
+        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=tz)
+    except ValueError:
+        return None
+
+
 def parse_timestamp(text: str, rules: PageRules) -> datetime | None:
     m = rules.timestamp.match(text)
     if not m:
         return None
-    offset = int(m["offset"]) if m["offset"] else 0
-    try:
-        return datetime(int(m["year"]), int(m["month"]), int(m["day"]), int(m["hour"]), int(m["minute"]),
-                        tzinfo=timezone(timedelta(hours=offset)))
-    except ValueError:
-        return None
+    return _dated(m["year"], m["month"], m["day"], m["hour"], m["minute"], _utc_offset(m["offset"], None, 0))
 
 
 def parse_date_value(value: str, layout: LayoutRules) -> tuple[datetime, str] | None:
@@ -614,14 +635,11 @@ def parse_date_value(value: str, layout: LayoutRules) -> tuple[datetime, str] | 
         if offset is None and value.endswith("Z"):
             tz = timezone.utc
         else:
-            tz = timezone(timedelta(hours=int(offset) if offset else SITE_UTC_OFFSET_HOURS))
-        try:
-            if g.get("hour") is not None:
-                return datetime(int(g["year"]), int(g["month"]), int(g["day"]), int(g["hour"]), int(g["minute"]),
-                                tzinfo=tz), "minute"
-            return datetime(int(g["year"]), int(g["month"]), int(g["day"]), tzinfo=tz), "day"
-        except ValueError:
+            tz = _utc_offset(offset, g.get("offset_minutes"), SITE_UTC_OFFSET_HOURS)
+        stamp = _dated(g["year"], g["month"], g["day"], g.get("hour"), g.get("minute"), tz)
+        if stamp is None:
             return None
+        return stamp, "minute" if g.get("hour") is not None else "day"
     return None
 
 
