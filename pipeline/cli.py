@@ -277,6 +277,27 @@ def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path 
         click.echo(zone_gold.prose_kept_table(raw_dir, rules_dir))
 
 
+@main.command("rules-trace")
+@click.argument("text")
+@click.option("--kind", type=click.Choice(["aid", "agreement"]), default="aid", show_default=True,
+              help="Whose named patterns to try.")
+@RULES_OPTION
+def rules_trace_cmd(text: str, kind: str, rules_dir: Path):
+    """Show why TEXT gives the rows it gives: each token's labels, the parties and
+    amounts found, and how far every named pattern got (docs/RULES.md).
+
+    Example:
+
+        vnfacts rules-trace "Quỹ ABC trao 500 triệu đồng cho tỉnh Quảng Nam."
+    """
+    from .rule_trace import trace
+
+    _setup_logging(False)
+    _check_rules(rules_dir)
+    logging.getLogger("vnfacts").setLevel(logging.WARNING)
+    click.echo(trace(text, kind, rules_dir))
+
+
 @main.command("eval")
 @click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="Directory of fact gold files (docs/ANNOTATION.md), e.g. tests/gold/dev.")

@@ -627,13 +627,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     if not anchors:
         return []
     rows, taken = [], set()
-    stops = phrase_stops(sdoc, sent)
-    passive = {m.start for m in sent.of("AID_PASSIVE")}
-
-    def phrase_at(i: int) -> Party | None:
-        phrase = recipient_phrase(sdoc, sent, i, parties, stops)
-        return _without_verb_particles(sdoc, phrase, passive) if phrase is not None else None
-    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_at), patterns):
+    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties)),
+                                patterns):
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
         from_context = match.pattern.get("donor") == "context"
         if from_context and match.one("verb") is not None:
@@ -654,6 +649,17 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                              is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
                              from_context=from_context))
     return rows
+
+
+def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party]):
+    """token -> the noun phrase a pattern's ``phrase`` element reads there (a receiver no list names), or None."""
+    stops = phrase_stops(sdoc, sent)
+    passive = {m.start for m in sent.of("AID_PASSIVE")}
+
+    def phrase_at(i: int) -> Party | None:
+        phrase = recipient_phrase(sdoc, sent, i, parties, stops)
+        return _without_verb_particles(sdoc, phrase, passive) if phrase is not None else None
+    return phrase_at
 
 
 def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | None,
