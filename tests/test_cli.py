@@ -128,6 +128,9 @@ def test_every_command_has_help_with_an_example(command):
     if command == "schema":  # describes the package's tables, reads no files
         assert "--raw" not in result.output and "--rules" not in result.output
         return
+    if command == "rules-trace":  # reads a sentence and the rules, writes nothing
+        assert "--rules" in result.output and "--raw" not in result.output and "--out" not in result.output
+        return
     assert "--out" in result.output
     # a command offers --raw and --rules exactly when it reads them
     reads = {"ingest": {"--raw", "--rules"}, "tokenize": set(), "extract": {"--rules"},
