@@ -182,10 +182,15 @@ def _where(label: str, row: dict) -> str:
 
 
 def _aid_value_matches(gold: dict, row: dict) -> bool:
+    """The amount (or the amount each recipient gets, where both say it) and currency, or the quantity."""
     amount, quantity = _decimal(gold.get("amount")), _decimal(gold.get("quantity"))
     currency = gold.get("currency")
     if amount is not None and row.get("amount") is not None and currency \
             and str(row.get("currency")) == str(currency) and _decimal(row["amount"]) == amount:
+        return True
+    each = _decimal(gold.get("amount_per_recipient"))
+    if each is not None and row.get("amount_per_recipient") is not None and currency \
+            and str(row.get("currency")) == str(currency) and _decimal(row["amount_per_recipient"]) == each:
         return True
     return quantity is not None and row.get("quantity") is not None and _decimal(row["quantity"]) == quantity
 
@@ -482,8 +487,11 @@ def is_blind(gold_dir: Path) -> bool:
 
 
 def generic_heads(rules_dir: Path) -> list[str]:
+    """Words a name may be written with or without: generic heads (``Chính phủ``, ``Tập đoàn``), and the
+    determiners of a group (``các``, ``mỗi``): "các nạn nhân" and "nạn nhân" name one group."""
     rules = compile_rules(rules_dir)
-    return [str(h) for h in rules.merged_list("entity_shape", "generic_heads")]
+    return [str(h) for h in rules.merged_list("entity_shape", "generic_heads")
+            + rules.merged_list("aid", "group_openers") + rules.merged_list("aid", "distributive_markers")]
 
 
 def evaluate(gold_dir: Path, raw_dir: Path | None = None, rules_dir: Path = RULES_DIR) -> EvalResult:

@@ -201,7 +201,8 @@ AID_EVENTS = Table(
                                 "ventilators, food or other."),
         _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
         _c("amount", DECIMAL, "Cash amount in `currency` (for distributive phrasing: per recipient × recipients); "
-                              "null for goods in kind.", True),
+                              "null for goods in kind, and where only each recipient's amount is stated "
+                              "(`amount_per_recipient`, no `recipient_count`).", True),
         _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
         _c("amount_per_recipient", DECIMAL, "For 'mỗi tỉnh 20.000 USD': the amount each recipient gets.", True),
         _c("recipient_count", pa.int32(), "For distributive phrasing: how many recipients share the amount.", True),

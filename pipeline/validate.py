@@ -132,7 +132,8 @@ def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> Non
         if row["amount_per_recipient"] is not None and not _same(money.amount, row["amount_per_recipient"]):
             raise CheckFailed("value", f"per-recipient {row['amount_per_recipient']} but the evidence says "
                                        f"{money.amount}")
-        if not _same(money.amount * count, row["amount"]):
+        each_only = row["amount"] is None and row["amount_per_recipient"] is not None and not row["recipient_count"]
+        if not each_only and not _same(money.amount * count, row["amount"]):
             raise CheckFailed("value", f"amount {row['amount']} but the evidence gives {money.amount} x {count}")
         if row["quantity"] is not None:
             raise CheckFailed("value", f"a cash row carries a quantity ({row['quantity']})")

@@ -619,7 +619,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                    carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
-    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``)."""
+    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``); one that
+    ``sets: {donor: previous_clause}`` continues the row before it in the sentence, with its giver and verb."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     patterns = tuple(p for p in compiled_patterns(rules, "aid")
                      if all(sent.of(label) for label in p.required_labels()))
@@ -630,10 +631,14 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties)),
                                 patterns):
         anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
+        verb = match.one("verb")
         from_context = match.pattern.get("donor") == "context"
-        if from_context and match.one("verb") is not None:
-            context = context_frame(sdoc, sent, match.one("verb"), parties, carried, earlier, rules)
+        if from_context and verb is not None:
+            context = context_frame(sdoc, sent, verb, parties, carried, earlier, rules)
             donor = context.donor if context is not None else None
+        if match.pattern.get("donor") == "previous_clause":  # "…, mỗi nạn nhân bị thương 2 triệu đồng"
+            before = [r for r in rows if r.anchor.end <= match.start]
+            donor, verb = (before[-1].donor, before[-1].verb) if before else (None, None)
         if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
             continue
         if donor.name in {r.name for r in recipients}:
@@ -643,11 +648,11 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             continue
         taken.add((anchor.start, anchor.end))
         c0, c1 = char_span(sdoc, anchor.start, anchor.end)
-        rows.append(AidEvent(donor, recipients, anchor, match.one("verb"),
+        rows.append(AidEvent(donor, recipients, anchor, verb,
                              match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0, c1,
                              sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
                              is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
-                             from_context=from_context))
+                             from_context=from_context, per_recipient=bool(match.pattern.get("per_recipient"))))
     return rows
 
 

@@ -64,6 +64,7 @@ class AidEvent:
     char_end: int
     evidence: str
     recipient_count: int | None = None  # "mỗi tỉnh 20.000 USD" to so many: the amount is each one's
+    per_recipient: bool = False  # "mỗi nạn nhân 2 triệu đồng", how many not said: each one's amount, no total
     is_total: bool = False
     is_cumulative: bool = False
     from_context: bool = False
@@ -99,12 +100,14 @@ class AidEvent:
     def amount(self):
         if not self.is_cash:
             return None
+        if self.per_recipient and not self.recipient_count:
+            return None
         return self.anchor.value * self.recipient_count if self.recipient_count else self.anchor.value
 
     def key(self) -> tuple:
         """What makes two statements one event."""
         return (self.donor_name, self.recipient, self.anchor.kind, None if self.is_cash else self.anchor.value,
-                self.amount, self.anchor.currency)
+                self.amount, self.anchor.currency, self.anchor.value if self.per_recipient else None)
 
     def roles(self, sdoc) -> list[dict]:
         value_role = "amount" if self.is_cash else "quantity"
@@ -130,7 +133,8 @@ class AidEvent:
             "quantity": None if self.is_cash else self.anchor.value,
             "amount": self.amount,
             "currency": self.anchor.currency,
-            "amount_per_recipient": self.anchor.value if self.is_cash and self.recipient_count else None,
+            "amount_per_recipient": self.anchor.value if self.is_cash and (self.recipient_count or self.per_recipient)
+            else None,
             "recipient_count": self.recipient_count,
             "is_total": self.is_total and self.is_cash,
             "is_cumulative": self.is_cumulative,
