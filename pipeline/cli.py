@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .atomic import OutputLocked, output_lock, remove_stale_temporaries
+from .atomic import OutputLocked, atomic_path, output_lock, remove_stale_temporaries, write_text_atomic
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
 from .errors import SchemaError
 
@@ -440,21 +440,27 @@ def export_cmd(out_dir: Path, rules_dir: Path, partitioned: bool, duckdb_file: b
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR,
               show_default=True, help="Directory of the Parquet tables.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
-              help="Output format. csv/tsv/json/ndjson write lists as JSON arrays and exact amounts; "
-                   "times are in UTC+07:00.")
+              help="Output format. csv/tsv/json/ndjson write lists as JSON arrays and exact amounts, and stream "
+                   "(rows are written as they come, in flat memory); times are in UTC+07:00.")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help=f"Rows to print, 0 for all (default: {DEFAULT_TABLE_LIMIT} for --format table, "
                    "all otherwise).")
 @click.option("--allow-external", is_flag=True,
-              help="Let the query read other files and the network (statements still only read).")
+              help="Let the query read other files and the network (it still only reads: nothing is written).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop the query after this many seconds (exit 1). Ctrl-C stops it too.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (required for --format parquet).")
-def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path | None, allow_external: bool):
+              help="Write to this file (required for --format parquet); it appears only when the query succeeds.")
+def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path | None, allow_external: bool,
+              timeout: float | None):
     """Run SQL with DuckDB over the tables in --out; each table is a view named after its file.
 
-    Only SELECT queries run, and they read the published tables and nothing else (no other
-    file, no network, no extension download); write a result with --output. The session's
-    time zone is Asia/Ho_Chi_Minh, so hour(published_at) is the hour printed on the page.
+    Only one SELECT runs (or an EXPLAIN of one, without ANALYZE), and it reads the published
+    tables and nothing else (no other file, no network, no extension download); any statement
+    that would write, attach, install, load or set is refused, --allow-external or not. A table
+    file that cannot be read, or whose name is not a plain SQL identifier, is left out with a
+    warning on stderr. Write a result with --output. The session's time zone is
+    Asia/Ho_Chi_Minh, so hour(published_at) is the hour printed on the page.
     `vnfacts tables` lists the tables, `vnfacts schema TABLE` their columns.
 
     Example:
@@ -464,29 +470,65 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path
     """
     import duckdb
 
-    from . import query as query_mod
+    from .query import TEXT_FORMATS, QueryInterrupted, QueryRefused, query_to_parquet
 
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
     if limit is None and fmt == "table" and output is None:
         limit = DEFAULT_TABLE_LIMIT
+    options = {"allow_external": allow_external, "timeout": timeout, "warn": _warn}
     try:
         if fmt == "parquet":
-            query_mod.query_to_parquet(sql, out_dir, output, allow_external)
-            return
-        result = query_mod.run_query(sql, out_dir, allow_external, limit or None)
-    except FileNotFoundError as exc:
+            with atomic_path(output) as partial:
+                query_to_parquet(sql, out_dir, partial, **options)
+        elif fmt in TEXT_FORMATS and not limit:
+            _stream_query(sql, out_dir, fmt, output, options)
+        else:
+            _print_query(sql, out_dir, fmt, limit or None, output, options)
+    except (FileNotFoundError, QueryInterrupted) as exc:
         raise click.ClickException(str(exc)) from exc
-    except (duckdb.Error, query_mod.QueryRefused) as exc:
+    except (duckdb.Error, QueryRefused) as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
-    text = query_mod.format_result(result.columns, result.rows, fmt)
+    except BrokenPipeError:
+        _leave_quietly_on_closed_stdout()
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def _stream_query(sql: str, out_dir: Path, fmt: str, output: Path | None, options: dict) -> None:
+    from .query import write_query
+
+    if output is None:
+        write_query(sql, out_dir, fmt, sys.stdout, **options)
+        return
+    with atomic_path(output) as partial, partial.open("w", encoding="utf-8") as stream:
+        write_query(sql, out_dir, fmt, stream, **options)
+
+
+def _print_query(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path | None, options: dict) -> None:
+    """At most ``limit`` rows, and on stderr how many more the result holds."""
+    from .query import format_result, run_query
+
+    result = run_query(sql, out_dir, limit=limit, **options)
+    text = format_result(result.columns, result.rows, fmt)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text_atomic(output, text)
     else:
         click.echo(text, nl=False)
     if result.rows_left_out:
         click.echo(f"({result.rows_left_out} more rows of {result.total_rows} not shown: --limit 0 for all)",
                    err=True)
+
+
+def _leave_quietly_on_closed_stdout() -> None:
+    """The reader of stdout has gone (`vnfacts query … | head`): stop without a traceback, as other tools do."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would fail on the closed pipe again
+    sys.exit(1)
 
 
 @main.command("tables")
@@ -495,21 +537,31 @@ def query_cmd(sql: str, out_dir: Path, fmt: str, limit: int | None, output: Path
 def tables_cmd(out_dir: Path):
     """List the published tables in --out: their rows, and what one row is.
 
+    A table file that cannot be read, or whose name is not a plain SQL identifier, is left
+    out with a warning on stderr.
+
     Example:
 
         vnfacts tables --out data/processed
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from .query import published_tables, unreadable_table
     from .schema import TABLES
 
-    paths = sorted(Path(out_dir).glob("*.parquet"))
-    if not paths:
-        raise click.ClickException(f"no Parquet tables in {out_dir}: run `vnfacts run` first")
-    for path in paths:
-        known = TABLES.get(path.stem)
-        rows = pq.ParquetFile(path).metadata.num_rows
-        click.echo(f"{path.stem:<26}{rows:>9}  {known.description.split('. ')[0] if known else ''}")
+    try:
+        tables = published_tables(out_dir, _warn)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, path in tables.items():
+        try:
+            rows = pq.read_metadata(path).num_rows
+        except (OSError, pa.ArrowException) as exc:
+            _warn(unreadable_table(path, exc))
+            continue
+        known = TABLES.get(name)
+        click.echo(f"{name:<26}{rows:>9}  {known.description.split('. ')[0] if known else ''}")
 
 
 @main.command("schema")

@@ -251,7 +251,8 @@ def _score_event_date(score: FactScore, gold: dict, row: dict, file: str) -> Non
     if not gold.get("date"):
         return
     score.dated += 1
-    if _same_date(str(gold["date"]), str(row.get("event_date") or "")):
+    stated = row.get("event_date") or _yearless(row.get("event_month"), row.get("event_day"))
+    if _same_date(str(gold["date"]), str(stated or "")):
         score.date_right += 1
     else:
         score.dates_wrong.append(f"{file}: aid {gold.get('evidence')!r} event_date {row.get('event_date')} "
@@ -259,6 +260,13 @@ def _score_event_date(score: FactScore, gold: dict, row: dict, file: str) -> Non
 
 
 _ISO_PARTS = re.compile(r"^(?:(\d{4})|-)(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _yearless(month, day) -> str | None:
+    """``--MM-DD`` (or ``--MM``) of an event dated without a year: its event_date is null, its month and day not."""
+    if not month:
+        return None
+    return f"--{int(month):02d}" + (f"-{int(day):02d}" if day else "")
 
 
 def _same_date(gold_value: str, value: str) -> bool:
