@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import DEFAULT_OUT_DIR, NEWS_TIME_ZONE, RULES_DIR
-from .schema import TABLES, Table, to_arrow
+from .schema import EXTRACT_TABLES, TABLES, SchemaError, Table, to_arrow
 
 # What extract() returns: the article, its lines and tokens, the published facts and what was rejected.
 EXTRACT_RESULT_TABLES = ("articles", "lines", "tokens", "aid_events", "officials", "agreements", "dates",
@@ -132,36 +132,97 @@ def _per_text(value, n: int, name: str) -> list:
     return values
 
 
-def extract(text: str | Iterable[str], *, published_at=None, title=None, source=None, url=None, outlet=None,
-            page: bool = False, rules_dir: Path | str = RULES_DIR) -> dict[str, pd.DataFrame]:
+def texts_and_names(text, source) -> tuple[list[str], list[str]]:
+    """The texts ``extract`` was given and the name of each: one str (named ``source``, default ``text``), a list
+    or tuple of str (named by position, or by ``source``), a pandas Series of str (named by its index, or by
+    ``source``). Anything else is a TypeError: a dict's keys, the ints of bytes, None are not articles."""
+    if isinstance(text, str):
+        return [text], [str(source or "text")]
+    if isinstance(text, pd.Series):
+        texts, names = list(text), [str(i) for i in text.index]
+    elif isinstance(text, Sequence) and not isinstance(text, (bytes, bytearray)):
+        texts, names = list(text), [str(i) for i in range(len(text))]
+    else:
+        raise TypeError(f"extract() takes text: a str, a list or tuple of str, or a pandas Series of str; not "
+                        f"{type(text).__name__}{_hint(text)}")
+    for name, value in zip(names, texts):
+        if not isinstance(value, str):
+            raise TypeError(f"extract(): text {name!r} is {type(value).__name__}, not str{_hint(value)}")
+    if source is not None:
+        names = [str(n) for n in _per_text(source, len(texts), "source")]
+    return texts, names
+
+
+def _hint(value) -> str:
+    if isinstance(value, dict):
+        return " (pd.Series(a_dict) names each text by its key)"
+    if isinstance(value, (bytes, bytearray)):
+        return " (decode the bytes first, or run `vnfacts run` on the files)"
+    return ""
+
+
+def extract(text: str | Sequence[str] | pd.Series, *, published_at=None, title=None, source=None, url=None,
+            outlet=None, page: bool = False, rules_dir: Path | str = RULES_DIR) -> dict[str, pd.DataFrame]:
     """Facts of one article's text, or of many (a list or a pandas Series), as typed DataFrames by table name.
 
     ``published_at`` (a date, a datetime or ISO text) resolves dates that lack a year; ``title``, ``url``,
     ``outlet`` are recorded on the article; ``source`` names it (default: ``text``, or the Series' index). Any
     keyword may be one value or one per text. The text is the article's: every line is body, a single
     paragraph included; ``page=True`` reads it as a page dump instead (menus, teasers and credits zoned away).
-    Rows are validated as in a run: what fails is in ``rejects``, not in the fact tables.
+    Rows are validated as in a run, the table schemas included: what fails is in ``rejects``, not in the fact
+    tables. Only text is taken (see ``texts_and_names``); anything else is a TypeError.
     """
     from .page import process_raw
+    from .validate import table_schemas
 
-    if isinstance(text, str):
-        texts, names = [text], [source or "text"]
-    else:
-        series = text if isinstance(text, pd.Series) else pd.Series(list(text), dtype=object)
-        texts = list(series)
-        names = _per_text(source, len(texts), "source") if source is not None else [str(i) for i in series.index]
+    texts, names = texts_and_names(text, source)
     n = len(texts)
     fields = {"published_at": _per_text(published_at, n, "published_at"), "title": _per_text(title, n, "title"),
               "url": _per_text(url, n, "url"), "outlet": _per_text(outlet, n, "outlet")}
     rows: dict[str, list[dict]] = {name: [] for name in EXTRACT_RESULT_TABLES}
     for i, body in enumerate(texts):
-        if not isinstance(body, str):
-            raise TypeError(f"text {names[i]!r} is {type(body).__name__}, not str")
         sidecar = {k: v for k, values in fields.items() if (v := _as_text(values[i])) is not None}
-        result = process_raw(body.encode("utf-8"), str(names[i]), str(rules_dir), None, sidecar, as_text=not page)
+        result = process_raw(body.encode("utf-8"), names[i], str(rules_dir), None, sidecar, as_text=not page)
         for name in EXTRACT_RESULT_TABLES:
             rows[name].extend(result.get(name, []))
+    schemas = table_schemas(Path(rules_dir))
+    source_of = {a["article_id"]: a["source_file"] for a in rows["articles"]}
+    for table in EXTRACT_TABLES:
+        rows[table.name], rejects = schema_checked(table, rows[table.name], schemas[table.name], source_of)
+        rows["rejects"].extend(rejects)
     return {name: typed_frame(TABLES[name], to_arrow(TABLES[name], rows[name])) for name in EXTRACT_RESULT_TABLES}
+
+
+def schema_checked(table: Table, rows: list[dict], schema, source_of: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """The checks ``vnfacts run`` applies to each batch of published rows: (the rows that pass, reject rows for the
+    others). A row fails on a value outside its table's vocabulary or range (pandera, ``schema.<column>``) or one
+    the table's Arrow types cannot hold (``schema_type``)."""
+    from .validate import schema_failures, schema_reject
+
+    failures = schema_failures(table.name, rows, schema)
+    kept = [i for i in range(len(rows)) if i not in failures]
+    failures.update({i: "schema_type" for i in unwritable(table, [rows[i] for i in kept], kept)})
+    rejects = [schema_reject(table.name, rows[i], check, source_of.get(rows[i]["article_id"]))
+               for i, check in sorted(failures.items())]
+    return [row for i, row in enumerate(rows) if i not in failures], rejects
+
+
+def unwritable(table: Table, rows: list[dict], positions: list[int]) -> list[int]:
+    """The positions of the rows the table's Arrow types cannot hold (looked for row by row only when the whole
+    batch cannot be written, as a run's writer does)."""
+    try:
+        to_arrow(table, rows)
+        return []
+    except SchemaError:
+        return [at for at, row in zip(positions, rows) if not _writable(table, row)]
+
+
+def _writable(table: Table, row: dict) -> bool:
+    try:
+        to_arrow(table, [row])
+    except SchemaError:
+        return False
+    return True
 
 
 def run(raw_dir: Path | str, out_dir: Path | str = DEFAULT_OUT_DIR, *, rules_dir: Path | str = RULES_DIR,

@@ -27,7 +27,19 @@ NEWS_TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 # Inputs larger than this are not news pages (a crawler's concatenation, a binary dump).
 MAX_RAW_BYTES = 10 * 1024 * 1024
+# Binary content read as text: more than this share of control characters in any window of this many characters
+# (the whole text when shorter). A few stray ones in a long article are removed by canonicalization instead.
+MAX_CONTROL_SHARE = 0.05
+CONTROL_WINDOW_CHARS = 64 * 1024
+# HTML, wherever it starts: at least this many tags, at least one an end tag, taking this share of the characters.
+MARKUP_MIN_TAGS = 5
+MARKUP_MIN_SHARE = 0.01
+# A page whose letters are less than this share Latin (Vietnamese's script) is in another language.
+MIN_LATIN_LETTER_SHARE = 0.5
 # Lines longer than this are never checked for "X X" doubling (the check is quadratic).
 MAX_DOUBLED_LINE_CHARS = 2000
 # underthesea's tagger slows down sharply on long inputs: longer sentences are cut at spaces.
 MAX_SENTENCE_CHARS = 1500
+# Wall seconds one page may take through every stage of `vnfacts run` before it is left as a too_slow reject
+# (--page-timeout, or VNFACTS_PAGE_TIMEOUT; 0 for none).
+PAGE_TIMEOUT_SECONDS = 300.0

@@ -16,6 +16,7 @@ REASONS: dict[str, str] = {
     "html_page": "the file is an HTML page, not a text dump of one",
     "no_body": "no article body was found on the page",
     "garbled_text": "the text stacks many combining marks on one letter, which no Vietnamese text does",
+    "other_language": "the page is mostly in another script than Vietnamese's Latin one (Han, Cyrillic, Thai, …)",
     "duplicate_content": "the file has the same bytes as another input file",
     "unreadable": "the file could not be read",
     "symlink": "the entry is a symbolic link; links are not followed, so nothing outside the inputs is read",

@@ -19,10 +19,12 @@ import os
 import re
 import stat
 import unicodedata
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import MAX_RAW_BYTES, RULES_DIR
+from .config import (CONTROL_WINDOW_CHARS, MARKUP_MIN_SHARE, MARKUP_MIN_TAGS, MAX_CONTROL_SHARE, MAX_RAW_BYTES,
+                     MIN_LATIN_LETTER_SHARE, RULES_DIR)
 from .errors import Reject
 from .normalize import Canonical, canonicalize, utf8_char_offsets
 from .rulefiles import rules_source
@@ -32,7 +34,17 @@ from .zoning import (BODY_ZONES, PUBLISHED_YEARS, LayoutRules, Line, Span, Zoned
 log = logging.getLogger("vnfacts")
 
 LINE_SEPARATOR = "\n"
-BINARY_SIGNATURES = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"BM")
+# A file format's signature with enough of its header behind it that no text starts that way ("BMW X5" is not a
+# bitmap: a BMP's four reserved bytes after its size are zeros).
+BINARY_SIGNATURES = {
+    "a PNG image": re.compile(rb"\x89PNG\r\n\x1a\n"),
+    "a GIF image": re.compile(rb"GIF8[79]a"),
+    "a JPEG image": re.compile(rb"\xff\xd8\xff"),
+    "a ZIP archive": re.compile(rb"PK\x03\x04"),
+    "a PDF document": re.compile(rb"%PDF-\d\.\d"),
+    "a gzip archive": re.compile(rb"\x1f\x8b\x08"),
+    "a BMP image": re.compile(rb"BM.{4}\x00{4}", re.DOTALL),
+}
 
 
 # ---------------------------------------------------------------- decoding gates
@@ -40,17 +52,27 @@ BINARY_SIGNATURES = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF
 def decode(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
     """Decoded text, the encoding used, and the raw byte offset of every character.
 
-    Gates, in order: empty, too large, UTF-16 by its BOM, binary, UTF-8 (a sequence cut
-    at the very end, as by a truncated download, is dropped), then Windows-1258 when
-    the text reads as Vietnamese; TCVN3 and VNI are recognised and refused."""
+    Gates, in order: empty, too large, UTF-16 by its BOM, binary (a format's signature, NUL bytes), UTF-8 (a
+    sequence cut at the very end, as by a truncated download, is dropped), then Windows-1258 when the text reads
+    as Vietnamese; TCVN3 and VNI are recognised and refused. Then, whatever the encoding, the text's own gates
+    (see ``check_text``)."""
     if not raw.strip():
         raise Reject("empty_file", f"{source_file}: {len(raw)} bytes, no text")
     if len(raw) > MAX_RAW_BYTES:
         raise Reject("too_large", f"{source_file}: {len(raw):,} bytes, more than {MAX_RAW_BYTES:,}")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_utf16(raw, source_file)
-    if raw.startswith(BINARY_SIGNATURES) or b"\x00" in raw[:65536]:
-        raise Reject("binary_file", f"{source_file}: binary content (starts with {raw[:8]!r})")
+        text, encoding, offsets = _decode_utf16(raw, source_file)
+    else:
+        file_format = binary_format(raw)
+        if file_format is not None:
+            raise Reject("binary_file", f"{source_file}: {file_format} (starts with {raw[:8]!r})")
+        text, encoding, offsets = _decode_bytes(raw, source_file)
+    check_text(text, source_file)
+    log.debug("%s decoded as %s", source_file, encoding)
+    return text, encoding, offsets
+
+
+def _decode_bytes(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
     try:
         text, encoding, skip = raw.decode("utf-8"), "utf-8", 0
     except UnicodeDecodeError as exc:
@@ -60,12 +82,20 @@ def decode(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
     if text.startswith("\ufeff"):
         encoding, skip = "utf-8-sig", 3
         text = text[1:]
-    if _control_ratio(text) > 0.05:
-        raise Reject("binary_file", f"{source_file}: {_control_ratio(text):.0%} control characters")
-    if HTML_START.match(text):
-        raise Reject("html_page", f"{source_file}: an HTML page; save the article as a text dump")
-    log.debug("%s decoded as %s", source_file, encoding)
     return text, encoding, utf8_char_offsets(text, start=skip)
+
+
+def check_text(text: str, source_file: str) -> None:
+    """Decoded text that is binary after all (control characters dense anywhere in it) or HTML markup (anywhere,
+    not only at its start) is refused."""
+    dense = dense_control_window(text)
+    if dense is not None:
+        start, count, width = dense
+        raise Reject("binary_file", f"{source_file}: {count:,} control characters in the {width:,} characters "
+                                    f"from character {start:,} (more than {MAX_CONTROL_SHARE:.0%})")
+    markup = markup_found(text)
+    if markup is not None:
+        raise Reject("html_page", f"{source_file}: HTML markup ({markup}); save the article as a text dump")
 
 
 def _decode_not_utf8(raw: bytes, exc: UnicodeDecodeError, source_file: str) -> tuple[str, str, int]:
@@ -90,9 +120,16 @@ def codec_of(encoding: str) -> str:
     return {"utf-8-sig": "utf-8", "utf-8-truncated": "utf-8"}.get(encoding, encoding)
 
 
+def binary_format(raw: bytes) -> str | None:
+    """The binary format whose signature the bytes start with, or "NUL bytes" when the first 64 KiB hold one."""
+    for name, signature in BINARY_SIGNATURES.items():
+        if signature.match(raw):
+            return name
+    return "NUL bytes" if b"\x00" in raw[:65536] else None
+
+
 VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ"
                                "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
-HTML_START = re.compile(r"\s*(<!doctype\s+html|<html[\s>]|<head[\s>])", re.IGNORECASE)
 
 
 def reads_as_vietnamese(text: str) -> bool:
@@ -134,10 +171,85 @@ def _decode_utf16(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
     return text, codec, offsets
 
 
-def _control_ratio(text: str) -> float:
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return controls / max(len(sample), 1)
+# Control characters (Unicode Cc) other than the tab, line feed, carriage return and form feed of plain text.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def dense_control_window(text: str) -> tuple[int, int, int] | None:
+    """(start, count, width) of the first window of CONTROL_WINDOW_CHARS characters (the whole text when shorter)
+    holding more than MAX_CONTROL_SHARE control characters, or None."""
+    width = min(CONTROL_WINDOW_CHARS, len(text))
+    limit = MAX_CONTROL_SHARE * width
+    in_window: deque[int] = deque()
+    for match in CONTROL_CHARACTER.finditer(text):
+        at = match.start()
+        in_window.append(at)
+        while at - in_window[0] >= width:
+            in_window.popleft()
+        if len(in_window) > limit:
+            return in_window[0], len(in_window), width
+    return None
+
+
+# ---------------------------------------------------------------- markup
+
+# A tag, a comment, a doctype or an XML declaration: "<" then a name at once, so "a < b" is none.
+# Every part stops at the next "<", so that finding them all stays linear in the text's length.
+MARKUP_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|!--[^<>]*|![A-Za-z][^<>]*|\?[A-Za-z][^<>]*)>")
+END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9:-]*\s*>")
+_PREAMBLE = r"(?:<!--[^<>]*>|<\?xml[^<>]*>|<!doctype[^<>]*>)"  # a comment, an XML prolog, a doctype
+DOCUMENT_START = re.compile(rf"\s*(?:{_PREAMBLE}\s*)*(?:<!doctype\s+html|<(?:html|head|body)[\s>])", re.IGNORECASE)
+PREAMBLE_THEN_TAG = re.compile(rf"\s*(?:{_PREAMBLE}\s*)+<[A-Za-z]", re.IGNORECASE)
+FIRST_TAG = re.compile(r"\s*<([A-Za-z][A-Za-z0-9:-]*)[\s/>]")
+
+
+def markup_found(text: str) -> str | None:
+    """How the text shows itself to be HTML, or None: a document start (after any comment or prolog); a comment,
+    prolog or doctype then a tag; a first tag closed further on; or tags throughout, at least MARKUP_MIN_TAGS of
+    them, one an end tag, making up MARKUP_MIN_SHARE of the characters. Prose may hold a "<" or a "<word>" but
+    does not close it."""
+    if DOCUMENT_START.match(text):
+        return "an HTML document start"
+    if PREAMBLE_THEN_TAG.match(text):
+        return f"starts with {text.lstrip()[:12]!r}, then a tag"
+    first = FIRST_TAG.match(text)
+    if first is not None and re.search(rf"</{re.escape(first.group(1))}\s*>", text, re.IGNORECASE):
+        return f"starts with <{first.group(1)}> and closes it"
+    tags = [m.end() - m.start() for m in MARKUP_TAG.finditer(text)]
+    share = sum(tags) / len(text) if text else 0.0
+    if len(tags) >= MARKUP_MIN_TAGS and share >= MARKUP_MIN_SHARE and END_TAG.search(text):
+        return f"{len(tags):,} tags, {share:.0%} of the characters"
+    return None
+
+
+# ---------------------------------------------------------------- script
+
+def letters_by_script(text: str) -> Counter[str]:
+    """How many letters of each Unicode script the text holds (Latin, Han, Cyrillic, Thai, …), by the first word
+    of each letter's Unicode name."""
+    scripts: Counter[str] = Counter()
+    for ch, n in Counter(text).items():
+        if ch.isalpha():
+            scripts[script_of(ch)] += n
+    return scripts
+
+
+def script_of(letter: str) -> str:
+    if letter.isascii():
+        return "Latin"
+    first_word = unicodedata.name(letter, "UNKNOWN").split()[0]
+    return "Han" if first_word == "CJK" else first_word.title()
+
+
+def other_script(text: str) -> tuple[str, float] | None:
+    """The most common script and its share of the letters, when fewer than MIN_LATIN_LETTER_SHARE of them are
+    Latin (every Vietnamese letter is); None for a text in Latin script, or without letters."""
+    scripts = letters_by_script(text)
+    letters = sum(scripts.values())
+    if not letters or scripts["Latin"] / letters >= MIN_LATIN_LETTER_SHARE:
+        return None
+    script, count = max(((s, n) for s, n in scripts.items() if s != "Latin"), key=lambda item: item[1])
+    return script, count / letters
 
 
 # ---------------------------------------------------------------- one file
@@ -170,6 +282,10 @@ def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
     canon = canonicalize(text, offsets, rules_dir=rules_dir)
     if not canon.text.strip():
         raise Reject("empty_file", f"{source_file}: only whitespace or invisible characters")
+    foreign = other_script(canon.text)
+    if foreign is not None:
+        raise Reject("other_language", f"{source_file}: the page is mostly in another script "
+                                       f"({foreign[0]} {foreign[1]:.0%} of letters)")
     stacked = STACKED_MARKS.search(canon.text)
     if stacked is not None:
         line = canon.text.count("\n", 0, stacked.start()) + 1

@@ -106,6 +106,58 @@ def test_a_page_dump_is_zoned_when_asked():
     assert len(as_page["body"]) < len(as_text["body"])  # menus and teasers left out of the body
 
 
+ZERO_AID = "Chiều 26/8, Thành phố Hà Nội trao tặng Thủ đô Viêng Chăn 0 USD để phòng, chống dịch Covid-19."
+
+
+def test_rows_are_validated_as_in_a_run(tmp_path):
+    """A gift of 0 USD fails the aid table's schema (amounts are positive): `vnfacts run` rejects it, and so does
+    extract, with the same check, instead of publishing an amount of 0."""
+    found = vnfacts.extract(ZERO_AID, source="zero.txt")
+    assert found["aid_events"].empty
+    rejects = found["rejects"]
+    assert rejects[["source_file", "reason", "table", "check"]].values.tolist() == [
+        ["zero.txt", "validation_failed", "aid_events", "schema.amount"]]
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "zero.txt").write_text(ZERO_AID, encoding="utf-8")
+    vnfacts.run(raw, out, jobs=1, use_cache=False)
+    published = vnfacts.read_tables(out)
+    assert published["aid_events"].empty
+    run_rejects = published["rejects"][published["rejects"]["stage"] == "validate"]
+    assert run_rejects[["table", "check", "detail"]].values.tolist() == rejects[["table", "check", "detail"]].values.tolist()
+
+
+@pytest.mark.parametrize("given, says", [
+    ({"hanoi": "Hà Nội trao tặng 40.000 USD."}, "not dict .*pd.Series"),
+    ("Hà Nội trao tặng 40.000 USD.".encode("utf-8"), "not bytes .*decode"),
+    (None, "not NoneType"),
+    (42, "not int"),
+    (["Hà Nội trao tặng 40.000 USD.", 7], "text '1' is int, not str"),
+    (("Hà Nội", None), "text '1' is NoneType, not str"),
+    (pd.Series({"a": "Hà Nội", "b": float("nan")}), "text 'b' is float, not str"),
+    (["Hà Nội", b"bytes"], "text '1' is bytes, not str"),
+    (iter(["Hà Nội"]), "not list_iterator"),
+])
+def test_only_text_is_taken(given, says):
+    with pytest.raises(TypeError, match=says):
+        vnfacts.extract(given)
+
+
+def test_texts_in_a_list_are_named_by_position_or_by_source():
+    tables = vnfacts.extract(["   ", "\t"])
+    assert tables["rejects"]["source_file"].tolist() == ["0", "1"]
+    named = vnfacts.extract(("   ", "\t"), source=["a.txt", "b.txt"])
+    assert named["rejects"]["source_file"].tolist() == ["a.txt", "b.txt"]
+
+
+def test_a_text_in_another_script_is_rejected():
+    chinese = "越南政府总理今天在河内会见了来访的老挝万象市代表团。胡志明市向万象市捐赠了价值四万美元的医疗物资。\n" * 20
+    tables = vnfacts.extract(chinese, source="zh.txt")
+    assert tables["articles"].empty
+    assert tables["rejects"][["source_file", "reason"]].values.tolist() == [["zh.txt", "other_language"]]
+    assert tables["rejects"]["detail"].iloc[0].endswith("mostly in another script (Han 100% of letters)")
+
+
 @pytest.mark.parametrize("value, start", [("2021-08-26", "2021-08-26"), ("2022-04", "2022-04-01"),
                                           ("1998", "1998-01-01"), ("2021-Q3", "2021-07-01"),
                                           ("2022/2025", "2022-01-01")])

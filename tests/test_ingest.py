@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vnfacts.errors import Reject
-from vnfacts.ingest import ingest_files, ingest_page, raw_span_of
+from vnfacts.ingest import (binary_format, dense_control_window, ingest_files, ingest_page, markup_found,
+                            other_script, raw_span_of)
 from vnfacts.zoning import is_doubled
 from vnfacts.normalize import canonical_text, canonicalize
 
@@ -205,3 +206,122 @@ def test_crlf_and_bom_pages_give_the_same_body():
     assert crlf["encoding"] == "utf-8-sig"
     a, b = raw_span_of(crlf, 0, 4)
     assert (b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n"))[a:b].decode() == "Ngày"
+
+
+# ---------------------------------------------------------------- gates on the whole content
+
+ARTICLE_003 = (RAW_DIR / "003_7b0da2fc71653c30.txt").read_text(encoding="utf-8")
+PARAGRAPHS = [line for line in ARTICLE_003.splitlines()[6:] if len(line) > 200][:4]
+
+MARKUP = {
+    "doctype": "<!DOCTYPE html><html><body><p>" + "</p><p>".join(PARAGRAPHS) + "</p></body></html>",
+    "saved-from comment": "<!-- saved from url=(0042)https://tuoitre.vn/thanh-pho-ho-chi-minh.htm -->\n<html><body><p>"
+                          + "</p><p>".join(PARAGRAPHS) + "</p></body></html>",
+    "xml prolog": '<?xml version="1.0"?>\n<html><body><p>' + "</p><p>".join(PARAGRAPHS) + "</p></body></html>",
+    "comment, then a div": "<!-- article -->\n<div>" + PARAGRAPHS[0] + "</div>",
+    "fragment": '<div class="article"><p>' + "</p>\n<p>".join(PARAGRAPHS) + "</p></div>",
+    "one paragraph": "<p>" + PARAGRAPHS[0] + "</p>",
+    "tags after a text line": PARAGRAPHS[0] + "\n<p>" + "</p>\n<p>".join(PARAGRAPHS[1:]) + "</p>\n<br><br>",
+}
+PROSE_WITH_ANGLES = {
+    "a < b": PARAGRAPHS[0] + " Khi a < b và c > d thì a nhỏ hơn.\n" + "\n".join(PARAGRAPHS[1:]),
+    "<Hà Nội>": PARAGRAPHS[0] + " Họ gọi đó là <Hà Nội> của Lào.\n" + "\n".join(PARAGRAPHS[1:]),
+    "<Hanoi> once": "<Hanoi> là tên gọi quốc tế. " + "\n".join(PARAGRAPHS),
+    "book titles": PARAGRAPHS[0] + " Cuốn <<Sapa>> và <<Tây Bắc>>, <<Sapa>> tái bản.\n" + "\n".join(PARAGRAPHS[1:]),
+    "arrows": "Giá tăng -> giảm <- tăng.\n" + "\n".join(PARAGRAPHS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MARKUP))
+def test_html_anywhere_is_an_html_page(name):
+    with pytest.raises(Reject) as info:
+        ingest_page(MARKUP[name].encode("utf-8"), f"{name}.txt")
+    assert info.value.reason == "html_page" and f"{name}.txt" in info.value.detail
+
+
+@pytest.mark.parametrize("name", sorted(PROSE_WITH_ANGLES))
+def test_prose_with_an_angle_bracket_is_not_markup(name):
+    assert markup_found(PROSE_WITH_ANGLES[name]) is None
+    article = ingest_page(PROSE_WITH_ANGLES[name].encode("utf-8"), "x.txt", as_text=True).article
+    assert "<" in article["body"]
+
+
+BINARY_HEADERS = {
+    "a PNG image": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "a GIF image": b"GIF89a\x01\x00\x01\x00\x80\x00\x00",
+    "a JPEG image": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    "a ZIP archive": b"PK\x03\x04\x14\x00\x00\x00\x08\x00",
+    "a PDF document": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+    "a gzip archive": b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03",
+    "a BMP image": b"BM\x36\x0c\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00(\x00",
+}
+# Text that starts the way a signature does, without the rest of the format.
+SIGNATURE_PREFIXED_TEXT = ["BMW X5 được trao tặng cho Bệnh viện Chợ Rẫy.", "BM 2 là mẫu biểu của Bộ Tài chính.",
+                           "GIF8 không phải định dạng ảnh.", "%PDF là phần mở rộng của tệp tài liệu.",
+                           "PK là ký hiệu của phân khu."]
+
+
+@pytest.mark.parametrize("name", sorted(BINARY_HEADERS))
+def test_a_format_signature_with_its_header_is_binary(name):
+    assert binary_format(BINARY_HEADERS[name] + bytes(range(256))) == name
+
+
+@pytest.mark.parametrize("text", SIGNATURE_PREFIXED_TEXT)
+def test_text_starting_like_a_signature_is_text(text):
+    raw = (text + "\n" + "\n".join(PARAGRAPHS)).encode("utf-8")
+    assert binary_format(raw) is None
+    assert ingest_page(raw, "x.txt", as_text=True).article["body"].startswith(text)
+
+
+def _past_64_kib(text: str) -> str:
+    return "\n".join([text] * (65_536 // len(text) + 2))
+
+
+def test_control_characters_dense_after_64_kib_are_binary():
+    good = _past_64_kib(ARTICLE_003)
+    raw = (good + "\x01\x02\x1b\x7f" * 40_000).encode("utf-8")
+    with pytest.raises(Reject) as info:
+        ingest_page(raw, "junk.txt")
+    assert info.value.reason == "binary_file" and "from character" in info.value.detail
+    start, count, width = dense_control_window(raw.decode("utf-8"))
+    assert start >= len(good) and width == 65_536 and count > 0.05 * width
+
+
+def test_a_few_stray_control_characters_are_removed_not_refused():
+    page = _past_64_kib(ARTICLE_003)
+    stray = page.replace("Trong khuôn khổ", "Trong \x08khuôn\x01 khổ\x7f").replace("Lào, sáng", "Lào,\x1b sáng")
+    assert dense_control_window(stray) is None
+    assert ingest_page(stray.encode("utf-8"), "x.txt").article["body"] == \
+        ingest_page(page.encode("utf-8"), "y.txt").article["body"]
+
+
+def test_a_short_text_mostly_control_characters_is_binary():
+    with pytest.raises(Reject) as info:
+        ingest_page(("Hà Nội " + "\x01" * 10 + " trao tặng").encode("utf-8"), "short.txt")
+    assert info.value.reason == "binary_file"
+
+
+OTHER_SCRIPTS = {
+    "Han": "越南政府总理今天在河内会见了来访的老挝万象市代表团。双方就两国合作交换了意见。胡志明市向万象市捐赠了一批医疗物资。",
+    "Cyrillic": "Премьер-министр Вьетнама встретился в Ханое с делегацией Вьентьяна. Хошимин передал Вьентьяну "
+                "партию медицинских товаров.",
+    "Thai": "นายกรัฐมนตรีเวียดนามได้พบกับคณะผู้แทนจากนครหลวงเวียงจันทน์ที่กรุงฮานอยในวันนี้",
+}
+
+
+@pytest.mark.parametrize("script", sorted(OTHER_SCRIPTS))
+def test_a_text_in_another_script_is_another_language(script):
+    text = "\n".join([OTHER_SCRIPTS[script]] * 30)
+    with pytest.raises(Reject) as info:
+        ingest_page(text.encode("utf-8"), "other.txt", as_text=True)
+    assert info.value.reason == "other_language"
+    assert f"({script} " in info.value.detail and "% of letters)" in info.value.detail
+
+
+def test_latin_script_and_a_few_quoted_han_letters_pass_the_script_gate():
+    english = "Ho Chi Minh City handed over medical supplies worth 40,000 USD to Vientiane on Thursday."
+    assert other_script(english) is None
+    quoting = PARAGRAPHS[0] + " Thủ đô Vientiane (万象) và Thành phố Hồ Chí Minh (胡志明市).\n" + PARAGRAPHS[1]
+    assert other_script(quoting) is None
+    assert "万象" in ingest_page(quoting.encode("utf-8"), "x.txt", as_text=True).article["body"]
+    assert other_script("2021 - 2022: 40.000") is None  # no letters, no script
