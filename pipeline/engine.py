@@ -214,19 +214,15 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     schemas = table_schemas(source)
     report: dict[str, dict] = {}
     seen: dict[str, str] = {}
+    files_with_articles = 0
     with ExitStack() as stack:
         writers = {name: StreamingTable(table, path, meta, stack) for name, (table, path) in targets.items()}
         advance = stack.enter_context(progress("run", len(jobs_list))) if progress else (lambda: None)
         stream = results(jobs_list) if results is not None else _results(jobs_list, workers)
         for n, (job, result) in enumerate(zip(jobs_list, stream), start=1):
-            article = (result.get("articles") or [None])[0]
-            if article is not None and article["article_id"] in seen:
-                rejects_by_stage["ingest"].append(reject_row(job.source_file, None, "ingest", Reject(
-                    "duplicate_content", f"{job.source_file}: same bytes as {seen[article['article_id']]}")))
-                advance()
-                continue
-            if article is not None:
-                seen[article["article_id"]] = job.source_file
+            result = _without_duplicates(result, job.source_file, seen, rejects_by_stage["ingest"])
+            if result.get("articles"):
+                files_with_articles += 1
             for name, rows in result.items():
                 if name in writers:
                     writers[name].add(rows)
@@ -249,10 +245,32 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     validation = consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
                                         articles, meta)
     return {"run_key": key, "files": len(jobs_list), "articles": len(seen),
-            "rejected_files": len(jobs_list) - len(seen),
+            "rejected_files": len(jobs_list) - files_with_articles,
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
             "prose_kept_low": len(validation["articles_prose_kept_low"]),
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
+
+
+def _without_duplicates(result: dict[str, list[dict]], source_file: str, seen: dict[str, str],
+                        rejects: list[dict]) -> dict[str, list[dict]]:
+    """A file's result less its articles whose bytes an earlier file (or record) had: each of those, with all
+    its rows, becomes a duplicate_content reject naming the first. The others join ``seen``."""
+    duplicates = set()
+    for article in result.get("articles") or []:
+        aid, record = article["article_id"], article.get("record")
+        here = source_file if record is None else f"{source_file} record {record}"
+        if aid in seen:
+            duplicates.add(aid)
+            rejects.append(reject_row(source_file, None, "ingest", Reject(
+                "duplicate_content", f"{here}: same bytes as {seen[aid]}", record)))
+        else:
+            seen[aid] = source_file
+    if not duplicates:
+        return result
+    kept = {name: [r for r in rows if r.get("article_id") not in duplicates] for name, rows in result.items()}
+    if not kept.get("articles"):
+        kept.pop("report", None)  # a validation report counts the duplicates' rows only
+    return kept
 
 
 # ---------------------------------------------------------------- a run with nothing to do

@@ -13,11 +13,13 @@ REASONS: dict[str, str] = {
     "not_utf8": "the file is not valid UTF-8 text",
     "legacy_encoding": "the text is in a legacy Vietnamese encoding (TCVN3/ABC or VNI) that is not converted",
     "too_large": "the file is too large to be a news page",
-    "html_page": "the file is an HTML page, not a text dump of one",
+    "corrupt_gzip": "the .gz file cannot be decompressed (cut short, or not gzip)",
     "no_body": "no article body was found on the page",
     "garbled_text": "the text stacks many combining marks on one letter, which no Vietnamese text does",
     "other_language": "the page is mostly in another script than Vietnamese's Latin one (Han, Cyrillic, Thai, …)",
-    "duplicate_content": "the file has the same bytes as another input file",
+    "duplicate_content": "the file (or a crawler export's record) has the same bytes as another input",
+    "not_json": "a crawler export (.json, .jsonl, .ndjson), or one of its lines, is not a JSON object",
+    "record_without_text": "a crawler export's record has no article text (no maintext or text field with text)",
     "unreadable": "the file could not be read",
     "symlink": "the entry is a symbolic link; links are not followed, so nothing outside the inputs is read",
     "not_a_regular_file": "the entry is not a regular file (a FIFO, socket or device) and is not opened",
@@ -39,12 +41,13 @@ class SchemaError(ValueError):
 class Reject(Exception):
     """Raised inside a stage for one input; the batch records it and goes on."""
 
-    def __init__(self, reason: str, detail: str):
+    def __init__(self, reason: str, detail: str, record: int | None = None):
         if reason not in REASONS:
             raise ValueError(f"unknown reason code {reason!r}")
-        super().__init__(reason, detail)
+        super().__init__(reason, detail, record)  # all three, so that a pickled reject keeps its record
         self.reason = reason
         self.detail = detail
+        self.record = record  # a crawler export's record number, when the reject is one record's
 
     def __str__(self) -> str:
         return f"[{self.reason}] {self.detail}"

@@ -21,15 +21,20 @@ import stat
 import unicodedata
 from collections import Counter, deque
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from .calendar_days import news_date
+from . import crawler_export as export
+from . import html_page
 from .config import (CONTROL_WINDOW_CHARS, MARKUP_MIN_SHARE, MARKUP_MIN_TAGS, MAX_CONTROL_SHARE, MAX_RAW_BYTES,
                      MIN_LATIN_LETTER_SHARE, RULES_DIR)
 from .errors import Reject
-from .normalize import Canonical, canonicalize, utf8_char_offsets
+from .normalize import Canonical, canonical_text, canonicalize, utf8_char_offsets
 from .rulefiles import rules_source
-from .zoning import (BODY_ZONES, PUBLISHED_YEARS, LayoutRules, Line, Span, Zoned, ZoneRules, is_prose, load_zone_rules,
-                     parse_date_value, parse_section, parse_timestamp, split_lines, zone_lines)
+from .zoning import (BODY_ZONES, PUBLISHED_YEARS, LayoutRules, Line, Span, Zoned, ZoneRules, fold, is_prose,
+                     load_zone_rules, parse_byline, parse_date_value, parse_section, parse_timestamp, split_lines,
+                     words_of, zone_lines)
 
 log = logging.getLogger("vnfacts")
 
@@ -86,16 +91,37 @@ def _decode_bytes(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
 
 
 def check_text(text: str, source_file: str) -> None:
-    """Decoded text that is binary after all (control characters dense anywhere in it) or HTML markup (anywhere,
-    not only at its start) is refused."""
+    """Decoded text that is binary after all (control characters dense anywhere in it) is refused."""
     dense = dense_control_window(text)
     if dense is not None:
         start, count, width = dense
         raise Reject("binary_file", f"{source_file}: {count:,} control characters in the {width:,} characters "
                                     f"from character {start:,} (more than {MAX_CONTROL_SHARE:.0%})")
-    markup = markup_found(text)
-    if markup is not None:
-        raise Reject("html_page", f"{source_file}: HTML markup ({markup}); save the article as a text dump")
+
+
+def decode_html(raw: bytes, source_file: str) -> tuple[str, str, list[int]]:
+    """``decode`` for an HTML page: its byte order mark, else the charset its ``<meta>`` declares, else the
+    detection of ``decode``. A declared single-byte charset (windows-1258, …) is used unless the bytes are
+    valid UTF-8 holding multi-byte characters (a page saved as UTF-8 keeps its old declaration)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return decode(raw, source_file)
+    declared = html_page.declared_charset(raw)
+    if declared is None or declared.startswith(("utf-8", "utf_8", "utf-16", "utf_16")) or \
+            not html_page.is_single_byte(declared) or binary_format(raw) is not None:
+        return decode(raw, source_file)
+    try:
+        raw.decode("utf-8")
+        if not raw.isascii():
+            log.info("%s: declares %s but is UTF-8; read as UTF-8", source_file, declared)
+            return decode(raw, source_file)
+    except UnicodeDecodeError:
+        pass
+    if not raw.strip():
+        raise Reject("empty_file", f"{source_file}: {len(raw)} bytes, no text")
+    text = raw.decode(declared, errors="replace")
+    check_text(text, source_file)
+    log.debug("%s decoded as %s (declared)", source_file, declared)
+    return text, declared, list(range(len(text) + 1))
 
 
 def _decode_not_utf8(raw: bytes, exc: UnicodeDecodeError, source_file: str) -> tuple[str, str, int]:
@@ -276,26 +302,49 @@ def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
 
     ``sidecar`` holds what the user supplied beside the file (url, published_at, outlet, …);
     it overrides what the page itself says. ``as_text``: the input is an article's text, not a page
-    dump, so every line is body (zone reason ``input.text``) and nothing is zoned away."""
-    rules = load_zone_rules(rules_dir)
+    dump, so every line is body (zone reason ``input.text``) and nothing is zoned away. An HTML page
+    (``.html``, ``.htm``, ``.html.gz``, or any file whose text is HTML markup) is read as one: see
+    ``ingest_html``."""
+    sidecar = {k: v for k, v in (sidecar or {}).items() if v not in (None, "")}
+    if not as_text and is_html_name(source_file):
+        return ingest_html(raw, source_file, rules_dir, sidecar)
     text, encoding, offsets = decode(raw, source_file)
+    if not as_text:
+        markup = markup_found(text)
+        if markup is not None:
+            log.info("%s: HTML markup (%s); read as an HTML page", source_file, markup)
+            return ingest_html(raw, source_file, rules_dir, sidecar, decoded=(text, encoding, offsets))
+    rules = load_zone_rules(rules_dir)
     canon = canonicalize(text, offsets, rules_dir=rules_dir)
     if not canon.text.strip():
         raise Reject("empty_file", f"{source_file}: only whitespace or invisible characters")
+    check_canonical(canon, source_file)
+    lines = split_lines(canon.text)
+    zoned = text_zones(lines) if as_text else zone_lines(lines, rules, url=sidecar.get("url"))
+    return article_of(raw, source_file, canon, lines, zoned, rules, encoding, "text",
+                      page_metadata(zoned, rules, sidecar, source_file))
+
+
+def check_canonical(canon: Canonical, source_file: str, record: int | None = None) -> None:
+    """Refuse a text mostly in another script, or one stacking combining marks no Vietnamese letter carries."""
+    where = f"{source_file} record {record}" if record is not None else source_file
     foreign = other_script(canon.text)
     if foreign is not None:
-        raise Reject("other_language", f"{source_file}: the page is mostly in another script "
-                                       f"({foreign[0]} {foreign[1]:.0%} of letters)")
+        raise Reject("other_language", f"{where}: the page is mostly in another script "
+                                       f"({foreign[0]} {foreign[1]:.0%} of letters)", record)
     stacked = STACKED_MARKS.search(canon.text)
     if stacked is not None:
         line = canon.text.count("\n", 0, stacked.start()) + 1
-        raise Reject("garbled_text", f"{source_file}: line {line} stacks {len(stacked.group())} combining marks "
-                                     "on one letter (Vietnamese needs at most two)")
-    sidecar = {k: v for k, v in (sidecar or {}).items() if v not in (None, "")}
-    lines = split_lines(canon.text)
-    zoned = text_zones(lines) if as_text else zone_lines(lines, rules, url=sidecar.get("url"))
-    article_id = article_id_for(raw)
+        raise Reject("garbled_text", f"{where}: line {line} stacks {len(stacked.group())} combining marks "
+                                     "on one letter (Vietnamese needs at most two)", record)
 
+
+def article_of(raw: bytes, source_file: str, canon: Canonical, lines: list[Line], zoned: Zoned, rules: ZoneRules,
+               encoding: str, raw_format: str, metadata: dict, record: int | None = None,
+               article_id: str | None = None) -> IngestedPage:
+    """The article row and line rows of zoned canonical text: the body is its lead, paragraphs and captions,
+    each character with the raw bytes it came from."""
+    article_id = article_id or article_id_for(raw)
     body_parts, raw_start, raw_end, line_rows = [], [], [], []
     body_len = 0
     for span in zoned.spans:
@@ -318,62 +367,221 @@ def ingest_page(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
             "body_start": body_start, "body_end": body_end,
         })
     if not body_parts:
-        raise Reject("no_body", f"{source_file}: no lead or paragraph found among {len(lines)} lines "
-                                f"(zones: {sorted({s.zone for s in zoned.spans})})")
+        where = f"{source_file} record {record}" if record is not None else source_file
+        raise Reject("no_body", f"{where}: no lead or paragraph found among {len(lines)} lines "
+                                f"(zones: {sorted({s.zone for s in zoned.spans})})", record)
 
-    article = {"article_id": article_id, "source_file": source_file,
-               **page_metadata(zoned, rules, sidecar, source_file),
+    article = {"article_id": article_id, "source_file": source_file, "record": record, **metadata,
                "body": "".join(body_parts), "body_raw_start": raw_start, "body_raw_end": raw_end,
-               "encoding": encoding, "raw_sha256": hashlib.sha256(raw).hexdigest(), "n_lines": len(lines),
-               **text_kept(zoned.spans, rules.layout)}
+               "encoding": encoding, "raw_format": raw_format, "raw_sha256": hashlib.sha256(raw).hexdigest(),
+               "n_lines": len(lines), **text_kept(zoned.spans, rules.layout)}
     return IngestedPage(article, line_rows, zoned.spans)
 
 
-def text_zones(lines: list[Line]) -> Zoned:
+def text_zones(lines: list[Line], reason: str = "input.text") -> Zoned:
     """Zones of an input known to be an article's text: every line is body."""
     spans = [Span(ln.line_no, 0, ln.start, ln.end, ln.text, "body" if ln.text else "blank",
-                  "input.text" if ln.text else "blank") for ln in lines]
+                  reason if ln.text else "blank") for ln in lines]
     return Zoned(spans, {}, None, [])
 
 
-def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str], source_file: str = "") -> dict:
-    """Title, time, author, outlet, url and doc id: from the sidecar, the page's zones, its header block."""
+# ---------------------------------------------------------------- HTML pages
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+
+
+def is_html_name(source_file: str) -> bool:
+    return source_file.lower().endswith(HTML_SUFFIXES)
+
+
+def ingest_html(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR, sidecar: dict[str, str] | None = None,
+                decoded: tuple[str, str, list[int]] | None = None) -> IngestedPage:
+    """An HTML page -> its article: the page read into text lines (vnfacts.html_page), each character with its
+    bytes in the file (in the decompressed content of a .gz page); the lines the markup decides (the headline,
+    what is outside the article, captions, menus, related links, comments…) zoned by it, the others by the text
+    zoner; the metadata from the sidecar, then the page's JSON-LD, meta tags and <time>, then its lines."""
+    sidecar = sidecar or {}
+    gzipped = html_page.is_gzip_name(source_file)
+    content = html_page.gunzip(raw, source_file) if gzipped else raw
+    text, encoding, offsets = decoded or decode_html(content, source_file)
+    rules = load_zone_rules(rules_dir)
+    markup_rules = html_page.load_html_rules(rules_dir)
+    page = html_page.read_html(text, offsets, markup_rules)
+    canon = canonicalize(page.text, page.starts, rules_dir=rules_dir, char_ends=page.ends)
+    if not canon.text.strip():
+        raise Reject("no_body", f"{source_file}: the page's markup holds no visible text")
+    check_canonical(canon, source_file)
+    lines = split_lines(canon.text)
+    texts = [ln.text for ln in lines]
+    fields = html_page.page_fields(page.metadata, markup_rules)
+    headlines = [(where, words_of(fold(canonical_text(h, rules_dir)))) for where, h in fields.headlines]
+    author = canonical_text(fields.author, rules_dir) if fields.author else None
+    presets, container = html_page.zone_presets(
+        page, texts, [is_prose(t, rules.layout) for t in texts], [words_of(fold(t)) for t in texts], headlines,
+        markup_rules, is_box_heading=lambda t: t.casefold() in rules.page.furniture_headings, author=author)
+    zoned = zone_lines(lines, rules, url=sidecar.get("url") or fields.url, preset=presets)
+    author_line = next((texts[i] for i, (z, _) in sorted(presets.items()) if z == "author" and texts[i]), None)
+    byline = parse_byline(author_line, rules.layout) if author_line else None
+    found = {
+        "title": canonical_text(fields.headlines[0][1], rules_dir) if fields.headlines else None,
+        "url": fields.url,
+        "author": (byline.author if byline else None) or author,
+        "outlet": canonical_text(fields.outlet, rules_dir) if fields.outlet else None,
+    }
+    dated = list(fields.published) + [(value, "html_time") for value in _times_in_order(page, container)]
+    metadata = page_metadata(zoned, rules, sidecar, source_file, found=found, dated=dated)
+    return article_of(raw, source_file, canon, lines, zoned, rules, encoding,
+                      "html_gzip" if gzipped else "html", metadata)
+
+
+def _times_in_order(page: html_page.HtmlText, container: int | None) -> list[str]:
+    """The page's <time datetime> values, those inside the article's container first."""
+    def inside(element: int) -> bool:
+        return container is not None and any(e.index == container for e in page.ancestors(element))
+    times = page.metadata.times
+    return [v for e, v in times if inside(e)] + [v for e, v in times if not inside(e)]
+
+
+# ---------------------------------------------------------------- crawler exports
+
+def ingest_file(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
+                sidecar: dict[str, str] | None = None) -> list[IngestedPage | Reject]:
+    """One raw file -> its articles: one for a page, one per record for a crawler export, whose records that
+    are no article are Rejects in the list; raises Reject when the whole file is unusable."""
+    if export.is_export_name(source_file):
+        return ingest_export(raw, source_file, rules_dir, sidecar)
+    return [ingest_page(raw, source_file, rules_dir, sidecar)]
+
+
+def ingest_export(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR,
+                  sidecar: dict[str, str] | None = None) -> list[IngestedPage | Reject]:
+    """A crawler export (vnfacts.crawler_export) -> an article per record, or a Reject naming the record: one
+    that is not JSON, not an object, or has no text."""
+    sidecar = {k: v for k, v in (sidecar or {}).items() if v not in (None, "")}
+    text, encoding, offsets = decode(raw, source_file)
+    one_per_line = source_file.lower().endswith(export.LINES_SUFFIXES)
+    records = export.records_of(text, one_per_line)
+    if not one_per_line and len(records) == 1 and records[0].error is not None:
+        raise Reject("not_json", f"{source_file}: not JSON ({records[0].error})")
+    out: list[IngestedPage | Reject] = []
+    for rec in records:
+        try:
+            out.append(ingest_record(raw, source_file, text, encoding, offsets, rec, rules_dir, sidecar))
+        except Reject as rej:
+            if rej.record is None:
+                rej = Reject(rej.reason, rej.detail, rec.number)
+            out.append(rej)
+    if not out:
+        raise Reject("empty_file", f"{source_file}: no record, only blank lines")
+    return out
+
+
+def ingest_record(raw: bytes, source_file: str, text: str, encoding: str, offsets: list[int],
+                  rec: export.RawRecord, rules_dir: Path, sidecar: dict[str, str]) -> IngestedPage:
+    """One record of an export -> its article: the title, the description when the text does not hold it
+    (the lead) and the text's lines (the body), every character traced to its bytes in the record's fields."""
+    where = f"{source_file} record {rec.number}"
+    if rec.error is not None:
+        raise Reject("not_json", f"{where}: not JSON ({rec.error[:200]})", rec.number)
+    if not isinstance(rec.value, dict):
+        raise Reject("not_json", f"{where}: a JSON {type(rec.value).__name__}, not an object", rec.number)
+    record = rec.value
+    text_name = export.text_field(record, export.TEXT_FIELDS)
+    if text_name is None:
+        raise Reject("record_without_text", f"{where}: no text in any of the fields "
+                                            f"{', '.join(export.TEXT_FIELDS)}", rec.number)
+    members = export.object_members(text, rec.start)
+    parts: list[tuple[str, str]] = []  # (field, zone) in the order they are written
+    title_name = export.text_field(record, export.TITLE_FIELDS)
+    if title_name:
+        parts.append((title_name, "title"))
+    description_name = export.text_field(record, export.DESCRIPTION_FIELDS)
+    if description_name and " ".join(record[description_name].split()) not in " ".join(record[text_name].split()):
+        parts.append((description_name, "lead"))
+    parts.append((text_name, "body"))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    field_of_line: list[tuple[str, str]] = []
+    for name, zone in parts:
+        value, char_starts, char_ends = export.string_characters(text, *members[name])
+        if chars:
+            chars.append("\n")
+            starts.append(ends[-1])
+            ends.append(ends[-1])
+        chars.append(value)
+        starts.extend(offsets[i] for i in char_starts)
+        ends.extend(offsets[i] for i in char_ends)
+        field_of_line.extend([(name, zone)] * (value.count("\n") + value.count("\r") - value.count("\r\n") + 1))
+    rules = load_zone_rules(rules_dir)
+    canon = canonicalize("".join(chars), starts, rules_dir=rules_dir, char_ends=ends)
+    check_canonical(canon, source_file, rec.number)
+    lines = split_lines(canon.text)
+    if len(lines) != len(field_of_line):
+        raise AssertionError(f"{where}: {len(lines)} lines for {len(field_of_line)} expected")
+    spans = [Span(ln.line_no, 0, ln.start, ln.end, ln.text, zone if ln.text else "blank",
+                  f"export.{name}" if ln.text else "blank") for ln, (name, zone) in zip(lines, field_of_line)]
+    zoned = Zoned(spans, {}, None, [])
+    found = {"title": None, "url": export.first_field(record, export.URL_FIELDS),
+             "author": export.first_field(record, export.AUTHOR_FIELDS),
+             "outlet": export.first_field(record, export.OUTLET_FIELDS),
+             "doc_id": export.first_field(record, export.ID_FIELDS)}
+    found = {k: canonical_text(v, rules_dir) if v and k in ("author", "outlet") else v for k, v in found.items()}
+    date = export.first_field(record, export.DATE_FIELDS)
+    metadata = page_metadata(zoned, rules, sidecar, source_file, found=found,
+                             dated=[(date, "export_field")] if date else [])
+    record_bytes = raw[offsets[rec.start]:offsets[rec.end]]
+    return article_of(raw, source_file, canon, lines, zoned, rules, encoding, "json", metadata, rec.number,
+                      article_id_for(record_bytes))
+
+
+def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str], source_file: str = "",
+                  found: dict[str, str | None] | None = None, dated: list[tuple[str, str]] = ()) -> dict:
+    """Title, time, author, outlet, url and doc id: from the sidecar, the page's zones, its header block, then
+    ``found`` (what an HTML page's metadata or an export's fields say); ``dated`` holds (value, source) of the
+    times the page states, tried after the sidecar's and before the text's own."""
     page, layout = rules.page, rules.layout
     first = {}
     for s in zoned.spans:
         first.setdefault(s.zone, s.text)
     headers = zoned.headers
     published_at, grain, source = None, None, None
-    for value, where in ((sidecar.get("published_at"), "sidecar"), (first.get("timestamp"), "timestamp_line"),
-                         (headers.get("published_at"), "header")):
+    candidates = [(sidecar.get("published_at"), "sidecar"), *dated, (first.get("timestamp"), "timestamp_line"),
+                  (headers.get("published_at"), "header")]
+    for value, where in candidates:
         if not value:
             continue
         if where == "timestamp_line":
             stamp = parse_timestamp(value, page)
-            parsed = (stamp, "minute") if stamp else None
+            parsed = (stamp, "minute") if stamp else parse_date_value(value, layout)
         else:
             parsed = parse_date_value(value, layout)
         if parsed is not None:
             (published_at, grain), source = parsed, where
             break
+        if where == "timestamp_line" and found is not None:
+            continue  # a line the markup calls a time, printed in words: the page's metadata had its chance
         log.warning("%s: the %s's %r is not a date between the years %d and %d with a real UTC offset; ignored",
                     source_file, where.replace("_", " "), value[:80], PUBLISHED_YEARS.start, PUBLISHED_YEARS.stop - 1)
     credits = [c for c in zoned.credits if c.outlet]
     byline = zoned.byline
-    url = sidecar.get("url") or headers.get("url")
+    found = found or {}
+    url = sidecar.get("url") or headers.get("url") or found.get("url")
     outlet = (sidecar.get("outlet") or headers.get("outlet") or (byline.outlet if byline else None)
-              or (credits[0].outlet if credits else None) or _host(url))
+              or (credits[0].outlet if credits else None) or found.get("outlet") or _host(url))
     return {
-        "title": sidecar.get("title") or first.get("title") or headers.get("title"),
+        "title": sidecar.get("title") or first.get("title") or headers.get("title") or found.get("title"),
         "published_at": published_at,
+        "published_date": news_date(published_at),
         "published_at_grain": grain,
         "published_at_source": source,
         "section": parse_section(first["breadcrumb"], page) if "breadcrumb" in first else None,
-        "author": sidecar.get("author") or (byline.author if byline else None) or headers.get("author"),
+        "author": sidecar.get("author") or (byline.author if byline else None) or headers.get("author")
+        or found.get("author"),
         "source_credit": "; ".join(c.credit for c in credits if c.credit) or None,
         "outlet": outlet,
         "url": url,
-        "doc_id": sidecar.get("doc_id") or headers.get("doc_id"),
+        "doc_id": sidecar.get("doc_id") or headers.get("doc_id") or found.get("doc_id"),
     }
 
 
@@ -385,8 +593,9 @@ def _host(url: str | None) -> str | None:
 def text_kept(spans: list[Span], layout: LayoutRules) -> dict:
     """How much of the page's text, and of its running prose, reached the body.
 
-    Prose that a furniture heading put outside the article (teasers of other articles) is not the
-    article's, so the share kept is of the prose before it."""
+    Prose that a furniture heading put outside the article (teasers of other articles), or that an HTML
+    page's markup did (outside its container, in a box of related links or comments), is not the article's, so
+    the share kept is of the rest."""
     text_chars = body_chars = prose = prose_kept = 0
     for s in spans:
         if s.zone in ("blank", "header"):
@@ -394,7 +603,8 @@ def text_kept(spans: list[Span], layout: LayoutRules) -> dict:
         text_chars += len(s.text)
         in_body = s.zone in BODY_ZONES
         body_chars += len(s.text) if in_body else 0
-        if s.reason in FURNITURE_REGION_REASONS or not is_prose(s.text, layout):
+        outside = s.reason in FURNITURE_REGION_REASONS or (s.reason.startswith("html.") and not in_body)
+        if outside or not is_prose(s.text, layout):
             continue
         prose += len(s.text)
         prose_kept += len(s.text) if in_body else 0
@@ -411,6 +621,29 @@ def _raw_span(canon: Canonical, start: int, end: int) -> tuple[int, int]:
         return canon.raw_start[start], canon.raw_end[end - 1]
     at = canon.raw_end[start - 1] if start > 0 else (canon.raw_start[0] if canon.raw_start else 0)
     return at, at
+
+
+def raw_text(article: dict, raw: bytes, start: int, end: int, rules_dir: Path = RULES_DIR) -> str:
+    """What bytes [start, end) of an article's raw file read as, the way ingest read them: decoded; for an HTML
+    page, its markup removed and character references decoded (of a .gz page, its decompressed bytes); for a
+    crawler export's record, its JSON escapes decoded."""
+    raw_format = article.get("raw_format") or "text"
+    content = _decompressed(raw) if raw_format == "html_gzip" else raw
+    text = content[start:end].decode(codec_of(article["encoding"]), errors="replace")
+    if raw_format in ("html", "html_gzip"):
+        return html_page.markup_text(text, html_page.load_html_rules(rules_dir))
+    if raw_format == "json":
+        try:
+            return export.json_string_text(text)
+        except (IndexError, KeyError, ValueError):
+            return text  # not a stretch of one JSON string: it reads as itself, and will not match
+    return text
+
+
+@lru_cache(maxsize=2)
+def _decompressed(raw: bytes) -> bytes:
+    """A .gz page's content, decompressed once for all the rows traced to it."""
+    return html_page.gunzip(raw, "")
 
 
 def raw_span_of(article: dict, start: int, end: int) -> tuple[int, int]:
@@ -647,17 +880,25 @@ def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> d
     for path in files:
         source_file = source_name(path, raw_dir)
         try:
-            raw = read_input(path, source_file)
-            page = ingest_page(raw, source_file, rules_dir, sidecars.get(source_file))
-            first = seen.get(page.article["article_id"])
-            if first is not None:
-                raise Reject("duplicate_content", f"{source_file}: same bytes as {first}")
-            seen[page.article["article_id"]] = source_file
-            articles.append(page.article)
-            lines.extend(page.lines)
+            found = ingest_file(read_input(path, source_file), source_file, rules_dir, sidecars.get(source_file))
         except Reject as rej:
-            rejects.append({"source_file": source_file, "article_id": None, "stage": "ingest",
-                            "reason": rej.reason, "detail": rej.detail})
+            found = [rej]
+        for page in found:
+            if isinstance(page, IngestedPage):
+                first = seen.get(page.article["article_id"])
+                if first is None:
+                    seen[page.article["article_id"]] = _named(source_file, page.article["record"])
+                    articles.append(page.article)
+                    lines.extend(page.lines)
+                    continue
+                page = Reject("duplicate_content", f"{_named(source_file, page.article['record'])}: same bytes as "
+                                                   f"{first}", page.article["record"])
+            rejects.append({"source_file": source_file, "record": page.record, "article_id": None,
+                            "stage": "ingest", "reason": page.reason, "detail": page.detail})
         if progress:
             progress()
     return {"articles": articles, "lines": lines, "rejects": rejects}
+
+
+def _named(source_file: str, record: int | None) -> str:
+    return source_file if record is None else f"{source_file} record {record}"

@@ -97,17 +97,25 @@ def utf8_char_offsets(text: str, start: int = 0) -> list[int]:
 
 
 def canonicalize(decoded: str, char_offsets: list[int] | None = None,
-                 rules_dir: Path = RULES_DIR) -> Canonical:
+                 rules_dir: Path = RULES_DIR, char_ends: list[int] | None = None) -> Canonical:
     """Canonical form of ``decoded``; ``char_offsets[i]`` is the raw byte offset of
-    ``decoded[i]`` (with one extra entry for the end). Defaults to UTF-8 offsets."""
+    ``decoded[i]`` (with one extra entry for the end). Defaults to UTF-8 offsets.
+
+    ``char_ends[i]``, when given, is where ``decoded[i]`` ends in the raw bytes, for text whose characters do
+    not tile them (an HTML page's, between its tags; a JSON string's escapes); ``char_offsets`` then holds
+    one start per character."""
     rules = load_canonical_rules(rules_dir)
     if char_offsets is None:
         char_offsets = utf8_char_offsets(decoded)
+    if char_ends is None:
+        char_starts, char_ends = char_offsets[:-1], char_offsets[1:]
+    else:
+        char_starts = char_offsets
     if not rules.special.search(decoded) and unicodedata.is_normalized("NFC", decoded):
         # nothing to fold: every character maps to itself (most pages; much faster)
-        out_chars, starts, ends = list(decoded), list(char_offsets[:-1]), list(char_offsets[1:])
+        out_chars, starts, ends = list(decoded), list(char_starts), list(char_ends)
     else:
-        out_chars, starts, ends = _fold(decoded, char_offsets, rules)
+        out_chars, starts, ends = _fold(decoded, char_starts, char_ends, rules)
     text = "".join(out_chars)
     for m in rules.tone_pattern.finditer(text):
         a, b = m.span()
@@ -118,15 +126,15 @@ def canonicalize(decoded: str, char_offsets: list[int] | None = None,
     return Canonical("".join(out_chars), tuple(starts), tuple(ends))
 
 
-def _fold(decoded: str, char_offsets: list[int], rules: CanonicalRules):
+def _fold(decoded: str, char_starts, char_ends, rules: CanonicalRules):
     out_chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for i, j in _clusters(decoded):
         for ch in _fold_cluster(decoded[i:j], rules):
             out_chars.append(ch)
-            starts.append(char_offsets[i])
-            ends.append(char_offsets[j])
+            starts.append(char_starts[i])
+            ends.append(char_ends[j - 1])
     return out_chars, starts, ends
 
 

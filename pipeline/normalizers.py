@@ -24,6 +24,7 @@ NORMALIZERS: dict[str, str] = {
     "zones.v1": "zoning:classify_line_alone",
     "zones.v2": "zoning:classify_layout_alone",
     "zones.stopword_share.v1": "zoning:stopword_share",
+    "zones.html.v1": "html_page:markup_cue",
 }
 # The normalizers a rule file of each kind may cite: they are called with what that kind's rules give.
 KIND_NORMALIZERS: dict[str, tuple[str, ...]] = {
@@ -31,6 +32,7 @@ KIND_NORMALIZERS: dict[str, tuple[str, ...]] = {
     "entity": ("entity.v1",), "entity_countries": ("entity.v1",), "entity_shape": ("entity.v1",),
     "money": ("money.v1",), "number": ("number.v1",), "date": ("date.v1",), "canonical": ("canonical.v1",),
     "zone": ("zones.v1",), "zone_layout": ("zones.v2",), "stoplist": ("zones.stopword_share.v1",),
+    "zone_html": ("zones.html.v1",),
 }
 
 

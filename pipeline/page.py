@@ -66,9 +66,9 @@ class PageJob:
 
 
 def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
-    """A rejects-table row for a whole file (no table, check or row)."""
-    return {"source_file": source_file, "article_id": article_id, "stage": stage, "reason": rej.reason,
-            "detail": rej.detail, "table": None, "check": None, "row": None}
+    """A rejects-table row for a whole file or a crawler export's record (no table, check or row)."""
+    return {"source_file": source_file, "record": rej.record, "article_id": article_id, "stage": stage,
+            "reason": rej.reason, "detail": rej.detail, "table": None, "check": None, "row": None}
 
 
 def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
@@ -127,18 +127,30 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
 
 def _process(raw: bytes, source_file: str, rules_dir, cache: Cache,
              sidecar: dict[str, str] | None = None, as_text: bool = False) -> dict[str, list[dict]]:
-    from .extractors import extract_article
-    from .ingest import ingest_page
+    from .ingest import ingest_file, ingest_page
     from .lexicon import compile_rules
+
+    rules = compile_rules(rules_dir)  # once per page: every stage below reads this one set of rules
+    try:
+        found = [ingest_page(raw, source_file, rules, sidecar, as_text)] if as_text else \
+            ingest_file(raw, source_file, rules, sidecar)
+    except Reject as rej:
+        return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
+    out: dict[str, list[dict]] = {}
+    for page in found:  # a page is one article; a crawler export one per record
+        rows = {"rejects": [reject_row(source_file, None, "ingest", page)]} if isinstance(page, Reject) else \
+            _process_article(page, raw, source_file, rules, cache)
+        for name, part in rows.items():
+            out.setdefault(name, []).extend(part)
+    return out
+
+
+def _process_article(page, raw: bytes, source_file: str, rules, cache: Cache) -> dict[str, list[dict]]:
+    from .extractors import extract_article
     from .schema import EXTRACT_TABLES
     from .tokenize import token_rows
     from .validate import article_context, fits_columns, validate_tables
 
-    rules = compile_rules(rules_dir)  # once per page: every stage below reads this one set of rules
-    try:
-        page = ingest_page(raw, source_file, rules, sidecar, as_text)
-    except Reject as rej:
-        return {"rejects": [reject_row(source_file, None, "ingest", rej)]}
     article = page.article
     aid = article["article_id"]
     out: dict[str, list[dict]] = {"articles": [article], "lines": page.lines}
@@ -153,7 +165,8 @@ def _process(raw: bytes, source_file: str, rules_dir, cache: Cache,
     except Exception as exc:  # one bad article never stops the batch
         log.exception("extract failed on %s", source_file)
         out["rejects"] = [reject_row(source_file, aid, "extract",
-                                  Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}"))]
+                                  Reject("extract_failed", f"{source_file}: {type(exc).__name__}: {exc}",
+                                         article.get("record")))]
         return out
     ctx = {aid: article_context(article, page.lines, raw)}
     result = validate_tables(candidates, ctx, rules, check_schemas=False)  # the driver checks per batch

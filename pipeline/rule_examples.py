@@ -47,6 +47,15 @@ def _zone_layout(text: str, data: dict, rules_dir: Path) -> dict | None:
     return classify_layout_alone(text, load_layout_rules(rules_dir))
 
 
+def _zone_html(text: str, data: dict, rules_dir: Path) -> dict | None:
+    from .html_page import load_html_rules, markup_cue, read_html
+
+    rules = load_html_rules(rules_dir)
+    page = read_html(text, list(range(len(text) + 1)), rules)
+    cue = markup_cue(page, 0, rules) if page.line_elements else None
+    return {"zone": cue[0], "reason": cue[1]} if cue else None
+
+
 def _stoplist(text: str, data: dict, rules_dir: Path) -> dict | None:
     from .zoning import is_prose, load_layout_rules, stopword_share
 
@@ -115,6 +124,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "canonical": _canonical,
     "zone": _zone,
     "zone_layout": _zone_layout,
+    "zone_html": _zone_html,
     "stoplist": _stoplist,
     "number": _number,
     "money": _money,

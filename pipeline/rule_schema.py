@@ -169,6 +169,14 @@ KIND_KEYS: dict[str, dict] = {
              "source_credit_patterns": STRINGS, "photo_credit_pattern": STRING, "author_max_words": INT,
              "author_not_end": STRING, "image_slug_pattern": STRING, "sentence_end": STRING, "teaser_end": STRING},
     "stoplist": {"words": STRINGS},
+    "zone_html": {"skip_elements": STRINGS, "block_elements": STRINGS, "void_elements": STRINGS,
+                  "closes_paragraph": STRINGS, "article_elements": STRINGS, "furniture_elements": STRING_MAP,
+                  "caption_elements": STRINGS, "time_elements": STRINGS, "article_body_itemprops": STRINGS,
+                  "class_cues": {"type": "array", "items": {
+                      "type": "object", "required": ["zone", "reason"], "additionalProperties": False,
+                      "anyOf": [{"required": ["words"]}, {"required": ["parts"]}],
+                      "properties": {"zone": STRING, "reason": STRING, "words": STRINGS, "parts": STRINGS}}},
+                  "article_types": STRINGS, "published_meta": STRINGS, "title_min_word_share": NUMBER},
 }
 KINDS = tuple(KIND_KEYS)
 

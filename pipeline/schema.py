@@ -71,15 +71,22 @@ ARTICLES = Table(
     "One row per ingested page: its metadata and canonical body. Every offset in every "
     "other table indexes into `body`.",
     (
-        _c("article_id", pa.string(), "Stable id: first 16 hex digits of the SHA-256 of the raw file bytes."),
+        _c("article_id", pa.string(), "Stable id: first 16 hex digits of the SHA-256 of the raw file bytes (of the "
+                                      "record's bytes for a record of a crawler export)."),
         _c("source_file", pa.string(), "Path of the raw file, relative to the raw directory."),
+        _c("record", pa.int32(), "For a record of a crawler export (.json, .jsonl, .ndjson): its 1-based number in "
+                                 "the file (its line in a JSON Lines file, its position in a JSON array, 1 for a "
+                                 "file of one object); null for a page.", True),
         _c("title", pa.string(), "Headline of the article (canonical text): the page's title line, else the "
                                  "sidecar's or header's title; null when the dump has none.", True),
         _c("published_at", TIMESTAMP_TZ, "Publication time (shown in UTC+07:00); null when nothing gives one.", True),
         _c("published_at_grain", VOCAB, "What `published_at` is precise to: day or minute.", True),
         _c("published_at_source", VOCAB, "Where `published_at` comes from: sidecar (the user's _metadata.csv or "
                                          "<file>.meta.json), timestamp_line (printed on the page) or header "
-                                         "(the dump's '# date = …' block).", True),
+                                         "(the dump's '# date = …' block); for an HTML page html_jsonld (its JSON-LD "
+                                         "NewsArticle's datePublished), html_meta (article:published_time or "
+                                         "another meta tag) or html_time (a <time datetime>); for a crawler "
+                                         "export's record, export_field (date_publish, date).", True),
         _c("section", pa.string(), "Site section from the breadcrumb, levels joined with ' > '.", True),
         _c("author", pa.string(), "Writer named in the byline (its outlet part goes to `outlet`).", True),
         _c("source_credit", pa.string(), "Outlet credit lines such as 'Theo VOV', joined with '; '.", True),
@@ -90,9 +97,15 @@ ARTICLES = Table(
         _c("body", pa.string(), "Canonical article text: lead, paragraphs and photo captions, one line each, "
                                 "joined by a line break (\\n)."),
         _c("body_raw_start", pa.list_(pa.int32()), "For each body character, the first byte of the raw file it comes "
-                                                   "from (a line separator points at the raw line break)."),
+                                                   "from (a line separator points at the raw line break): of an "
+                                                   "HTML character reference or a JSON escape, its first byte; "
+                                                   "of a .gz page, a byte of its decompressed content."),
         _c("body_raw_end", pa.list_(pa.int32()), "For each body character, one past the last raw byte it comes from."),
         _c("encoding", VOCAB, "How the raw bytes were decoded (e.g. 'utf-8', 'utf-8-sig')."),
+        _c("raw_format", VOCAB, "How the raw file is read, and so how a span of its bytes reads as text: text (a "
+                                "page dump), html (an HTML page, markup removed and character references "
+                                "decoded), html_gzip (the same, gzip-compressed: offsets index its decompressed "
+                                "bytes) or json (a record of a crawler export, JSON escapes decoded)."),
         _c("raw_sha256", pa.string(), "SHA-256 of the raw file bytes."),
         _c("n_lines", pa.int32(), "Number of lines in the page dump."),
         _c("text_chars", pa.int32(), "Characters of text on the page (header lines and blanks excluded)."),
@@ -145,6 +158,8 @@ REJECTS = Table(
     "Every input file or row that a stage refused, with a stable reason code.",
     (
         _c("source_file", pa.string(), "Raw file concerned, relative to the raw directory.", True),
+        _c("record", pa.int32(), "For a record of a crawler export: its 1-based number in the file (see "
+                                 "articles.record); null otherwise.", True),
         _c("article_id", pa.string(), "Article concerned, when one was assigned.", True),
         _c("stage", VOCAB, "Stage that refused it: ingest, tokenize, extract, validate."),
         _c("reason", VOCAB, "Stable reason code (see pipeline/errors.py)."),
@@ -431,6 +446,8 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "body_raw_start": ([0, 1, 2], "bytes"),
     "body_raw_end": ([1, 2, 3], "bytes"),
     "encoding": ("utf-8", "codec"),
+    "raw_format": ("html", "vocabulary"),
+    "record": (3, "record number"),
     "raw_sha256": ("77a6535cddfb41e0…", "hex digest"),
     "n_lines": (168, "lines"),
     "line_no": (16, "line number"),

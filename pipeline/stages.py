@@ -53,22 +53,30 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
 
 
 def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
-    """Each line of one page with its zone and the cue that decided it, then the metadata read."""
+    """Each line of one page (of each record of a crawler export) with its zone and the cue that decided it,
+    then the metadata read."""
     from .errors import Reject
     from .zoning import explain
 
     path = Path(path)
     sidecar = ingest_mod.load_sidecars(path.parent, [path]).get(path.name)
     try:
-        page = ingest_mod.ingest_page(ingest_mod.read_input(path, path.name), path.name, rules_dir, sidecar)
+        found = ingest_mod.ingest_file(ingest_mod.read_input(path, path.name), path.name, rules_dir, sidecar)
     except Reject as rej:
         return f"{path.name}: rejected [{rej.reason}] {rej.detail}"
-    a = page.article
     fields = ("title", "published_at", "published_at_grain", "published_at_source", "author", "outlet",
-              "source_credit", "url", "doc_id", "text_chars", "body_chars", "prose_chars", "prose_kept",
-              "prose_kept_low")
-    meta = "\n".join(f"  {k}: {a[k]}" for k in fields)
-    return (f"{'line':>6}  {'zone':<13} {'reason':<32} text\n{explain(page.spans)}\n\n{path.name}:\n{meta}")
+              "source_credit", "url", "doc_id", "raw_format", "text_chars", "body_chars", "prose_chars",
+              "prose_kept", "prose_kept_low")
+    parts = []
+    for page in found:
+        if isinstance(page, Reject):
+            parts.append(f"{path.name} record {page.record}: rejected [{page.reason}] {page.detail}")
+            continue
+        a = page.article
+        name = path.name if a["record"] is None else f"{path.name} record {a['record']}"
+        meta = "\n".join(f"  {k}: {a[k]}" for k in fields)
+        parts.append(f"{'line':>6}  {'zone':<13} {'reason':<32} text\n{explain(page.spans)}\n\n{name}:\n{meta}")
+    return "\n\n".join(parts)
 
 
 def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:

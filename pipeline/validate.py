@@ -22,7 +22,7 @@ from pandera.errors import SchemaErrors
 
 from .config import RULES_DIR
 from .dates import parse_date
-from .ingest import BODY_ZONES, codec_of, raw_span_of
+from .ingest import BODY_ZONES, raw_span_of, raw_text
 from .lexicon import CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
 from .numbers import exact, parse_money, parse_number, split_qualifier
@@ -338,8 +338,7 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
     if ctx.raw is None:
         raise CheckFailed("raw_trace", f"raw file {ctx.article['source_file']} is not available")
     a, b = raw_span_of(ctx.article, start, end)
-    codec = codec_of(ctx.article["encoding"])
-    traced = canonical_text(ctx.raw[a:b].decode(codec, errors="replace"), rules)
+    traced = canonical_text(raw_text(ctx.article, ctx.raw, a, b, rules), rules)
     if traced != row["evidence"]:
         raise CheckFailed("raw_trace", f"raw bytes {a}:{b} read {traced!r}")
     check_fits_columns(table, row)

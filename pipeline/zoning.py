@@ -396,14 +396,22 @@ def _line_span(line: Line, zone: str, reason: str) -> Span:
     return Span(line.line_no, 0, line.start, line.end, line.text, zone, reason)
 
 
-def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Zoned:
-    """Zones of every line; a byline glued to the last paragraph becomes a span of its own."""
+def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None,
+               preset: dict[int, tuple[str, str]] | None = None) -> Zoned:
+    """Zones of every line; a byline glued to the last paragraph becomes a span of its own.
+
+    ``preset`` holds the zone and reason of lines already decided (by an HTML page's markup, by index in
+    ``lines``): the cues below read the other lines only, around them."""
     page, layout = rules.page, rules.layout
+    preset = preset or {}
     texts = [ln.text for ln in lines]
     n = len(lines)
     zone: list[str] = ["blank" if not t else "" for t in texts]
     reason: list[str] = ["blank" if not t else "" for t in texts]
-    content = [i for i in range(n) if texts[i]]
+    for i, (z, why) in preset.items():
+        if texts[i]:
+            zone[i], reason[i] = z, why
+    content = [i for i in range(n) if texts[i] and i not in preset]
     headers: dict[str, str] = {}
     credits: list[Byline] = []
     byline: Byline | None = None
@@ -436,9 +444,9 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
         return Zoned(_spans(lines, zone, reason), headers, None, [])
 
     # 2. The title: the first line, when it reads as a headline (and agrees with the URL's slug).
-    title = None
+    title = next((texts[i] for i, (z, _) in sorted(preset.items()) if z == "title" and texts[i]), None)
     first = content[pos]
-    if is_headline(texts[first], layout, slug) and not is_caption(texts[first], layout) \
+    if title is None and is_headline(texts[first], layout, slug) and not is_caption(texts[first], layout) \
             and texts[first].casefold() not in page.furniture_headings:
         mark(first, "title", "layout.first_headline" if not slug else "layout.headline_matches_url")
         title = texts[first]
@@ -460,7 +468,7 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None) -> Z
     i = end - 1
     while i > start:
         t = texts[i]
-        if not t:
+        if not t or i in preset:
             i -= 1
             continue
         b = parse_byline(t, layout)
