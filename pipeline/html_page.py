@@ -20,6 +20,7 @@ import html
 import io
 import json
 import logging
+import re
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,6 +69,7 @@ class HtmlRules:
     article_types: frozenset[str]
     published_meta: tuple[str, ...]
     title_min_word_share: float
+    times_in_lines: tuple[re.Pattern, ...]
 
 
 def load_html_rules(rules_dir: Path = RULES_DIR) -> HtmlRules:
@@ -92,6 +94,7 @@ def _load_html_rules(source: RulesSource) -> HtmlRules:
         article_types=frozenset(d["article_types"]),
         published_meta=tuple(d["published_meta"]),
         title_min_word_share=float(d["title_min_word_share"]),
+        times_in_lines=tuple(re.compile(p) for p in d["times_in_lines"]),
     )
 
 
@@ -506,7 +509,9 @@ def markup_cue(page: HtmlText, line: int, rules: HtmlRules, stop: frozenset[int]
         if element.index in stop:
             break
         chain.append(element)
-    for at, element in enumerate(chain):
+    for element in chain:
+        if stop and element.tag in rules.article_elements:
+            return "related_link", "html.nested_article"  # an article inside the article's container: a teaser
         if element.tag in rules.caption_elements:
             return "caption", f"html.{element.tag}"
         if element.tag in rules.time_elements:
@@ -635,6 +640,13 @@ def zone_presets(page: HtmlText, line_texts: list[str], prose: list[bool], line_
             cue = markup_cue(page, i, rules, stop)
             if cue is not None:
                 presets[i] = cue
+    for i, (zone, _) in sorted(presets.items()):
+        if zone != "related_link" or not first <= i <= last:
+            continue
+        box = [j for j in box_of(page, i, around, stop) if line_texts[j] and j not in presets]
+        if box and not any(prose[j] for j in box):  # the headline of a teaser whose sapo the markup marks
+            for j in box:
+                presets[j] = ("related_link", "html.in_related_box")
     return presets, container
 
 
@@ -705,3 +717,20 @@ def page_fields(meta: PageMetadata, rules: HtmlRules) -> PageFields:
     author = ", ".join(authors) or meta.meta.get("author") or None
     outlet = outlet or meta.meta.get("og:site_name")
     return PageFields(tuple(headlines), tuple(published), url, author, outlet)
+
+
+def time_in_line(text: str, rules: HtmlRules) -> str | None:
+    """The time printed in a line the markup calls a date or a byline ("17:26 - 18/01/2016 | Giáo dục"), as
+    ISO 8601 for ``parse_date_value`` (no offset: the sites' own), or None."""
+    for pattern in rules.times_in_lines:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        g = m.groupdict()
+        stamp = f"{int(g['year']):04d}-{int(g['month']):02d}-{int(g['day']):02d}"
+        if g.get("hour") is not None:
+            stamp += f"T{int(g['hour']):02d}:{int(g['minute']):02d}"
+            if g.get("offset"):
+                stamp += f"{g['offset'][0]}{int(g['offset'][1:]):02d}:00"
+        return stamp
+    return None

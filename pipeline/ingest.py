@@ -428,7 +428,10 @@ def ingest_html(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR, sidec
         "author": (byline.author if byline else None) or author,
         "outlet": canonical_text(fields.outlet, rules_dir) if fields.outlet else None,
     }
-    dated = list(fields.published) + [(value, "html_time") for value in _times_in_order(page, container)]
+    printed = [html_page.time_in_line(texts[i], markup_rules) for i, (z, _) in sorted(presets.items())
+               if z in ("timestamp", "author")]
+    dated = list(fields.published) + [(value, "html_time") for value in _times_in_order(page, container)] + \
+        [(value, "html_text") for value in printed if value]
     metadata = page_metadata(zoned, rules, sidecar, source_file, found=found, dated=dated)
     return article_of(raw, source_file, canon, lines, zoned, rules, encoding,
                       "html_gzip" if gzipped else "html", metadata)

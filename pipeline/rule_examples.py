@@ -48,12 +48,17 @@ def _zone_layout(text: str, data: dict, rules_dir: Path) -> dict | None:
 
 
 def _zone_html(text: str, data: dict, rules_dir: Path) -> dict | None:
-    from .html_page import load_html_rules, markup_cue, read_html
+    from .html_page import load_html_rules, markup_cue, read_html, time_in_line
 
     rules = load_html_rules(rules_dir)
     page = read_html(text, list(range(len(text) + 1)), rules)
     cue = markup_cue(page, 0, rules) if page.line_elements else None
-    return {"zone": cue[0], "reason": cue[1]} if cue else None
+    if cue is None:
+        return None
+    out = {"zone": cue[0], "reason": cue[1]}
+    if cue[0] in ("timestamp", "author"):
+        out["published_at"] = time_in_line(page.text.split("\n")[0], rules)
+    return out
 
 
 def _stoplist(text: str, data: dict, rules_dir: Path) -> dict | None:

@@ -176,7 +176,8 @@ KIND_KEYS: dict[str, dict] = {
                       "type": "object", "required": ["zone", "reason"], "additionalProperties": False,
                       "anyOf": [{"required": ["words"]}, {"required": ["parts"]}],
                       "properties": {"zone": STRING, "reason": STRING, "words": STRINGS, "parts": STRINGS}}},
-                  "article_types": STRINGS, "published_meta": STRINGS, "title_min_word_share": NUMBER},
+                  "article_types": STRINGS, "published_meta": STRINGS, "title_min_word_share": NUMBER,
+                  "times_in_lines": STRINGS},
 }
 KINDS = tuple(KIND_KEYS)
 

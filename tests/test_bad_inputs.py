@@ -60,6 +60,7 @@ def test_case_outcome(name, outcome):
     assert name in articles, f"{name} should be an article; reject: {rejects.get(name)}"
     article = articles[name]
     assert article["encoding"] == expected["encoding"]
+    assert article["raw_format"] == expected.get("raw_format", "text")
     if "same_body_as" in expected:
         reference = ingest_page((RAW_DIR / expected["same_body_as"]).read_bytes(), expected["same_body_as"])
         assert article["body"] == reference.article["body"]

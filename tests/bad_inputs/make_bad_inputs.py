@@ -8,7 +8,9 @@ large ones (a 20 MB single line) are only ever generated, never committed.
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import sys
 import unicodedata
 import zipfile
@@ -126,10 +128,15 @@ def cases() -> dict[str, bytes]:
                                                  1).encode("utf-8"),
         "bidi controls.txt": text.replace("Thành phố", "\u202eThành phố\u202c").encode("utf-8"),
         ".hidden page.txt": page.replace(b"17:02", b"17:04"),
-        # HTML that does not start with a doctype or <html>: still markup throughout, so html_page
+        # HTML that does not start with a doctype or <html>, under .txt: still a page, read as one
         "saved page with comment.txt": ("<!-- saved from url=(0042)https://tuoitre.vn/thanh-pho-ho-chi-minh.htm -->\n"
                                         "<html><head><title>Hà Nội</title></head><body><p>"
                                         + "</p><p>".join(lines[6:20]) + "</p></body></html>").encode("utf-8"),
+        "not json.json": b'{"title": "Ha Noi", "maintext": "cut off here',
+        "record without text.json": json.dumps({"title": "Hà Nội hỗ trợ Viêng Chăn", "maintext": "",
+                                                "url": "https://vov.vn/a.htm"}, ensure_ascii=False).encode("utf-8"),
+        "truncated page.html.gz": gzip.compress(("<html><body><p>" + "</p><p>".join(lines[6:20])
+                                                 + "</p></body></html>").encode("utf-8"))[:200],
         "xml prolog page.txt": ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
                                 "<body><p>" + "</p>\n<p>".join(lines[6:20]) + "</p></body></html>").encode("utf-8"),
         "article fragment.txt": ('<div class="article">\n<p>' + "</p>\n<p>".join(lines[6:20]) + "</p>\n</div>\n")
