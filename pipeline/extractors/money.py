@@ -43,7 +43,7 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
             continue
         money = _longest_money(sdoc, sent, i, currencies, rules)
         if money is not None:
-            if not _is_conversion(doc, anchors, money, rules):
+            if not _is_conversion(doc, anchors, money, rules) and not _values_goods(doc, anchors, money, rules):
                 anchors.append(money)
             i = money.end
             continue
@@ -66,6 +66,22 @@ def _is_conversion(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRul
         return False
     words = " ".join(between[1:]).casefold()
     return not words or words in {str(w).casefold() for w in rules.merged_list("aid", "conversion_words")}
+
+
+VALUE_AFTER_GOODS = 15  # "1 xe ô tô nhãn hiệu Toyota Land Cruiser VX (loại động cơ …) trị giá 2,8 tỷ đồng"
+
+
+def _values_goods(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
+    """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng": an amount right after a
+    value or conversion word that follows counted goods states what the goods are worth, not a gift of its own."""
+    if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
+        return False
+    between = [t.text for t in doc[anchors[-1].end:money.start] if not t.is_space and t.text != "("]
+    if any(w in SENTENCE_PUNCT for w in between):
+        return False
+    words = {str(w).casefold() for w in rules.merged_list("aid", "value_words")
+             + rules.merged_list("aid", "conversion_words")}
+    return any(" ".join(between[-k:]).casefold() in words for k in (1, 2, 3, 4) if len(between) >= k)
 
 
 def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:
@@ -131,9 +147,9 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
 
 
 def _list_item_end(sdoc, sent, k) -> int:
-    """Where the item phrase of a list element ends: punctuation, a number or a stop word."""
+    """Where the item phrase of a list element ends: punctuation, a number, a stop word or a word of value."""
     doc = sdoc.doc
-    stops = {m.start for m in sent.of("STOP")} | {m.start for m in sent.of("TO")}
+    stops = {m.start for label in ("STOP", "TO", "VALUE_WORD") for m in sent.of(label)}
     end = k
     while end < sent.end:
         tok = doc[end]
