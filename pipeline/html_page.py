@@ -34,6 +34,7 @@ from .rulefiles import RulesSource, rule_file_of_kind, rules_source
 log = logging.getLogger("vnfacts")
 
 HTML_SPACE = " \t\n\r\f"
+END_SENTINEL = "<!---->"
 GZIP_SUFFIXES = (".gz",)
 # How far into a page its <meta charset> is looked for (the HTML standard's prescan reads 1024 bytes; pages
 # with long heads declare it later).
@@ -417,6 +418,8 @@ def read_html(text: str, byte_offsets: list[int], rules: HtmlRules) -> HtmlText:
     ``text`` starts in the raw bytes (one more entry for the end)."""
     reader = _PageReader(text, byte_offsets, rules)
     reader.feed(text)
+    # an empty comment after the end: html.parser drops the "&" of a text ending "AT&T" when nothing follows it
+    reader.feed(END_SENTINEL)
     return reader.finish()
 
 
@@ -734,3 +737,12 @@ def time_in_line(text: str, rules: HtmlRules) -> str | None:
                 stamp += f"{g['offset'][0]}{int(g['offset'][1:]):02d}:00"
         return stamp
     return None
+
+
+def without_time(text: str, rules: HtmlRules) -> str:
+    """A byline line less the time printed in it ("Nguyên Minh - 07/03/2026 08:47" -> "Nguyên Minh")."""
+    for pattern in rules.times_in_lines:
+        m = pattern.search(text)
+        if m is not None:
+            return (text[:m.start()].rstrip(" -|,") + " " + text[m.end():].lstrip(" -|,")).strip()
+    return text

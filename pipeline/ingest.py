@@ -421,7 +421,7 @@ def ingest_html(raw: bytes, source_file: str, rules_dir: Path = RULES_DIR, sidec
         markup_rules, is_box_heading=lambda t: t.casefold() in rules.page.furniture_headings, author=author)
     zoned = zone_lines(lines, rules, url=sidecar.get("url") or fields.url, preset=presets)
     author_line = next((texts[i] for i, (z, _) in sorted(presets.items()) if z == "author" and texts[i]), None)
-    byline = parse_byline(author_line, rules.layout) if author_line else None
+    byline = parse_byline(html_page.without_time(author_line, markup_rules), rules.layout) if author_line else None
     found = {
         "title": canonical_text(fields.headlines[0][1], rules_dir) if fields.headlines else None,
         "url": fields.url,
