@@ -85,7 +85,8 @@ ARTICLES = Table(
                                          "<file>.meta.json), timestamp_line (printed on the page) or header "
                                          "(the dump's '# date = …' block); for an HTML page html_jsonld (its JSON-LD "
                                          "NewsArticle's datePublished), html_meta (article:published_time or "
-                                         "another meta tag) or html_time (a <time datetime>); for a crawler "
+                                         "another meta tag), html_time (a <time datetime>) or html_text (a time "
+                                         "printed in a line the markup calls a date or a byline); for a crawler "
                                          "export's record, export_field (date_publish, date).", True),
         _c("section", pa.string(), "Site section from the breadcrumb, levels joined with ' > '.", True),
         _c("author", pa.string(), "Writer named in the byline (its outlet part goes to `outlet`).", True),
