@@ -106,7 +106,6 @@ class Element:
     index: int
     tag: str
     parent: int | None
-    depth: int
     words: tuple[str, ...]  # its class and id, lower case, split at anything but letters and digits
     itemprop: str
     skipped: bool  # it, or an element around it, gives no text
@@ -316,8 +315,8 @@ class _PageReader(HTMLParser):
         parent_element = self.elements[parent] if parent is not None else None
         skipped = (parent_element is not None and parent_element.skipped) or tag in self.rules.skip_elements \
             or is_hidden(attrs)
-        element = Element(len(self.elements), tag, parent, (parent_element.depth + 1) if parent_element else 0,
-                          class_words(attrs), attrs.get("itemprop", "").lower(), skipped)
+        element = Element(len(self.elements), tag, parent, class_words(attrs), attrs.get("itemprop", "").lower(),
+                          skipped)
         self.elements.append(element)
         self._read_metadata(tag, attrs, element)
         if tag in self.rules.block_elements or tag == "br":

@@ -18,10 +18,10 @@ STAGE_ORDER = ("ingest", "tokenize", "extract", "validate", "export")
 
 
 def sorted_rejects(rows: list[dict]) -> list[dict]:
-    """Rejects in one canonical order (stage, file, table, row), however they were produced."""
+    """Rejects in one canonical order (stage, file, record, table, row), however they were produced."""
     def key(r):
-        return (STAGE_ORDER.index(r["stage"]), r.get("source_file") or "", r.get("record") or 0, r.get("table") or "",
-                r.get("check") or "", r.get("row") or "", r.get("detail") or "")
+        return (STAGE_ORDER.index(r["stage"]), r.get("source_file") or "", r.get("record") or 0,
+                r.get("table") or "", r.get("check") or "", r.get("row") or "", r.get("detail") or "")
     return sorted(rows, key=key)
 
 

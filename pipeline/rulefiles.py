@@ -25,8 +25,8 @@ REQUIRED_KEYS = ("id", "kind", "description", "normalizer", "examples")
 # Kinds whose file is one grammar, read whole: a second file of the kind would be ambiguous.
 SINGLE_FILE_KINDS = ("canonical", "zone", "zone_layout", "zone_html", "stoplist", "number", "money", "date")
 # The kinds every stage needs: a rules directory without one of them is refused before any page is read.
-REQUIRED_KINDS = ("canonical", "zone", "zone_layout", "zone_html", "stoplist", "number", "money", "date", "entity", "aid",
-                  "official", "agreement")
+REQUIRED_KINDS = ("canonical", "zone", "zone_layout", "zone_html", "stoplist", "number", "money", "date", "entity",
+                  "aid", "official", "agreement")
 # libyaml's safe loader where PyYAML has it (ten times faster, the same data), else the pure-Python one
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
