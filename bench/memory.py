@@ -54,9 +54,10 @@ def main() -> None:
     print(text)
     if args.write:
         page = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
-        cut = page.find("\n## Memory")
-        kept = page[:cut] if cut >= 0 else page
-        args.write.write_text(kept.rstrip() + "\n\n" + text, encoding="utf-8")
+        start = page.find("\n## Memory")
+        end = page.find("\n## ", start + 1) if start >= 0 else -1
+        before, after = (page[:start], page[end:] if end >= 0 else "") if start >= 0 else (page, "")
+        args.write.write_text(before.rstrip() + "\n\n" + text.rstrip() + "\n" + after, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .atomic import OutputLocked, atomic_path, output_lock, remove_stale_temporaries, write_text_atomic
-from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
+from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
 from .errors import SchemaError
 
 # The stages, pandas, spaCy, underthesea and DuckDB are imported by the commands that use them, so that
@@ -380,7 +380,9 @@ def validate_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, strict: bool):
     """Check every extracted row against the article text; publish only those that pass.
 
     Reads the candidate tables written by extract (--out/candidates/), the articles and
-    their lines, and the raw files (--raw) to trace evidence back to bytes. Writes the
+    their lines, and the raw files (--raw) to trace evidence back to bytes, with the
+    checks run applies: a page that is now a link or not a regular file is a reject
+    and is not read, and its rows fail raw_trace. Writes the
     analysts' tables (aid_events, officials, agreements, dates, mentions and the
     *_consolidated tables across articles) to --out, failed rows to rejects.parquet
     with the check they failed, and validation_report.json. Exits 1 when a table breaks
@@ -617,8 +619,13 @@ def report_cmd(out_dir: Path, report_dir: Path | None):
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the scheduler to use (tcp://host:8786); default: a local cluster "
                    "of --jobs workers.")
+@click.option("--page-timeout", type=click.FloatRange(min=0), default=PAGE_TIMEOUT_SECONDS, show_default=True,
+              envvar="VNFACTS_PAGE_TIMEOUT", show_envvar=True, metavar="SECONDS",
+              help="Time budget per file: a page still being processed after this many seconds is left as a "
+                   "too_slow reject naming the file, and the run goes on (0: no budget). Applies to the local "
+                   "engine, with any --jobs; not to --engine dask.")
 def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, batch_size: int, no_cache: bool,
-            engine: str, scheduler: str | None):
+            engine: str, scheduler: str | None, page_timeout: float):
     """Run every stage on --raw, writing all tables to --out, article by article.
 
     Ingest, tokenize, extract and validate run per file in --jobs processes and stream
@@ -651,7 +658,7 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
         from .engine import run_and_export
 
         result = run_and_export(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size,
-                                use_cache=not no_cache, progress=_progress)
+                                use_cache=not no_cache, progress=_progress, page_timeout=page_timeout)
     _print_validation_summary(json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8")))
     return result
 

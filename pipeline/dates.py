@@ -16,6 +16,7 @@ import calendar
 import dataclasses
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -579,9 +580,19 @@ def _candidates(text: str, patterns: tuple[_Pattern, ...], grammar: _Grammar) ->
 
 def _longest_non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
     taken: list[_Candidate] = []
+    # the spans taken, by start: disjoint, so the last one that starts before a candidate ends reaches furthest,
+    # and one lookup tells whether the candidate overlaps any (an empty span overlaps none of those after it)
+    starts: list[int] = []
+    ends: list[int] = []
     for cand in sorted(candidates, key=lambda c: (c.start - c.end, c.start, c.priority)):
-        if all(cand.end <= t.start or cand.start >= t.end for t in taken):
-            taken.append(cand)
+        before_end = bisect_left(starts, cand.end)
+        if before_end and ends[before_end - 1] > cand.start:
+            continue
+        taken.append(cand)
+        if cand.end > cand.start:
+            at = bisect_left(starts, cand.start)
+            starts.insert(at, cand.start)
+            ends.insert(at, cand.end)
     return sorted(taken, key=lambda c: c.start)
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .atomic import atomic_path
-from .config import CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
+from .config import (CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR,
+                     RUN_STATE_FILE)
 from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars, source_name
@@ -118,14 +119,15 @@ def _count_reject(table: str, row: dict, check: str, source_of: dict[str, str], 
 
 
 def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None,
-              rules_digest: str = "") -> list[PageJob]:
+              rules_digest: str = "", page_timeout: float | None = None) -> list[PageJob]:
     files = list_raw_files(raw_dir)
     sidecars = load_sidecars(raw_dir, files)
     jobs = []
     for p in files:
         source_file = source_name(p, raw_dir)
         jobs.append(PageJob(str(p), source_file, str(rules_dir), str(cache_dir) if cache_dir else None,
-                            tuple(sorted(sidecars.get(source_file, {}).items())), rules_digest))
+                            tuple(sorted(sidecars.get(source_file, {}).items())), rules_digest,
+                            page_timeout or None))
     return jobs
 
 
@@ -183,15 +185,16 @@ IN_FLIGHT_PER_WORKER = 4
 
 def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
                  batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None,
-                 results=None) -> dict:
+                 results=None, page_timeout: float | None = PAGE_TIMEOUT_SECONDS) -> dict:
     """Every stage on every raw file, written as we go. ``results(jobs)`` lets another
-    engine (Dask) compute the per-file results; it must yield them in the jobs' order."""
+    engine (Dask) compute the per-file results; it must yield them in the jobs' order. A page that takes more
+    than ``page_timeout`` seconds (None or 0: no limit) is a too_slow reject, in the local engine."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache_dir = out_dir / CACHE_DIR if use_cache else None
     # the rules are read once, here: every page, the run's key and the tables' provenance name the same ones
     source = rules_source(rules_dir)
-    jobs_list = page_jobs(raw_dir, rules_dir, cache_dir, source.digest)
+    jobs_list = page_jobs(raw_dir, rules_dir, cache_dir, source.digest, page_timeout)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     # only a local run with its caches on can be skipped, and only one recorded then needs the key
     key = run_key(jobs_list, source) if use_cache and results is None else None
@@ -277,11 +280,11 @@ def _without_duplicates(result: dict[str, list[dict]], source_file: str, seen: d
 
 
 def run_key(jobs: list[PageJob], rules_dir: Path) -> str:
-    """What a run's tables depend on: the code, the rules, and every input's name, sidecar and bytes (an entry
-    that is not a regular file by its kind only: it is a reject, and is never opened)."""
+    """What a run's tables depend on: the code, the rules, and every input's name, sidecar, time budget and bytes
+    (an entry that is not a regular file by its kind only: it is a reject, and is never opened)."""
     digest = hashlib.sha256(f"{code_version()}\0{rules_source(rules_dir).digest}\0".encode())
     for job in jobs:
-        digest.update(json.dumps([job.source_file, job.sidecar], ensure_ascii=False).encode())
+        digest.update(json.dumps([job.source_file, job.sidecar, job.timeout], ensure_ascii=False).encode())
         try:
             info = os.lstat(job.path)
             if not stat.S_ISREG(info.st_mode):
@@ -308,13 +311,14 @@ def _written_files(out_dir: Path) -> dict[str, list[int]]:
 
 
 def run_and_export(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
-                   batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None) -> dict:
+                   batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None,
+                   page_timeout: float | None = PAGE_TIMEOUT_SECONDS) -> dict:
     """``vnfacts run``: every stage, then export; with the caches on, a run whose inputs, rules and code are those
     of the last run into ``out_dir`` (and whose outputs are as it left them) does nothing."""
     from .export import run_export
 
     summary = run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size, use_cache=use_cache,
-                           progress=progress)
+                           progress=progress, page_timeout=page_timeout)
     if summary.pop("unchanged", False):
         return {"run": summary, "export": json.loads((Path(out_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))}
     exported = run_export(Path(out_dir), Path(rules_dir))

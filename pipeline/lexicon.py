@@ -17,7 +17,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
@@ -142,6 +142,11 @@ class SyllableDoc:
     word_ends: set[int]
     sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
     text: str = ""  # == doc.text, kept because Doc.text rebuilds the string on every access
+
+    @cached_property
+    def token_starts(self) -> list[int]:
+        """Each token's character offset, in order: a token is found by its offset in log time."""
+        return [t.idx for t in self.doc]
 
     def ends_a_word(self, end: int) -> bool:
         return self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends

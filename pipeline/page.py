@@ -16,6 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +66,7 @@ class PageJob:
     cache_dir: str | None
     sidecar: tuple[tuple[str, str], ...] = ()  # metadata the user keeps beside the file
     rules_digest: str = ""  # the rules as the run read them at its start: every page reads those or none
+    timeout: float | None = None  # wall seconds the page may take (``time_budget``); None: no limit
 
 
 def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject) -> dict:
@@ -84,15 +88,51 @@ def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
 
 
 def process_page(job: PageJob) -> dict[str, list[dict]]:
-    """Rows of every table for one raw file (rejects included); never raises for bad input."""
+    """Rows of every table for one raw file (rejects included); never raises for bad input. A page that takes
+    longer than ``job.timeout`` is only a too_slow reject."""
     from .ingest import read_input
 
     try:
-        raw = read_input(Path(job.path), job.source_file)
-    except Reject as rej:
-        return {"rejects": [reject_row(job.source_file, None, "ingest", rej)]}
-    return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar),
-                       rules_digest=job.rules_digest)
+        with time_budget(job.timeout):
+            try:
+                raw = read_input(Path(job.path), job.source_file)
+            except Reject as rej:
+                return {"rejects": [reject_row(job.source_file, None, "ingest", rej)]}
+            return process_raw(raw, job.source_file, job.rules_dir, job.cache_dir, dict(job.sidecar),
+                               rules_digest=job.rules_digest)
+    except PageTooSlow:
+        log.warning("%s: left after %g s, the time budget per file", job.source_file, job.timeout)
+        return {"rejects": [reject_row(job.source_file, None, "ingest", Reject(
+            "too_slow", f"{job.source_file}: not done within the time budget of {job.timeout:g} s per file "
+                        "(--page-timeout), left"))]}
+
+
+class PageTooSlow(BaseException):
+    """A page's time budget ran out. Not an Exception: the handlers that turn a failure of one stage into a
+    reject (``except Exception``) must let it through to ``process_page``."""
+
+
+@contextmanager
+def time_budget(seconds: float | None):
+    """Raise PageTooSlow in the block after ``seconds`` of wall time. A timer signal (SIGALRM) interrupts the
+    Python code wherever it is, in the process that runs the page (a worker, or the run itself with --jobs 1);
+    signals reach only a process's main thread, so in another thread (a Dask worker's) the block is not timed,
+    nor is it when the program that calls us has a timer of its own running."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread() \
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise PageTooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | None = None,

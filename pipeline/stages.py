@@ -15,9 +15,10 @@ from . import tokenize as tokenize_mod
 from . import validate as validate_mod
 from .cache import Cache
 from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
+from .errors import Reject
 from .export import provenance, tokens_provenance
 from .lexicon import compile_rules
-from .page import tokens_for
+from .page import reject_row, tokens_for
 from .publish import consolidate_and_report, write_stage_rejects
 from .schema import ARTICLES, EXTRACT_TABLES, LINES, TOKENS, read_rows, write_table
 
@@ -132,12 +133,18 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
     articles = read_rows(ARTICLES, out_dir)
     lines = read_rows(LINES, out_dir)
     candidates = {t.name: read_rows(t, Path(out_dir) / CANDIDATES_DIR) for t in EXTRACT_TABLES}
-    ctx = validate_mod.contexts(articles, lines, raw_dir)
+    # the pages are read again as `run` reads them: a page swapped for a link since is a reject, never followed
+    raws = validate_mod.raw_pages(articles, raw_dir)
+    unread = [reject_row(a["source_file"], a["article_id"], "validate", raws[a["article_id"]])
+              for a in articles if isinstance(raws[a["article_id"]], Reject)]
+    for rej in unread:
+        log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
+    ctx = validate_mod.contexts(articles, lines, raw_dir, raws)
     result = validate_mod.validate_tables(candidates, ctx, rules_dir)
     meta = provenance(rules_dir)
     for table in EXTRACT_TABLES:
         write_table(table, result.published[table.name], out_dir, meta)
-    write_stage_rejects("validate", result.rejects, out_dir, meta)
+    write_stage_rejects("validate", unread + result.rejects, out_dir, meta)
     for rej in result.rejects:
         log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
     return consolidate_and_report(out_dir, result.report, result.published["aid_events"],

@@ -284,7 +284,7 @@ def _attach_gap(gap: str, doc_words, spaces, tags, sent_starts) -> None:
         doc_words.append(gap)
         spaces.append(False)
         tags.append("_SP")
-        sent_starts.append(False if doc_words[:-1] else True)
+        sent_starts.append(len(doc_words) == 1)  # a gap opens a sentence only when it opens the Doc
 
 
 def words_from_rows(rows: list[dict]) -> list[Word]:

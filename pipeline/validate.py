@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,8 @@ from pandera.errors import SchemaErrors
 
 from .config import RULES_DIR
 from .dates import parse_date
-from .ingest import BODY_ZONES, raw_span_of, raw_text
+from .errors import Reject
+from .ingest import BODY_ZONES, raw_span_of, raw_text, read_input
 from .lexicon import CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
 from .numbers import exact, parse_money, parse_number, split_qualifier
@@ -67,6 +69,38 @@ class ArticleContext:
     body_lines: list[tuple[int, int]]
     raw: bytes | None
     reference: date | None
+
+    @cached_property
+    def _line_reach(self) -> tuple[list[int], list[int]]:
+        """The body lines' starts in order, and the furthest end of the lines starting at or before each."""
+        starts, reach, furthest = [], [], -1
+        for a, b in sorted(self.body_lines):
+            furthest = max(furthest, b)
+            starts.append(a)
+            reach.append(furthest)
+        return starts, reach
+
+    def in_one_line(self, start: int, end: int) -> bool:
+        """Some body line holds [start, end): one lookup, not a scan of the article's lines."""
+        starts, reach = self._line_reach
+        k = bisect_right(starts, start) - 1
+        return k >= 0 and end <= reach[k]
+
+    def body_holds(self, text: str, row: dict) -> bool:
+        """``text in body``, answered by a role of the row that spans it where one does, else searched for once
+        per article: the rows of a long page do not each search it."""
+        body = self.article["body"]
+        for r in row.get("roles") or []:
+            a, b = r.get("char_start"), r.get("char_end")
+            if r.get("text") == text and isinstance(a, int) and isinstance(b, int) and body[a:b] == text:
+                return True
+        if text not in self._searched:
+            self._searched[text] = text in body
+        return self._searched[text]
+
+    @cached_property
+    def _searched(self) -> dict[str, bool]:
+        return {}
 
 
 @dataclass
@@ -160,7 +194,7 @@ def check_date_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> No
 def check_official_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> None:
     if row["name"] not in row["evidence"]:
         raise CheckFailed("value", f"name {row['name']!r} not in the evidence {row['evidence']!r}")
-    missing = [t for t in row["titles"] if t not in ctx.article["body"]]
+    missing = [t for t in row["titles"] if not ctx.body_holds(t, row)]
     if missing:
         raise CheckFailed("value", f"titles not in the body: {missing}")
 
@@ -203,7 +237,33 @@ def names_in(text: str, rules: CompiledRules) -> set[str]:
 def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:
     """The role's words name ``name``: as written, by the entity lists, or as the abbreviation the article
     defines for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)")."""
-    return name in names_in(text, rules) or f"{name} ({text})" in body
+    return name in names_in(text, rules) or _names_abbreviation(body, name, text)
+
+
+def _names_abbreviation(body: str, name: str, text: str) -> bool:
+    """``f"{name} ({text})" in body``, looked up among the body's brackets instead of searched for."""
+    if "(" in text or ")" in text or len(text) > MAX_BRACKETED_CHARS:
+        return f"{name} ({text})" in body
+    before = f"{name} "
+    return any(p >= len(before) and body.startswith(before, p - len(before))
+               for p in bracket_openings(body).get(text, ()))
+
+
+MAX_BRACKETED_CHARS = 2000  # longer bracketed text is searched for in the body, not indexed
+
+
+@lru_cache(maxsize=1)  # the article being checked; one body, however many of its rows ask
+def bracket_openings(body: str) -> dict[str, list[int]]:
+    """Text in brackets -> where its "(" is: each "(" with the text up to the first ")" after it."""
+    closings = [i for i, c in enumerate(body) if c == ")"]
+    found: dict[str, list[int]] = {}
+    for p, c in enumerate(body):
+        if c != "(":
+            continue
+        k = bisect_right(closings, p)
+        if k < len(closings) and closings[k] - p - 1 <= MAX_BRACKETED_CHARS:
+            found.setdefault(body[p + 1:closings[k]], []).append(p)
+    return found
 
 
 def _roles(row: dict, name: str) -> list[dict]:
@@ -235,7 +295,7 @@ def check_role_spans(row: dict, ctx: ArticleContext) -> None:
         a, b = r["char_start"], r["char_end"]
         if not (0 <= a < b <= len(body)) or body[a:b] != r["text"]:
             raise CheckFailed("role_span", f"{r['role']} {r['text']!r} is not the body at {a}:{b}")
-        if not any(x <= a and b <= y for x, y in ctx.body_lines):
+        if not ctx.in_one_line(a, b):
             raise CheckFailed("role_span", f"{r['role']} {r['text']!r} at {a}:{b} is not inside one body line")
 
 
@@ -333,7 +393,7 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
         raise CheckFailed("offsets", f"span {start}:{end} outside a body of {len(body)} characters")
     if body[start:end] != row["evidence"]:
         raise CheckFailed("evidence", f"body[{start}:{end}] is {body[start:end]!r}, not {row['evidence']!r}")
-    if not any(a <= start and end <= b for a, b in ctx.body_lines):
+    if not ctx.in_one_line(start, end):
         raise CheckFailed("body_zone", f"span {start}:{end} is not inside one body line")
     if ctx.raw is None:
         raise CheckFailed("raw_trace", f"raw file {ctx.article['source_file']} is not available")
@@ -406,13 +466,16 @@ def check_plausible_date(table: str, row: dict, ctx: ArticleContext) -> None:
 def check_totals(rows: list[dict]) -> dict[int, str]:
     """Index -> message for each is_total row that the other rows of its article do not add up to."""
     failures = {}
+    cash_parts: dict[tuple, list[dict]] = {}  # the rows a total may add up, by article, donor and currency
+    for r in rows:
+        if not r["is_total"] and r["item"] == "cash":
+            cash_parts.setdefault((r["article_id"], r["donor"], r["currency"]), []).append(r)
     for i, row in enumerate(rows):
         if not row["is_total"]:
             continue
         named = set(row["recipient"].split(" + "))
-        parts = [r for r in rows if r is not row and r["article_id"] == row["article_id"] and not r["is_total"]
-                 and r["item"] == "cash" and r["donor"] == row["donor"] and r["currency"] == row["currency"]
-                 and set(r["recipient"].split(" + ")) <= named]
+        parts = [r for r in cash_parts.get((row["article_id"], row["donor"], row["currency"]), [])
+                 if set(r["recipient"].split(" + ")) <= named]
         total = sum((Decimal(str(r["amount"])) for r in parts), Decimal(0))
         if row["amount"] is None or total != Decimal(str(row["amount"])):
             failures[i] = f"rows to {sorted(named)} add up to {total}, not {row['amount']}"
@@ -513,16 +576,47 @@ def article_context(article: dict, lines: list[dict], raw: bytes | None) -> Arti
     return ArticleContext(article, body_lines, raw, published.date() if published is not None else None)
 
 
-def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None) -> dict[str, ArticleContext]:
+def contexts(articles: list[dict], lines: list[dict], raw_dir: Path | None,
+             raws: dict[str, bytes | Reject] | None = None) -> dict[str, ArticleContext]:
+    """Each article's context; its raw bytes as ``raw_pages`` reads them from ``raw_dir`` (or as given in
+    ``raws``): a page that cannot be read so has none, and its rows fail ``raw_trace``."""
+    if raws is None:
+        raws = raw_pages(articles, raw_dir) if raw_dir is not None else {}
     lines_of: dict[str, list[dict]] = {}
     for ln in lines:
         lines_of.setdefault(ln["article_id"], []).append(ln)
     out = {}
     for a in articles:
-        path = Path(raw_dir) / a["source_file"] if raw_dir is not None else None
-        raw = path.read_bytes() if path is not None and path.is_file() else None
-        out[a["article_id"]] = article_context(a, lines_of.get(a["article_id"], []), raw)
+        raw = raws.get(a["article_id"])
+        out[a["article_id"]] = article_context(a, lines_of.get(a["article_id"], []),
+                                               raw if isinstance(raw, bytes) else None)
     return out
+
+
+def raw_pages(articles: list[dict], raw_dir: Path) -> dict[str, bytes | Reject]:
+    """Article id -> the bytes of its page under ``raw_dir``, or the Reject saying why they are not read."""
+    out: dict[str, bytes | Reject] = {}
+    for a in articles:
+        try:
+            out[a["article_id"]] = read_raw_page(Path(raw_dir), a["source_file"])
+        except Reject as rej:
+            out[a["article_id"]] = rej
+    return out
+
+
+def read_raw_page(raw_dir: Path, source_file: str) -> bytes:
+    """A page's bytes, read again to trace rows back to them, with the checks ``run`` applies
+    (``ingest.read_input``: a regular file, no link, not too large), and only under ``raw_dir``: a name that
+    leaves it, or a folder on its way that is a link, is refused, so no outside file is ever read."""
+    relative = Path(source_file)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise Reject("unreadable", f"{source_file}: not a path inside the inputs, not read")
+    folder = Path(raw_dir)
+    for part in relative.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise Reject("symlink", f"{source_file}: the folder {part!r} on its path is a symbolic link, not followed")
+    return read_input(Path(raw_dir) / relative, source_file)
 
 
 def schema_reject(table: str, row: dict, check: str, source_file: str | None) -> dict:

@@ -176,7 +176,7 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
     Wollensky") or whose kind the noun names ("quỹ" names a fund)."""
     if not earlier:
         return None
-    kinds = organisation_kinds(rules)
+    read = earlier if isinstance(earlier, PartiesRead) else PartiesRead(earlier)
     parties_at = {p.start for p in parties}
     for anaphor in sent.of("ANAPHOR"):
         if not (anaphor.end <= verb.start and verb.start - anaphor.end <= ANAPHOR_TO_VERB):
@@ -184,20 +184,67 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
         if anaphor.end in parties_at:
             continue  # "ông Mick Mulvaney": an honorific before a name, not a pronoun
         if anaphor.phrase.normalized == "person":
-            person = next((p for p in reversed(earlier) if not p.quoted
-                           and (_person_shaped(p) or p.after_honorific)), None)
+            person = read.last_person()
             if person is None:
                 return None
             # "ông Nozaki" is the "Kosuke Nozaki" named before
-            full = [p for p in earlier if _person_shaped(p) and p.name.endswith(" " + person.name)]
-            return full[-1] if full and not _person_shaped(person) else person
+            full = read.last_full_name_of(person.name)
+            return full if full is not None and not _person_shaped(person) else person
         noun = " ".join(anaphor.text.split()[:-1]).casefold()
-        for party in reversed(earlier):
-            before = sdoc.text[:sdoc.doc[party.start].idx].rstrip().casefold()
-            if before.endswith(noun) or party.text.casefold().startswith(noun + " ") or \
-                    (party.kind is not None and party.kind == kinds.get(noun)):
-                return party
+        found = read.last_named_by(noun, sdoc, organisation_kinds(rules))
+        if found is not None:
+            return found
     return None
+
+
+class PartiesRead(list):
+    """The parties of an article's sentences read so far (``earlier``; sentences only add to it), and the last
+    of them that a pronoun may stand for: each party is looked at once per question as the list grows, not
+    again by every pronoun of a long page."""
+
+    def __init__(self, parties=()):
+        super().__init__(parties)
+        self._people = (0, None)  # (parties looked at, the last person among them)
+        self._full_names = (0, {})  # (parties looked at, name -> the last person-shaped party ending in " name")
+        self._by_noun: dict[str, tuple[int, Party | None]] = {}  # noun -> (parties looked at, the last it names)
+
+    def last_person(self) -> Party | None:
+        seen, last = self._people
+        for p in self[seen:]:
+            if not p.quoted and (_person_shaped(p) or p.after_honorific):
+                last = p
+        self._people = (len(self), last)
+        return last
+
+    def last_full_name_of(self, name: str) -> Party | None:
+        seen, ending_in = self._full_names
+        for p in self[seen:]:
+            if _person_shaped(p):
+                for at, char in enumerate(p.name):
+                    if char == " ":
+                        ending_in[p.name[at + 1:]] = p
+        self._full_names = (len(self), ending_in)
+        return ending_in.get(name)
+
+    def last_named_by(self, noun: str, sdoc: SyllableDoc, kinds: dict[str, str]) -> Party | None:
+        """The last party "<noun> này" refers to: one the noun stands right before, one whose words open with
+        it, or one of the kind it names ("quỹ" names a fund). One article's: ``sdoc`` and ``kinds`` stay."""
+        seen, last = self._by_noun.get(noun, (0, None))
+        for party in self[seen:]:
+            if _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, noun) or \
+                    party.text.casefold().startswith(noun + " ") or \
+                    (party.kind is not None and party.kind == kinds.get(noun)):
+                last = party
+        self._by_noun[noun] = (len(self), last)
+        return last
+
+
+def _folded_text_before_ends_with(text: str, end: int, noun: str) -> bool:
+    """``text[:end].rstrip().casefold().endswith(noun)``, reading only the last characters before ``end``
+    (casefold maps each character on its own)."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text[max(0, end - len(noun)):end].casefold().endswith(noun)
 
 
 def _anaphor_before(sent, verb: Match, after: int) -> bool:
@@ -537,13 +584,17 @@ def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties:
     triệu USD"): the borrower is the other party of the article's agreement with that lender, when the
     article has one such agreement and it has two parties. A loan no agreement completes is dropped."""
     by_name = {p.name: p for p in parties}
+    two_party: dict[str, list] = {}  # party name -> the agreements of two parties it is one of
+    for a in agreements:
+        if len(a.parties) == 2:
+            for name in set(a.parties):
+                two_party.setdefault(name, []).append(a)
     kept = []
     for event in events:
         if event.recipients:
             kept.append(event)
             continue  # only a loan is kept with no recipient named in its sentence
-        others = {tuple(n for n in a.parties if n != event.donor_name) for a in agreements
-                  if event.donor_name in a.parties and len(a.parties) == 2}
+        others = {tuple(n for n in a.parties if n != event.donor_name) for a in two_party.get(event.donor_name, [])}
         if len(others) != 1:
             continue
         (borrower,), = others
@@ -559,19 +610,21 @@ def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties:
 def reconcile_totals(events: list[AidEvent]) -> None:
     """Mark a cash row as a total when other rows of the same donor and currency, to
     recipients it names, add up to it."""
+    same_giver: dict[tuple, list[AidEvent]] = {}  # the cash rows of each donor and currency, in order
+    for e in events:
+        if e.is_cash:
+            same_giver.setdefault((e.donor_name, e.anchor.currency), []).append(e)
     cash = [e for e in events if e.is_cash]
     for row in cash:
         if len(row.recipient_names) < 2:
             continue
         named = set(row.recipient_names)
-        parts = [e for e in cash if e is not row and e.donor_name == row.donor_name
-                 and e.anchor.currency == row.anchor.currency and set(e.recipient_names) <= named
-                 and e.recipient != row.recipient]
+        parts = [e for e in same_giver[(row.donor_name, row.anchor.currency)] if e is not row
+                 and set(e.recipient_names) <= named and e.recipient != row.recipient]
         if parts and sum(e.amount for e in parts) == row.amount:
             row.is_total = True
     for row in cash:
-        if row.is_total and not any(e is not row and e.donor_name == row.donor_name
-                                    and e.anchor.currency == row.anchor.currency for e in cash):
+        if row.is_total and len(same_giver[(row.donor_name, row.anchor.currency)]) < 2:
             row.is_total = False  # "tổng giá trị tài trợ 25.000 USD": the whole of one gift, no sum of rows
 
 
@@ -604,10 +657,16 @@ def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: C
     donor of "Tổng thống Biden phê chuẩn gói hỗ trợ …" is the United States (the person is in officials)."""
     heads = [str(t) for t in rules.merged_list("official", "state_titles")]
     names = country_names(rules)
+    first_named: dict[str, dict] = {}  # a name, or the end of one after a space -> the first official it names
+    for o in officials:
+        if o["country"] in names:
+            first_named.setdefault(o["name"], o)
+            for at, char in enumerate(o["name"]):
+                if char == " ":
+                    first_named.setdefault(o["name"][at + 1:], o)
     for event in events:
         donor = event.donor_name
-        person = next((o for o in officials if o["country"] in names
-                       and (o["name"] == donor or o["name"].endswith(" " + donor))), None)
+        person = first_named.get(donor)
         if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
             continue
         if person["country"] == event.recipient_country and event.recipient_kind == "country":

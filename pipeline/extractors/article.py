@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from pathlib import Path
 
 from ..config import RULES_DIR
 from ..dates import find_dates
-from ..lexicon import CompiledRules, Match, compile_rules, phrase_doc, syllable_doc
+from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_doc, syllable_doc
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, kind_words
-from .aid import (agent_frame, aid_events_in_sentence, complete_frame, pattern_events, title_frame,
+from .aid import (PartiesRead, agent_frame, aid_events_in_sentence, complete_frame, pattern_events, title_frame,
                   with_pattern_events, with_title_receiver)
 from .entities import party_finder
 from .dates import _date_rows, _event_date
 from .mentions import _mention_rows
 from .officials import OfficialParser
-from .sentence import char_span, sentences_of
+from .sentence import Sentence, char_span, sentences_of
 
 def _main_foreign_country(places: list[Match]) -> str | None:
     counts: dict[str, int] = {}
@@ -38,13 +39,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     sentences = sentences_of(sdoc, matches)
     dates = find_dates(body, reference, rules)
 
-    sentence_start_chars = [(s, *char_span(sdoc, s.start, s.end)) for s in sentences if s.end > s.start]
-    sentence_dates: dict[int, list] = {}
-    for d in dates:
-        for s, c0, c1 in sentence_start_chars:
-            if c0 <= d.start < c1:
-                sentence_dates.setdefault(s.index, []).append(d)
-                break
+    sentence_dates = dates_by_sentence(sdoc, sentences, dates)
     lead_end = body.find("\n") if "\n" in body else len(body)
     lead_date = next((d for d in dates if d.end <= lead_end and d.value.grain == "day"), None)
 
@@ -54,7 +49,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     carried = title if title is not None and title.donor is not None else None
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
-    earlier: list = []  # the parties of the sentences read so far, for pronouns
+    earlier = PartiesRead()  # the parties of the sentences read so far, for pronouns
     for sent in sentences:
         if sent.end - sent.start < 2:
             continue
@@ -69,7 +64,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
                 agent_frame(sdoc, sent, parties), title)
         official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
-        agreements.extend(agreements_in_sentence(sdoc, sent, dates, rules, parties))
+        agreements.extend(agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties))
     officials = normalizer(rules.first("official")["normalizer"])(
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
@@ -87,6 +82,18 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         for r in rows:
             r["article_id"] = aid_id
     return tables
+
+
+def dates_by_sentence(sdoc: SyllableDoc, sentences: list[Sentence], dates: list) -> dict[int, list]:
+    """Sentence index -> the dates that start inside the sentence's characters, in their order."""
+    spans = [(s.index, *char_span(sdoc, s.start, s.end)) for s in sentences if s.end > s.start]
+    starts = [c0 for _, c0, _ in spans]
+    by_sentence: dict[int, list] = {}
+    for d in dates:
+        k = bisect_right(starts, d.start) - 1
+        if k >= 0 and d.start < spans[k][2]:
+            by_sentence.setdefault(spans[k][0], []).append(d)
+    return by_sentence
 
 
 CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only

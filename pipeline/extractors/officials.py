@@ -400,10 +400,10 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
                          rules: CompiledRules) -> list[dict]:
     surnames = set(rules.merged_list("official", "vietnamese_surnames"))
     people: dict[str, dict] = {}
-    full_names = {m["name"] for m in mentions}
+    longer_names = names_ending_in({m["name"] for m in mentions})
     renamed = []
     for m in mentions:
-        longer = [n for n in full_names if n != m["name"] and n.endswith(" " + m["name"])]
+        longer = longer_names.get(m["name"], [])
         # "Tổng thống Trump" and "Tổng thống Donald Trump" are one person, whose evidence names him in full
         renamed.append((1, {**m, "name": longer[0]}) if len(longer) == 1 else (0, m))
     for _, m in sorted(renamed, key=lambda r: r[0]):
@@ -412,6 +412,7 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
         person["roles"].extend(r for r in m["roles"] if r["role"] == "title")
         person["titles"].extend(m["titles"])
         person["title_countries"].extend(m["title_countries"])
+    mentions_of = whole_word_counts(list(people), body)
     rows = []
     for name, p in people.items():
         if p["title_countries"]:
@@ -423,7 +424,50 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
         titles = drop_subsumed_titles(p["titles"])
         rows.append({
             "name": name, "titles": titles, "country": country,
-            "n_mentions": len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", body)), "char_start": p["char_start"], "char_end": p["char_end"],
+            "n_mentions": mentions_of[name], "char_start": p["char_start"], "char_end": p["char_end"],
             "evidence": p["evidence"], "rule_id": p["rule_id"], "roles": _title_roles_kept(p["roles"], titles),
         })
     return rows
+
+
+def names_ending_in(names: set[str]) -> dict[str, list[str]]:
+    """Name -> the other names that end in it after a space ("Donald Trump" ends in "Trump")."""
+    longer: dict[str, list[str]] = {}
+    for name in names:
+        for at, char in enumerate(name):
+            if char == " ":
+                longer.setdefault(name[at + 1:], []).append(name)
+    return longer
+
+
+WORD_RUN = re.compile(r"\w+")
+
+
+def whole_word_counts(names: list[str], body: str) -> dict[str, int]:
+    r"""Name -> how often the body holds it as whole words (``re.findall(rf"(?<!\w){name}(?!\w)", body)``), in
+    one pass over the body's words for all the names, not one search of the body per name."""
+    counts = dict.fromkeys(names, 0)
+    by_first_word: dict[str, list[str]] = {}
+    for name in names:
+        if _word_bounded(name):
+            by_first_word.setdefault(WORD_RUN.match(name).group(), []).append(name)
+        else:
+            counts[name] = len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", body))
+    if not by_first_word:
+        return counts
+    next_free = dict.fromkeys(names, 0)  # matches do not overlap, as findall's do not
+    for run in WORD_RUN.finditer(body):  # a whole-word match starts where a word does, with the name's first word
+        at = run.start()
+        for name in by_first_word.get(run.group(), ()):
+            end = at + len(name)
+            if at >= next_free[name] and body.startswith(name, at) and \
+                    (end == len(body) or WORD_RUN.match(body[end]) is None):
+                counts[name] += 1
+                next_free[name] = end
+    return counts
+
+
+def _word_bounded(name: str) -> bool:
+    """The name starts and ends with a word character: its whole-word matches start and end with the body's
+    word runs."""
+    return bool(name) and WORD_RUN.match(name[0]) is not None and WORD_RUN.match(name[-1]) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ..lexicon import Match, SyllableDoc
@@ -15,7 +16,7 @@ class Sentence:
     index: int
     start: int  # token range in the syllable Doc
     end: int
-    matches: dict[str, list[Match]]
+    matches: dict[str, list[Match]]  # label -> matches; ``sentences_of`` gives each sentence only its own
 
     def of(self, label: str) -> list[Match]:
         return [m for m in self.matches.get(label, []) if self.start <= m.start and m.end <= self.end]
@@ -25,17 +26,30 @@ def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
     return sdoc.doc[start].idx, sdoc.doc[end - 1].idx + len(sdoc.doc[end - 1])
 
 
-def sentences_of(sdoc: SyllableDoc, matches) -> list[Sentence]:
-    sents, start = [], 0
+def sentences_of(sdoc: SyllableDoc, matches: dict[str, list[Match]]) -> list[Sentence]:
+    bounds, start = [], 0
     for i in range(1, len(sdoc.doc) + 1):
         if i == len(sdoc.doc) or sdoc.sentence_of[i] != sdoc.sentence_of[start]:
-            sents.append(Sentence(sdoc.sentence_of[start], start, i, matches))
+            bounds.append((start, i))
             start = i
-    return sents
+    inside = matches_by_sentence(bounds, matches)
+    return [Sentence(sdoc.sentence_of[a], a, b, own) for (a, b), own in zip(bounds, inside)]
+
+
+def matches_by_sentence(bounds: list[tuple[int, int]], matches: dict[str, list[Match]]) \
+        -> list[dict[str, list[Match]]]:
+    """For each token range of ``bounds`` (in order, not overlapping), the matches that lie inside it, in their
+    order: each match is placed once, so a page costs its matches, not its sentences times its matches."""
+    starts = [a for a, _ in bounds]
+    inside: list[dict[str, list[Match]]] = [{} for _ in bounds]
+    for label, found in matches.items():
+        for m in found:
+            k = bisect_right(starts, m.start) - 1
+            if k >= 0 and m.end <= bounds[k][1]:
+                inside[k].setdefault(label, []).append(m)
+    return inside
 
 
 def tok_at(sdoc: SyllableDoc, char: int) -> int:
-    for tok in sdoc.doc:
-        if tok.idx >= char:
-            return tok.i
-    return len(sdoc.doc)
+    """The first token that starts at or after ``char`` (the Doc's length when none does)."""
+    return bisect_left(sdoc.token_starts, char)
