@@ -274,7 +274,8 @@ def write_role_out(out: Path, aid_rows: list[dict], body: str = ROLE_BODY, artic
     aid_events as an output made before the roles column existed."""
     article = {"article_id": article_id, "source_file": "roles.txt", "title": "Quỹ Hy vọng trao tiền",
                "body": body, "body_raw_start": list(range(len(body))), "body_raw_end": list(range(1, len(body) + 1)),
-               "encoding": "utf-8", "raw_sha256": "0" * 64, "n_lines": 2, "text_chars": len(body) - 1,
+               "encoding": "utf-8", "raw_format": "text", "raw_sha256": "0" * 64, "n_lines": 2,
+               "text_chars": len(body) - 1,
                "body_chars": len(body) - 1, "prose_chars": 0, "prose_kept": 1.0, "prose_kept_low": False}
     place = body.index("tỉnh Quảng Nam")
     write_table(ARTICLES, [article], out)
@@ -406,7 +407,8 @@ def write_tiny_out(out: Path, article_id: str = "0123456789abcdef") -> dict:
     article = {"article_id": article_id, "source_file": "<img src=x onerror=alert(3)>.txt",
                "title": '<script>alert("title")</script>', "body": body,
                "body_raw_start": list(range(len(body))), "body_raw_end": list(range(1, len(body) + 1)),
-               "encoding": "utf-8", "raw_sha256": "0" * 64, "n_lines": 2, "text_chars": len(body) - 1,
+               "encoding": "utf-8", "raw_format": "text", "raw_sha256": "0" * 64, "n_lines": 2,
+               "text_chars": len(body) - 1,
                "body_chars": len(body) - 1, "prose_chars": 0, "prose_kept": 1.0, "prose_kept_low": False}
     script = body.index("<script>")
     script_end = body.index("</script>") + len("</script>")
