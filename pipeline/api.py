@@ -98,6 +98,9 @@ def _record_type(struct: pa.StructType):
 
 def read_table(name: str, out_dir: Path | str = DEFAULT_OUT_DIR) -> pd.DataFrame:
     """One published table of a run, typed (see ``typed_frame``)."""
+    from .atomic import complete_tables
+
+    complete_tables(Path(out_dir))  # one run's tables, never a publish half done
     table = TABLES[name]
     path = Path(out_dir) / table.filename
     if not path.exists():

@@ -1,12 +1,16 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+"""Atomic file writes: a reader sees the old file or the new one, never half of one; and a run's tables published
+all together (a staging folder, a journal, one rename per file), never mixed with another run's."""
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
+import shutil
 import signal
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,3 +99,93 @@ def remove_stale_temporaries(directory: Path) -> int:
         path.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+# ---------------------------------------------------------------- a run's tables, all or none
+
+PUBLISH_JOURNAL = ".vnfacts-publishing.json"
+STAGING_PREFIX = ".vnfacts-staging-"
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """A fresh hidden folder inside ``out_dir`` where a run writes every table before any is published (on the
+    same file system, so publishing is a rename per file)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{STAGING_PREFIX}{os.getpid()}-{time.time_ns()}"
+    path.mkdir()
+    return path
+
+
+def _staged_files(staging: Path, last: tuple[str, ...]) -> list[str]:
+    files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+    return [f for f in files if f not in last] + [f for f in last if f in files]
+
+
+def _move_staged(staging: Path, out_dir: Path, files: list[str]) -> None:
+    for n, name in enumerate(files):
+        source = staging / name
+        if source.exists():  # moved already, by the publish a kill interrupted
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, out_dir / name)
+        if os.environ.get("VNFACTS_CRASH_AT_PUBLISH") == str(n + 1):
+            os.kill(os.getpid(), signal.SIGKILL)  # fault injection for the tests: killed halfway through
+
+
+def publish_staged(staging: Path, out_dir: Path, last: tuple[str, ...] = ()) -> list[str]:
+    """Publish every file of ``staging`` into ``out_dir``: first a journal naming them all, then one rename each
+    (``last`` at the end, e.g. the manifest), then the journal goes. A publish cut short is finished by the next
+    command (``finish_interrupted_publish``), so the tables seen are one run's, never two runs' mixed."""
+    staging, out_dir = Path(staging), Path(out_dir)
+    files = _staged_files(staging, last)
+    write_text_atomic(out_dir / PUBLISH_JOURNAL, json.dumps({"staging": staging.name, "files": files}) + "\n")
+    _move_staged(staging, out_dir, files)
+    (out_dir / PUBLISH_JOURNAL).unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+    return files
+
+
+def finish_interrupted_publish(out_dir: Path) -> bool:
+    """Complete the publish a killed command left half done (its journal is still there): every file it named
+    is staged complete, so the rest are moved into place. Call it holding the directory's ``output_lock``."""
+    out_dir = Path(out_dir)
+    journal = out_dir / PUBLISH_JOURNAL
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except ValueError:  # the journal itself was cut short: nothing was moved yet, the old tables stand
+        journal.unlink()
+        return False
+    staging = out_dir / str(data["staging"])
+    _move_staged(staging, out_dir, [str(f) for f in data["files"]])
+    journal.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> int:
+    """Delete the staging folders of runs that were killed or failed before publishing (their tables never
+    became visible). Call it holding the directory's ``output_lock``, after ``finish_interrupted_publish``."""
+    removed = 0
+    for path in Path(out_dir).glob(STAGING_PREFIX + "*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+class PublishInProgress(RuntimeError):
+    """Another command is publishing its tables into the directory right now."""
+
+
+def complete_tables(out_dir: Path) -> None:
+    """Before reading a directory's tables: if a publish was cut short there, finish it (when no other command
+    is writing), so a reader sees one run's tables; if one is under way, say so instead of reading a mix."""
+    if not (Path(out_dir) / PUBLISH_JOURNAL).exists():
+        return
+    try:
+        with output_lock(out_dir):
+            finish_interrupted_publish(out_dir)
+    except OutputLocked as exc:
+        raise PublishInProgress(f"a run is publishing its tables into {out_dir}; read them when it ends") from exc

@@ -81,14 +81,15 @@ def _submit(client, job: PageJob, raw):
 
 
 def run_dask(raw_dir: Path, out_dir: Path, rules_dir: Path, scheduler: str | None = None,
-             workers: int | None = None, batch_size: int = 200, progress=None) -> dict:
+             workers: int | None = None, batch_size: int = 200, progress=None,
+             tables_dir: Path | None = None) -> dict:
     client, cluster = _client(scheduler, workers)
     try:
         n_workers = len(client.scheduler_info()["workers"])
         log.info("dask: %d workers at %s", n_workers, client.scheduler.address)
         summary = run_pipeline(raw_dir, out_dir, rules_dir, jobs=n_workers, batch_size=batch_size,
                                use_cache=False, progress=progress,
-                               results=dask_results(client, window=max(8, 4 * n_workers)))
+                               results=dask_results(client, window=max(8, 4 * n_workers)), tables_dir=tables_dir)
         return {**summary, "engine": "dask", "scheduler": client.scheduler.address}
     finally:
         client.close()

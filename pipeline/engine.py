@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import signal
 import stat
 from collections import deque
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from .atomic import atomic_path
+from .atomic import atomic_path, publish_staged, staging_dir
 from .config import (CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR,
                      RUN_STATE_FILE)
 from .errors import Reject
@@ -185,12 +186,16 @@ IN_FLIGHT_PER_WORKER = 4
 
 def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs: int | None = None,
                  batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None,
-                 results=None, page_timeout: float | None = PAGE_TIMEOUT_SECONDS) -> dict:
+                 results=None, page_timeout: float | None = PAGE_TIMEOUT_SECONDS,
+                 tables_dir: Path | None = None) -> dict:
     """Every stage on every raw file, written as we go. ``results(jobs)`` lets another
     engine (Dask) compute the per-file results; it must yield them in the jobs' order. A page that takes more
     than ``page_timeout`` seconds (None or 0: no limit) is a too_slow reject, in the local engine."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the tables go to ``tables_dir`` (a staging folder that ``run_and_export`` publishes all at once); the
+    # caches and the record of the last run stay in ``out_dir``
+    tables_dir = Path(tables_dir) if tables_dir is not None else out_dir
     cache_dir = out_dir / CACHE_DIR if use_cache else None
     # the rules are read once, here: every page, the run's key and the tables' provenance name the same ones
     source = rules_source(rules_dir)
@@ -207,11 +212,11 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
 
     meta = provenance(source)
     targets: dict[str, tuple[Table, Path]] = {
-        "articles": (ARTICLES, out_dir / ARTICLES.filename),
-        "lines": (LINES, out_dir / LINES.filename),
-        "tokens": (TOKENS, out_dir / TOKENS.filename),
-        **{f"{CANDIDATES_DIR}/{t.name}": (t, out_dir / CANDIDATES_DIR / t.filename) for t in EXTRACT_TABLES},
-        **{t.name: (t, out_dir / t.filename) for t in EXTRACT_TABLES},
+        "articles": (ARTICLES, tables_dir / ARTICLES.filename),
+        "lines": (LINES, tables_dir / LINES.filename),
+        "tokens": (TOKENS, tables_dir / TOKENS.filename),
+        **{f"{CANDIDATES_DIR}/{t.name}": (t, tables_dir / CANDIDATES_DIR / t.filename) for t in EXTRACT_TABLES},
+        **{t.name: (t, tables_dir / t.filename) for t in EXTRACT_TABLES},
     }
     rejects_by_stage: dict[str, list[dict]] = {s: [] for s in STAGE_ORDER}
     schemas = table_schemas(source)
@@ -239,14 +244,14 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         _flush(writers, schemas, seen, rejects_by_stage["validate"], report)
     for stage in STAGE_ORDER:
         rejects_by_stage[stage] = sorted_rejects(rejects_by_stage[stage])
-        write_table(REJECTS, rejects_by_stage[stage], out_dir / STAGE_REJECTS_DIR / stage)
+        write_table(REJECTS, rejects_by_stage[stage], tables_dir / STAGE_REJECTS_DIR / stage)
     all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
-    write_table(REJECTS, all_rejects, out_dir, meta)
+    write_table(REJECTS, all_rejects, tables_dir, meta)
 
-    articles = {a["article_id"]: a for a in _read_small(ARTICLES, out_dir, (
+    articles = {a["article_id"]: a for a in _read_small(ARTICLES, tables_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
-    validation = consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
-                                        articles, meta)
+    validation = consolidate_and_report(tables_dir, report, read_rows(AID_EVENTS, tables_dir),
+                                        read_rows(OFFICIALS, tables_dir), articles, meta)
     return {"run_key": key, "files": len(jobs_list), "articles": len(seen),
             "rejected_files": len(jobs_list) - files_with_articles,
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
@@ -314,17 +319,36 @@ def run_and_export(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jo
                    batch_size: int = DEFAULT_BATCH, use_cache: bool = True, progress=None,
                    page_timeout: float | None = PAGE_TIMEOUT_SECONDS) -> dict:
     """``vnfacts run``: every stage, then export; with the caches on, a run whose inputs, rules and code are those
-    of the last run into ``out_dir`` (and whose outputs are as it left them) does nothing."""
-    from .export import run_export
-
-    summary = run_pipeline(raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size, use_cache=use_cache,
-                           progress=progress, page_timeout=page_timeout)
+    of the last run into ``out_dir`` (and whose outputs are as it left them) does nothing. The tables are
+    published all together, at the end (``publish_run``)."""
+    summary, exported = publish_run(out_dir, rules_dir, lambda tables_dir: run_pipeline(
+        raw_dir, out_dir, rules_dir, jobs=jobs, batch_size=batch_size, use_cache=use_cache, progress=progress,
+        page_timeout=page_timeout, tables_dir=tables_dir))
     if summary.pop("unchanged", False):
-        return {"run": summary, "export": json.loads((Path(out_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))}
-    exported = run_export(Path(out_dir), Path(rules_dir))
+        return {"run": summary, "export": exported}
     if summary["run_key"] is not None:
         record_run(out_dir, summary, exported["rules_sha256"])
     return {"run": summary, "export": exported}
+
+
+def publish_run(out_dir: Path, rules_dir: Path, compute) -> tuple[dict, dict]:
+    """Run ``compute(tables_dir)`` (an engine writing every table into ``tables_dir``), export there, then publish
+    all the tables at once (``atomic.publish_staged``): a run that fails or is killed before publishing leaves the
+    last run's tables as they were. Returns the run's summary and the manifest."""
+    from .export import run_export
+
+    staging = staging_dir(out_dir)
+    try:
+        summary = compute(staging)
+        if summary.get("unchanged"):
+            shutil.rmtree(staging, ignore_errors=True)
+            return summary, json.loads((Path(out_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
+        exported = run_export(staging, Path(rules_dir))
+        publish_staged(staging, Path(out_dir), last=(MANIFEST_FILE,))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return summary, exported
 
 
 def record_run(out_dir: Path, summary: dict, rules_sha256: str) -> None:

@@ -92,6 +92,9 @@ def connect(out_dir: Path, allow_external: bool = False, warn: Callable[[str], N
     Its time zone is the news's, so ``hour(published_at)`` is the hour printed on the page."""
     import duckdb
 
+    from .atomic import complete_tables
+
+    complete_tables(Path(out_dir))  # one run's tables, never a publish half done
     tables = {name: path.resolve() for name, path in published_tables(out_dir, warn).items()}
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
