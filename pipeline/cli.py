@@ -19,7 +19,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .atomic import OutputLocked, atomic_path, output_lock, remove_stale_temporaries, write_text_atomic
+from .atomic import (OutputLocked, PublishInProgress, atomic_path, finish_interrupted_publish, output_lock,
+                     remove_stale_staging, remove_stale_temporaries, write_text_atomic)
 from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
 from .errors import SchemaError
 
@@ -177,10 +178,14 @@ def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True
         started = time.perf_counter()
         try:
             with output_lock(out) if writes else nullcontext():
+                if writes and finish_interrupted_publish(out):
+                    log.info("finished publishing the tables of a run interrupted while publishing into %s", out)
+                if writes and remove_stale_staging(out):
+                    log.info("removed the unpublished tables of a failed or interrupted run in %s", out)
                 if writes and remove_stale_temporaries(out):
                     log.info("removed temporary files of an interrupted run in %s", out)
                 summary = func(*args, **kwargs)
-        except OutputLocked as exc:
+        except (OutputLocked, PublishInProgress) as exc:
             raise click.ClickException(str(exc)) from exc
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -645,13 +650,14 @@ def run_cmd(raw_dir: Path, out_dir: Path, rules_dir: Path, jobs: int | None, bat
     _require_pages(raw_dir)
     if engine == "dask":
         from .dask_engine import run_dask
-        from .export import run_export
+        from .engine import publish_run
 
         try:
-            summary = run_dask(raw_dir, out_dir, rules_dir, scheduler, jobs, batch_size, progress=_progress)
+            summary, exported = publish_run(out_dir, rules_dir, lambda tables_dir: run_dask(
+                raw_dir, out_dir, rules_dir, scheduler, jobs, batch_size, progress=_progress, tables_dir=tables_dir))
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from exc
-        result = {"run": summary, "export": run_export(out_dir, rules_dir)}
+        result = {"run": summary, "export": exported}
     else:
         if scheduler:
             raise click.UsageError("--scheduler goes with --engine dask")
