@@ -11,7 +11,8 @@ RAW := data/raw
 OUT := data/processed
 VNFACTS := $(BIN)/vnfacts
 
-CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/rule_schema.py pipeline/normalizers.py pipeline/config.py
+CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/rule_schema.py pipeline/normalizers.py pipeline/config.py \
+	pipeline/calendar_days.py pipeline/money_rates.py pipeline/rates/usd_rates_yearly.csv
 INGEST_DEPS := $(CORE) pipeline/ingest.py pipeline/zoning.py pipeline/normalize.py $(shell find rules/zones rules/normalize -name '*.yaml')
 TOKENIZE_DEPS := $(CORE) pipeline/tokenize.py
 VALIDATE_DEPS := $(CORE) pipeline/validate.py pipeline/consolidate.py pipeline/ingest.py pipeline/zoning.py pipeline/normalize.py

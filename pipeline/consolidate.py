@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .calendar_days import day_of_iso, news_date
 from .extractors import drop_subsumed_titles
+from .money_rates import usd_columns
 
 # A background figure restated as cumulative never merges with a new event of the same amount.
 EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "currency", "amount_per_recipient",
@@ -69,20 +71,24 @@ def _consolidated_event(n: int, group: list[dict], articles: dict[str, dict]) ->
         source = "year_unresolved"
     published = [articles[r["article_id"]].get("published_at") for r in group]
     published = [p for p in published if p is not None]
+    earliest = min(published) if published else None
     return {
         "consolidated_id": f"aid-{n:04d}",
         **{k: first[k] for k in EVENT_KEY},
+        **usd_columns(first["amount"], first["currency"], event_date, news_date(earliest)),
         "recipient_count": first["recipient_count"],
         "is_total": any(r["is_total"] for r in group),
         "flow": first["flow"],
         "event_date": event_date,
+        "event_day_date": day_of_iso(event_date),
         "event_date_source": source,
         "date_from_article": stated["article_id"] if source == "filled_from_corroborating_article" else None,
         "n_articles": len(group),
         "article_ids": [r["article_id"] for r in group],
         "event_ids": [r["event_id"] for r in group],
         "evidences": [r["evidence"] for r in group],
-        "earliest_published_at": min(published) if published else None,
+        "earliest_published_at": earliest,
+        "earliest_published_date": news_date(earliest),
     }
 
 

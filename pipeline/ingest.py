@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import crawler_export as export
 from . import html_page
+from .calendar_days import news_date
 from .config import (CONTROL_WINDOW_CHARS, MARKUP_MIN_SHARE, MARKUP_MIN_TAGS, MAX_CONTROL_SHARE, MAX_RAW_BYTES,
                      MIN_LATIN_LETTER_SHARE, RULES_DIR)
 from .errors import Reject
@@ -574,6 +575,7 @@ def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str], sourc
     return {
         "title": sidecar.get("title") or first.get("title") or headers.get("title") or found.get("title"),
         "published_at": published_at,
+        "published_date": news_date(published_at),
         "published_at_grain": grain,
         "published_at_source": source,
         "section": parse_section(first["breadcrumb"], page) if "breadcrumb" in first else None,

@@ -50,9 +50,12 @@ def tokenizer_version() -> str:
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """Hash of the package's source: a code change invalidates cached results."""
+    from .money_rates import rates_version
+
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.relative_to(Path(__file__).parent).as_posix().encode() + path.read_bytes())
+    digest.update(rates_version().encode())
     return digest.hexdigest()[:16]
 
 

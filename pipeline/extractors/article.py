@@ -6,6 +6,7 @@ import unicodedata
 from bisect import bisect_right
 from pathlib import Path
 
+from ..calendar_days import news_date
 from ..config import RULES_DIR
 from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_doc, syllable_doc
@@ -70,7 +71,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
     for e in events:
         e.date = _event_date(e, sentence_dates, lead_date)
-    events = [e.as_row(sdoc) for e in events]
+    events = [e.as_row(sdoc, news_date(published)) for e in events]
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]
     for n, e in enumerate(events):

@@ -8,6 +8,10 @@ its own words and the review page shows who gave what to whom.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from ..calendar_days import day_of_iso
+from ..money_rates import usd_columns
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,11 @@ class AidEvent:
             roles.sort(key=lambda r: (r["char_start"], r["char_end"], r["role"]))
         return roles
 
-    def as_row(self, sdoc) -> dict:
+    def as_row(self, sdoc, published_on: date | None = None) -> dict:
+        """The published row; ``published_on`` (the article's day in Vietnam's calendar) dates the USD rate of an
+        event without a day of its own."""
         value = self.date.value if self.date is not None else None
+        event_date = value.value if value is not None else None
         return {
             "donor": self.donor_name,
             "donor_country": self.state[1] if self.state else self.donor.country,
@@ -133,6 +140,7 @@ class AidEvent:
             "quantity": None if self.is_cash else self.anchor.value,
             "amount": self.amount,
             "currency": self.anchor.currency,
+            **usd_columns(self.amount, self.anchor.currency, event_date, published_on),
             "amount_per_recipient": self.anchor.value if self.is_cash and (self.recipient_count or self.per_recipient)
             else None,
             "recipient_count": self.recipient_count,
@@ -140,7 +148,8 @@ class AidEvent:
             "is_cumulative": self.is_cumulative,
             "flow": self.flow,
             "qualifier": self.anchor.qualifier,
-            "event_date": value.value if value is not None else None,
+            "event_date": event_date,
+            "event_day_date": day_of_iso(event_date),
             "event_month": value.month if value is not None else None,
             "event_day": value.day if value is not None else None,
             "n_mentions": self.n_mentions,
