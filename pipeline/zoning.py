@@ -78,6 +78,12 @@ class LayoutRules:
     byline_lowercase_words: frozenset[str]
     compiled_marks: frozenset[str]
     stopwords: frozenset[str]
+    two_digit_year_from: int
+    keyword_separator: re.Pattern
+    keyword_min_items: int
+    keyword_max_words: int
+    trailing_name_max_words: int
+    trailing_not_end: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,12 @@ def _load_layout_rules(source: RulesSource) -> LayoutRules:
         byline_lowercase_words=frozenset(w for phrase in d["byline_lowercase_words"] for w in phrase.split()),
         compiled_marks=frozenset(m.casefold() for m in d["compiled_marks"]),
         stopwords=frozenset(w.casefold() for w in stop["words"]),
+        two_digit_year_from=int(d["two_digit_year_from"]),
+        keyword_separator=re.compile(d["keyword_separator"]),
+        keyword_min_items=int(d["keyword_min_items"]),
+        keyword_max_words=int(d["keyword_max_words"]),
+        trailing_name_max_words=int(d["trailing_name_max_words"]),
+        trailing_not_end=re.compile(d["trailing_not_end"]),
     )
 
 
@@ -369,6 +381,11 @@ def classify_layout_alone(text: str, layout: LayoutRules) -> dict | None:
     m = layout.header.match(text)
     if m:
         return {"zone": "header", "key": m["key"], "value": m["value"]}
+    stamp = parse_date_value(text, layout)
+    if stamp is not None and stamp[1] == "minute":
+        return {"zone": "timestamp", "published_at": stamp[0].isoformat()}
+    if is_keyword_line(text, layout):
+        return {"zone": "furniture", "keywords": len(layout.keyword_separator.split(text.strip()))}
     byline = parse_byline(text, layout)
     if byline is not None:
         return {"zone": byline.zone, "author": byline.author, "outlet": byline.outlet}
@@ -380,6 +397,67 @@ def classify_layout_alone(text: str, layout: LayoutRules) -> dict | None:
     if is_caption(text, layout):
         return {"zone": "caption"}
     return None
+
+
+# ---------------------------------------------------------------- metadata printed after the article
+
+def is_time_line(text: str, rules: ZoneRules) -> bool:
+    """A line that is only a time to the minute ("04/06/13 08:15 GMT+7", "14:14 | 27/08/2021 GMT+7")."""
+    if rules.page.timestamp.match(text):
+        return True
+    stamp = parse_date_value(text, rules.layout)
+    return stamp is not None and stamp[1] == "minute"
+
+
+def is_keyword_line(text: str, layout: LayoutRules) -> bool:
+    """A list of tags: several short comma-separated items and no sentence end ("A, B, C")."""
+    if layout.sentence_end.search(text) or layout.trailing_not_end.search(text):
+        return False
+    items = layout.keyword_separator.split(text.strip())
+    return len(items) >= layout.keyword_min_items and \
+        all(1 <= len(item.split()) <= layout.keyword_max_words for item in items)
+
+
+def is_trailing_name(text: str, layout: LayoutRules) -> bool:
+    """A section's or an outlet's name: a few words, starting with a capital or a digit, no sentence end."""
+    return (1 <= len(text.split()) <= layout.trailing_name_max_words and (text[:1].isupper() or text[:1].isdigit())
+            and not layout.sentence_end.search(text) and not layout.trailing_not_end.search(text))
+
+
+def is_section_name(text: str, page: PageRules) -> bool:
+    return text in page.sections
+
+
+def trailing_metadata(texts: list[str], candidates: list[int], rules: ZoneRules) -> dict[int, tuple[str, str]]:
+    """Zone and reason of the metadata block that ends an aggregator's dump (by line index), or nothing.
+
+    The block opens at a time line (or at a known section name just above it), and every line after that time is
+    a time, a keyword list, a section or the outlet; lines above it (a byline) are left to the other cues."""
+    page, layout = rules.page, rules.layout
+    run: list[int] = []
+    for i in reversed(candidates):
+        t = texts[i]
+        if not (is_time_line(t, rules) or is_keyword_line(t, layout) or is_trailing_name(t, layout)):
+            break
+        run.append(i)
+    run.reverse()
+    opening = next((k for k, i in enumerate(run) if is_time_line(texts[i], rules)), None)
+    if opening is None or run[opening] == candidates[0]:
+        return {}
+    if opening > 0 and is_section_name(texts[run[opening - 1]], page):
+        opening -= 1
+    block: dict[int, tuple[str, str]] = {}
+    for i in run[opening:]:
+        t = texts[i]
+        if is_time_line(t, rules):
+            block[i] = ("timestamp", "layout.trailing_time")
+        elif is_keyword_line(t, layout):
+            block[i] = ("furniture", "layout.trailing_keywords")
+        elif is_section_name(t, page):
+            block[i] = ("breadcrumb", "layout.trailing_section")
+        else:
+            block[i] = ("source_credit", "layout.trailing_outlet")
+    return block
 
 
 # ---------------------------------------------------------------- the zoner
@@ -463,9 +541,17 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None,
         if i >= end:
             mark(i, "furniture", "page.furniture_heading" if i == end else "page.after_furniture_heading")
 
+    # 3b. An aggregator's metadata printed after the article: its time, section, keywords and outlet.
+    block = trailing_metadata(texts, [i for i in content[pos:] if i < end], rules)
+    for i, (z, why) in block.items():
+        mark(i, z, why)
+    block_credits = [Byline("source_credit", None, texts[i], texts[i]) for i, (z, _) in sorted(block.items())
+                     if z == "source_credit"]
+    before_block = min(block, default=end)
+
     # 4. What closes the article: outlet credits and a byline, on lines of their own, in any order.
-    closing = end
-    i = end - 1
+    closing = before_block
+    i = before_block - 1
     while i > start:
         t = texts[i]
         if not t or i in preset:
@@ -556,7 +642,7 @@ def zone_lines(lines: list[Line], rules: ZoneRules, url: str | None = None,
                 if byline.zone == "source_credit":
                     credits.append(byline)
                     byline = None
-    return Zoned(spans, headers, byline, credits)
+    return Zoned(spans, headers, byline, credits + block_credits)
 
 
 def _page_byline(text: str, page: PageRules) -> bool:
@@ -631,6 +717,14 @@ def parse_timestamp(text: str, rules: PageRules) -> datetime | None:
     return _dated(m["year"], m["month"], m["day"], m["hour"], m["minute"], _utc_offset(m["offset"], None, 0))
 
 
+def full_year(printed: str, first_year: int) -> int:
+    """A printed year: four digits as printed; two digits the year ending in them that is at least ``first_year``
+    and less than a hundred years after it (13 -> 2013, 98 -> 1998 from 1950)."""
+    if len(printed) != 2:
+        return int(printed)
+    return first_year + (int(printed) - first_year) % 100
+
+
 def parse_date_value(value: str, layout: LayoutRules) -> tuple[datetime, str] | None:
     """A header's or sidecar's date: (the time, its grain: day or minute); None when it is not a date."""
     value = value.strip()
@@ -644,7 +738,8 @@ def parse_date_value(value: str, layout: LayoutRules) -> tuple[datetime, str] | 
             tz = timezone.utc
         else:
             tz = _utc_offset(offset, g.get("offset_minutes"), SITE_UTC_OFFSET_HOURS)
-        stamp = _dated(g["year"], g["month"], g["day"], g.get("hour"), g.get("minute"), tz)
+        year = str(full_year(g["year"], layout.two_digit_year_from))
+        stamp = _dated(year, g["month"], g["day"], g.get("hour"), g.get("minute"), tz)
         if stamp is None:
             return None
         return stamp, "minute" if g.get("hour") is not None else "day"
