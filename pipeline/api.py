@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import DEFAULT_OUT_DIR, NEWS_TIME_ZONE, RULES_DIR
-from .schema import EXTRACT_TABLES, TABLES, SchemaError, Table, to_arrow
+from .schema import EXTRACT_TABLES, TABLES, SchemaError, Table, fits_arrow, to_arrow
 
 # What extract() returns: the article, its lines and tokens, the published facts and what was rejected.
 EXTRACT_RESULT_TABLES = ("articles", "lines", "tokens", "aid_events", "officials", "agreements", "dates",
@@ -217,15 +217,7 @@ def unwritable(table: Table, rows: list[dict], positions: list[int]) -> list[int
         to_arrow(table, rows)
         return []
     except SchemaError:
-        return [at for at, row in zip(positions, rows) if not _writable(table, row)]
-
-
-def _writable(table: Table, row: dict) -> bool:
-    try:
-        to_arrow(table, [row])
-    except SchemaError:
-        return False
-    return True
+        return [at for at, row in zip(positions, rows) if not fits_arrow(table, row)]
 
 
 def run(raw_dir: Path | str, out_dir: Path | str = DEFAULT_OUT_DIR, *, rules_dir: Path | str = RULES_DIR,

@@ -35,7 +35,7 @@ from .page import PageJob, code_version, process_page, reject_row
 from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
 from .rulefiles import rules_source
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
-                     read_rows, to_arrow, write_json, write_table)
+                     fits_arrow, read_rows, to_arrow, write_json, write_table)
 
 log = logging.getLogger("vnfacts")
 
@@ -73,7 +73,7 @@ class StreamingTable:
         except SchemaError:
             if not keep_going:
                 raise
-            fits = [_writable(self.table, row) for row in rows]
+            fits = [fits_arrow(self.table, row) for row in rows]
             unwritable = [row for row, ok in zip(rows, fits) if not ok]
             rows = [row for row, ok in zip(rows, fits) if ok]
             arrow = to_arrow(self.table, rows)
@@ -81,14 +81,6 @@ class StreamingTable:
         self.rows += len(rows)
         self.buffer = []
         return unwritable
-
-
-def _writable(table: Table, row: dict) -> bool:
-    try:
-        to_arrow(table, [row])
-    except SchemaError:
-        return False
-    return True
 
 
 def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: list[dict], report: dict) -> None:

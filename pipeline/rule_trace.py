@@ -41,17 +41,11 @@ def _furthest(units: SentenceUnits, elements) -> tuple[int, int | None]:
 def trace(text: str, kind: str = "aid", rules_dir: Path = RULES_DIR) -> str:
     from .extractors.aid import phrase_finder
     from .extractors.article import extract_text
-    from .extractors.entities import party_finder
+    from .extractors.entities import analysed_text
     from .extractors.money import find_anchors
-    from .lexicon import compile_rules, syllable_doc
-    from .tokenize import tokenize_body
 
     text = unicodedata.normalize("NFC", text)
-    rules = compile_rules(rules_dir)
-    words = tokenize_body(text)
-    sdoc = syllable_doc(text, words)
-    matches = rules.lexicon.find(sdoc)
-    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+    rules, sdoc, matches, finder = analysed_text(text, rules_dir)
     lines = []
     for sent in sentences_of(sdoc, matches):
         if sent.end - sent.start < 2:

@@ -398,6 +398,15 @@ def to_arrow(table: Table, rows: Iterable[Mapping]) -> pa.Table:
         raise SchemaError(f"[S002] {table.name}: {exc}") from exc
 
 
+
+def fits_arrow(table: Table, row: Mapping) -> bool:
+    """Whether the table's Arrow types can hold one row (a value no schema check foresaw may not fit)."""
+    try:
+        to_arrow(table, [row])
+    except SchemaError:
+        return False
+    return True
+
 def _timestamps(values: list, type_: pa.TimestampType) -> pa.Array:
     """Aware datetimes as an Arrow array, converted through epoch milliseconds: pyarrow's
     own conversion of Python datetimes changes once some libraries (pandera) are imported."""

@@ -264,17 +264,23 @@ def party_finder(sdoc: SyllableDoc, matches, rules: CompiledRules, proper_nouns:
     return PartyFinder(sdoc, matches, rules, proper_nouns)
 
 
-def parties_in_text(text: str, rules_dir: Path) -> list[dict]:
-    """The parties of a plain text (tokenized first): used by the rule examples."""
+def analysed_text(text: str, rules_dir: Path):
+    """A plain text tokenized and labelled, with its party finder: (rules, syllable doc, label matches, finder)."""
     from ..lexicon import compile_rules, syllable_doc
     from ..tokenize import tokenize_body
-    from .sentence import sentences_of
 
     words = tokenize_body(text)
     rules = compile_rules(rules_dir)
     sdoc = syllable_doc(text, words)
     matches = rules.lexicon.find(sdoc)
-    finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+    return rules, sdoc, matches, party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
+
+
+def parties_in_text(text: str, rules_dir: Path) -> list[dict]:
+    """The parties of a plain text (tokenized first): used by the rule examples."""
+    from .sentence import sentences_of
+
+    _, sdoc, matches, finder = analysed_text(text, rules_dir)
     out = []
     for sent in sentences_of(sdoc, matches):
         out.extend(finder.find(sent.start, sent.end))
