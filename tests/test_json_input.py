@@ -194,3 +194,47 @@ def test_run_and_the_stage_commands_read_exports(tmp_path):
     assert sorted((r["source_file"], r["record"], r["reason"]) for r in read_rows(REJECTS, staged)
                   if r["stage"] == "ingest") == rejects
     assert not [r for r in read_rows(REJECTS, staged) if r["check"] == "raw_trace"]
+
+
+def test_a_folder_mixing_every_input_format_runs_into_one_set_of_tables(tmp_path):
+    """Text dumps, HTML pages (UTF-8, windows-1258, gzip), a JSON file and a JSON Lines file in one folder: one run,
+    the same tables, every article's body re-validated against its raw bytes."""
+    import gzip
+    import sys
+    from pathlib import Path
+
+    html_dir = Path(__file__).parent / "html"
+    sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+    from make_bad_inputs import to_cp1258
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "dump.txt").write_bytes((RAW_DIR / "000_f22b6e4c1b01d16e.txt").read_bytes())
+    utf8_page = "vnexpress_cach-cac-nuoc-doi-pho-cu-soc-nang-luong.html"
+    (raw / utf8_page).write_bytes((html_dir / utf8_page).read_bytes())
+    gz_page = "dantri_gia-vang-giam-van-cao-hon-the-gioi.html"
+    (raw / (gz_page + ".gz")).write_bytes(gzip.compress((html_dir / gz_page).read_bytes()))
+    (raw / "legacy.html").write_bytes(to_cp1258(
+        "<html><head><meta charset=\"windows-1258\"><title>Hà Nội hỗ trợ Lào</title></head><body><h1>Hà Nội hỗ trợ "
+        "Lào</h1><div class=\"content\"><p>Thành phố Hà Nội trao 40.000 USD cho thủ đô Viêng Chăn để phòng, chống "
+        "dịch bệnh trong những tháng tới.</p><p>Đại diện hai bên đã ký biên bản bàn giao tại trụ sở Ủy ban nhân dân "
+        "thành phố.</p></div></body></html>"))
+    (raw / "news-please.json").write_bytes(news_please_file())
+    (raw / "trafilatura.jsonl").write_bytes(trafilatura_lines())
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    articles = read_rows(ARTICLES, out)
+    formats = {(a["source_file"], a["encoding"]) for a in articles}
+    assert {f for f, _ in formats} == {"dump.txt", utf8_page, gz_page + ".gz", "legacy.html", "news-please.json",
+                                       "trafilatura.jsonl"}
+    assert ("legacy.html", "cp1258") in formats
+    assert len([a for a in articles if a["source_file"] == "trafilatura.jsonl"]) == 2
+    by_file = {a["source_file"]: a for a in articles}
+    assert by_file[utf8_page]["title"] == "Cách các nước đối phó cú sốc năng lượng từ Trung Đông"
+    assert by_file[utf8_page]["published_at_source"] == "html_jsonld"
+    rejects = read_rows(REJECTS, out)
+    assert {r["reason"] for r in rejects if r["stage"] == "ingest"} == {"not_json", "record_without_text"}
+    assert not [r for r in rejects if r["stage"] == "validate"], "a row failed its check against its raw bytes"
+    aid = read_rows(AID_EVENTS, out)
+    assert {"dump.txt", "legacy.html", "news-please.json"} <= {
+        next(a["source_file"] for a in articles if a["article_id"] == row["article_id"]) for row in aid}
