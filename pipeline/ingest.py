@@ -538,6 +538,15 @@ def ingest_record(raw: bytes, source_file: str, text: str, encoding: str, offset
                       article_id_for(record_bytes))
 
 
+FULL_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def _years_stated(zoned: Zoned) -> tuple[int, ...]:
+    """The years the article's text writes in four digits (for a time line that prints two)."""
+    return tuple(int(y) for s in zoned.spans if s.zone in BODY_ZONES or s.zone == "title"
+                 for y in FULL_YEAR.findall(s.text) if int(y) in PUBLISHED_YEARS)
+
+
 def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str], source_file: str = "",
                   found: dict[str, str | None] | None = None, dated: list[tuple[str, str]] = ()) -> dict:
     """Title, time, author, outlet, url and doc id: from the sidecar, the page's zones, its header block, then
@@ -556,7 +565,7 @@ def page_metadata(zoned: Zoned, rules: ZoneRules, sidecar: dict[str, str], sourc
             continue
         if where == "timestamp_line":
             stamp = parse_timestamp(value, page)
-            parsed = (stamp, "minute") if stamp else parse_date_value(value, layout)
+            parsed = (stamp, "minute") if stamp else parse_date_value(value, layout, _years_stated(zoned))
         else:
             parsed = parse_date_value(value, layout)
         if parsed is not None:

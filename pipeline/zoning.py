@@ -717,16 +717,23 @@ def parse_timestamp(text: str, rules: PageRules) -> datetime | None:
     return _dated(m["year"], m["month"], m["day"], m["hour"], m["minute"], _utc_offset(m["offset"], None, 0))
 
 
-def full_year(printed: str, first_year: int) -> int:
-    """A printed year: four digits as printed; two digits the year ending in them that is at least ``first_year``
-    and less than a hundred years after it (13 -> 2013, 98 -> 1998 from 1950)."""
+def full_year(printed: str, first_year: int, stated_years: tuple[int, ...] = ()) -> int:
+    """A printed year: four digits as printed; two digits the year ending in them nearest the years the page
+    states in full (``stated_years``), else the one at least ``first_year`` and less than a hundred years after
+    it (13 -> 2013, 98 -> 1998 from 1950)."""
     if len(printed) != 2:
         return int(printed)
+    if stated_years:
+        latest = max(stated_years)
+        return min((century + int(printed) for century in range(latest // 100 * 100 - 100, latest + 101, 100)),
+                   key=lambda year: (abs(year - latest), -year))
     return first_year + (int(printed) - first_year) % 100
 
 
-def parse_date_value(value: str, layout: LayoutRules) -> tuple[datetime, str] | None:
-    """A header's or sidecar's date: (the time, its grain: day or minute); None when it is not a date."""
+def parse_date_value(value: str, layout: LayoutRules,
+                     stated_years: tuple[int, ...] = ()) -> tuple[datetime, str] | None:
+    """A header's or sidecar's date: (the time, its grain: day or minute); None when it is not a date. A
+    two-digit year takes its century from the years the page states in full (``full_year``)."""
     value = value.strip()
     for pattern in layout.date_patterns:
         m = pattern.match(value)
@@ -738,7 +745,7 @@ def parse_date_value(value: str, layout: LayoutRules) -> tuple[datetime, str] | 
             tz = timezone.utc
         else:
             tz = _utc_offset(offset, g.get("offset_minutes"), SITE_UTC_OFFSET_HOURS)
-        year = str(full_year(g["year"], layout.two_digit_year_from))
+        year = str(full_year(g["year"], layout.two_digit_year_from, stated_years))
         stamp = _dated(year, g["month"], g["day"], g.get("hour"), g.get("minute"), tz)
         if stamp is None:
             return None

@@ -91,3 +91,13 @@ def test_look_alikes_stay_in_the_body(case, lines):
 def test_two_digit_years_take_the_century_of_the_archive():
     assert [full_year(y, 1950) for y in ("13", "98", "50", "49", "2013")] == [2013, 1998, 1950, 2049, 2013]
 
+
+
+def test_a_two_digit_year_takes_its_century_from_the_years_the_article_writes_in_full():
+    assert full_year("98", 1950, (1997, 1998)) == 1998 and full_year("13", 1950, (2012, 2013)) == 2013
+    assert full_year("49", 1950, (2048,)) == 2049  # the window alone would also say 2049
+    assert full_year("49", 1950, (1949, 1950)) == 1949  # an archive of the 1940s: the window alone says 2049
+    text = ("Hà Nội viện trợ Lào trong năm 1949\nNăm 1949, thành phố đã trao 40 tấn gạo cho tỉnh bạn, "
+            "như những năm trước đó.\n")
+    page = _ingest((text + "04/06/49 08:15 GMT+7\n" + OUTLET + "\n").encode("utf-8"))
+    assert page.article["published_at"].year == 1949
