@@ -824,11 +824,13 @@ def _csv_sidecar_rows(csv_path: Path, raw_dir: Path):
         except csv.Error as exc:
             log.warning("%s: line %d not read (%s); the other rows apply", shown, reader.line_num, exc)
             continue
-        if len(row) != len(header):
-            if any(cell.strip() for cell in row):
-                log.warning("%s: line %d has %d cells for %d columns; skipped", shown, reader.line_num, len(row),
-                            len(header))
+        if not any(cell.strip() for cell in row):
             continue
+        if len(row) > len(header):
+            log.warning("%s: line %d has %d cells for %d columns; skipped", shown, reader.line_num, len(row),
+                        len(header))
+            continue
+        row += [""] * (len(header) - len(row))  # cells left off at the end are empty, as csv readers take them
         name = row[name_column].strip()
         if name:
             yield name, _sidecar_fields(dict(zip(header, row)))
