@@ -157,8 +157,14 @@ def finish_interrupted_publish(out_dir: Path) -> bool:
     except ValueError:  # the journal itself was cut short: nothing was moved yet, the old tables stand
         journal.unlink()
         return False
-    staging = out_dir / str(data["staging"])
-    _move_staged(staging, out_dir, [str(f) for f in data["files"]])
+    name = str(data.get("staging") or "")
+    files = [str(f) for f in data.get("files") or []]
+    if not name.startswith(STAGING_PREFIX) or "/" in name or any(f.startswith("/") or ".." in f.split("/")
+                                                                  for f in files):
+        journal.unlink()  # not a journal this program wrote: nothing is moved from outside the staging folder
+        return False
+    staging = out_dir / name
+    _move_staged(staging, out_dir, files)
     journal.unlink()
     shutil.rmtree(staging, ignore_errors=True)
     return True

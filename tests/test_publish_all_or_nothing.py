@@ -99,3 +99,16 @@ def test_query_also_reads_only_a_finished_publish(two_runs):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "5"
     assert _counts(out) == _manifest_counts(out)
+
+
+def test_a_journal_this_program_did_not_write_moves_nothing(tmp_path):
+    from vnfacts.atomic import finish_interrupted_publish
+
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (outside / "secret.parquet").write_bytes(b"not yours")
+    (out / PUBLISH_JOURNAL).write_text(json.dumps({"staging": "../outside", "files": ["secret.parquet"]}))
+    assert finish_interrupted_publish(out) is False
+    assert (outside / "secret.parquet").exists() and not (out / "secret.parquet").exists()
+    assert not (out / PUBLISH_JOURNAL).exists()
