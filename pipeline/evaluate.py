@@ -251,31 +251,12 @@ def _score_event_date(score: FactScore, gold: dict, row: dict, file: str) -> Non
     if not gold.get("date"):
         return
     score.dated += 1
-    stated = row.get("event_date") or _yearless(row.get("event_month"), row.get("event_day"))
-    if _same_date(str(gold["date"]), str(stated or "")):
+    stated = {"month": row.get("event_month"), "day": row.get("event_day"), "value": row.get("event_date")}
+    if _date_value_matches(str(gold["date"]), stated, True):
         score.date_right += 1
     else:
         score.dates_wrong.append(f"{file}: aid {gold.get('evidence')!r} event_date {row.get('event_date')} "
                                  f"(gold {gold['date']} from {gold.get('date_text')!r})")
-
-
-_ISO_PARTS = re.compile(r"^(?:(\d{4})|-)(?:-(\d{2}))?(?:-(\d{2}))?$")
-
-
-def _yearless(month, day) -> str | None:
-    """``--MM-DD`` (or ``--MM``) of an event dated without a year: its event_date is null, its month and day not."""
-    if not month:
-        return None
-    return f"--{int(month):02d}" + (f"-{int(day):02d}" if day else "")
-
-
-def _same_date(gold_value: str, value: str) -> bool:
-    """Equal at the gold's grain: a year-less gold date compares month and day only."""
-    g, v = _ISO_PARTS.match(gold_value), _ISO_PARTS.match(value[:10])
-    if not g or not v:
-        return False
-    (gy, gm, gd), (vy, vm, vd) = g.groups(), v.groups()
-    return (gm, gd) == (vm, vd) and (gy is None or gy == vy)
 
 
 def _value_text(row: dict) -> str:

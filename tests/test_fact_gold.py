@@ -119,10 +119,12 @@ def test_a_blind_gold_folder_prints_only_its_summary(tmp_path):
 
 
 def test_an_aid_event_date_is_right_at_the_gold_grain():
-    from vnfacts.evaluate import _same_date
+    from vnfacts.evaluate import _date_value_matches
 
-    assert _same_date("2017-05-12", "2017-05-12") and _same_date("--05-12", "2017-05-12")
-    assert not _same_date("2017", "2017-05-12") and not _same_date("2017-05-12", "")
+    day = {"month": 5, "day": 12, "value": "2017-05-12"}
+    assert _date_value_matches("2017-05-12", day, True) and _date_value_matches("--05-12", day, True)
+    assert not _date_value_matches("2017", day, True)
+    assert not _date_value_matches("2017-05-12", {"month": None, "day": None, "value": None}, True)
     gold = [{"donor": "A", "recipient": "B", "amount": 5, "currency": "USD", "date": "2020-03-04",
              "construction": "give"}, {"donor": "C", "recipient": "B", "amount": 7, "currency": "USD",
                                        "construction": "lend"}]
