@@ -65,22 +65,28 @@ def _is_conversion(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRul
     if between[:1] != ["("]:
         return False
     words = " ".join(between[1:]).casefold()
-    return not words or words in {str(w).casefold() for w in rules.merged_list("aid", "conversion_words")}
+    return not words or words in _folded_words(rules, ("conversion_words",))
 
 
-VALUE_AFTER_GOODS = 15  # "1 xe ô tô nhãn hiệu Toyota Land Cruiser VX (loại động cơ …) trị giá 2,8 tỷ đồng"
+@lru_cache(maxsize=64)
+def _folded_words(rules: CompiledRules, keys: tuple[str, ...]) -> frozenset[str]:
+    """The aid rules' word lists named by ``keys``, case-folded: read once per rule set, not per amount."""
+    return frozenset(str(w).casefold() for key in keys for w in rules.merged_list("aid", key))
+
+
+VALUE_AFTER_GOODS = 15  # "1 xe ô tô nhãn hiệu Toyota Land Cruiser VX trị giá 2,8 tỷ đồng": a long item name
 
 
 def _values_goods(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
     """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng": an amount right after a
-    value or conversion word that follows counted goods states what the goods are worth, not a gift of its own."""
+    value or conversion word that follows counted goods states what the goods are worth, not a gift of its own.
+    Punctuation between the goods and the word (a bracketed aside, a comma) keeps them apart."""
     if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
         return False
     between = [t.text for t in doc[anchors[-1].end:money.start] if not t.is_space and t.text != "("]
     if any(w in SENTENCE_PUNCT for w in between):
         return False
-    words = {str(w).casefold() for w in rules.merged_list("aid", "value_words")
-             + rules.merged_list("aid", "conversion_words")}
+    words = _folded_words(rules, ("value_words", "conversion_words"))
     return any(" ".join(between[-k:]).casefold() in words for k in (1, 2, 3, 4) if len(between) >= k)
 
 
