@@ -1,6 +1,6 @@
 # vnfacts: `make run` builds everything from data/raw/, `make test` runs the tests.
-# Each stage is a file target that depends on its input, its code and its rules,
-# so an unchanged stage is skipped.
+# Each stage is a file target that depends on its input and on the code and rules it read
+# (OUT/.make/<stage>.mk, written by the stage), so an unchanged stage is skipped.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,13 +11,11 @@ RAW := data/raw
 OUT := data/processed
 VNFACTS := $(BIN)/vnfacts
 
-CORE := pipeline/schema.py pipeline/rulefiles.py pipeline/rule_schema.py pipeline/normalizers.py pipeline/config.py \
-	pipeline/calendar_days.py pipeline/money_rates.py pipeline/rates/usd_rates_yearly.csv
-INGEST_DEPS := $(CORE) pipeline/ingest.py pipeline/zoning.py pipeline/normalize.py $(shell find rules/zones rules/normalize -name '*.yaml')
-TOKENIZE_DEPS := $(CORE) pipeline/tokenize.py
-VALIDATE_DEPS := $(CORE) pipeline/validate.py pipeline/consolidate.py pipeline/ingest.py pipeline/zoning.py pipeline/normalize.py
-EXTRACT_DEPS := $(CORE) $(wildcard pipeline/extractors/*.py) pipeline/lexicon.py pipeline/numbers.py pipeline/dates.py \
-	$(shell find rules -name '*.yaml')
+# What each stage reads is written by the stage itself: after a stage command succeeds, OUT/.make/<stage>.mk
+# lists the package modules it ran and the rule files it read (vnfacts.make_deps), so editing any of them re-runs
+# that stage and those after it, and nothing else. A stage that has not written its list yet always runs.
+-include $(wildcard $(OUT)/.make/*.mk)
+reads = $(if $(wildcard $(OUT)/.make/$(1).mk),$(wildcard $($(1)_READS)),FORCE)
 # Any raw file (or the directory, when files come or go) newer than the articles forces ingest.
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
@@ -41,32 +39,33 @@ $(INSTALLED): pyproject.toml
 run: $(OUT)/manifest.json report
 
 # The whole pipeline in one pass (vnfacts run: parallel, streaming, cached per file).
-$(OUT)/manifest.json: $(INGEST_DEPS) $(TOKENIZE_DEPS) $(EXTRACT_DEPS) $(VALIDATE_DEPS) pipeline/engine.py pipeline/cache.py \
-		pipeline/export.py $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
+$(OUT)/manifest.json: $(call reads,run) $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
 	$(VNFACTS) run --raw $(RAW) --out $(OUT) --rules rules
+	@# a run that finds nothing changed leaves the tables as they were: mark them checked, for make
+	@touch $@
 
 ## ingest: page dumps -> articles.parquet, lines.parquet, rejects.parquet
 ingest: $(OUT)/articles.parquet
 
-$(OUT)/articles.parquet: $(INGEST_DEPS) $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
+$(OUT)/articles.parquet: $(call reads,ingest) $(RAW) $(if $(RAW_CHANGED),FORCE) | $(INSTALLED)
 	$(VNFACTS) ingest --raw $(RAW) --out $(OUT)
 
 ## tokenize: articles -> tokens.parquet (underthesea words and POS tags)
 tokenize: $(OUT)/tokens.parquet
 
-$(OUT)/tokens.parquet: $(OUT)/articles.parquet $(TOKENIZE_DEPS) | $(INSTALLED)
+$(OUT)/tokens.parquet: $(OUT)/articles.parquet $(call reads,tokenize) | $(INSTALLED)
 	$(VNFACTS) tokenize --out $(OUT)
 
 ## extract: articles + tokens + rules/ -> candidate rows (data/processed/candidates/)
 extract: $(OUT)/candidates/aid_events.parquet
 
-$(OUT)/candidates/aid_events.parquet: $(OUT)/tokens.parquet $(OUT)/articles.parquet $(EXTRACT_DEPS) | $(INSTALLED)
+$(OUT)/candidates/aid_events.parquet: $(OUT)/tokens.parquet $(OUT)/articles.parquet $(call reads,extract) | $(INSTALLED)
 	$(VNFACTS) extract --out $(OUT) --rules rules
 
 ## validate: check every candidate row against its source; publish the analysts' tables
 validate: $(OUT)/validation_report.json
 
-$(OUT)/validation_report.json: $(OUT)/candidates/aid_events.parquet $(VALIDATE_DEPS) | $(INSTALLED)
+$(OUT)/validation_report.json: $(OUT)/candidates/aid_events.parquet $(call reads,validate) | $(INSTALLED)
 	$(VNFACTS) validate --raw $(RAW) --out $(OUT) --rules rules
 
 ## export: stamp the published tables with their provenance; write manifest.json
@@ -91,7 +90,7 @@ docs: $(INSTALLED)
 ## report: HTML review pages with highlighted evidence -> data/processed/report/index.html
 report: $(OUT)/report/index.html
 
-$(OUT)/report/index.html: $(OUT)/manifest.json pipeline/report.py | $(INSTALLED)
+$(OUT)/report/index.html: $(OUT)/manifest.json $(call reads,report) | $(INSTALLED)
 	$(VNFACTS) report --out $(OUT)
 
 ## golden: rewrite tests/golden/ from a fresh run on the fixtures (on purpose only)

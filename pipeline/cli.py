@@ -193,7 +193,12 @@ def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True
             if debug or not isinstance(exc, (OSError, SchemaError)) and not _is_arrow_error(exc):
                 raise
             raise click.ClickException(_one_line(exc)) from exc
-        log.info("%s done in %.1fs", func.__name__.removesuffix("_cmd"), time.perf_counter() - started)
+        stage = func.__name__.removesuffix("_cmd")
+        log.info("%s done in %.1fs", stage, time.perf_counter() - started)
+        if writes:
+            from .make_deps import write_make_deps
+
+            write_make_deps(stage, out, kwargs.get("rules_dir"), workers_run_pages=stage == "run")
         if isinstance(summary, str):
             click.echo(summary)
         else:

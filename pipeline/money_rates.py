@@ -35,6 +35,7 @@ from .calendar_days import day_of_iso, year_of_iso
 from .numbers import exact
 
 YEARLY_RATES_FILE = Path(__file__).parent / "rates" / "usd_rates_yearly.csv"
+DATA_FILES = (YEARLY_RATES_FILE,)  # what vnfacts.make_deps lists beside the module for `make`
 MAX_DAYS_TO_LAST_FIXING = 7
 SIX_DECIMALS = Decimal("0.000001")  # the scale of amount_usd
 RATE_DECIMALS = Decimal("1E-10")  # the scale of usd_rate

@@ -9,18 +9,14 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Callable
 
-from . import extractors as extract_mod
-from . import ingest as ingest_mod
-from . import tokenize as tokenize_mod
-from . import validate as validate_mod
-from .cache import Cache
 from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .export import provenance, tokens_provenance
-from .lexicon import compile_rules
-from .page import reject_row, tokens_for
-from .publish import consolidate_and_report, write_stage_rejects
+from .publish import write_stage_rejects
 from .schema import ARTICLES, EXTRACT_TABLES, LINES, TOKENS, read_rows, write_table
+
+# Each stage imports its own modules, so a stage loads (and `make` makes it depend on: vnfacts.make_deps) only
+# the code it runs.
 
 log = logging.getLogger("vnfacts")
 
@@ -35,6 +31,8 @@ def no_progress(label: str, total: int):
 
 def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
                progress: ProgressFactory = no_progress) -> dict[str, int]:
+    from . import ingest as ingest_mod
+
     files = ingest_mod.list_raw_files(raw_dir)
     log.info("ingest: %d files in %s", len(files), raw_dir)
     with progress("ingest", len(files)) as advance:
@@ -56,7 +54,7 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
 def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
     """Each line of one page (of each record of a crawler export) with its zone and the cue that decided it,
     then the metadata read."""
-    from .errors import Reject
+    from . import ingest as ingest_mod
     from .zoning import explain
 
     path = Path(path)
@@ -81,6 +79,10 @@ def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
 
 
 def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
+    from . import tokenize as tokenize_mod
+    from .cache import Cache
+    from .page import tokens_for
+
     articles = read_rows(ARTICLES, out_dir)
     cache = Cache(Path(out_dir) / CACHE_DIR)
     with progress("tokenize", len(articles)) as advance:
@@ -95,6 +97,10 @@ def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict
 
 
 def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFactory = no_progress) -> dict[str, int]:
+    from . import extractors as extract_mod
+    from . import tokenize as tokenize_mod
+    from .lexicon import compile_rules
+
     articles = read_rows(ARTICLES, out_dir)
     words_by_article: dict[str, list] = {}
     for row in read_rows(TOKENS, out_dir):
@@ -130,6 +136,10 @@ def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFa
 def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> dict:
     """Check every candidate row against its source; publish the rows that pass, reject
     the others with the check they failed, consolidate across articles, and report."""
+    from . import validate as validate_mod
+    from .page import reject_row
+    from .publish import consolidate_and_report
+
     articles = read_rows(ARTICLES, out_dir)
     lines = read_rows(LINES, out_dir)
     candidates = {t.name: read_rows(t, Path(out_dir) / CANDIDATES_DIR) for t in EXTRACT_TABLES}
