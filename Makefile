@@ -20,7 +20,7 @@ reads = $(if $(wildcard $(OUT)/.make/$(1).mk),$(wildcard $($(1)_READS)),FORCE)
 RAW_CHANGED := $(shell find $(RAW) -newer $(OUT)/articles.parquet 2>/dev/null | head -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench bench-memory corpus eval test chromium clean FORCE
+.PHONY: help setup run ingest tokenize extract validate export duckdb docs report golden bench bench-memory corpus eval test check chromium clean FORCE
 
 ## help: list the targets
 help:
@@ -110,9 +110,13 @@ bench-memory: $(INSTALLED)
 corpus: $(INSTALLED)
 	$(BIN)/python bench/make_corpus.py --n $(or $(N),2000) --out data/interim/corpus
 
-## test: set up (Chromium too, for the review-page test), then run the test suite
+## test: set up (Chromium too, for the review-page test), then run the whole test suite (what CI runs)
 test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest
+
+## check: the fast tier for the edit loop: unit tests, rule examples and goldens, without the tests marked slow
+check: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not slow" -q -n auto
 
 # A headless Chromium (or Chrome) renders the review page in one test: $CHROMIUM, else one on PATH. It is
 # installed only where it can be (root with apt-get); otherwise that one test fails saying why, and the rest run.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from vnfacts.ingest import ingest_page, raw_text
+from vnfacts.ingest import ingest_page, raw_span_of, raw_text
 from vnfacts.normalize import canonical_text
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "html"
@@ -27,7 +27,7 @@ def traced_characters(article: dict, raw: bytes) -> tuple[int, int]:
         if ch == "\n":
             continue
         total += 1
-        a, b = article["body_raw_start"][i], article["body_raw_end"][i]
+        a, b = raw_span_of(article, i, i + 1)
         good += ch in canonical_text(raw_text(article, raw, a, b)) or (ch == " " and a < b)
     return good, total
 

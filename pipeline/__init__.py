@@ -7,13 +7,17 @@
 """
 
 __version__ = "0.1.0"
-__all__ = ["extract", "read_table", "read_tables", "run", "__version__"]
+__all__ = ["extract", "raw_span", "read_table", "read_tables", "run", "__version__"]
 
 
 def __getattr__(name: str):
     # The API imports pandas and the pipeline only when used, so `vnfacts --help` starts fast.
-    if name in ("extract", "read_table", "read_tables", "run"):
+    if name in ("extract", "raw_span", "read_table", "read_tables", "run"):
         from . import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'vnfacts' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -57,7 +57,8 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
     - times are in the news's zone (Asia/Ho_Chi_Minh, UTC+07:00);
     - ISO dates of any grain stay text and gain ``<column>_start``, the first day of the period (datetime64);
     - list columns hold tuples, so rows hash (``drop_duplicates``) and compare; the ``roles`` of a fact are
-      named tuples (``role``, ``text``, ``char_start``, ``char_end``);
+      named tuples (``role``, ``text``, ``char_start``, ``char_end``), an article's ``body_raw_runs`` too
+      (``body_start``, ``raw_start``, ``raw_end``: ``vnfacts.raw_span`` reads them);
     - vocabulary columns are plain strings.
     """
     frame = arrow.to_pandas(types_mapper=_integer_dtype)
@@ -76,7 +77,7 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
             stamps = pd.to_datetime(values, utc=True)
             out[column.name] = stamps.dt.tz_convert(NEWS_TIME_ZONE)
         elif pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
-            record = _record_type(kind.value_type)
+            record = _record_type(kind.value_type, column.name.rsplit("_", 1)[-1].removesuffix("s").title())
             out[column.name] = pd.Series([None if v is None else tuple(record(**x) for x in v) for v in values],
                                          dtype=object)
         elif pa.types.is_list(kind):
@@ -91,9 +92,10 @@ def typed_frame(table: Table, arrow: pa.Table) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=None)
-def _record_type(struct: pa.StructType):
-    """A named tuple of a struct's fields (the only structs are roles: ``Role(role, text, char_start, …)``)."""
-    return namedtuple("Role", [f.name for f in struct])
+def _record_type(struct: pa.StructType, name: str):
+    """A named tuple of a struct's fields, named for its column: ``Role(role, text, char_start, …)`` of
+    ``roles``, ``Run(body_start, raw_start, raw_end)`` of ``body_raw_runs``."""
+    return namedtuple(name, [f.name for f in struct])
 
 
 def read_table(name: str, out_dir: Path | str = DEFAULT_OUT_DIR) -> pd.DataFrame:
@@ -231,3 +233,12 @@ def run(raw_dir: Path | str, out_dir: Path | str = DEFAULT_OUT_DIR, *, rules_dir
     if problem:
         raise ValueError(problem)
     return run_and_export(Path(raw_dir), Path(out_dir), Path(rules_dir), jobs=jobs, use_cache=use_cache)
+
+
+def raw_span(article, start: int, end: int) -> tuple[int, int]:
+    """The bytes of the raw file that body characters ``[start, end)`` of an article come from, as
+    ``(first, one past the last)``: ``raw_bytes[first:last]`` is what the page held there. ``article`` is a row of
+    ``read_table("articles")`` (or of the Parquet table read any way)."""
+    from .offset_runs import article_raw_span
+
+    return article_raw_span(article, start, end)

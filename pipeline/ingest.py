@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import crawler_export as export
 from . import html_page
+from . import offset_runs
 from .calendar_days import news_date
 from .config import (CONTROL_WINDOW_CHARS, MARKUP_MIN_SHARE, MARKUP_MIN_TAGS, MAX_CONTROL_SHARE, MAX_RAW_BYTES,
                      MIN_LATIN_LETTER_SHARE, RULES_DIR)
@@ -371,8 +372,9 @@ def article_of(raw: bytes, source_file: str, canon: Canonical, lines: list[Line]
         raise Reject("no_body", f"{where}: no lead or paragraph found among {len(lines)} lines "
                                 f"(zones: {sorted({s.zone for s in zoned.spans})})", record)
 
+    body = "".join(body_parts)
     article = {"article_id": article_id, "source_file": source_file, "record": record, **metadata,
-               "body": "".join(body_parts), "body_raw_start": raw_start, "body_raw_end": raw_end,
+               "body": body, "body_raw_runs": offset_runs.as_column(offset_runs.encode(body, raw_start, raw_end)),
                "encoding": encoding, "raw_format": raw_format, "raw_sha256": hashlib.sha256(raw).hexdigest(),
                "n_lines": len(lines), **text_kept(zoned.spans, rules.layout)}
     return IngestedPage(article, line_rows, zoned.spans)
@@ -662,7 +664,7 @@ def raw_span_of(article: dict, start: int, end: int) -> tuple[int, int]:
     """Raw byte span of body characters [start, end) of an article row."""
     if not 0 <= start < end <= len(article["body"]):
         raise IndexError(f"span {start}:{end} outside the body of {article['article_id']}")
-    return article["body_raw_start"][start], article["body_raw_end"][end - 1]
+    return offset_runs.article_raw_span(article, start, end)
 
 
 # ---------------------------------------------------------------- sidecars and the batch

@@ -102,11 +102,14 @@ ARTICLES = Table(
         _c("doc_id", pa.string(), "Identifier the dump gives the page ('# doc_id = …'), or the sidecar's.", True),
         _c("body", pa.string(), "Canonical article text: lead, paragraphs and photo captions, one line each, "
                                 "joined by a line break (\\n)."),
-        _c("body_raw_start", pa.list_(pa.int32()), "For each body character, the first byte of the raw file it comes "
-                                                   "from (a line separator points at the raw line break): of an "
-                                                   "HTML character reference or a JSON escape, its first byte; "
-                                                   "of a .gz page, a byte of its decompressed content."),
-        _c("body_raw_end", pa.list_(pa.int32()), "For each body character, one past the last raw byte it comes from."),
+        _c("body_raw_runs", pa.list_(pa.struct([("body_start", pa.int32()), ("raw_start", pa.int32()),
+                                                 ("raw_end", pa.int32())])),
+           "Where each body character comes from in the raw file, as runs: a run covers the body characters from "
+           "its body_start to the next run's; its first character starts at raw byte raw_start, each next one "
+           "follows the one before and takes the bytes of its UTF-8 encoding, and the last ends before raw_end. "
+           "A character read otherwise (a folded look-alike, an HTML character reference or JSON escape, the line "
+           "break joining two lines, a page in another encoding) is a run of its own. Of a .gz page, offsets into "
+           "its decompressed content. vnfacts.raw_span(article, start, end) looks a span up."),
         _c("encoding", VOCAB, "How the raw bytes were decoded (e.g. 'utf-8', 'utf-8-sig')."),
         _c("raw_format", VOCAB, "How the raw file is read, and so how a span of its bytes reads as text: text (a "
                                 "page dump), html (an HTML page, markup removed and character references "
@@ -497,8 +500,7 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "author": ("Mai Anh", "text"),
     "source_credit": ("Theo VOV", "text"),
     "body": ("Chiều 26/8, Ủy viên Bộ Chính trị, …", "text"),
-    "body_raw_start": ([0, 1, 2], "bytes"),
-    "body_raw_end": ([1, 2, 3], "bytes"),
+    "body_raw_runs": ([{"body_start": 0, "raw_start": 2048, "raw_end": 2391}], "runs"),
     "encoding": ("utf-8", "codec"),
     "raw_format": ("html", "vocabulary"),
     "record": (3, "record number"),

@@ -200,6 +200,22 @@ def test_read_tables_matches_the_parquet_files(run_dir):
     assert [r["amount"] for r in raw] == [None if pd.isna(v) else v for v in aid["amount_exact"]]
 
 
+def test_raw_span_takes_an_aid_row_back_to_the_bytes_of_its_page(run_dir, spec):
+    """The spec's 40.000 USD of the Hanoi article, from a row of read_table to the bytes of the file it came from,
+    with a row of the Parquet table read by pyarrow too."""
+    articles = vnfacts.read_table("articles", run_dir).set_index("article_id")
+    aid = vnfacts.read_table("aid_events", run_dir)
+    hanoi = articles.index[articles["source_file"] == ARTICLE][0]
+    row = aid[(aid["article_id"] == hanoi) & (aid["evidence"] == "40.000 USD")].iloc[0]
+    assert any(e["evidence"] == row["evidence"] for e in spec["articles"][ARTICLE]["aid_events"])
+    article = articles.loc[row["article_id"]]
+    first, last = vnfacts.raw_span(article, row["char_start"], row["char_end"])
+    assert (RAW_DIR / ARTICLE).read_bytes()[first:last].decode("utf-8") == "40.000 USD"
+    as_read = next(a for a in pq.read_table(run_dir / "articles.parquet").to_pylist()
+                   if a["article_id"] == row["article_id"])
+    assert vnfacts.raw_span(as_read, row["char_start"], row["char_end"]) == (first, last)
+
+
 def test_read_tables_says_what_to_do_when_nothing_is_there(tmp_path):
     with pytest.raises(FileNotFoundError, match="vnfacts run"):
         vnfacts.read_tables(tmp_path)

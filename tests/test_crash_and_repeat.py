@@ -74,6 +74,7 @@ STAGES = {
 ORDER = ["ingest", "tokenize", "extract", "validate"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_a_run_killed_mid_stage_then_rerun_equals_an_uninterrupted_run(stage, reference, tmp_path):
     raw_ref, expected = reference
@@ -101,6 +102,7 @@ def test_a_run_killed_mid_stage_then_rerun_equals_an_uninterrupted_run(stage, re
     assert not list(out.rglob(".*.tmp")), "the rerun removes what the killed run left half-written"
 
 
+@pytest.mark.slow
 def test_two_runs_give_identical_tables(reference, tmp_path):
     raw, expected = reference
     out = tmp_path / "out"
@@ -123,6 +125,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_the_pipeline_opens_no_network_connection(tmp_path):
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, "-c", NO_NETWORK, "run", "--raw", str(RAW_DIR), "--out", str(out),

@@ -18,6 +18,7 @@ TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "ag
           "aid_events_consolidated", "officials_consolidated", "rejects"]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_equals_the_local_engine(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw, ignore=shutil.ignore_patterns(".*"))

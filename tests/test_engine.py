@@ -95,6 +95,7 @@ def test_unchanged_files_come_from_the_cache_and_a_changed_one_is_redone(tmp_pat
     assert _cache_files(out, "tokens") == tokens  # same body, same tokens
 
 
+@pytest.mark.slow
 def test_a_rule_change_reruns_extraction_but_not_tokenization(tmp_path):
     raw = _raw_copy(tmp_path)
     rules = tmp_path / "rules"
@@ -141,6 +142,7 @@ def test_rows_that_break_a_table_schema_become_rejects_at_the_batch(extracted):
     assert report["aid_events"]["rejected"] == 1 and report["aid_events"]["by_check"] == {"schema.flow": 1}
 
 
+@pytest.mark.slow
 def test_workers_end_when_the_run_is_terminated(tmp_path):
     """SIGTERM to `vnfacts run --jobs 2` leaves no worker behind."""
     import signal
@@ -244,6 +246,7 @@ def test_a_run_with_nothing_changed_does_nothing_and_says_so(tmp_path, caplog):
 
 @pytest.mark.parametrize("change", ["input edited", "input added", "table deleted", "table edited",
                                     "rules changed", "no cache"])
+@pytest.mark.slow
 def test_a_run_after_any_change_runs_again(tmp_path, change, caplog):
     raw = _raw_copy(tmp_path)
     out = tmp_path / "out"

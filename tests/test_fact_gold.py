@@ -30,6 +30,7 @@ def _result(results, name):
     return results[name]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
 def test_the_gold_set_is_large_enough_and_every_article_runs(results, name):
     result = _result(results, name)
@@ -42,6 +43,7 @@ def test_the_gold_set_is_large_enough_and_every_article_runs(results, name):
     assert result.scores["officials"].gold >= officials
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, measure", [(name, m) for name in sorted(GOLD_SETS) for m in sorted(FLOORS[name])])
 def test_score_is_at_or_above_its_floor(results, name, measure):
     result = _result(results, name)

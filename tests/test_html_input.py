@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vnfacts.offset_runs import decode, runs_of_article
 from vnfacts.cli import main
 from vnfacts.errors import Reject
 from vnfacts.html_page import load_html_rules, markup_text, read_html
@@ -115,14 +116,14 @@ def test_every_body_character_traces_back_to_the_bytes_of_the_page(name, ingeste
     raw = (HTML / name).read_bytes()
     article = ingested[name].article
     body = article["body"]
-    assert len(article["body_raw_start"]) == len(article["body_raw_end"]) == len(body)
+    starts, ends = decode(body, runs_of_article(article))
+    assert len(starts) == len(ends) == len(body)
     for line in ingested[name].lines:
         if line["body_start"] is None:
             continue
         start, end = line["body_start"], line["body_end"]
         a, b = raw_span_of(article, start, end)
         assert canonical_text(raw_text(article, raw, a, b)) == body[start:end] == line["text"]
-    starts = article["body_raw_start"]
     assert all(x <= y for x, y in zip(starts, starts[1:])), "raw offsets follow the body's order"
 
 
@@ -144,7 +145,7 @@ def test_a_gzip_compressed_page_reads_as_the_page(tmp_path, ingested):
     article = ingest_page(raw, name + ".gz").article
     assert article["raw_format"] == "html_gzip"
     assert article["body"] == ingested[name].article["body"]
-    assert article["body_raw_start"] == ingested[name].article["body_raw_start"]  # offsets of the decompressed bytes
+    assert article["body_raw_runs"] == ingested[name].article["body_raw_runs"]  # offsets of the decompressed bytes
     at = article["body"].index("Xung đột giữa Mỹ")
     a, b = raw_span_of(article, at, at + 20)
     assert canonical_text(raw_text(article, raw, a, b)) == article["body"][at:at + 20] == "Xung đột giữa Mỹ - I"

@@ -19,6 +19,8 @@ from vnfacts.schema import TABLES
 
 from conftest import RAW_DIR, ROOT
 
+pytestmark = pytest.mark.slow
+
 
 def _run(args, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}

@@ -54,6 +54,7 @@ def staged(tmp_path_factory):
     return raw, out
 
 
+@pytest.mark.slow
 def test_each_stage_lists_the_code_it_ran_and_the_rules_it_read(staged):
     _, out = staged
     ingest, tokenize = listed(out / ".make" / "ingest.mk"), listed(out / ".make" / "tokenize.mk")
@@ -75,6 +76,7 @@ def make_q(target: str, raw: Path, out: Path) -> int:
                           cwd=ROOT, env=env, capture_output=True).returncode
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 def test_make_reruns_a_stage_when_a_file_it_read_changes_and_not_otherwise(staged, tmp_path):
     raw, out = staged
@@ -98,6 +100,7 @@ def test_make_reruns_a_stage_when_a_file_it_read_changes_and_not_otherwise(stage
         mk.write_text(saved, encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 def test_a_stage_that_has_not_said_what_it_reads_always_runs(staged, tmp_path):
     raw, out = staged

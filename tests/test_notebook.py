@@ -27,6 +27,8 @@ from vnfacts.schema import TABLES as SCHEMA_TABLES
 
 from conftest import RAW_DIR, ROOT
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 TABLES = ["articles", "aid_events", "aid_events_consolidated", "officials", "officials_consolidated",
           "agreements", "dates", "mentions", "rejects"]

@@ -40,6 +40,7 @@ def prose(paragraphs: int) -> str:
     return "\n".join(out)
 
 
+@pytest.mark.slow
 def test_the_label_matches_a_page_examines_grow_with_the_page_not_with_its_square(monkeypatch):
     examined = [0]
     of = Sentence.of
@@ -108,6 +109,7 @@ def _two_pages(tmp_path: Path) -> Path:
     return raw
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_page_over_its_time_budget_is_a_too_slow_reject_and_the_run_goes_on(tmp_path, monkeypatch, jobs):
     raw = _two_pages(tmp_path)

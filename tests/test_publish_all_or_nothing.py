@@ -67,6 +67,7 @@ def test_a_run_that_fails_before_publishing_leaves_the_last_run_as_it_was(two_ru
     assert not list(out.glob(STAGING_PREFIX + "*"))
 
 
+@pytest.mark.slow
 def test_a_run_killed_while_computing_leaves_the_last_run_and_the_next_command_cleans_up(two_runs):
     _, large, out = two_runs
     killed = _cli_run(large, out, VNFACTS_CRASH_AT_WRITE="3")
@@ -79,6 +80,7 @@ def test_a_run_killed_while_computing_leaves_the_last_run_and_the_next_command_c
     assert _counts(out) == _manifest_counts(out) and _counts(out)["articles"] == 5
 
 
+@pytest.mark.slow
 def test_a_publish_cut_short_is_finished_before_anyone_reads_the_tables(two_runs):
     _, large, out = two_runs
     killed = _cli_run(large, out, VNFACTS_CRASH_AT_PUBLISH="4")
@@ -91,6 +93,7 @@ def test_a_publish_cut_short_is_finished_before_anyone_reads_the_tables(two_runs
     assert _counts(out) == _manifest_counts(out)
 
 
+@pytest.mark.slow
 def test_query_also_reads_only_a_finished_publish(two_runs):
     _, large, out = two_runs
     assert _cli_run(large, out, VNFACTS_CRASH_AT_PUBLISH="2").returncode != 0

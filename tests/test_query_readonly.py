@@ -164,6 +164,7 @@ def test_a_truncated_table_is_left_out_with_one_warning_and_the_others_query(out
 
 # ---------------------------------------------------------------- stopping a query
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["table", "csv", "parquet"])
 def test_timeout_stops_a_slow_query(out, fmt, tmp_path):
     target = tmp_path / "result.out"
@@ -211,6 +212,7 @@ def peak_memory_mib(*arguments: str) -> tuple[int, int]:
     return int(code), int(peak) // (1024 if sys.platform != "darwin" else 2**20)
 
 
+@pytest.mark.slow
 def test_a_large_csv_streams_in_flat_memory(out, tmp_path):
     target = tmp_path / "range.csv"
     small = peak_memory_mib("query", "SELECT 1", "--out", str(out), "--format", "csv", "--output", str(target))

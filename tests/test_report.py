@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from vnfacts.cli import main
 from vnfacts.golden import load_all
+from vnfacts.offset_runs import as_column, encode
 from vnfacts.report import ROLE_COLOURS, Highlight, clip_to_body, page_name, render_body, write_report
 from vnfacts.schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS,
                              read_rows, to_arrow, write_table)
@@ -33,6 +34,10 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
 SCREENSHOT_ARTIFACT = ROOT / "tests" / "artifacts" / "report_000.png"
+
+
+def one_byte_per_character(body: str) -> list[dict]:
+    return as_column(encode(body, list(range(len(body))), list(range(1, len(body) + 1))))
 
 
 # ---------------------------------------------------------------- a strict little DOM
@@ -273,7 +278,7 @@ def write_role_out(out: Path, aid_rows: list[dict], body: str = ROLE_BODY, artic
     """An article, a PLACE mention on its recipient and the given aid rows; ``without_roles`` writes
     aid_events as an output made before the roles column existed."""
     article = {"article_id": article_id, "source_file": "roles.txt", "title": "Quỹ Hy vọng trao tiền",
-               "body": body, "body_raw_start": list(range(len(body))), "body_raw_end": list(range(1, len(body) + 1)),
+               "body": body, "body_raw_runs": one_byte_per_character(body),
                "encoding": "utf-8", "raw_format": "text", "raw_sha256": "0" * 64, "n_lines": 2,
                "text_chars": len(body) - 1,
                "body_chars": len(body) - 1, "prose_chars": 0, "prose_kept": 1.0, "prose_kept_low": False}
@@ -406,7 +411,7 @@ def write_tiny_out(out: Path, article_id: str = "0123456789abcdef") -> dict:
     body = HOSTILE_BODY
     article = {"article_id": article_id, "source_file": "<img src=x onerror=alert(3)>.txt",
                "title": '<script>alert("title")</script>', "body": body,
-               "body_raw_start": list(range(len(body))), "body_raw_end": list(range(1, len(body) + 1)),
+               "body_raw_runs": one_byte_per_character(body),
                "encoding": "utf-8", "raw_format": "text", "raw_sha256": "0" * 64, "n_lines": 2,
                "text_chars": len(body) - 1,
                "body_chars": len(body) - 1, "prose_chars": 0, "prose_kept": 1.0, "prose_kept_low": False}
@@ -479,6 +484,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+@pytest.mark.slow
 def test_chromium_parses_and_draws_the_article_page(article_000, tmp_path):
     _, page = article_000
     dom = run_chromium(page, tmp_path / "profile-dom", "--dump-dom").stdout
