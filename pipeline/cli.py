@@ -21,7 +21,8 @@ import click
 from . import __version__
 from .atomic import (OutputLocked, PublishInProgress, atomic_path, finish_interrupted_publish, output_lock,
                      remove_stale_staging, remove_stale_temporaries, write_text_atomic)
-from .config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR, RUN_STATE_FILE
+from .config import (CACHE_DIR, DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR,
+                     RUN_STATE_FILE)
 from .errors import SchemaError
 
 # The stages, pandas, spaCy, underthesea and DuckDB are imported by the commands that use them, so that
@@ -615,6 +616,57 @@ def report_cmd(out_dir: Path, report_dir: Path | None):
     from .report import write_report
 
     return {"report": {"index": str(write_report(out_dir, report_dir))}}
+
+
+@main.command("cache")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR,
+              show_default=True, help="The output directory whose caches (OUT/.cache) to show or prune.")
+@click.option("--prune", is_flag=True, help="Remove the entries used longest ago until the cache holds at most "
+                                            "the limit.")
+@click.option("--limit-mb", type=click.FloatRange(min=0), default=None, metavar="MB",
+              help="With --prune: the size to keep, in MB (default: three times the bytes of the files under "
+                   "--raw, the bound `vnfacts run` keeps).")
+@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RAW_DIR,
+              show_default=True, help="The inputs whose size sets the default limit.")
+def cache_cmd(out_dir: Path, prune: bool, limit_mb: float | None, raw_dir: Path):
+    """Show the size of the caches of --out, or prune them.
+
+    `vnfacts run` keeps two caches in OUT/.cache (each file's whole result, and the tokens of each body),
+    compressed, and after each run removes the entries used longest ago beyond three times the bytes of its
+    inputs. Only entries this program wrote are ever removed. Prints JSON.
+
+    Example:
+
+        vnfacts cache --out data/processed
+
+        vnfacts cache --out data/processed --prune --limit-mb 500
+    """
+    from .cache import cache_entries, limit_for_inputs
+    from .cache import prune as prune_cache
+
+    root = out_dir / CACHE_DIR
+    if not prune:
+        by_kind: dict[str, dict[str, int]] = {}
+        for path, size, _ in cache_entries(root):
+            kind = by_kind.setdefault(path.parent.parent.name, {"entries": 0, "bytes": 0})
+            kind["entries"] += 1
+            kind["bytes"] += size
+        click.echo(json.dumps({"cache": str(root), "kinds": by_kind,
+                               "bytes": sum(k["bytes"] for k in by_kind.values())}))
+        return
+    if limit_mb is not None:
+        limit = int(limit_mb * 1e6)
+    else:
+        from .ingest import list_raw_files
+
+        if not raw_dir.is_dir():
+            raise click.UsageError(f"{raw_dir} is not a directory: give --raw or --limit-mb")
+        limit = limit_for_inputs(sum(p.stat().st_size for p in list_raw_files(raw_dir) if p.is_file()))
+    try:
+        with output_lock(out_dir):
+            click.echo(json.dumps({"cache": str(root), **prune_cache(root, limit)}))
+    except OutputLocked as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command("run")

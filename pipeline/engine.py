@@ -244,11 +244,30 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
     validation = consolidate_and_report(tables_dir, report, read_rows(AID_EVENTS, tables_dir),
                                         read_rows(OFFICIALS, tables_dir), articles, meta)
+    if cache_dir is not None:
+        _bound_cache(cache_dir, jobs_list)
     return {"run_key": key, "files": len(jobs_list), "articles": len(seen),
             "rejected_files": len(jobs_list) - files_with_articles,
             "workers": workers, "rows": {name: w.rows for name, w in writers.items() if "/" not in name},
             "prose_kept_low": len(validation["articles_prose_kept_low"]),
             "validation": {k: validation[k] for k in ("rows_checked", "rows_passed", "rows_rejected")}}
+
+
+def _bound_cache(cache_dir: Path, jobs_list: list[PageJob]) -> None:
+    """Prune the caches to three times the bytes of the run's inputs: the entries this run used are the newest."""
+    from .cache import limit_for_inputs, prune
+
+    input_bytes = 0
+    for job in jobs_list:
+        try:
+            input_bytes += os.stat(job.path).st_size
+        except OSError:
+            pass
+    pruned = prune(cache_dir, limit_for_inputs(input_bytes))
+    if pruned["removed"]:
+        log.info("cache: removed %d entries used longest ago (%.1f MB), %.1f MB left (limit %.1f MB)",
+                 pruned["removed"], pruned["removed_bytes"] / 1e6, pruned["left_bytes"] / 1e6,
+                 pruned["limit_bytes"] / 1e6)
 
 
 def _without_duplicates(result: dict[str, list[dict]], source_file: str, seen: dict[str, str],
