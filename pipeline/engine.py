@@ -23,7 +23,6 @@ from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
 
-import pyarrow.parquet as pq
 
 from .atomic import atomic_path, publish_staged, staging_dir
 from .config import (CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR,
@@ -32,10 +31,10 @@ from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars, source_name
 from .page import PageJob, code_version, process_page, reject_row
-from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, sorted_rejects
+from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, merge_reports, sorted_rejects
 from .rulefiles import rules_source
-from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, SchemaError, Table,
-                     fits_arrow, read_rows, to_arrow, write_json, write_table)
+from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, StreamingTable,
+                     Table, read_rows, read_small, write_json, write_table)
 
 log = logging.getLogger("vnfacts")
 
@@ -43,45 +42,6 @@ DEFAULT_BATCH = 200
 
 
 # ---------------------------------------------------------------- writing as we go
-
-class StreamingTable:
-    """Rows appended in batches as Parquet row groups; the file appears (atomically) on close."""
-
-    def __init__(self, table: Table, target: Path, metadata: dict[str, str] | None, stack: ExitStack):
-        self.table = table
-        schema = table.arrow_schema
-        if metadata:
-            schema = schema.with_metadata({**schema.metadata, **{k.encode(): v.encode() for k, v in metadata.items()}})
-        self.schema = schema
-        self.path = stack.enter_context(atomic_path(target))
-        self.writer = pq.ParquetWriter(self.path, schema)
-        stack.callback(self.writer.close)
-        self.buffer: list[dict] = []
-        self.rows = 0
-
-    def add(self, rows: list[dict]) -> None:
-        self.buffer.extend(rows)
-
-    def flush(self, keep_going: bool = False) -> list[dict]:
-        """Write the buffered rows as a row group. With ``keep_going``, rows the Arrow schema cannot hold (a
-        value no check foresaw) are left out and returned, found row by row only when the batch fails."""
-        if not self.buffer:
-            return []
-        rows, unwritable = self.buffer, []
-        try:
-            arrow = to_arrow(self.table, rows)
-        except SchemaError:
-            if not keep_going:
-                raise
-            fits = [fits_arrow(self.table, row) for row in rows]
-            unwritable = [row for row, ok in zip(rows, fits) if not ok]
-            rows = [row for row, ok in zip(rows, fits) if ok]
-            arrow = to_arrow(self.table, rows)
-        self.writer.write_table(arrow.replace_schema_metadata(self.schema.metadata))
-        self.rows += len(rows)
-        self.buffer = []
-        return unwritable
-
 
 def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: list[dict], report: dict) -> None:
     """Write the buffered rows; first, the published rows of a batch go through the table
@@ -122,15 +82,6 @@ def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None,
                             tuple(sorted(sidecars.get(source_file, {}).items())), rules_digest,
                             page_timeout or None))
     return jobs
-
-
-def _merge_reports(total: dict, report: dict) -> None:
-    for name, counts in report.items():
-        into = total.setdefault(name, {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}})
-        for k in ("checked", "passed", "rejected"):
-            into[k] += counts[k]
-        for check, n in counts["by_check"].items():
-            into["by_check"][check] = into["by_check"].get(check, 0) + n
 
 
 def _die_with_parent(parent: int) -> None:
@@ -229,7 +180,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
             for rej in result.get("rejects", []):
                 rejects_by_stage[rej["stage"]].append(rej)
             for part in result.get("report", []):
-                _merge_reports(report, part)
+                merge_reports(report, part)
             if n % batch_size == 0:
                 _flush(writers, schemas, seen, rejects_by_stage["validate"], report)
             advance()
@@ -240,7 +191,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
     write_table(REJECTS, all_rejects, tables_dir, meta)
 
-    articles = {a["article_id"]: a for a in _read_small(ARTICLES, tables_dir, (
+    articles = {a["article_id"]: a for a in read_small(ARTICLES, tables_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
     validation = consolidate_and_report(tables_dir, report, read_rows(AID_EVENTS, tables_dir),
                                         read_rows(OFFICIALS, tables_dir), articles, meta)
@@ -382,6 +333,4 @@ def unchanged_run(out_dir: Path, key: str) -> dict | None:
     return summary
 
 
-def _read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:
-    return pq.read_table(Path(out_dir) / table.filename, columns=list(columns)).to_pylist()
 

@@ -888,12 +888,22 @@ def _sidecar_fields(row: dict) -> dict[str, str]:
 
 def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> dict[str, list[dict]]:
     """Every file under raw_dir ends up as exactly one article row or one reject row."""
-    articles, lines, rejects = [], [], []
+    tables: dict[str, list[dict]] = {"articles": [], "lines": [], "rejects": []}
+    for found in ingested_files(raw_dir, rules_dir, progress):
+        for name, rows in found.items():
+            tables[name].extend(rows)
+    return tables
+
+
+def ingested_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None):
+    """``ingest_files`` one file at a time: for each file under raw_dir, in order, its article rows, line rows and
+    reject rows (a file whose bytes an earlier one had is a duplicate_content reject)."""
     seen: dict[str, str] = {}
     files = list_raw_files(raw_dir)
     sidecars = load_sidecars(raw_dir, files)
     rules_dir = rules_source(rules_dir)  # the rules as they are now, read once for every page
     for path in files:
+        articles, lines, rejects = [], [], []
         source_file = source_name(path, raw_dir)
         try:
             found = ingest_file(read_input(path, source_file), source_file, rules_dir, sidecars.get(source_file))
@@ -913,7 +923,7 @@ def ingest_files(raw_dir: Path, rules_dir: Path = RULES_DIR, progress=None) -> d
                             "stage": "ingest", "reason": page.reason, "detail": page.detail})
         if progress:
             progress()
-    return {"articles": articles, "lines": lines, "rejects": rejects}
+        yield {"articles": articles, "lines": lines, "rejects": rejects}
 
 
 def _named(source_file: str, record: int | None) -> str:

@@ -38,6 +38,16 @@ def write_stage_rejects(stage: str, rows: list[dict], out_dir: Path, meta: dict[
     write_table(REJECTS, combined, out_dir, meta)
 
 
+def merge_reports(total: dict, report: dict) -> None:
+    """Add the counts of one validation report (per table) to a running total."""
+    for name, counts in report.items():
+        into = total.setdefault(name, {"checked": 0, "passed": 0, "rejected": 0, "by_check": {}})
+        for k in ("checked", "passed", "rejected"):
+            into[k] += counts[k]
+        for check, n in counts["by_check"].items():
+            into["by_check"][check] = into["by_check"].get(check, 0) + n
+
+
 def consolidate_and_report(out_dir: Path, table_report: dict, aid_events: list[dict], officials: list[dict],
                            articles_by_id: dict[str, dict], meta: dict[str, str] | None = None) -> dict:
     """Write the tables consolidated across articles and validation_report.json."""

@@ -7,6 +7,7 @@ columns against the declarations below, so column drift fails loudly.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -437,6 +438,86 @@ def write_table(table: Table, rows: Iterable[Mapping] | pa.Table, out_dir: Path,
     with atomic_path(target) as tmp:
         pq.write_table(arrow, tmp)
     return target
+
+
+class StreamingTable:
+    """Rows appended in batches as Parquet row groups; the file appears (atomically) on close."""
+
+    def __init__(self, table: Table, target: Path, metadata: Mapping[str, str] | None, stack: ExitStack):
+        self.table = table
+        schema = table.arrow_schema
+        if metadata:
+            schema = schema.with_metadata({**schema.metadata, **{k.encode(): v.encode() for k, v in metadata.items()}})
+        self.schema = schema
+        self.path = stack.enter_context(atomic_path(target))
+        self.writer = pq.ParquetWriter(self.path, schema)
+        stack.callback(self.writer.close)
+        self.buffer: list[dict] = []
+        self.rows = 0
+
+    def add(self, rows: list[dict]) -> None:
+        self.buffer.extend(rows)
+
+    def flush(self, keep_going: bool = False) -> list[dict]:
+        """Write the buffered rows as a row group. With ``keep_going``, rows the Arrow schema cannot hold (a
+        value no check foresaw) are left out and returned, found row by row only when the batch fails."""
+        if not self.buffer:
+            return []
+        rows, unwritable = self.buffer, []
+        try:
+            arrow = to_arrow(self.table, rows)
+        except SchemaError:
+            if not keep_going:
+                raise
+            fits = [fits_arrow(self.table, row) for row in rows]
+            unwritable = [row for row, ok in zip(rows, fits) if not ok]
+            rows = [row for row, ok in zip(rows, fits) if ok]
+            arrow = to_arrow(self.table, rows)
+        self.writer.write_table(arrow.replace_schema_metadata(self.schema.metadata))
+        self.rows += len(rows)
+        self.buffer = []
+        return unwritable
+
+
+def parquet_file(table: Table, out_dir: Path) -> pq.ParquetFile:
+    """A stage's input table, opened for reading in batches, once its columns are checked against the schema."""
+    path = Path(out_dir) / table.filename
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run the stage that writes '{table.name}' first")
+    try:
+        parquet = pq.ParquetFile(path)
+    except pa.ArrowInvalid as exc:  # pyarrow's message does not name the file
+        raise pa.ArrowInvalid(f"{path}: {exc}") from exc
+    check_schema(table, parquet.schema_arrow)
+    return parquet
+
+
+def iter_row_batches(table: Table, out_dir: Path, batch_rows: int = 200, columns: list[str] | None = None):
+    """A table's rows, ``batch_rows`` at a time, in file order, read one row group after another: memory holds a
+    batch, never the table."""
+    parquet = parquet_file(table, out_dir)
+    try:
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+            yield batch.to_pylist()
+    finally:
+        parquet.close()
+
+
+def count_rows(table: Table, out_dir: Path) -> int:
+    parquet = parquet_file(table, out_dir)
+    try:
+        return parquet.metadata.num_rows
+    finally:
+        parquet.close()
+
+
+def read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:
+    """A few columns of every row (ids, dates, flags): what a stage needs of a whole table at once."""
+    parquet = parquet_file(table, out_dir)
+    try:
+        return parquet.read(columns=list(columns)).to_pylist()
+    finally:
+        parquet.close()
 
 
 def write_json(data, path: Path) -> Path:

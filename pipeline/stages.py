@@ -9,14 +9,21 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Callable
 
+from contextlib import ExitStack
+
 from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .export import provenance, tokens_provenance
 from .publish import write_stage_rejects
-from .schema import ARTICLES, EXTRACT_TABLES, LINES, TOKENS, read_rows, write_table
+from .schema import (ARTICLES, EXTRACT_TABLES, LINES, TOKENS, StreamingTable, Table, count_rows, iter_row_batches,
+                     read_small)
 
 # Each stage imports its own modules, so a stage loads (and `make` makes it depend on: vnfacts.make_deps) only
 # the code it runs.
+
+# Articles per batch: each stage reads its inputs and writes its tables this many articles at a time (Parquet row
+# groups), so its memory holds a batch and not the corpus.
+BATCH_ARTICLES = 200
 
 log = logging.getLogger("vnfacts")
 
@@ -35,20 +42,32 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
 
     files = ingest_mod.list_raw_files(raw_dir)
     log.info("ingest: %d files in %s", len(files), raw_dir)
-    with progress("ingest", len(files)) as advance:
-        tables = ingest_mod.ingest_files(raw_dir, rules_dir, progress=advance)
     meta = provenance(rules_dir)
-    write_table(ARTICLES, tables["articles"], out_dir, meta)
-    write_table(LINES, tables["lines"], out_dir, meta)
-    write_stage_rejects("ingest", tables["rejects"], out_dir, meta)
-    for rej in tables["rejects"]:
+    rejects, low, counts = [], [], {"articles": 0, "lines": 0}
+    with ExitStack() as stack:
+        writers = {"articles": StreamingTable(ARTICLES, Path(out_dir) / ARTICLES.filename, meta, stack),
+                   "lines": StreamingTable(LINES, Path(out_dir) / LINES.filename, meta, stack)}
+        advance = stack.enter_context(progress("ingest", len(files)))
+        for n, found in enumerate(ingest_mod.ingested_files(raw_dir, rules_dir, progress=advance), start=1):
+            for name, writer in writers.items():
+                writer.add(found[name])
+                counts[name] += len(found[name])
+            rejects.extend(found["rejects"])
+            low.extend(a["source_file"] for a in found["articles"] if a["prose_kept_low"])
+            if len(writers["articles"].buffer) >= BATCH_ARTICLES:
+                for writer in writers.values():
+                    writer.flush()
+        for writer in writers.values():
+            writer.flush()
+    write_stage_rejects("ingest", rejects, out_dir, meta)
+    for rej in rejects:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
-    low = [a for a in tables["articles"] if a["prose_kept_low"]]
-    for a in low:
-        log.warning("%s: the body keeps %.0f%% of the page's prose (see lines.parquet's zone_reason)",
-                    a["source_file"], 100 * a["prose_kept"])
-    return {"files": len(files), "articles": len(tables["articles"]), "rejected": len(tables["rejects"]),
-            "lines": len(tables["lines"]), "prose_kept_low": len(low)}
+    for a in read_small(ARTICLES, out_dir, ("source_file", "prose_kept", "prose_kept_low")):
+        if a["prose_kept_low"]:
+            log.warning("%s: the body keeps %.0f%% of the page's prose (see lines.parquet's zone_reason)",
+                        a["source_file"], 100 * a["prose_kept"])
+    return {"files": len(files), "articles": counts["articles"], "rejected": len(rejects),
+            "lines": counts["lines"], "prose_kept_low": len(low)}
 
 
 def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
@@ -78,22 +97,64 @@ def explain_file(path: Path, rules_dir: Path = RULES_DIR) -> str:
     return "\n\n".join(parts)
 
 
+class RowsByArticle:
+    """The rows of a table grouped by article, read a batch at a time, for the articles of another table in
+    the same order (each stage writes its rows in the order of the articles). ``of(article_id)`` gives the next
+    article's rows; asked for the articles in order, it reads the table once, holding one batch."""
+
+    def __init__(self, table: Table, out_dir: Path, order: dict[str, int]):
+        self.table = table
+        self.order = order  # article id -> its place among the articles
+        self.rows = (row for batch in iter_row_batches(table, out_dir, 20 * BATCH_ARTICLES) for row in batch)
+        self.pending = next(self.rows, None)
+
+    def of(self, article_id: str) -> list[dict]:
+        place = self.order[article_id]
+        found = []
+        while self.pending is not None:
+            held = self.pending["article_id"]
+            at = self.order.get(held)
+            if at is None:
+                raise ValueError(f"{self.table.filename} has rows of an article that is not in "
+                                 f"{ARTICLES.filename} ({held}): run the stages again in order")
+            if at > place:
+                break
+            if at < place:
+                raise ValueError(f"{self.table.filename} is not in the order of {ARTICLES.filename} (rows of "
+                                 f"{held} after those of a later article): run the stages again in order")
+            found.append(self.pending)
+            self.pending = next(self.rows, None)
+        return found
+
+
+def article_order(out_dir: Path) -> dict[str, int]:
+    return {row["article_id"]: i for i, row in enumerate(read_small(ARTICLES, out_dir, ("article_id",)))}
+
+
 def run_tokenize(out_dir: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
     from . import tokenize as tokenize_mod
     from .cache import Cache
     from .page import tokens_for
 
-    articles = read_rows(ARTICLES, out_dir)
+    total = count_rows(ARTICLES, out_dir)
     cache = Cache(Path(out_dir) / CACHE_DIR)
-    with progress("tokenize", len(articles)) as advance:
-        tables = tokenize_mod.tokenize_articles(articles, progress=advance,
-                                                words_of=lambda body, aid: tokens_for(body, aid, cache))
     meta = tokens_provenance(out_dir)
-    write_table(TOKENS, tables["tokens"], out_dir, meta)
-    write_stage_rejects("tokenize", tables["rejects"], out_dir, meta)
-    for rej in tables["rejects"]:
+    rejects, n_tokens = [], 0
+    with ExitStack() as stack:
+        tokens = StreamingTable(TOKENS, Path(out_dir) / TOKENS.filename, meta, stack)
+        advance = stack.enter_context(progress("tokenize", total))
+        for articles in iter_row_batches(ARTICLES, out_dir, BATCH_ARTICLES,
+                                         ["article_id", "source_file", "body"]):
+            tables = tokenize_mod.tokenize_articles(articles, progress=advance,
+                                                    words_of=lambda body, aid: tokens_for(body, aid, cache))
+            tokens.add(tables["tokens"])
+            n_tokens += len(tables["tokens"])
+            tokens.flush()
+            rejects.extend(tables["rejects"])
+    write_stage_rejects("tokenize", rejects, out_dir, meta)
+    for rej in rejects:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
-    return {"articles": len(articles), "tokens": len(tables["tokens"]), "rejected": len(tables["rejects"])}
+    return {"articles": total, "tokens": n_tokens, "rejected": len(rejects)}
 
 
 def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFactory = no_progress) -> dict[str, int]:
@@ -101,36 +162,38 @@ def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFa
     from . import tokenize as tokenize_mod
     from .lexicon import compile_rules
 
-    articles = read_rows(ARTICLES, out_dir)
-    words_by_article: dict[str, list] = {}
-    for row in read_rows(TOKENS, out_dir):
-        words_by_article.setdefault(row["article_id"], []).append(row)
     rules = compile_rules(rules_dir)
-    tables: dict[str, list[dict]] = {t.name: [] for t in EXTRACT_TABLES}
-    rejects = []
-    with progress("extract", len(articles)) as advance:
-        for article in articles:
-            rows = words_by_article.get(article["article_id"])
-            if rows is None:  # tokenize rejected it; its reject row says why
-                advance()
-                continue
-            try:
-                found = extract_mod.extract_article(article, tokenize_mod.words_from_rows(rows), rules)
-            except Exception as exc:  # one bad article never stops the batch
-                log.exception("extract failed on %s", article["source_file"])
-                rejects.append({"source_file": article["source_file"], "article_id": article["article_id"],
-                                "stage": "extract", "reason": "extract_failed",
-                                "detail": f"{article['source_file']}: {type(exc).__name__}: {exc}"})
-            else:
-                for name, found_rows in found.items():
-                    tables[name].extend(found_rows)
-            advance()
+    total = count_rows(ARTICLES, out_dir)
+    tokens = RowsByArticle(TOKENS, out_dir, article_order(out_dir))
     meta = provenance(rules_dir)
-    for table in EXTRACT_TABLES:
-        write_table(table, tables[table.name], Path(out_dir) / CANDIDATES_DIR, meta)
+    counts = {t.name: 0 for t in EXTRACT_TABLES}
+    rejects = []
+    with ExitStack() as stack:
+        writers = {t.name: StreamingTable(t, Path(out_dir) / CANDIDATES_DIR / t.filename, meta, stack)
+                   for t in EXTRACT_TABLES}
+        advance = stack.enter_context(progress("extract", total))
+        for articles in iter_row_batches(ARTICLES, out_dir, BATCH_ARTICLES):
+            for article in articles:
+                rows = tokens.of(article["article_id"])
+                if not rows:  # tokenize rejected it; its reject row says why
+                    advance()
+                    continue
+                try:
+                    found = extract_mod.extract_article(article, tokenize_mod.words_from_rows(rows), rules)
+                except Exception as exc:  # one bad article never stops the batch
+                    log.exception("extract failed on %s", article["source_file"])
+                    rejects.append({"source_file": article["source_file"], "article_id": article["article_id"],
+                                    "stage": "extract", "reason": "extract_failed",
+                                    "detail": f"{article['source_file']}: {type(exc).__name__}: {exc}"})
+                else:
+                    for name, found_rows in found.items():
+                        writers[name].add(found_rows)
+                        counts[name] += len(found_rows)
+                advance()
+            for writer in writers.values():
+                writer.flush()
     write_stage_rejects("extract", rejects, out_dir, meta)
-    return {"articles": len(articles), **{t.name: len(tables[t.name]) for t in EXTRACT_TABLES},
-            "rejected": len(rejects)}
+    return {"articles": total, **counts, "rejected": len(rejects)}
 
 
 def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> dict:
@@ -138,24 +201,41 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
     the others with the check they failed, consolidate across articles, and report."""
     from . import validate as validate_mod
     from .page import reject_row
-    from .publish import consolidate_and_report
+    from .publish import consolidate_and_report, merge_reports
 
-    articles = read_rows(ARTICLES, out_dir)
-    lines = read_rows(LINES, out_dir)
-    candidates = {t.name: read_rows(t, Path(out_dir) / CANDIDATES_DIR) for t in EXTRACT_TABLES}
-    # the pages are read again as `run` reads them: a page swapped for a link since is a reject, never followed
-    raws = validate_mod.raw_pages(articles, raw_dir)
-    unread = [reject_row(a["source_file"], a["article_id"], "validate", raws[a["article_id"]])
-              for a in articles if isinstance(raws[a["article_id"]], Reject)]
-    for rej in unread:
-        log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
-    ctx = validate_mod.contexts(articles, lines, raw_dir, raws)
-    result = validate_mod.validate_tables(candidates, ctx, rules_dir)
+    order = article_order(out_dir)
+    lines = RowsByArticle(LINES, out_dir, order)
+    candidates = {t.name: RowsByArticle(t, Path(out_dir) / CANDIDATES_DIR, order) for t in EXTRACT_TABLES}
     meta = provenance(rules_dir)
-    for table in EXTRACT_TABLES:
-        write_table(table, result.published[table.name], out_dir, meta)
-    write_stage_rejects("validate", unread + result.rejects, out_dir, meta)
-    for rej in result.rejects:
-        log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
-    return consolidate_and_report(out_dir, result.report, result.published["aid_events"],
-                                  result.published["officials"], {a["article_id"]: a for a in articles}, meta)
+    rejects, report = [], {}
+    with ExitStack() as stack:
+        writers = {t.name: StreamingTable(t, Path(out_dir) / t.filename, meta, stack) for t in EXTRACT_TABLES}
+        for articles in iter_row_batches(ARTICLES, out_dir, BATCH_ARTICLES):
+            # the pages are read again as `run` reads them: a page swapped for a link since is a reject, never
+            # followed
+            raws = validate_mod.raw_pages(articles, raw_dir)
+            for a in articles:
+                if isinstance(raws[a["article_id"]], Reject):
+                    rejects.append(reject_row(a["source_file"], a["article_id"], "validate", raws[a["article_id"]]))
+            batch_lines = [row for a in articles for row in lines.of(a["article_id"])]
+            batch = {name: [row for a in articles for row in rows.of(a["article_id"])]
+                     for name, rows in candidates.items()}
+            ctx = validate_mod.contexts(articles, batch_lines, raw_dir, raws)
+            result = validate_mod.validate_tables(batch, ctx, rules_dir)
+            for name, writer in writers.items():
+                writer.add(result.published[name])
+                writer.flush()
+            rejects.extend(result.rejects)
+            merge_reports(report, result.report)
+    write_stage_rejects("validate", rejects, out_dir, meta)
+    for rej in rejects:
+        if rej.get("check"):
+            log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
+        else:
+            log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
+    from .schema import AID_EVENTS, OFFICIALS, read_rows
+
+    articles_by_id = {a["article_id"]: a for a in read_small(ARTICLES, out_dir, (
+        "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
+    return consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
+                                  articles_by_id, meta)
