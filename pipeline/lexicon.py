@@ -22,7 +22,6 @@ from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import filter_spans
 
 from .config import RULES_DIR
 from .rulefiles import (RuleFileError, RulesSource, check_across_files, iter_rule_files, rule_files_by_kind,
@@ -85,8 +84,10 @@ class Lexicon:
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
         by_label: dict[str, list] = defaultdict(list)
+        strings = sdoc.doc.vocab.strings
+        texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
         for key_id, start, end in self.matcher(sdoc.doc):
-            key = sdoc.doc.vocab.strings[key_id]
+            key = strings[key_id]
             phrase = self.phrases[key][0]
             if phrase.label in self.head_labels and not sdoc.heads_a_name(start, end):
                 continue
@@ -94,28 +95,37 @@ class Lexicon:
                 continue
             if phrase.label in self.end_boundary_labels and not sdoc.ends_a_word(end):
                 continue
-            if key in self.cased and not _keeps_capitals(sdoc.doc[start:end], self.cased[key]):
+            if key in self.cased and not _keeps_capitals(texts[start:end], self.cased[key]):
                 continue
-            span = sdoc.doc[start:end]
-            span.label_ = phrase.label
-            by_label[phrase.label].append((span, phrase, int(key.rsplit("\x1f", 1)[1])))
+            by_label[phrase.label].append((start, end, body[starts[start]:ends[end - 1]], phrase,
+                                           int(key.rsplit("\x1f", 1)[1])))
         result = {}
         for label, items in by_label.items():
             # two phrases of a label on the same words ("Trưởng đại diện", "Trưởng Đại diện"): the one written
             # as the text is, else the one the rule files list first, whatever order the matcher reports them in
-            phrase_of: dict[tuple[int, int], Phrase] = {}
-            for s, p, _ in sorted(items, key=lambda item: (item[1].normalized != item[0].text, item[2])):
-                phrase_of.setdefault((s.start, s.end), p)
-            items = [(s, p) for s, p, _ in items]
-            kept = filter_spans([s for s, _ in items])
-            result[label] = [Match(label, s.start, s.end, s.start_char, s.end_char, s.text,
-                                   phrase_of[(s.start, s.end)]) for s in sorted(kept, key=lambda s: s.start)]
+            phrase_of: dict[tuple[int, int], tuple[Phrase, str]] = {}
+            for s, e, text, p, _ in sorted(items, key=lambda item: (item[3].normalized != item[2], item[4])):
+                phrase_of.setdefault((s, e), (p, text))
+            kept = longest_first([(s, e) for s, e, _, _, _ in items])
+            result[label] = [Match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1], phrase_of[(s, e)][0])
+                             for s, e in kept]
         return result
 
 
-def _keeps_capitals(span, patterns: list[tuple[bool, ...]]) -> bool:
+def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token spans (start, end) without overlaps, in text order: of overlapping spans the longest, then the first
+    (spaCy's ``filter_spans``, on plain pairs: a Span object per match cost more than the matching)."""
+    kept, seen = [], set()
+    for start, end in sorted(spans, key=lambda span: (span[1] - span[0], -span[0]), reverse=True):
+        if start not in seen and end - 1 not in seen:
+            kept.append((start, end))
+            seen.update(range(start, end))
+    return sorted(kept)
+
+
+def _keeps_capitals(texts: list[str], patterns: list[tuple[bool, ...]]) -> bool:
     """"Mỹ" the country, not "mỹ" in "thẩm mỹ": every syllable an alias capitalises is capitalised."""
-    caps = tuple(t.text[:1].isupper() for t in span)
+    caps = tuple(t[:1].isupper() for t in texts)
     return any(len(p) == len(caps) and all(c or not want for c, want in zip(caps, p)) for p in patterns)
 
 
@@ -148,18 +158,34 @@ class SyllableDoc:
         """Each token's character offset, in order: a token is found by its offset in log time."""
         return [t.idx for t in self.doc]
 
+    # The tokens' attributes as plain lists: reading them so costs a list index, where ``doc[k]`` makes a Token.
+    @cached_property
+    def texts(self) -> list[str]:
+        return [t.text for t in self.doc]
+
+    @cached_property
+    def token_ends(self) -> list[int]:
+        return [start + len(text) for start, text in zip(self.token_starts, self.texts)]
+
+    @cached_property
+    def spaces(self) -> list[bool]:
+        return [t.is_space for t in self.doc]
+
+    @cached_property
+    def tags(self) -> list[str]:
+        return [t.tag_ for t in self.doc]
+
     def ends_a_word(self, end: int) -> bool:
-        return self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
+        return self.token_ends[end - 1] in self.word_ends
 
     def on_word_boundaries(self, start: int, end: int) -> bool:
-        return self.doc[start].idx in self.word_starts and \
-            self.doc[end - 1].idx + len(self.doc[end - 1]) in self.word_ends
+        return self.token_starts[start] in self.word_starts and self.token_ends[end - 1] in self.word_ends
 
     def word_end(self, i: int, limit: int) -> int:
         """The token after the underthesea word that starts at token i (a full stop glued to it ends it)."""
         j = i + 1
-        while j < limit and not self.doc[j].is_space and self.doc[j].idx not in self.word_starts \
-                and self.doc[j].text not in WORD_BREAKING_MARKS:
+        while j < limit and not self.spaces[j] and self.token_starts[j] not in self.word_starts \
+                and self.texts[j] not in WORD_BREAKING_MARKS:
             j += 1
         return j
 
@@ -169,9 +195,11 @@ class SyllableDoc:
         but tags a person's name Np ("Đoàn Văn Hậu" is no delegation)."""
         if self.on_word_boundaries(start, end):
             return True
-        nxt = self.doc[end] if end < len(self.doc) else None
-        return self.doc[start].idx in self.word_starts and nxt is not None and not nxt.is_space \
-            and nxt.idx not in self.word_starts and nxt.text[:1].isupper() and self.doc[start].tag_ != "Np"
+        if end >= len(self.texts):
+            return False
+        return self.token_starts[start] in self.word_starts and not self.spaces[end] \
+            and self.token_starts[end] not in self.word_starts and self.texts[end][:1].isupper() \
+            and self.tags[start] != "Np"
 
 
 # What a Vietnamese syllable may be made of: an onset, one to three vowels, a final (tone marks on the vowels).
@@ -182,6 +210,7 @@ VIETNAMESE_SYLLABLE = re.compile(
     f"^({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def _word_breaks_between(prev: str, syl: str) -> bool:
     """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"), or a
     number to the word before it ("viện trợ 1,2"): a word breaks between a capitalised syllable that cannot be

@@ -64,7 +64,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
                 agent_frame(sdoc, sent, parties), title)
-        official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
+        if sent.of("TITLE"):  # every official is named beside a title: a sentence without one has none
+            official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         agreements.extend(agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties))
     officials = normalizer(rules.first("official")["normalizer"])(
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)

@@ -74,13 +74,13 @@ class PartyFinder:
 
     # -- words
     def _capitalised_word(self, i: int, limit: int) -> bool:
-        return i < limit and not self.doc[i].is_space and _is_capitalised(self.doc[i].text) \
+        return i < limit and not self.sdoc.spaces[i] and _is_capitalised(self.sdoc.texts[i]) \
             and i not in self.stops and i not in self.verbs and i not in self.not_parties
 
     def _lowercase_noun(self, i: int, limit: int) -> bool:
-        token = self.doc[i] if i < limit else None
-        return token is not None and not token.is_space and token.text[:1].islower() and token.tag_ == "N" \
-            and token.idx in self.sdoc.word_starts and i not in self.stops and i not in self.verbs \
+        sdoc = self.sdoc
+        return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] == "N" \
+            and sdoc.token_starts[i] in sdoc.word_starts and i not in self.stops and i not in self.verbs \
             and i not in self.not_parties and i not in self.complement_stops
 
     def _country_at(self, i: int) -> bool:
@@ -89,10 +89,11 @@ class PartyFinder:
 
     def _is_person_at(self, i: int, limit: int) -> bool:
         """A Vietnamese personal name starts here: a surname and one to three capitalised syllables."""
-        if self.doc[i].text not in self.surnames:
+        texts = self.sdoc.texts
+        if texts[i] not in self.surnames:
             return False
         j = i + 1
-        while j < limit and _is_capitalised(self.doc[j].text) and j - i < 4:
+        while j < limit and _is_capitalised(texts[j]) and j - i < 4:
             j += 1
         return j - i >= 2
 
@@ -166,9 +167,9 @@ class PartyFinder:
     def find(self, start: int, end: int) -> list[Party]:
         """The parties between tokens start and end (one sentence), in text order."""
         found, i = [], start
+        spaces, token_starts, word_starts = self.sdoc.spaces, self.sdoc.token_starts, self.sdoc.word_starts
         while i < end:
-            tok = self.doc[i]
-            if tok.is_space or (i > start and tok.idx not in self.sdoc.word_starts and i not in self.places):
+            if spaces[i] or (i > start and token_starts[i] not in word_starts and i not in self.places):
                 i += 1
                 continue
             headed = self.head_phrase(i, end)

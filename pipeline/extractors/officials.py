@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 from .entities import PartyFinder
@@ -23,6 +25,36 @@ def _is_name_syllable(text: str, particles: frozenset[str] = frozenset()) -> boo
     return text[:1].isupper() and any(c.isalpha() for c in text) and (len(text) == 1 or not text[1:].isupper())
 
 
+@dataclass(frozen=True)
+class OfficialWords:
+    """The word lists of a rule set that every sentence's parser reads, gathered once per compiled rule set."""
+
+    name_min: int
+    name_max: int
+    stopwords: frozenset[str]
+    particles: frozenset[str]
+    surname_alone_titles: frozenset[str]
+    surnames: frozenset[str]
+    org_words: frozenset[str]
+    org_endings: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def official_words(rules: CompiledRules) -> OfficialWords:
+    data = rules.first("official")
+
+    def folded(kind: str, key: str) -> frozenset[str]:
+        return frozenset(str(w).casefold() for w in rules.merged_list(kind, key))
+
+    return OfficialWords(int(data["name_min_syllables"]), int(data["name_max_syllables"]),
+                         folded("stoplist", "words"),
+                         frozenset(str(w) for w in rules.merged_list("official", "name_particles")),
+                         folded("official", "surname_alone_titles"),
+                         frozenset(rules.merged_list("official", "vietnamese_surnames")),
+                         folded("entity_shape", "organisation_words"),
+                         folded("entity_shape", "organisation_word_endings"))
+
+
 class OfficialParser:
     """Titles with their complements, and the names they belong to, in one sentence.
 
@@ -34,8 +66,8 @@ class OfficialParser:
 
     def __init__(self, sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, finder: PartyFinder):
         self.sdoc, self.doc, self.sent, self.rules, self.finder = sdoc, sdoc.doc, sent, rules, finder
-        data = rules.first("official")
-        self.name_min, self.name_max = int(data["name_min_syllables"]), int(data["name_max_syllables"])
+        words = official_words(rules)
+        self.name_min, self.name_max = words.name_min, words.name_max
         self.titles = _at(sent.of("TITLE"))
         self.not_titles = _at(sent.of("NOT_TITLE"))
         self.prefixes = _at(sent.of("TITLE_PREFIX"))
@@ -48,16 +80,14 @@ class OfficialParser:
         self.links = _at(sent.of("TITLE_LINK"))
         self.conjunctions = {m.start: m.end for m in sent.of("CONJUNCTION")}  # start -> end
         self.copula_adverbs = {m.start: m.end for m in sent.of("COPULA_ADVERB")}
-        self.stopwords = {str(w).casefold() for w in rules.merged_list("stoplist", "words")}
-        self.particles = frozenset(str(w) for w in rules.merged_list("official", "name_particles"))
+        self.stopwords, self.particles = words.stopwords, words.particles
         self._name_ends: dict[int, int | None] = {}
-        self.surname_alone_titles = {str(t).casefold() for t in rules.merged_list("official", "surname_alone_titles")}
+        self.surname_alone_titles = words.surname_alone_titles
         self.not_names = {t for label in ("NOT_PARTY", "CURRENCY", "ORG_HEAD", "AGREEMENT_KIND", "NOT_NAME_START")
                           for m in sent.of(label) for t in range(m.start, m.end)}
-        self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
+        self.surnames = words.surnames
         self.inside_places = {t: m for m in sent.of("PLACE") for t in range(m.start + 1, m.end)}
-        self.org_words = {str(w).casefold() for w in rules.merged_list("entity_shape", "organisation_words")}
-        self.org_endings = {str(w).casefold() for w in rules.merged_list("entity_shape", "organisation_word_endings")}
+        self.org_words, self.org_endings = words.org_words, words.org_endings
 
     # -- titles
     def title_at(self, i: int) -> Match | None:

@@ -23,7 +23,7 @@ class Sentence:
 
 
 def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
-    return sdoc.doc[start].idx, sdoc.doc[end - 1].idx + len(sdoc.doc[end - 1])
+    return sdoc.token_starts[start], sdoc.token_ends[end - 1]
 
 
 def sentences_of(sdoc: SyllableDoc, matches: dict[str, list[Match]]) -> list[Sentence]:
