@@ -153,27 +153,37 @@ class SyllableDoc:
     sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
     text: str = ""  # == doc.text, kept because Doc.text rebuilds the string on every access
 
+    # The tokens' attributes as plain lists, read from the Doc's arrays in one go: looking one up costs a list
+    # index, where ``doc[k]`` makes a Token object.
+    @cached_property
+    def _columns(self) -> tuple[list[int], list[int], list[bool], list[int]]:
+        if not len(self.doc):
+            return [], [], [], []
+        columns = self.doc.to_array(["IDX", "LENGTH", "IS_SPACE", "TAG"]).T.tolist()
+        return columns[0], columns[1], [bool(x) for x in columns[2]], columns[3]
+
     @cached_property
     def token_starts(self) -> list[int]:
         """Each token's character offset, in order: a token is found by its offset in log time."""
-        return [t.idx for t in self.doc]
-
-    # The tokens' attributes as plain lists: reading them so costs a list index, where ``doc[k]`` makes a Token.
-    @cached_property
-    def texts(self) -> list[str]:
-        return [t.text for t in self.doc]
+        return self._columns[0]
 
     @cached_property
     def token_ends(self) -> list[int]:
-        return [start + len(text) for start, text in zip(self.token_starts, self.texts)]
+        return [start + length for start, length in zip(self._columns[0], self._columns[1])]
+
+    @cached_property
+    def texts(self) -> list[str]:
+        text = self.text or self.doc.text
+        return [text[start:end] for start, end in zip(self.token_starts, self.token_ends)]
 
     @cached_property
     def spaces(self) -> list[bool]:
-        return [t.is_space for t in self.doc]
+        return self._columns[2]
 
     @cached_property
     def tags(self) -> list[str]:
-        return [t.tag_ for t in self.doc]
+        strings = self.doc.vocab.strings
+        return [strings[t] if t else "" for t in self._columns[3]]
 
     def ends_a_word(self, end: int) -> bool:
         return self.token_ends[end - 1] in self.word_ends
@@ -246,12 +256,13 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
             prev = (at, at + len(syl), syl)
             cursor = at + len(syl)
     doc = doc_from_words(body, syllables)
+    sdoc = SyllableDoc(doc, starts, ends, [], body)
     sentence_by_start = {s.start: s.sentence for s in syllables}
-    sentence_of, current = [], 0
-    for tok in doc:
-        current = sentence_by_start.get(tok.idx, current) if not tok.is_space else current
-        sentence_of.append(current)
-    return SyllableDoc(doc, starts, ends, sentence_of, body)
+    current = 0
+    for idx, space in zip(sdoc.token_starts, sdoc.spaces):
+        current = sentence_by_start.get(idx, current) if not space else current
+        sdoc.sentence_of.append(current)
+    return sdoc
 
 
 def phrase_doc(text: str) -> SyllableDoc:
