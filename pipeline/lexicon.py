@@ -129,7 +129,7 @@ def _keeps_capitals(texts: list[str], patterns: list[tuple[bool, ...]]) -> bool:
     return any(len(p) == len(caps) and all(c or not want for c, want in zip(caps, p)) for p in patterns)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _syllables(text: str) -> tuple[str, ...]:
     from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
 
@@ -246,6 +246,9 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     syllables = []
     starts, ends = {w.start for w in words}, {w.end for w in words}
     for w in words:
+        if len(w.text.split()) == 1 and len(_pattern_pieces(w.text)) == 1:  # most words: one syllable, as written
+            syllables.append(w)
+            continue
         cursor, prev = w.start, None
         for syl in (piece for chunk in w.text.split() for piece in _pattern_pieces(chunk)):
             at = body.index(syl, cursor, w.end)

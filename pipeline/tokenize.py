@@ -270,10 +270,10 @@ def doc_from_words(body: str, words: list[Word], vocab: Vocab | None = None) -> 
         cursor = w.end
     if body[cursor:]:
         _attach_gap(body[cursor:], doc_words, spaces, tags, sent_starts)
-    doc = Doc(vocab, words=doc_words, spaces=spaces, tags=tags, sent_starts=sent_starts)
-    if doc.text != body:
+    # the text the Doc will hold, built from its words (Doc.text would make a Token per word to say the same)
+    if "".join(w + " " if space else w for w, space in zip(doc_words, spaces)) != body:
         raise Reject("token_misaligned", "spaCy Doc text differs from the body")
-    return doc
+    return Doc(vocab, words=doc_words, spaces=spaces, tags=tags, sent_starts=sent_starts)
 
 
 def _attach_gap(gap: str, doc_words, spaces, tags, sent_starts) -> None:

@@ -136,7 +136,7 @@ def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> dict
     token where the document starts: its parties are the signing's."""
     by_document = {}
     patterns = tuple(p for p in compiled_patterns(rules, "agreement")
-                     if all(sent.of(label) for label in p.required_labels()))
+                     if sent.holds(p.required_labels()))
     for match in match_sentence(SentenceUnits(sdoc, sent, found, []), patterns):
         document = match.one("document")
         if document is not None and len({p.name for p in match.all("party")}) >= 2:

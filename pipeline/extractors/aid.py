@@ -681,8 +681,7 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``); one that
     ``sets: {donor: previous_clause}`` continues the row before it in the sentence, with its giver and verb."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
-    patterns = tuple(p for p in compiled_patterns(rules, "aid")
-                     if all(sent.of(label) for label in p.required_labels()))
+    patterns = tuple(p for p in compiled_patterns(rules, "aid") if sent.holds(p.required_labels()))
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
         return []

@@ -69,7 +69,11 @@ class Pattern:
     def required_labels(self) -> tuple[str, ...]:
         """The labels a sentence must hold for the pattern to match it: those of its elements that are not
         optional (a cheap test before any token is looked at)."""
-        return tuple(sorted({str(el.value) for el in self.elements if el.kind == "label" and el.op in (None, "+")}))
+        found = self.__dict__.get("_required_labels")
+        if found is None:  # asked of every sentence: worked out once (the pattern is frozen, the answer too)
+            found = tuple(sorted({str(el.value) for el in self.elements if el.kind == "label" and el.op in (None, "+")}))
+            object.__setattr__(self, "_required_labels", found)
+        return found
 
     def role_labels(self, role: str) -> set[str]:
         """The labels of the elements that bind ``role`` (the verbs of a pattern)."""

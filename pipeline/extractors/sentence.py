@@ -21,6 +21,15 @@ class Sentence:
     def of(self, label: str) -> list[Match]:
         return [m for m in self.matches.get(label, []) if self.start <= m.start and m.end <= self.end]
 
+    def holds(self, labels) -> bool:
+        """Whether the sentence has a match of every label (a cheap test before any token is looked at)."""
+        present = self.__dict__.get("_labels")
+        if present is None:
+            present = self.__dict__["_labels"] = frozenset(
+                label for label, found in self.matches.items()
+                if any(self.start <= m.start and m.end <= self.end for m in found))
+        return all(label in present for label in labels)
+
 
 def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
     return sdoc.token_starts[start], sdoc.token_ends[end - 1]
