@@ -43,11 +43,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .atomic import write_text_atomic
-from .schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS, Table,
-                     check_schema, read_rows)
+from .schema import (AGREEMENTS, AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS,
+                     REJECTS, Table, check_schema, read_rows)
 
 REPORT_DIR = "report"
 INDEX_FILE = "index.html"
+OVERVIEW_FILE = "overview.html"
 # An article id that is a plain token names its page; any other is hashed (see page_name).
 SAFE_PAGE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 CODE = re.compile(r"[a-z0-9_.:]+")
@@ -434,11 +435,12 @@ CSS += f".role-{OTHER_ROLE} {{ background: transparent; }}\n"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
-def page(title: str, content: str) -> str:
+def page(title: str, content: str, css: str = "") -> str:
     return (f'<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{content}\n</body>\n</html>\n")
+            f"<title>{escape(title)}</title>\n<style>{CSS}{css}</style>\n</head>\n<body>\n{content}\n</body>\n"
+            "</html>\n")
 
 
 def legend() -> str:
@@ -569,7 +571,8 @@ def index_page(articles: list[ArticleData], file_rejects: list[dict]) -> str:
     summary = "".join(f"<dt>{escape(name)}</dt><dd>{n}</dd>" for name, n in totals)
     file_rows = ["<tr>" + "".join(f"<td>{esc(r[c])}</td>" for c in ("source_file", "stage", "reason", "detail"))
                  + "</tr>" for r in file_rejects]
-    content = (f"<header>\n<h1>vnfacts review: {len(articles)} articles</h1>\n{legend()}\n</header>\n"
+    content = (f"<header>\n<h1>vnfacts review: {len(articles)} articles</h1>\n"
+               f'<p><a href="{OVERVIEW_FILE}">Overview: who gave what to whom</a></p>\n{legend()}\n</header>\n'
                f'<h2>Totals</h2>\n<dl class="meta" id="totals">{summary}</dl>\n'
                f"<h2>Articles</h2>\n{html_table(headers, rows, 'No article was ingested.')}\n"
                f'<h2 id="low-prose">Articles whose body keeps little of their prose</h2>\n'
@@ -602,7 +605,12 @@ def write_report(out_dir: Path, report_dir: Path | None = None) -> Path:
             raise ValueError(f"refusing to write {target} outside {report_dir}")
         write_text_atomic(target, article_page(data))
     index = write_text_atomic(report_dir / INDEX_FILE, index_page(articles, file_rejects))
-    current = {page_name(d.article["article_id"]) for d in articles} | {INDEX_FILE}
+    from .overview import overview_events, overview_page, row_links
+
+    consolidated = read_published(AID_EVENTS_CONSOLIDATED, out_dir) \
+        if (out_dir / AID_EVENTS_CONSOLIDATED.filename).exists() else []
+    write_text_atomic(report_dir / OVERVIEW_FILE, overview_page(overview_events(consolidated, row_links(articles))))
+    current = {page_name(d.article["article_id"]) for d in articles} | {INDEX_FILE, OVERVIEW_FILE}
     for stale in report_dir.glob("*.html"):  # pages of articles no longer in the tables
         if stale.name not in current:
             stale.unlink()

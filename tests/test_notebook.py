@@ -14,6 +14,8 @@ import importlib
 import importlib.util
 import json
 import re
+import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from vnfacts.cli import main
 from vnfacts.schema import TABLES as SCHEMA_TABLES
 
 from conftest import RAW_DIR, ROOT
+
+DEV_ARTICLES = ROOT / "tests" / "gold" / "dev" / "articles"
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +62,19 @@ def executed(tmp_path_factory):
         return None, str(exc), None
 
 
-def _execute(tmp: Path):
+@pytest.fixture(scope="module")
+def executed_on_real_news(tmp_path_factory):
+    """The notebook over the tables of the 105 real articles of the fact gold (many outlets, many donors)."""
+    raw = tmp_path_factory.mktemp("dev-articles")
+    for page in DEV_ARTICLES.glob("*.txt"):
+        shutil.copy(page, raw / page.name)
+    try:
+        return _execute(tmp_path_factory.mktemp("notebook-dev"), raw)
+    except (pytest.fail.Exception, AssertionError) as exc:
+        return None, str(exc), None
+
+
+def _execute(tmp: Path, raw_dir: Path = RAW_DIR):
     for module in ("ipykernel", "matplotlib"):  # imported by the kernel only: importing them here
         _require(module, import_it=False)   # would create their directories under $HOME
     nbformat = _require("nbformat")
@@ -66,7 +82,7 @@ def _execute(tmp: Path):
     nbclient_exceptions = _require("nbclient.exceptions")
 
     out = tmp / "processed"
-    result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out)])
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw_dir), "--out", str(out)])
     assert result.exit_code == 0, f"vnfacts run failed:\n{result.output}"
 
     # A kernel spec for this interpreter, first on JUPYTER_PATH: a user-level "python3"
@@ -222,6 +238,22 @@ def test_chart_is_an_inline_png(executed):
     assert len(images) == 1, cell.outputs
     png = base64.b64decode(images[0])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_the_chart_stays_readable_on_real_news(executed_on_real_news):
+    """On many donors and amounts from thousands to billions of dollars: one panel per flow, a log axis, at
+    most ten pairs a panel, and a picture no taller than a screen or two."""
+    cell = _cell(_ok(executed_on_real_news), "chart")
+    summary = re.search(r"^panels: (.*); x axis: (\w+); pairs drawn: (\d+) of (\d+)", _text(cell), re.M)
+    assert summary, _text(cell)
+    panels = summary.group(1).split(", ")
+    assert len(panels) >= 2 and {"grant", "loan"} <= set(panels), panels
+    assert summary.group(2) == "log"
+    assert int(summary.group(3)) <= 10 * len(panels) <= 10 * int(summary.group(4))
+    [image] = [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+    png = base64.b64decode(image)
+    width, height = struct.unpack(">II", png[16:24])
+    assert width == 1000 and height <= 2200, (width, height)
 
 
 def test_traceability_cell_shows_evidence_equals_body_slice(executed):
