@@ -146,7 +146,7 @@ def bar_chart(title: str, groups: list[Group], chart_id: str) -> str:
     height = row_height * len(shown) + 34
     lengths = bar_lengths([g.usd for g in shown], bar_width)
     parts = [f'<svg id="{chart_id}" class="chart" role="img" viewBox="0 0 900 {height}" width="900" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f'height="{height}">',
              f"<title>{escape(title)}</title>",
              f'<text x="0" y="16" class="chart-title">{escape(title)}</text>']
     for k, (group, length) in enumerate(zip(shown, lengths)):
@@ -180,7 +180,7 @@ def flow_picture(events: list[Event]) -> tuple[str, list[Group]]:
     y_of_donor = {name: 20 + k * row_height for k, name in enumerate(donors)}
     y_of_recipient = {name: 20 + k * row_height for k, name in enumerate(recipients)}
     parts = [f'<svg id="chart-flows" class="chart" role="img" viewBox="0 0 900 {height}" width="900" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f'height="{height}">',
              "<title>Who gave to whom: the largest donors and recipients</title>"]
     for pair, width in zip(pairs, widths):
         first = pair.events[0].row

@@ -182,6 +182,8 @@ def test_index_links_every_article(report):
     out, index = report
     root = parse(index.read_text(encoding="utf-8"))
     pages = {e.attrs["href"] for e in root.iter() if e.tag == "a" and e.attrs.get("href", "").endswith(".html")}
+    assert "overview.html" in pages and (index.parent / "overview.html").is_file()
+    pages.discard("overview.html")
     assert pages == {page_name(doc["article_id"]) for doc in load_all()}  # one golden document per fixture
     assert pages == {page_name(a["article_id"]) for a in read_rows(ARTICLES, out)}
     assert all((index.parent / name).is_file() for name in pages)
@@ -190,7 +192,7 @@ def test_index_links_every_article(report):
 def test_pages_load_nothing_from_anywhere(report):
     _, index = report
     files = sorted(index.parent.iterdir())
-    assert len(files) == 1 + len(load_all())  # the index and a page per fixture article
+    assert len(files) == 2 + len(load_all())  # the index, the overview and a page per fixture article
     assert not [f for f in files if f.name.endswith(".tmp")]
     for path in files:
         html = path.read_text(encoding="utf-8")
@@ -453,7 +455,8 @@ def test_article_ids_cannot_escape_the_report_dir(tmp_path):
     out, report_dir = tmp_path / "out", tmp_path / "out" / "report"
     article = write_tiny_out(out, article_id="../../escaped")
     index = write_report(out, report_dir)
-    assert sorted(p.name for p in report_dir.iterdir()) == sorted(["index.html", page_name(article["article_id"])])
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted(["index.html", "overview.html",
+                                                                   page_name(article["article_id"])])
     assert "/" not in page_name(article["article_id"]) and not (tmp_path / "escaped.html").exists()
     assert page_name("index") != "index.html"
     assert index == report_dir / "index.html"
