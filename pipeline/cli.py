@@ -580,21 +580,26 @@ def tables_cmd(out_dir: Path):
 @main.command("schema")
 @click.argument("table")
 def schema_cmd(table: str):
-    """Columns of a published table: name, type, whether it may be null, and what it holds.
+    """Columns of a published table: name, type, whether it may be null, and what it holds (for the item, flow
+    and kind columns, the values the installed rules name).
 
     Example:
 
         vnfacts schema aid_events
     """
-    from .schema import TABLES
+    from .rulefiles import rule_files_by_kind
+    from .schema import TABLES, column_meaning, rule_vocabularies, type_name
 
     if table not in TABLES:
         raise click.BadParameter(f"{table!r} is not a table; one of: {', '.join(TABLES)}", param_hint="TABLE")
     spec = TABLES[table]
+    vocabularies = rule_vocabularies(rule_files_by_kind(RULES_DIR))
+    rows = [(column.name, type_name(column.type), "nullable" if column.nullable else "required",
+             column_meaning(column, vocabularies)) for column in spec.columns]
+    widths = [max(len(row[i]) for row in rows) + 2 for i in range(3)]
     click.echo(f"{spec.name}: {spec.description}\n")
-    for column in spec.columns:
-        click.echo(f"{column.name:<24}{str(column.type):<30}{'nullable' if column.nullable else 'required':<10}"
-                   f"{column.description}")
+    for *cells, meaning in rows:
+        click.echo("".join(cell.ljust(width) for cell, width in zip(cells, widths)) + meaning)
 
 
 @main.command("report")

@@ -1,21 +1,34 @@
-"""The data dictionary, docs/tables.md, generated from pipeline/schema.py.
+"""The data dictionary, docs/tables.md, generated from pipeline/schema.py, and the vocabularies the rule files
+name (item, flow, kind), written into docs/tables.md and between the README's vocabulary markers.
 
-    python -m vnfacts.datadict write     # rewrite docs/tables.md
+    python -m vnfacts.datadict write     # rewrite docs/tables.md and the README's vocabularies
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from pathlib import Path
 
-from .config import PROJECT_ROOT
+from .config import PROJECT_ROOT, RULES_DIR
 from .errors import REASONS
 from .export import PUBLISHED_TABLES
 from .money_rates import USD_RATE_SOURCES
-from .schema import SCHEMA_VERSION, TABLES, column_example
+from .rulefiles import rule_files_by_kind
+from .schema import (RULE_VOCABULARIES, SCHEMA_VERSION, TABLES, column_example, column_meaning, listed,
+                     rule_vocabularies)
 from .validate import CHECKS
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "tables.md"
+README_PATH = PROJECT_ROOT / "README.md"
+# In the README: <!-- begin vocabulary aid_item -->`cash`, `masks`, …<!-- end vocabulary aid_item -->
+README_VOCABULARY = re.compile(r"(<!-- begin vocabulary (\w+) -->)(.*?)(<!-- end vocabulary \2 -->)", re.DOTALL)
+
+
+def vocabularies(rules_dir: Path = RULES_DIR) -> dict[str, tuple[str, ...]]:
+    """The vocabularies the rule files under ``rules_dir`` name (by default the rules installed with the package)."""
+    return rule_vocabularies(rule_files_by_kind(rules_dir))
 
 
 def _type_name(type_) -> str:
@@ -33,13 +46,33 @@ def _cell(value) -> str:
     return text.replace("|", "\\|")
 
 
-def render() -> str:
+def _vocabulary_section(values: dict[str, tuple[str, ...]]) -> list[str]:
+    columns = {name: [f"`{t.name}.{c.name}`" for t in TABLES.values() for c in t.columns if c.vocabulary == name]
+               for name in RULE_VOCABULARIES}
+    return [
+        "## Vocabularies from the rules",
+        "",
+        "The item, flow and kind columns hold codes the rule files name. These lists are read from the rules: "
+        "`make docs` writes them here and into the README, `vnfacts schema TABLE` prints them.",
+        "",
+        "| vocabulary | columns | values | named by |",
+        "|---|---|---|---|",
+        *[f"| `{name}` | {', '.join(columns[name])} | {listed(values[name], '`')} | "
+          f"{_cell(vocabulary.source)} |" for name, vocabulary in RULE_VOCABULARIES.items()],
+        "",
+    ]
+
+
+def render(values: dict[str, tuple[str, ...]] | None = None) -> str:
+    """docs/tables.md, with the vocabularies ``values`` gives (by default those of the installed rules)."""
+    values = vocabularies() if values is None else values
     published = {t.name for t in PUBLISHED_TABLES}
     out = [
         "# Tables",
         "",
-        "Generated from `pipeline/schema.py` by `python -m vnfacts.datadict write` (`make docs`); "
-        "do not edit by hand. A test fails when this file and the schema disagree.",
+        "Generated from `pipeline/schema.py`, and the vocabularies from the rule files, by `python -m "
+        "vnfacts.datadict write` (`make docs`); do not edit by hand. A test fails when this file and the schema "
+        "or the rules disagree.",
         "",
         f"Schema version {SCHEMA_VERSION}. Every Parquet file carries key/value metadata `table`, "
         "`schema_version`, `description`, and after export `vnfacts_version` and `rules_sha256`; every "
@@ -109,6 +142,7 @@ def render() -> str:
         "|---|---|",
         *[f"| `{check}` | {_cell(meaning)} |" for check, meaning in CHECKS.items()],
         "",
+        *_vocabulary_section(values),
     ]
     for table in TABLES.values():
         where = "published for analysts" if table.name in published else "intermediate"
@@ -117,18 +151,33 @@ def render() -> str:
         for column in table.columns:
             example, unit = column_example(table, column)
             out.append(f"| `{column.name}` | {_type_name(column.type)} | {'yes' if column.nullable else 'no'} | "
-                       f"{unit} | {_cell(example)} | {_cell(column.description)} |")
+                       f"{unit} | {_cell(example)} | {_cell(column_meaning(column, values, '`'))} |")
         out.append("")
     return "\n".join(out)
 
 
-def write() -> None:
+def readme_with_vocabularies(readme: str, values: dict[str, tuple[str, ...]]) -> str:
+    """The README with the text between each pair of vocabulary markers replaced by that vocabulary's values."""
+    marked = {m[2] for m in README_VOCABULARY.finditer(readme)}
+    missing = [name for name in RULE_VOCABULARIES if name not in marked]
+    unknown = sorted(marked - set(RULE_VOCABULARIES))
+    if missing or unknown:
+        raise ValueError(f"the README's vocabulary markers name {sorted(marked)}; they should name each of "
+                         f"{list(RULE_VOCABULARIES)} (missing {missing}, unknown {unknown})")
+    return README_VOCABULARY.sub(lambda m: m[1] + listed(values[m[2]], "`") + m[4], readme)
+
+
+def write() -> list[Path]:
+    values = vocabularies()
     DICTIONARY_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DICTIONARY_PATH.write_text(render(), encoding="utf-8")
+    DICTIONARY_PATH.write_text(render(values), encoding="utf-8")
+    readme = README_PATH.read_text(encoding="utf-8")
+    README_PATH.write_text(readme_with_vocabularies(readme, values), encoding="utf-8")
+    return [DICTIONARY_PATH, README_PATH]
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["write"]:
         sys.exit("usage: python -m vnfacts.datadict write")
-    write()
-    print(DICTIONARY_PATH.relative_to(PROJECT_ROOT))
+    for path in write():
+        print(path.relative_to(PROJECT_ROOT))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -33,6 +33,7 @@ class Column:
     description: str
     nullable: bool = False
     iso_date: bool = False  # an ISO date of any grain (2021-08-26, 2022-04, 1998, 2022/2025) held as text
+    vocabulary: str | None = None  # the name, in RULE_VOCABULARIES, of the rule vocabulary its values come from
 
     def field(self) -> pa.Field:
         return pa.field(self.name, self.type, nullable=self.nullable,
@@ -66,6 +67,86 @@ def _c(name, type_, description, nullable=False) -> Column:
 
 def _iso_date(name, description, nullable=True) -> Column:
     return Column(name, pa.string(), description, nullable, iso_date=True)
+
+
+def _from_rules(name, type_, vocabulary, description, nullable=False) -> Column:
+    """A column whose values the rule files name: the documentation lists them from the rules, never by hand."""
+    return Column(name, type_, description, nullable, vocabulary=vocabulary)
+
+
+# ---------------------------------------------------------------- vocabularies the rule files name
+
+RuleFiles = Mapping[str, list]  # rule file data by kind: rulefiles.rule_files_by_kind, CompiledRules.files
+
+CASH_ITEM = "cash"  # the item of an amount of money; the rules' `items` name goods given in kind
+# What the aid extractor says when no flow cue does (extractors/aid.py, _flow): cash is a grant, goods are in kind.
+DEFAULT_FLOWS = ("grant", "in_kind")
+
+
+def _keys(files: RuleFiles, kind: str, key: str) -> list[str]:
+    return [str(code) for data in files.get(kind, []) for code in (data.get(key) or {})]
+
+
+def _distinct(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def aid_items(files: RuleFiles) -> tuple[str, ...]:
+    return _distinct([CASH_ITEM, *_keys(files, "aid", "items")])
+
+
+def aid_flows(files: RuleFiles) -> tuple[str, ...]:
+    set_by_patterns = [str(p["sets"]["flow"]) for data in files.get("aid", []) for p in data.get("patterns") or []
+                       if "flow" in (p.get("sets") or {})]
+    return _distinct([*DEFAULT_FLOWS, *_keys(files, "aid", "flow_cues"), *set_by_patterns])
+
+
+def agreement_kinds(files: RuleFiles) -> tuple[str, ...]:
+    return _distinct([*_keys(files, "agreement", "kinds"), *_keys(files, "agreement", "unnamed_kinds")])
+
+
+@dataclass(frozen=True)
+class RuleVocabulary:
+    values: Callable[[RuleFiles], tuple[str, ...]]
+    source: str  # where the rule files name the values, for the documentation
+
+
+RULE_VOCABULARIES: dict[str, RuleVocabulary] = {
+    "aid_item": RuleVocabulary(aid_items, "`cash`, then the keys of `items` in the rule files of kind `aid`"),
+    "aid_flow": RuleVocabulary(aid_flows, "`grant` (cash) and `in_kind` (goods) where no cue says otherwise, then "
+                                          "the keys of `flow_cues` and the `flow` that patterns set, in the rule "
+                                          "files of kind `aid`"),
+    "agreement_kind": RuleVocabulary(agreement_kinds, "the keys of `kinds` and `unnamed_kinds` in the rule files "
+                                                      "of kind `agreement`"),
+}
+
+
+def rule_vocabularies(files: RuleFiles) -> dict[str, tuple[str, ...]]:
+    """Every vocabulary the rule files name, by name: what the item, flow and kind columns may hold."""
+    return {name: vocabulary.values(files) for name, vocabulary in RULE_VOCABULARIES.items()}
+
+
+def type_name(type_: pa.DataType) -> str:
+    """A short name of an Arrow type: dictionary<string>, list<string>, list<struct> (pyarrow's own names of
+    dictionaries and structs run to 50 characters and more)."""
+    if pa.types.is_dictionary(type_):
+        return f"dictionary<{type_name(type_.value_type)}>"
+    if pa.types.is_list(type_):
+        return f"list<{type_name(type_.value_type)}>"
+    if pa.types.is_struct(type_):
+        return "struct"
+    return str(type_)
+
+
+def listed(values: Iterable[str], quote: str = "") -> str:
+    return ", ".join(f"{quote}{value}{quote}" for value in values)
+
+
+def column_meaning(column: Column, vocabularies: Mapping[str, tuple[str, ...]], quote: str = "") -> str:
+    """A column's description, followed, for a column whose values the rules name, by those values."""
+    if column.vocabulary is None:
+        return column.description
+    return f"{column.description} Values: {listed(vocabularies[column.vocabulary], quote)}."
 
 
 ARTICLES = Table(
@@ -246,8 +327,7 @@ AID_EVENTS = Table(
         _c("recipient_kind", VOCAB, "Entity kind shared by the recipients, as for donor_kind.", True),
         _c("parties_from", VOCAB, "sentence: donor and recipient are named in the evidence's sentence; context: "
                                   "one of them is carried from the title, the lead or an earlier sentence."),
-        _c("item", VOCAB, "cash, masks, test_kits, medical_equipment, medical_supplies, vaccine_doses, "
-                                "ventilators, food or other."),
+        _from_rules("item", VOCAB, "aid_item", "What was given: cash, or the code of the goods given in kind."),
         _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
         _c("amount", DECIMAL, "Cash amount in `currency` (for distributive phrasing: per recipient × recipients); "
                               "null for goods in kind, and where only each recipient's amount is stated "
@@ -259,7 +339,8 @@ AID_EVENTS = Table(
         _c("recipient_count", pa.int32(), "For distributive phrasing: how many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "The amount is a stated total of other rows of the article."),
         _c("is_cumulative", pa.bool_(), "A figure restated for background ('từ năm 2011 đến nay'), not a new event."),
-        _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
+        _from_rules("flow", VOCAB, "aid_flow", "How the aid flows: as a cue of the sentence says, else cash is a "
+                                               "grant and goods are in kind."),
         _iso_date("event_date", "ISO date (any grain) of the event: a date in its sentence, else the "
                   "dateline of the lead; null when unknown or the year is unresolved."),
         _event_day_date_column(),
@@ -307,8 +388,9 @@ AGREEMENTS = Table(
     "Agreements signed (MoUs, cooperation agreements, treaties, …) and aggregate counts of them.",
     (
         _c("article_id", pa.string(), "Article the agreement was read from."),
-        _c("kind", VOCAB, "mou, cooperation_agreement, agreement, loan_agreement, treaty or cooperation_plan."),
-        _c("kinds", pa.list_(pa.string()), "All kinds named (an aggregate may name several)."),
+        _from_rules("kind", VOCAB, "agreement_kind", "Kind of the document signed."),
+        _from_rules("kinds", pa.list_(pa.string()), "agreement_kind",
+                    "All kinds named (an aggregate may name several)."),
         _c("title", pa.string(), "Title of the document as written; null for an aggregate count.", True),
         _c("parties", pa.list_(pa.string()), "Canonical names of the signing parties."),
         _iso_date("signed", "ISO date of signing, any grain."),
@@ -341,7 +423,7 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("consolidated_id", pa.string(), "Id of the consolidated event (order of first publication)."),
         _c("donor", pa.string(), "Canonical name of the giver."),
         _c("recipient", pa.string(), "Canonical name(s) of the receiver, joined with ' + '."),
-        _c("item", VOCAB, "Item code, as in aid_events."),
+        _from_rules("item", VOCAB, "aid_item", "Item code, as in aid_events."),
         _c("quantity", DECIMAL, "Count of items given in kind.", True),
         _c("amount", DECIMAL, "Cash amount in `currency`.", True),
         _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
@@ -351,7 +433,8 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("recipient_count", pa.int32(), "How many recipients share the amount.", True),
         _c("is_total", pa.bool_(), "A stated total of other events."),
         _c("is_cumulative", pa.bool_(), "A background figure restated as cumulative, not a new event."),
-        _c("flow", VOCAB, "grant, loan, in_kind, pledge or unspecified."),
+        _from_rules("flow", VOCAB, "aid_flow", "How the aid flows: as a cue of the sentence says, else cash is a "
+                                               "grant and goods are in kind."),
         _iso_date("event_date", "Resolved ISO date of the event, from any supporting article."),
         _event_day_date_column(),
         _c("event_date_source", VOCAB, "stated, filled_from_corroborating_article (an article left the "
