@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -30,14 +32,36 @@ def _run(args, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """A virtualenv with the wheel built from this checkout, and nothing of the checkout on its path."""
-    tmp = tmp_path_factory.mktemp("install")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    """The wheel built from a copy of this checkout, and everything the build printed (pip -v shows the build
+    backend's output)."""
+    tmp = tmp_path_factory.mktemp("build")
     source = tmp / "source"  # build from a copy: building must not write into the checkout
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "data", "tests", "*.egg-info",
                                                                 "build", "__pycache__", "notebooks"))
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", tmp / "wheels", source], tmp)
+    result = _run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--wheel-dir", tmp / "wheels", source],
+                  tmp)
     [wheel] = (tmp / "wheels").glob("vnfacts-*.whl")
+    return wheel, result.stdout + result.stderr
+
+
+def test_the_wheel_builds_without_warnings_and_ships_every_rule_file(built):
+    wheel, printed = built
+    warnings = [line for line in printed.splitlines()
+                if re.search(r"Warning|would be ignored|is absent from the `packages`|as data is deprecated", line)]
+    assert not warnings, "\n".join(warnings[:40])
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name.removeprefix("vnfacts/rules/") for name in archive.namelist()
+                   if name.startswith("vnfacts/rules/") and name.endswith(".yaml")}
+        assert "vnfacts/rates/usd_rates_yearly.csv" in archive.namelist()
+    assert shipped == {p.relative_to(ROOT / "rules").as_posix() for p in (ROOT / "rules").rglob("*.yaml")}
+
+
+@pytest.fixture(scope="module")
+def installed(built, tmp_path_factory) -> Path:
+    """A virtualenv with the wheel built from this checkout, and nothing of the checkout on its path."""
+    tmp = tmp_path_factory.mktemp("install")
+    wheel, _ = built
     venv = tmp / "venv"
     _run([sys.executable, "-m", "venv", venv], tmp)
     _run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel], tmp)
