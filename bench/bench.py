@@ -148,18 +148,30 @@ def measure(raw: Path, work: Path, jobs: int) -> dict:
     rows["run again, rules changed"] = timed(vnfacts("run", "--raw", str(raw), "--out", str(cached),
                                                      "--jobs", str(jobs), "--rules", str(rules)))
     tokens_after = len(list((cached / ".cache" / "tokens").rglob("*.json")))
+    storage = storage_of(raw, cached)
     started = startup(one)
     # last: reading every table makes this process large, and a child forked from it would report that size
     identical = all(same_tables(one, other) for other in (many, staged, work / "sentcache"))
     return {"files": len(list(raw.glob("*.txt"))), "chars": figures["chars"], "rows": rows, "identical": identical,
             "bodies": body_share(one, figures["chars"]), "startup": started,
-            "retokenized_after_rule_change": tokens_after - tokens_before}
+            "retokenized_after_rule_change": tokens_after - tokens_before, "storage": storage}
+
+
+def storage_of(raw: Path, out: Path) -> dict[str, int]:
+    """Bytes of the inputs, of the published outputs (every file the run wrote but its caches) and of the caches."""
+    def size(paths) -> int:
+        return sum(p.stat().st_size for p in paths if p.is_file())
+
+    cache = out / ".cache"
+    return {"input": size(raw.rglob("*")), "cache": size(cache.rglob("*")),
+            "published": size(p for p in out.rglob("*") if cache not in p.parents)}
 
 
 def report(result: dict, jobs: int, source: str, command: str) -> str:
     rows, chars, files = result["rows"], result["chars"], result["files"]
     base = rows["baseline"]["seconds"]
     bodies = result["bodies"]
+    storage = result["storage"]
     lines = [
         "# Benchmarks",
         "",
@@ -198,6 +210,9 @@ def report(result: dict, jobs: int, source: str, command: str) -> str:
         f"{rows['run again, rules changed']['seconds'] / cold:.1%} with "
         f"{result['retokenized_after_rule_change']} bodies tokenized again. (`make run` with nothing changed "
         "does not start Python at all: make's file targets are up to date.)",
+        f"- Storage after those runs: the published outputs {storage['published'] / 1e6:,.1f} MB = "
+        f"{storage['published'] / storage['input']:.2f} × the input's {storage['input'] / 1e6:,.1f} MB (bound: 2 ×); "
+        f"the caches {storage['cache'] / 1e6:,.1f} MB = {storage['cache'] / storage['input']:.2f} × (bound: 3 ×).",
         "",
     ]
     return "\n".join(lines)

@@ -78,16 +78,64 @@ def reject_row(source_file: str, article_id: str | None, stage: str, rej: Reject
             "reason": rej.reason, "detail": rej.detail, "table": None, "check": None, "row": None}
 
 
-def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
-    from .tokenize import Word, tokenize_body
+def tokens_key(body: str) -> str:
+    return hashlib.sha256(f"{tokenizer_version()}\0{body}".encode("utf-8")).hexdigest()
 
-    key = hashlib.sha256(f"{tokenizer_version()}\0{body}".encode("utf-8")).hexdigest()
-    cached = cache.get("tokens", key)
-    if cached is not None:
-        return [Word(*w) for w in cached]
+
+def cached_words(body: str, cache: Cache) -> list[Word] | None:
+    """A body's words from the tokens cache (each word's text is the body's, at its offsets), or None."""
+    from .tokenize import Word
+
+    cached = cache.get("tokens", tokens_key(body))
+    if cached is None:
+        return None
+    try:
+        return [Word(sentence, start, end, body[start:end], pos) for sentence, start, end, pos in cached]
+    except (TypeError, ValueError):  # an entry of another shape: computed again
+        return None
+
+
+def tokens_for(body: str, article_id: str, cache: Cache) -> list[Word]:
+    from .tokenize import tokenize_body
+
+    words = cached_words(body, cache)
+    if words is not None:
+        return words
     words = tokenize_body(body, article_id)
-    cache.put("tokens", key, [(w.sentence, w.start, w.end, w.text, w.pos) for w in words])
+    cache.put("tokens", tokens_key(body), [(w.sentence, w.start, w.end, w.pos) for w in words])
     return words
+
+
+TOKENS_IN_CACHE = "tokens_of_bodies"  # a cached result's token rows: the bodies whose tokens the tokens cache holds
+
+
+def result_to_cache(result: dict[str, list]) -> dict[str, list]:
+    """A file's result as its cache entry keeps it: its token rows, most of its size, are left to the tokens
+    cache (which holds them once, per body) and named by the articles whose bodies they are."""
+    if not result.get("tokens"):
+        return result
+    tokenized = {row["article_id"] for row in result["tokens"]}
+    stored = {name: rows for name, rows in result.items() if name != "tokens"}
+    stored[TOKENS_IN_CACHE] = [a["article_id"] for a in result.get("articles", []) if a["article_id"] in tokenized]
+    return stored
+
+
+def result_from_cache(stored: dict[str, list], cache: Cache) -> dict[str, list] | None:
+    """A cached result with its token rows back, or None when the tokens cache no longer holds a body's."""
+    from .tokenize import token_rows
+
+    if TOKENS_IN_CACHE not in stored:
+        return stored
+    bodies = {a["article_id"]: a["body"] for a in stored.get("articles", [])}
+    tokens = []
+    for article_id in stored[TOKENS_IN_CACHE]:
+        words = cached_words(bodies[article_id], cache)
+        if words is None:
+            return None
+        tokens.extend(token_rows(article_id, words))
+    result = {name: rows for name, rows in stored.items() if name != TOKENS_IN_CACHE}
+    result["tokens"] = tokens
+    return result
 
 
 def process_page(job: PageJob) -> dict[str, list[dict]]:
@@ -156,7 +204,9 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
         key = hashlib.sha256(head.encode() + raw).hexdigest()
         cached = cache.get("results", key)
         if cached is not None:
-            return cached
+            restored = result_from_cache(cached, cache)
+            if restored is not None:
+                return restored
     try:
         result = _process(raw, source_file, source, cache, sidecar, as_text)
     except Exception as exc:  # a bug must not stop the batch: the file is rejected, saying where
@@ -164,7 +214,7 @@ def process_raw(raw: bytes, source_file: str, rules_dir: str, cache_dir: str | N
         return {"rejects": [reject_row(source_file, None, "ingest", Reject(
             "internal_error", f"{source_file}: {type(exc).__name__}: {exc}"))]}
     if key is not None:
-        cache.put("results", key, result)
+        cache.put("results", key, result_to_cache(result))
     return result
 
 

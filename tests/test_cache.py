@@ -120,3 +120,22 @@ def test_a_run_keeps_its_cache_within_three_times_its_inputs_and_the_command_sho
     pruned = runner.invoke(main, ["cache", "--out", str(out), "--prune", "--limit-mb", "0"])
     assert pruned.exit_code == 0, pruned.output
     assert json.loads(pruned.stdout)["left_bytes"] == 0 and cache_bytes(out / ".cache") == 0
+
+
+def test_a_cached_result_keeps_its_token_rows_once_in_the_tokens_cache_and_gives_them_back(tmp_path):
+    from vnfacts.config import RULES_DIR
+    from vnfacts.page import process_raw
+
+    raw = (RAW_DIR / "000_f22b6e4c1b01d16e.txt").read_bytes()
+    fresh = process_raw(raw, "000.txt", str(RULES_DIR))
+    cache_dir = tmp_path / "cache"
+    first = process_raw(raw, "000.txt", str(RULES_DIR), str(cache_dir))
+    [entry] = list((cache_dir / "results").rglob("*.json"))
+    stored = loads(entry.read_bytes())
+    assert "tokens" not in stored and stored["tokens_of_bodies"] == [first["articles"][0]["article_id"]]
+    [words] = list((cache_dir / "tokens").rglob("*.json"))
+    assert len(loads(words.read_bytes())) == len(fresh["tokens"])
+    again = process_raw(raw, "000.txt", str(RULES_DIR), str(cache_dir))
+    assert again == first == fresh
+    words.unlink()  # the body's tokens pruned: the result is worked out again, whole
+    assert process_raw(raw, "000.txt", str(RULES_DIR), str(cache_dir)) == fresh
