@@ -5,18 +5,16 @@ runs a page through all of them at once instead: vnfacts.page, vnfacts.engine.)"
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable
-
-from contextlib import ExitStack
 
 from .config import CACHE_DIR, CANDIDATES_DIR, RULES_DIR
 from .errors import Reject
 from .export import provenance, tokens_provenance
 from .publish import write_stage_rejects
-from .schema import (ARTICLES, EXTRACT_TABLES, LINES, TOKENS, StreamingTable, Table, count_rows, iter_row_batches,
-                     read_small)
+from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, TOKENS, StreamingTable, Table,
+                     count_rows, iter_row_batches, read_rows, read_small)
 
 # Each stage imports its own modules, so a stage loads (and `make` makes it depend on: vnfacts.make_deps) only
 # the code it runs.
@@ -43,17 +41,16 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
     files = ingest_mod.list_raw_files(raw_dir)
     log.info("ingest: %d files in %s", len(files), raw_dir)
     meta = provenance(rules_dir)
-    rejects, low, counts = [], [], {"articles": 0, "lines": 0}
+    rejects, counts = [], {"articles": 0, "lines": 0}
     with ExitStack() as stack:
         writers = {"articles": StreamingTable(ARTICLES, Path(out_dir) / ARTICLES.filename, meta, stack),
                    "lines": StreamingTable(LINES, Path(out_dir) / LINES.filename, meta, stack)}
         advance = stack.enter_context(progress("ingest", len(files)))
-        for n, found in enumerate(ingest_mod.ingested_files(raw_dir, rules_dir, progress=advance), start=1):
+        for found in ingest_mod.ingested_files(raw_dir, rules_dir, progress=advance):
             for name, writer in writers.items():
                 writer.add(found[name])
                 counts[name] += len(found[name])
             rejects.extend(found["rejects"])
-            low.extend(a["source_file"] for a in found["articles"] if a["prose_kept_low"])
             if len(writers["articles"].buffer) >= BATCH_ARTICLES:
                 for writer in writers.values():
                     writer.flush()
@@ -62,10 +59,11 @@ def run_ingest(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR,
     write_stage_rejects("ingest", rejects, out_dir, meta)
     for rej in rejects:
         log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
-    for a in read_small(ARTICLES, out_dir, ("source_file", "prose_kept", "prose_kept_low")):
-        if a["prose_kept_low"]:
-            log.warning("%s: the body keeps %.0f%% of the page's prose (see lines.parquet's zone_reason)",
-                        a["source_file"], 100 * a["prose_kept"])
+    low = [a for a in read_small(ARTICLES, out_dir, ("source_file", "prose_kept", "prose_kept_low"))
+           if a["prose_kept_low"]]
+    for a in low:
+        log.warning("%s: the body keeps %.0f%% of the page's prose (see lines.parquet's zone_reason)",
+                    a["source_file"], 100 * a["prose_kept"])
     return {"files": len(files), "articles": counts["articles"], "rejected": len(rejects),
             "lines": counts["lines"], "prose_kept_low": len(low)}
 
@@ -233,8 +231,6 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
             log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
         else:
             log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
-    from .schema import AID_EVENTS, OFFICIALS, read_rows
-
     articles_by_id = {a["article_id"]: a for a in read_small(ARTICLES, out_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
     return consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
