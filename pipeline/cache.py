@@ -7,8 +7,8 @@ time, never a result.
 
 A cache is bounded: ``prune`` removes the entries used longest ago (a hit refreshes an entry's time) until the
 cache holds at most its limit; ``vnfacts run`` prunes to three times the bytes of its inputs after each run,
-``vnfacts cache --prune`` on demand. Only files that are entries of this
-program (named by a key, starting with its header) are ever removed.
+``vnfacts cache --prune`` on demand. Only files that are entries of this program (named by a key, starting with
+its header) are ever removed.
 """
 
 from __future__ import annotations
