@@ -5,7 +5,9 @@ currency and per-recipient split are equal and their dates are compatible (equal
 where both are known; a day/month whose year one article leaves unresolved agrees
 with the same day/month of another). Different donors, recipients or items never
 merge, even when the amount is the same. Officials are the same person when the
-name is the same.
+name is the same, or when one name is a short form of the other: its last word(s) ("Trump" of "Donald Trump"),
+and the full name of no other person of the same article (else of the run) ends that way; the row keeps the
+full name and lists the short forms it merged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import defaultdict
 
 from .calendar_days import day_of_iso, news_date
 from .extractors import drop_subsumed_titles
+from .extractors.officials import full_name_of, names_ending_in
 from .money_rates import usd_columns
 
 # A background figure restated as cumulative never merges with a new event of the same amount.
@@ -93,9 +96,10 @@ def _consolidated_event(n: int, group: list[dict], articles: dict[str, dict]) ->
 
 
 def consolidate_officials(officials: list[dict]) -> list[dict]:
+    full_names = full_names_of_short_forms(officials)
     people: dict[str, list[dict]] = defaultdict(list)
     for row in officials:
-        people[row["name"]].append(row)
+        people[full_names.get((row["article_id"], row["name"]), row["name"])].append(row)
     out = []
     for name in sorted(people):
         rows = people[name]
@@ -108,5 +112,26 @@ def consolidate_officials(officials: list[dict]) -> list[dict]:
             "article_ids": sorted({r["article_id"] for r in rows}),
             "n_mentions": sum(r["n_mentions"] for r in rows),
             "evidences": [r["evidence"] for r in rows],
+            "merged_names": sorted({r["name"] for r in rows} - {name}),
         })
     return out
+
+
+def full_names_of_short_forms(officials: list[dict]) -> dict[tuple[str, str], str]:
+    """(article id, name) -> the full name of the person a short form names, for the names that are one.
+
+    The article's own people decide first: "Clinton" beside "Hillary Clinton" is her even when the run also
+    names "Bill Clinton"; only a short form whose article names no one it could be is looked up in the run.
+    """
+    names_by_article: dict[str, set[str]] = defaultdict(set)
+    for row in officials:
+        names_by_article[row["article_id"]].add(row["name"])
+    in_run = names_ending_in({row["name"] for row in officials})
+    full_names = {}
+    for article_id, names in names_by_article.items():
+        in_article = names_ending_in(names)
+        for name in names:
+            full = full_name_of(name, in_article, in_run)
+            if full != name:
+                full_names[article_id, name] = full
+    return full_names

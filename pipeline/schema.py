@@ -459,8 +459,12 @@ OFFICIALS_CONSOLIDATED = Table(
         _c("country", VOCAB, "ISO 3166 alpha-2 of the country served (the most frequent).", True),
         _c("n_articles", pa.int32(), "Articles where the person is named with a title."),
         _c("article_ids", pa.list_(pa.string()), "Those articles."),
-        _c("n_mentions", pa.int32(), "Mentions of the full name across them."),
+        _c("n_mentions", pa.int32(), "Mentions of the name across them (of its short form in an article that "
+                                     "names the person only by it)."),
         _c("evidences", pa.list_(pa.string()), "First titled mention in each article."),
+        _c("merged_names", pa.list_(pa.string()), "Short forms merged into the full name (`Trump` into `Donald "
+                                                  "Trump`): its last words, and no other person's of the same "
+                                                  "article, or else of the run; empty when none."),
     ),
 )
 
@@ -691,6 +695,7 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "row": ('{"amount": "45000", …}', "JSON"),
     "evidence": ("40.000 USD", "text"),
     "evidences": (["40.000 USD", "40.000 USD", "40.000 USD"], "text"),
+    "merged_names": (["Trump"], "text"),
     "rule_id": ("aid.events.vi:cash", "rule id"),
     "event_id": ("077a6535cddfb41e-aid-002", "id"),
     "event_ids": (["077a6535cddfb41e-aid-002"], "ids"),

@@ -96,3 +96,32 @@ def test_a_cumulative_figure_does_not_merge_with_a_new_event_of_the_same_amount(
     background = {**_event("b", "Hà Nội", "Lào", "cash", 40000), "is_cumulative": True}
     rows = consolidate_aid_events([_event("a", "Hà Nội", "Lào", "cash", 40000), background], ARTICLES)
     assert sorted((r["n_articles"], r["is_cumulative"]) for r in rows) == [(1, False), (1, True)]
+
+
+def _official(article_id, name, titles=("Tổng thống",), country="US"):
+    return {"article_id": article_id, "name": name, "titles": list(titles), "country": country, "n_mentions": 1,
+            "evidence": f"{titles[0]} {name}"}
+
+
+def test_a_short_form_takes_the_full_name_its_own_article_gives_before_the_run():
+    rows = [_official("a", "Clinton"), _official("a", "Hillary Clinton", ["Ngoại trưởng"]),
+            _official("b", "Bill Clinton"), _official("c", "Clinton")]
+    people = {p["name"]: p for p in consolidate_officials(rows)}
+    assert people["Hillary Clinton"]["article_ids"] == ["a"] and people["Hillary Clinton"]["merged_names"] == ["Clinton"]
+    assert set(people["Hillary Clinton"]["titles"]) == {"Ngoại trưởng", "Tổng thống"}
+    # article c names no Clinton in full, and the run names two: c's Clinton stays as written
+    assert people["Clinton"]["article_ids"] == ["c"] and people["Bill Clinton"]["merged_names"] == []
+
+
+def test_a_short_form_two_full_names_of_its_article_end_in_never_looks_at_the_run():
+    rows = [_official("a", "Clinton"), _official("a", "Hillary Clinton"), _official("a", "Bill Clinton"),
+            _official("b", "Hillary Clinton")]
+    assert sorted(p["name"] for p in consolidate_officials(rows)) == ["Bill Clinton", "Clinton", "Hillary Clinton"]
+
+
+def test_short_forms_follow_longer_ones_to_the_one_person():
+    rows = [_official("a", "Bartomeu", ["Chủ tịch"], "ES"), _official("b", "Maria Bartomeu", ["Chủ tịch"], "ES"),
+            _official("c", "Josep Maria Bartomeu", ["Chủ tịch Barcelona"], "ES")]
+    [person] = consolidate_officials(rows)
+    assert person["name"] == "Josep Maria Bartomeu" and person["merged_names"] == ["Bartomeu", "Maria Bartomeu"]
+    assert person["n_mentions"] == 3 and person["n_articles"] == 3

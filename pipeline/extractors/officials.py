@@ -138,6 +138,8 @@ class OfficialParser:
     def _complement_step(self, j: int):
         """One piece of a complement at token j: (end, entities), or None."""
         end = self.sent.end
+        if self._addresses_a_person(j):
+            return None  # "nhà sáng lập Tập đoàn Vingroup - Ông Phạm Nhật Vượng": the title ends before "Ông"
         options = []
         if j in self.complements:
             options.append((self.complements[j].end, []))
@@ -160,7 +162,10 @@ class OfficialParser:
             if stop > head_end:
                 options.append((stop, [headed[1].phrase.get("country")] if headed[1] else []))
         if not options and self._capitalised(j) and j not in self.titles:
-            options.append((self.sdoc.word_end(j, end), []))
+            word_end = self.sdoc.word_end(j, end)
+            # underthesea glues "Nhật Shinzo": a name that starts inside the word ends the complement there
+            name_start = next((k for k in range(j + 1, word_end) if self.name_at(k) is not None), word_end)
+            options.append((name_start, []))
         if not options and j in self.joiners:
             after = self.joiners[j].end
             nxt = self._complement_step(after) if after < end and self.name_at(after) is None else None
@@ -174,6 +179,10 @@ class OfficialParser:
         if not options:
             return None
         return max(options, key=lambda o: (o[0], any(o[1])))  # the longest; of equals, one naming a country
+
+    def _addresses_a_person(self, k: int) -> bool:
+        """A form of address at token k, not part of a place's name ("Anh" the country, "Bà Rịa")."""
+        return k in self.honorifics and k not in self.places and k not in self.inside_places
 
     def _capitalised(self, k: int) -> bool:
         return k < self.sent.end and not self.doc[k].is_space and self.doc[k].text[:1].isupper()
@@ -217,7 +226,7 @@ class OfficialParser:
             return j
         foreign = [s for s in syllables if VIETNAMESE_SYLLABLE.match(s) is None]
         if foreign and len(syllables) <= 4 and not any(self._organisation_shaped(t.text) for t in doc[i:j]):
-            return j
+            return None if self._vietnamese_before_foreign(i, j) else j
         # "Thủ tướng Campuchia Hun Sen": after a foreign country, syllables that could be Vietnamese but make one
         # word underthesea tags Np are a name (a district after a Vietnamese place is not: "Chi nhánh Hai Bà Trưng")
         word_end = min(self.sdoc.word_end(i, end), j)
@@ -228,6 +237,13 @@ class OfficialParser:
                 and not any(self._organisation_shaped(t.text) for t in doc[i:word_end]):
             return word_end
         return None
+
+    def _vietnamese_before_foreign(self, i: int, j: int) -> bool:
+        """"Thủ tướng Nhật Shinzo Abe": a syllable only Vietnamese spells (it has Vietnamese marks) before two or
+        more syllables Vietnamese cannot spell belongs to the words before the name, not to the name."""
+        first = self.doc[i].text
+        return j - i >= 3 and not first.isascii() and VIETNAMESE_SYLLABLE.match(first) is not None \
+            and all(VIETNAMESE_SYLLABLE.match(t.text) is None for t in self.doc[i + 1:j])
 
     def _organisation_shaped(self, text: str) -> bool:
         """"VinBrain", "TPBank", "Masan Group": capitals inside a word, or an organisation's last word."""
@@ -418,12 +434,16 @@ def _title_roles_kept(roles: list[dict], titles: list[str]) -> list[dict]:
 
 
 def drop_subsumed_titles(titles: list[str]) -> list[str]:
-    """Keep the most specific titles: one whose words all appear, in order, in another goes."""
-    def inside(small, big):
-        it = iter(big.split())
-        return all(word in it for word in small.split())
+    """Keep the most specific titles: one whose words all appear, in order, in another that starts with the same
+    word goes ("Tổng thống" beside "Tổng thống Mỹ"). A word before the head names another office or time
+    ("Phó Chủ tịch", "cựu Tổng thống", "Tổng Giám đốc"), so "Chủ tịch", "Tổng thống", "Giám đốc" stay beside
+    them."""
+    def inside(small: list[str], big: list[str]) -> bool:
+        it = iter(big)
+        return small[:1] == big[:1] and all(word in it for word in small)
     unique = list(dict.fromkeys(titles))
-    return [t for t in unique if not any(t != o and inside(t, o) for o in unique)]
+    words = {t: t.split() for t in unique}
+    return [t for t in unique if not any(t != o and inside(words[t], words[o]) for o in unique)]
 
 
 def officials_of_article(mentions: list[dict], body: str, main_foreign_country: str | None,
@@ -433,9 +453,9 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
     longer_names = names_ending_in({m["name"] for m in mentions})
     renamed = []
     for m in mentions:
-        longer = longer_names.get(m["name"], [])
+        full = full_name_of(m["name"], longer_names)
         # "Tổng thống Trump" and "Tổng thống Donald Trump" are one person, whose evidence names him in full
-        renamed.append((1, {**m, "name": longer[0]}) if len(longer) == 1 else (0, m))
+        renamed.append((1, {**m, "name": full}) if full != m["name"] else (0, m))
     for _, m in sorted(renamed, key=lambda r: r[0]):
         person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": [], "roles": [
             r for r in m["roles"] if r["role"] == "name"]})
@@ -468,6 +488,16 @@ def names_ending_in(names: set[str]) -> dict[str, list[str]]:
             if char == " ":
                 longer.setdefault(name[at + 1:], []).append(name)
     return longer
+
+
+def full_name_of(name: str, *longer_names: dict[str, list[str]]) -> str:
+    """The longest name of the one person whose names end in ``name`` ("Trump" -> "Donald Trump"), or ``name``
+    itself when no name ends in it or names of two people do ("Clinton": "Hillary Clinton", "Bill Clinton").
+    Each map gives, for a name, the longer names ending in it (names_ending_in); the first map holding any
+    decides, so an article's own names come before those of the run."""
+    longer = next((names[name] for names in longer_names if names.get(name)), [])
+    people = {full_name_of(other, *longer_names) for other in longer}
+    return people.pop() if len(people) == 1 else name
 
 
 WORD_RUN = re.compile(r"\w+")
