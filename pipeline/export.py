@@ -24,7 +24,7 @@ from .config import MANIFEST_FILE, NEWS_TIME_ZONE, RULES_DIR
 from .rulefiles import rules_source
 from .schema import (AGREEMENTS, AID_EVENTS, AID_EVENTS_CONSOLIDATED, ARTICLES, DATES, MENTIONS, OFFICIALS,
                      OFFICIALS_CONSOLIDATED, REJECTS, SCHEMA_VERSION, TABLES, TOKENS, Table, read_table,
-                     write_json, write_table)
+                     parquet_options, write_json, write_table)
 
 PUBLISHED_TABLES: tuple[Table, ...] = (ARTICLES, AID_EVENTS, OFFICIALS, AGREEMENTS, DATES, MENTIONS,
                                        AID_EVENTS_CONSOLIDATED, OFFICIALS_CONSOLIDATED, REJECTS)
@@ -102,7 +102,7 @@ def write_partitioned(tables: dict[str, pa.Table], out_dir: Path, published_by_a
                                      _equal_or_null(with_month.column("published_month"), month))
                 folder = staging / name / partition_folder(year, month)
                 folder.mkdir(parents=True)
-                pq.write_table(with_month.filter(mask), folder / "part-0.parquet")
+                pq.write_table(with_month.filter(mask), folder / "part-0.parquet", **parquet_options(TABLES[name]))
         old = None
         if target.exists():
             old = target.with_name(f".{DATASET_DIR}.old")

@@ -216,6 +216,14 @@ def test_raw_span_takes_an_aid_row_back_to_the_bytes_of_its_page(run_dir, spec):
     assert vnfacts.raw_span(as_read, row["char_start"], row["char_end"]) == (first, last)
 
 
+def test_the_api_is_listed_by_dir_and_help():
+    """The functions load when first used (a fast start), yet dir() and tab completion show them."""
+    listed = set(dir(vnfacts))
+    assert {"extract", "raw_span", "read_table", "read_tables", "run"} <= listed
+    assert set(vnfacts.__all__) <= listed
+    assert all(callable(getattr(vnfacts, name)) for name in vnfacts.__all__ if name != "__version__")
+
+
 def test_read_tables_says_what_to_do_when_nothing_is_there(tmp_path):
     with pytest.raises(FileNotFoundError, match="vnfacts run"):
         vnfacts.read_tables(tmp_path)
