@@ -30,7 +30,7 @@ from .normalize import canonical_text
 from .numbers import exact, parse_money, parse_number, split_qualifier
 from .calendar_days import day_of_iso, news_date
 from .money_rates import amount_in_usd, usd_columns
-from .schema import EXTRACT_TABLES, TABLES, SchemaError
+from .schema import EXTRACT_TABLES, TABLES, SchemaError, agreement_kinds, aid_flows, aid_items
 
 # A resolved date this long after publication is not plausible for a news story.
 MAX_DAYS_AFTER_PUBLICATION = 180
@@ -523,8 +523,8 @@ def table_schemas(rules_dir: Path = RULES_DIR) -> dict[str, pa.DataFrameSchema]:
 
 @lru_cache(maxsize=8)
 def _schemas_for(rules: CompiledRules) -> dict[str, pa.DataFrameSchema]:
-    items = {"cash"} | {k for d in rules.files.get("aid", []) for k in (d.get("items") or {})}
-    kinds = {k for d in rules.files.get("agreement", []) for k in (d.get("kinds") or {})}
+    # the vocabularies the documentation lists, from the same rule files (schema.rule_vocabularies)
+    items, flows, kinds = aid_items(rules.files), aid_flows(rules.files), agreement_kinds(rules.files)
     currencies = {k for d in rules.files.get("money", []) for k in (d.get("currencies") or {})}
     grains = {"day", "month", "year", "quarter", "period"}
     country = pa.Check.str_matches(r"^[A-Z]{2}$")
@@ -532,7 +532,7 @@ def _schemas_for(rules: CompiledRules) -> dict[str, pa.DataFrameSchema]:
         "aid_events": pa.DataFrameSchema({
             "item": pa.Column(str, _isin(items)),
             "currency": pa.Column(str, _isin(currencies), nullable=True),
-            "flow": pa.Column(str, _isin({"grant", "loan", "in_kind", "pledge", "unspecified"})),
+            "flow": pa.Column(str, _isin(flows)),
             "amount": pa.Column(checks=_positive(), nullable=True),
             "quantity": pa.Column(checks=_positive(), nullable=True),
             "recipient_count": pa.Column(checks=pa.Check(lambda v: v >= 2, element_wise=True), nullable=True),
