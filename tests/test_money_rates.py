@@ -164,6 +164,38 @@ def test_in_a_utc_session_published_date_is_the_day_a_cast_misses(tmp_path):
     assert (cast, day) == (date(2021, 8, 25), date(2021, 8, 26))
 
 
+def test_in_a_utc_session_the_dev_articles_group_by_the_days_their_pages_state(tmp_path):
+    """The real dev articles whose dumps state a day (``# date = 20201001``): grouped by published_date in a plain
+    DuckDB session set to UTC, each falls on that day; the cast of published_at, on the day before."""
+    import re
+    import shutil
+
+    from click.testing import CliRunner
+
+    from vnfacts.cli import main
+
+    from conftest import ROOT
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    stated = {}
+    for page in sorted((ROOT / "tests" / "gold" / "dev" / "articles").glob("*.txt")):
+        shutil.copy(page, raw / page.name)
+        found = re.search(r"^# date = (\d{4})(\d{2})(\d{2})$", page.read_text(encoding="utf-8"), re.M)
+        if found:
+            stated[page.name] = date(*map(int, found.groups()))
+    assert len(stated) >= 20
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["ingest", "--raw", str(raw), "--out", str(out)]).exit_code == 0
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    rows = con.execute(f"SELECT source_file, published_date, CAST(published_at AS DATE) "
+                       f"FROM read_parquet('{out / 'articles.parquet'}')").fetchall()
+    by_file = {name: (day, cast) for name, day, cast in rows}
+    assert {name: by_file[name][0] for name in stated} == stated
+    assert all(by_file[name][1] == day - timedelta(days=1) for name, day in stated.items())  # a midnight in Hanoi
+
+
 # ---------------------------------------------------------------- the tables
 
 def _event(article_id, amount, currency, event_date=None):
