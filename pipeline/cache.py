@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import stat
 import zlib
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -133,7 +134,7 @@ def cache_entries(root: Path) -> list[tuple[Path, int, int]]:
                     continue
                 try:
                     st = path.lstat()
-                    if not path.is_file() or path.is_symlink():
+                    if not stat.S_ISREG(st.st_mode):  # a link or anything but a plain file is not ours
                         continue
                     with open(path, "rb") as f:
                         head = f.read(len(MAGIC))

@@ -165,11 +165,12 @@ def bar_chart(title: str, groups: list[Group], chart_id: str) -> str:
     return "\n".join(parts) + more
 
 
-def flow_picture(events: list[Event]) -> tuple[str, list[Group]]:
+def flow_picture(events: list[Event], by_donor: list[Group],
+                 by_recipient: list[Group]) -> tuple[str, list[Group]]:
     """Donors on the left, recipients on the right, a band per pair as wide as its sum (log scale): the
     ``FLOW_NODES`` largest of each. Returns the SVG and the pairs drawn, each a link to its events."""
-    donors = [g.name for g in groups_by(events, lambda e: e.row["donor"], "d")[:FLOW_NODES]]
-    recipients = [g.name for g in groups_by(events, lambda e: e.row["recipient"], "r")[:FLOW_NODES]]
+    donors = [g.name for g in by_donor[:FLOW_NODES]]
+    recipients = [g.name for g in by_recipient[:FLOW_NODES]]
     pairs = [p for p in groups_by(events, lambda e: f"{e.row['donor']} → {e.row['recipient']}", "pair")
              if p.events[0].row["donor"] in donors and p.events[0].row["recipient"] in recipients]
     if not pairs:
@@ -247,7 +248,7 @@ def overview_page(events: list[Event]) -> str:
     by_donor = groups_by(events, lambda e: e.row["donor"], "donor")
     by_recipient = groups_by(events, lambda e: e.row["recipient"], "recipient")
     by_year = sorted(groups_by(events, lambda e: e.year, "year"), key=lambda g: g.name)
-    flows_svg, pairs = flow_picture(events)
+    flows_svg, pairs = flow_picture(events, by_donor, by_recipient)
     largest = sorted((e for e in counted if e.usd is not None), key=lambda e: -e.usd)[:TOP_EVENTS]
     total = sum((e.usd for e in counted if e.usd is not None), Decimal(0))
     summary = (f"{plural(len(events), 'aid event')} after merging the articles that report the same one; "

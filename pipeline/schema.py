@@ -596,29 +596,20 @@ def parquet_file(table: Table, out_dir: Path) -> pq.ParquetFile:
 def iter_row_batches(table: Table, out_dir: Path, batch_rows: int = 200, columns: list[str] | None = None):
     """A table's rows, ``batch_rows`` at a time, in file order, read one row group after another: memory holds a
     batch, never the table."""
-    parquet = parquet_file(table, out_dir)
-    try:
+    with parquet_file(table, out_dir) as parquet:
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
             yield batch.to_pylist()
-    finally:
-        parquet.close()
 
 
 def count_rows(table: Table, out_dir: Path) -> int:
-    parquet = parquet_file(table, out_dir)
-    try:
+    with parquet_file(table, out_dir) as parquet:
         return parquet.metadata.num_rows
-    finally:
-        parquet.close()
 
 
 def read_small(table: Table, out_dir: Path, columns: tuple[str, ...]) -> list[dict]:
     """A few columns of every row (ids, dates, flags): what a stage needs of a whole table at once."""
-    parquet = parquet_file(table, out_dir)
-    try:
+    with parquet_file(table, out_dir) as parquet:
         return parquet.read(columns=list(columns)).to_pylist()
-    finally:
-        parquet.close()
 
 
 def write_json(data, path: Path) -> Path:
@@ -629,12 +620,8 @@ def write_json(data, path: Path) -> Path:
 
 
 def read_table(table: Table, out_dir: Path) -> pa.Table:
-    path = Path(out_dir) / table.filename
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: run the stage that writes '{table.name}' first")
-    arrow = pq.read_table(path)
-    check_schema(table, arrow.schema)
-    return arrow
+    with parquet_file(table, out_dir) as parquet:
+        return parquet.read()
 
 
 def read_rows(table: Table, out_dir: Path) -> list[dict]:
