@@ -106,7 +106,8 @@ KIND_KEYS: dict[str, dict] = {
     "aid": {**PATTERNS, "conversion_words": PHRASES},
     "agreement": {**PATTERNS, "definite_quantifiers": PHRASES, "kind_list_joiners": PHRASES},
     "official": {"surname_alone_titles": PHRASES, "state_titles": PHRASES, "name_particles": PHRASES,
-                 "name_min_syllables": INT, "name_max_syllables": INT, "vietnamese_surnames": PHRASES},
+                 "name_min_syllables": INT, "name_max_syllables": INT, "vietnamese_surnames": PHRASES,
+                 "known_people": PHRASE_MAP},
     "entity": {"entries": {"type": "array", "items": {
         "type": "object", "required": ["canonical"], "additionalProperties": False,
         "properties": {"canonical": STRING, "aliases": PHRASES, "ambiguous": PHRASES, "kind": STRING,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -446,9 +447,49 @@ def drop_subsumed_titles(titles: list[str]) -> list[str]:
     return [t for t in unique if not any(t != o and inside(words[t], words[o]) for o in unique)]
 
 
+INTERNATIONAL = "international"  # the key of known_people whose holders serve no one state
+
+
+def person_key(name: str) -> str:
+    """A name as known_people is looked up: case, hyphens and spacing aside ("Kim Jong Un" is "Kim Jong-un")."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().replace("-", " ").split())
+
+
+@lru_cache(maxsize=8)
+def known_people(rules: CompiledRules) -> dict[str, str | None]:
+    """Name key -> the country whose office the person holds, None for an international organisation's."""
+    people: dict[str, str | None] = {}
+    for data in rules.files.get("official", []):
+        for country, names in (data.get("known_people") or {}).items():
+            for name in names:
+                people[person_key(str(name))] = None if country == INTERNATIONAL else country
+    return people
+
+
+def vietnamese_name(name: str, surnames: set[str]) -> bool:
+    """A Vietnamese name: a listed family name, then syllables Vietnamese spelling allows ("Kim Jong-un" and
+    "Park Geun-hye" start with listed family names but are not spelt as Vietnamese)."""
+    syllables = name.split()
+    return bool(syllables) and syllables[0] in surnames and all(VIETNAMESE_SYLLABLE.match(s) for s in syllables)
+
+
+def official_country(name: str, title_countries: list[str], surnames: set[str],
+                     known: dict[str, str | None], main_foreign_country: str | None) -> str | None:
+    """The country of a person: known_people first, then the country a title names, then Vietnam for a
+    Vietnamese name, else the foreign country the article names most."""
+    if person_key(name) in known:
+        return known[person_key(name)]
+    if title_countries:
+        return title_countries[0]
+    if vietnamese_name(name, surnames):
+        return "VN"
+    return main_foreign_country
+
+
 def officials_of_article(mentions: list[dict], body: str, main_foreign_country: str | None,
                          rules: CompiledRules) -> list[dict]:
     surnames = set(rules.merged_list("official", "vietnamese_surnames"))
+    known = known_people(rules)
     people: dict[str, dict] = {}
     longer_names = names_ending_in({m["name"] for m in mentions})
     renamed = []
@@ -465,12 +506,7 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
     mentions_of = whole_word_counts(list(people), body)
     rows = []
     for name, p in people.items():
-        if p["title_countries"]:
-            country = p["title_countries"][0]
-        elif name.split()[0] in surnames:
-            country = "VN"
-        else:
-            country = main_foreign_country  # a foreign name with no country in its titles: the article's
+        country = official_country(name, p["title_countries"], surnames, known, main_foreign_country)
         titles = drop_subsumed_titles(p["titles"])
         rows.append({
             "name": name, "titles": titles, "country": country,
