@@ -206,10 +206,12 @@ class OfficialParser:
         if i in self.places:
             return None  # "Thủ tướng Đức Angela Merkel": a country name that is also a given name is the country
         j = i
+        surname_first = doc[i].text in self.surnames
         while j < end and j - i < self.name_max and _is_name_syllable(doc[j].text, self.particles) \
                 and j not in self.titles \
                 and j not in self.not_names and (j == i or j not in self.places
-                                                 or self.places[j].phrase.get("ambiguous")):
+                                                 or self.places[j].phrase.get("ambiguous")
+                                                 or (surname_first and self._given_name_place(j))):
             j += 1
             if j + 2 < end and len(doc[j].text) == 1 and doc[j].text.isupper() and doc[j + 1].text == "." \
                     and _is_name_syllable(doc[j + 2].text, self.particles):
@@ -238,6 +240,28 @@ class OfficialParser:
                 and not any(self._organisation_shaped(t.text) for t in doc[i:word_end]):
             return word_end
         return None
+
+    def _given_name_place(self, j: int) -> bool:
+        """A province's name inside a name that a family name opens is a given name ("Trương Hòa Bình"), when it
+        is spelt as Vietnamese and is no country."""
+        place = self.places[j]
+        return place.phrase.get("kind") != "country" and VIETNAMESE_SYLLABLE.match(self.doc[j].text) is not None
+
+    def addressed_name_at(self, i: int) -> int | None:
+        """The end of a name after a form of address ("ông Tất Thành Cang"): a name by its shape, or else two or
+        more capitalised syllables spelt as Vietnamese, which after "ông"/"bà" name a person even when the family
+        name is not a listed one."""
+        end = self.name_at(i)
+        if end is not None:
+            return end
+        if i in self.places or i in self.inside_places:
+            return None
+        j = i
+        while j < self.sent.end and j - i < self.name_max and self._capitalised(j) and j not in self.titles \
+                and j not in self.not_names and j not in self.places and j not in self.honorifics \
+                and self.doc[j].text[1:].islower() and VIETNAMESE_SYLLABLE.match(self.doc[j].text) is not None:
+            j += 1
+        return j if j - i >= self.name_min else None
 
     def _vietnamese_before_foreign(self, i: int, j: int) -> bool:
         """"Thủ tướng Nhật Shinzo Abe": a syllable only Vietnamese spells (it has Vietnamese marks) before two or
@@ -285,7 +309,7 @@ class OfficialParser:
         while i < self.sent.end:
             honorific = self.honorifics.get(i)
             start = honorific.end if honorific is not None else i
-            name_end = self.name_at(start)
+            name_end = self.name_at(start) if honorific is None else self.addressed_name_at(start)
             if name_end is not None and honorific is None and name_end - start < 2:
                 name_end = None  # "Reuters, Tổng thống …": one capitalised word before a title is rarely a name
             listed = self._names_then_title(start) if name_end is not None else None
@@ -467,10 +491,12 @@ def known_people(rules: CompiledRules) -> dict[str, str | None]:
 
 
 def vietnamese_name(name: str, surnames: set[str]) -> bool:
-    """A Vietnamese name: a listed family name, then syllables Vietnamese spelling allows ("Kim Jong-un" and
-    "Park Geun-hye" start with listed family names but are not spelt as Vietnamese)."""
+    """A Vietnamese name: every syllable spelt as Vietnamese spells ("Kim Jong-un" and "Park Geun-hye" start with
+    listed family names but are not), and a listed family name first or a Vietnamese mark in it ("Thèn Ngọc
+    Minh", "Trầm Bê")."""
     syllables = name.split()
-    return bool(syllables) and syllables[0] in surnames and all(VIETNAMESE_SYLLABLE.match(s) for s in syllables)
+    return bool(syllables) and all(VIETNAMESE_SYLLABLE.match(s) for s in syllables) \
+        and (syllables[0] in surnames or not name.isascii())
 
 
 def official_country(name: str, title_countries: list[str], surnames: set[str],
