@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -39,39 +40,44 @@ def _specific_parties(parties: list[Match]) -> list[str]:
 
 def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules: CompiledRules,
                            found: list | None = None) -> list[SignedDocument]:
-    """Documents signed in one sentence; ``found`` are the parties the shape finder saw in it."""
+    """Documents signed in one sentence; ``found`` are the parties the shape finder saw in it. A document is signed
+    when a named pattern binds it with a signing verb (or a signed count lists it); the first pattern that binds it
+    with two or more parties names them."""
     if not sent.of("SIGN"):
         return []
     doc, rule_base = sdoc.doc, rules.first("agreement")["id"]
+    signing = _signings_by_document(sdoc, sent, rules, found or [])
     named_kinds = sent.of("AGREEMENT_KIND")
-    signing_ends = {v.end for v in sent.of("SIGN")}
-    unnamed = [m for m in sent.of("UNNAMED_KIND") if m.start in signing_ends
+    # "ký kết hợp tác": what is signed with no document noun, where a pattern binds it as the document
+    unnamed = [m for m in sent.of("UNNAMED_KIND") if m.start in signing.signed
                and not any(k.start < m.end and m.start < k.end for k in named_kinds)]
     kinds = sorted(named_kinds + unnamed, key=lambda m: m.start)
     definite = {str(q) for q in rules.merged_list("agreement", "definite_quantifiers")}
     sent_c0, sent_c1 = char_span(sdoc, sent.start, sent.end)
     sent_dates = [d for d in dates if sent_c0 <= d.start and d.end <= sent_c1]
     examples = sent.of("EXAMPLE")
-    signing_patterns = _signings_by_document(sdoc, sent, rules, found or [])
     rows, used = [], set()
     listed_from = None  # "đã ký kết 5 văn kiện hợp tác, bao gồm: Hiệp định …; Thỏa thuận …"
     lister = None  # the row of the count that introduces the list
     for kind in kinds:
         if kind.start in used:
             continue
-        number = _number_before(sdoc, sent, kind, rules)
-        start = number[0] if number else kind.start
-        signed_doc = (_is_signed(sdoc, sent, start, kind.end) and not _is_blocked(sdoc, sent, start))
         in_list = listed_from is not None and kind.start >= listed_from
-        signed_doc = signed_doc or in_list
-        if not signed_doc:
+        signed_by = signing.signed.get(kind.start)
+        if signed_by is not None and _future_in_clause(sdoc, sent, min(signed_by.start, kind.start)):
+            signed_by = None
+        if signed_by is None and not in_list:
             continue
-        if listed_from is None:
-            listed_from = next((m.end for m in sent.of("LIST_INTRO") if m.start >= kind.end), None)
-            lister = len(rows) if listed_from is not None and number is not None else None
+        number = _number_before(sdoc, sent, kind, rules)
         quantifier = next((q for q in sent.of("QUANTIFIER") if q.end == kind.start), None)
         if number is None and quantifier is not None and not in_list:
             number = (quantifier.start, None, None)  # "ký kết một số thỏa thuận hợp tác": an aggregate, uncounted
+        if listed_from is None:
+            listed_from = next((m.end for m in sent.of("LIST_INTRO") if m.start >= kind.end), None)
+            lister = len(rows) if listed_from is not None and number is not None else None
+        by_pattern = signing.parties.get(kind.start)
+        rule_id = by_pattern.pattern.id if by_pattern is not None else None
+        verb = next((m.one("verb") for m in (by_pattern, signed_by) if m is not None and m.one("verb")), None)
         if number is not None:
             joiners = {str(j).casefold() for j in rules.merged_list("agreement", "kind_list_joiners")}
             count_start, count, qualifier = number
@@ -88,193 +94,133 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             since = next((d for d in sent_dates if d.value.grain == "year"
                           and any(s.end <= tok_at(sdoc, d.start) for s in sent.of("SINCE"))), None)
             c0, c1 = char_span(sdoc, count_start, group[-1].end)
+            parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [])
             rows.append(_agreement_row(
                 kind=group[0].phrase.normalized, kinds=list(dict.fromkeys(m.phrase.normalized for m in group)),
-                title=None, parties=_specific_parties(_parties(sent, examples)), signed=None,
+                title=None, parties=parties, signed=None,
                 place=None, count=int(count) if count is not None else None, count_qualifier=qualifier,
                 since=since.value.value if since else None, valid=None,
-                c0=c0, c1=c1, text=sdoc.text, rule_id=f"{rule_base}:aggregate"))
+                c0=c0, c1=c1, text=sdoc.text, rule_id=rule_id or f"{rule_base}:aggregate"))
             rows[-1].definite = quantifier is not None and quantifier.phrase.normalized in definite
-            rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (count_start, group[-1].end), rows[-1].parties,
-                                                     found or [], None)
+            rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (count_start, group[-1].end), party_units, None, verb)
             continue
         used.add(kind.start)
         title_end = _title_end(sdoc, sent, kind)
         c0, c1 = char_span(sdoc, kind.start, title_end)
-        unnamed = kind.label == "UNNAMED_KIND"
-        if unnamed:  # the evidence holds the verb that makes "hợp tác" a document: "ký kết hợp tác"
-            c0 = char_span(sdoc, next(v.start for v in sent.of("SIGN") if v.end == kind.start), kind.end)[0]
-        named = _signing_parties(sdoc, sent, kind, title_end, found or [])
-        by_pattern = signing_patterns.get(kind.start)
-        if by_pattern is not None:
-            signers = list(dict.fromkeys(p.name for p in by_pattern.all("party")))
-            if len(set(named)) < 2 or set(named) == set(signers):
-                named = signers  # the construction names them, where the grammar finds fewer or the same
-            else:
-                by_pattern = None
+        is_unnamed = kind.label == "UNNAMED_KIND"
+        if is_unnamed and verb is not None:  # the evidence holds the verb that makes "hợp tác" a document
+            c0 = char_span(sdoc, verb.start, kind.end)[0]
         period = next((d for d in sent_dates if d.value.grain == "period" and d.start >= c0), None)
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
+        parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [], (kind.start, title_end))
+        suffix = "unnamed" if is_unnamed else "signed"
         rows.append(_agreement_row(
-            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=None if unnamed else sdoc.text[c0:c1],
-            parties=named or _specific_parties([p for p in _parties(sent, examples)
-                                                if not kind.start <= p.start < title_end]),
-            signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
+            kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=None if is_unnamed else sdoc.text[c0:c1],
+            parties=parties, signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
-            rule_id=by_pattern.pattern.id if by_pattern else f"{rule_base}:{'unnamed' if unnamed else 'signed'}"))
-        rows[-1].unnamed = unnamed
-        rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), rows[-1].parties, found or [],
-                                                 signed, by_pattern.one("verb") if by_pattern else None)
-    if lister is not None and rows[lister].row["count"] is not None and \
-            len(rows) - lister - 1 >= rows[lister].row["count"]:
+            rule_id=rule_id or f"{rule_base}:{suffix}"))
+        rows[-1].unnamed = is_unnamed
+        rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), party_units, signed, verb)
+    if lister is not None and (rows[lister].row["count"] is None or
+                               len(rows) - lister - 1 >= rows[lister].row["count"]):
         del rows[lister]  # every document the count announces is listed: the list says it all
     return rows
 
 
-def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> dict:
-    """The first named signing pattern (in file order) that binds a document and two or more parties, by the
-    token where the document starts: its parties are the signing's."""
-    by_document = {}
-    patterns = tuple(p for p in compiled_patterns(rules, "agreement")
-                     if sent.holds(p.required_labels()))
-    for match in match_sentence(SentenceUnits(sdoc, sent, found, []), patterns):
+@dataclass
+class Signings:
+    """What the named patterns say of a sentence's documents, by the token where each starts."""
+
+    signed: dict  # the first match that binds the document with a signing verb
+    parties: dict  # the first match that binds it with two or more parties
+    heads: dict  # a party a describing pattern read over more words -> the party itself (its words name it)
+
+
+def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> Signings:
+    """Run the named patterns: first those that bind no document (they describe one party over more words), then
+    the others over the sentence's parties with those described ones."""
+    patterns = tuple(p for p in compiled_patterns(rules, "agreement") if sent.holds(p.required_labels()))
+    describing = tuple(p for p in patterns if not any(el.role == "document" or el.value == "document"
+                                                       for el in p.all_elements()))
+    signing = tuple(p for p in patterns if p not in describing)
+    units = _touching_joined(sdoc, sent, found)
+    heads: dict = {}
+    described = []
+    for match in match_sentence(SentenceUnits(sdoc, sent, units, []), describing):
+        head = match.all("party")[0]
+        whole = replace(head, end=match.end, text=sdoc.doc[head.start:match.end].text)
+        if not any(d.start == whole.start and d.end >= whole.end for d in described):
+            described.append(whole)
+            heads[(whole.start, whole.end)] = head
+    units = sorted(described, key=lambda u: -u.end) + units  # the longest reading of a party first
+    result = Signings({}, {}, heads)
+    for match in match_sentence(SentenceUnits(sdoc, sent, units, []), signing):
         document = match.one("document")
-        if document is not None and len({p.name for p in match.all("party")}) >= 2:
-            by_document.setdefault(document.start, match)
-    return by_document
+        if document is None:
+            continue
+        if match.one("verb") is not None:
+            result.signed.setdefault(document.start, match)
+        if len({p.name for p in match.all("party")}) >= 2:
+            result.parties.setdefault(document.start, match)
+    return result
 
 
-def _signing_parties(sdoc, sent, kind: Match, title_end: int, found: list) -> list[str]:
-    """The parties a signing names by its grammar: "… giữa A và B" after the document, else the subject right
-    before the verb ("A và B đã ký …") with the one after "với" ("A ký biên bản ghi nhớ với B"). Empty when the
-    sentence says neither; then the places of the sentence stand in."""
-    doc = sdoc.doc
-    by_start = {p.start: p for p in found}
-    joiners = {m.start: m.end for m in sent.of("PARTY_JOINER")}
-    # "đại diện VNPT cùng đại diện Báo Dân trí đã ký …", "với lãnh đạo Công ty …": who stands for a party
-    representatives = {m.start: m.end for m in sent.of("REPRESENTATIVE")}
-
-    def run_from(k: int) -> list[str]:
-        """Names of the parties from token k on, joined by "và" or a comma; parties that touch are one
-        ("Học viện Chính trị Quốc gia" + "Hồ Chí Minh")."""
-        out: list[str] = []
-        while k < sent.end and k in by_start:
-            party = by_start[k]
-            out.append(party.name)
-            while party.end in by_start and (by_start[party.end].source == "list" or party.country is None):
-                # what touches a name goes on with it ("Học viện Chính trị Quốc gia" + "Hồ Chí Minh"), but a name
-                # that a place ended is whole: a person after it represents it ("UBND tỉnh Hà Tĩnh Đặng Quốc Khánh")
-                nxt = by_start[party.end]
-                out[-1] = sdoc.text[doc[by_start[k].start].idx:doc[nxt.end - 1].idx + len(doc[nxt.end - 1])]
-                party = nxt
-            k = joiners.get(party.end, party.end)
-            if k == party.end or (doc[party.end].text == "," and not _closed_by_and(party.end)):
-                break
-            k = representatives.get(k, k)
-        return out
-
-    def _closed_by_and(comma: int) -> bool:
-        """"A, B và C": a comma joins parties only when a "và" ends the list before the clause ends."""
-        for t in range(comma + 1, sent.end):
-            if doc[t].text in SENTENCE_PUNCT and doc[t].text != ",":
-                return False
-            if t in joiners and doc[t].text != ",":
-                return True
-        return False
-
-    # "Thỏa thuận về tăng cường hợp tác trong tình hình mới giữa A và B": the parties may follow the title's end,
-    # up to the next document the sentence names
-    next_kind = min((m.start for m in sent.of("AGREEMENT_KIND") if m.start >= kind.end), default=sent.end)
-    clause_end = min((k for k in range(kind.end, next_kind) if doc[k].text == ";"), default=next_kind)
-    for marker in sent.of("BETWEEN"):
-        if kind.end <= marker.start < clause_end:
-            between = run_from(marker.end)
-            if len(between) >= 2:
-                return list(dict.fromkeys(between))
-    verb = next((v for v in sorted(sent.of("SIGN"), key=lambda v: -v.start) if v.end <= kind.start), None)
-    if verb is None:
-        return []
-    k = verb.start
-    adverbs = {m.end: m.start for m in sent.of("SIGN_SUBJECT_ADVERB")}
-    while k in adverbs:
-        k = adverbs[k]
-    ends = {p.end: p for p in found}
-    first = None
-    representative_at = {m.end: m.start for m in sent.of("REPRESENTATIVE")}
-    while k in ends:  # back over "A và B" (and parties that touch, and who represents them) to the first subject
-        first = ends[k]
-        before = representative_at.get(first.start, first.start)
-        back = next((m for m in sent.of("PARTY_JOINER") if m.end == before), None)
-        k = back.start if back is not None else first.start
-        if back is None and k not in ends:
-            break
-    if first is None:
-        return []
-    subjects = run_from(first.start)
-    # "… ký biên bản ghi nhớ nhằm thảo luận … với Công ty eab Năng lượng mới GmbH": the partner may follow the
-    # title's end, in the same clause, after who represents it ("với lãnh đạo Công ty …") or after lower-case words
-    # that describe it ("với công ty sản xuất tuabin gió Lagerwey")
-    partner = next((p for m in sent.of("WITH") if title_end <= m.start < clause_end
-                    for p in [run_from(_described(sdoc, sent, representatives.get(m.end, m.end), by_start))] if p),
-                   [])
-    return list(dict.fromkeys(subjects + partner[:1]))
-
-
-def _described(sdoc, sent, k: int, parties_at: dict) -> int:
-    """Where the party a few lower-case words describe starts ("công ty sản xuất tuabin gió Lagerwey"), else k."""
-    doc = sdoc.doc
-    for j in range(k, min(k + PARTNER_DESCRIPTION, sent.end)):
-        if j in parties_at:
-            return j
-        if doc[j].text in SENTENCE_PUNCT or doc[j].text[:1].isupper() or doc[j].like_num:
-            break
-    return k
-
-
-PARTNER_DESCRIPTION = 7  # lower-case syllables that may describe a partner before its name
-
-
-def _is_blocked(sdoc, sent, start: int) -> bool:
-    """A signing to come or not done: "sẽ ký", "thúc đẩy sớm ký kết", "chưa được ký kết" within the few
-    words before the document; a future cue anywhere before it in its clause ("hai nhà lãnh đạo sẽ ra tuyên bố
-    chung và ký hàng loạt các thỏa thuận")."""
-    if any(start - 8 <= m.start < start for m in sent.of("NOT_SIGNED")):
-        return True
-    clause_start = max((k + 1 for k in range(sent.start, start) if sdoc.doc[k].text in (",", ";", ":")),
+def _future_in_clause(sdoc, sent, start: int) -> bool:
+    """A signing to come: a FUTURE cue before it in its clause ("Số tiền này sẽ được giải ngân ngay sau khi đại
+    diện hai Nhà nước ký thỏa thuận"). What an ``unless_before`` of a pattern, bounded by its clause, would say:
+    the interpreter looks only a few tokens before a match."""
+    clause_start = max((k + 1 for k in range(sent.start, start) if sdoc.doc[k].text in CLAUSE_PUNCT),
                        default=sent.start)
     return any(clause_start <= m.start < start for m in sent.of("FUTURE"))
 
 
-def _is_signed(sdoc, sent, start: int, end: int) -> bool:
-    """The document is what a signing verb governs: right after the verb (adverbs allowed),
-    or right before a passive one ("… được ký kết")."""
-    doc = sdoc.doc
-    adverbs = {m.end: m.start for m in sent.of("SIGN_ADVERB")}
-    k = start
-    while k > sent.start and doc[k - 1].is_space:
-        k -= 1
-    while k in adverbs:
-        k = adverbs[k]
-        while k > sent.start and doc[k - 1].is_space:
-            k -= 1
-    if any(v.end == k for v in sent.of("SIGN")):
-        return True
-    passive_at = {m.start: m.end for m in sent.of("PASSIVE")}
-    k = end
-    for _ in range(PASSIVE_WINDOW):  # "Bản ghi nhớ về hợp tác giáo dục giữa Hà Tĩnh và Champasak đã được ký kết"
-        while k < sent.end and doc[k].is_space:
-            k += 1
-        if k in passive_at:
-            if any(end <= m.start < k for m in sent.of("NOT_SIGNED")):
-                return False  # "… chưa được ký kết"
-            after = passive_at[k]
-            while after < sent.end and doc[after].is_space:
-                after += 1
-            return any(v.start == after for v in sent.of("SIGN"))
-        if k >= sent.end or doc[k].text in SENTENCE_PUNCT:
-            return False
-        k += 1
-    return False
+CLAUSE_PUNCT = (",", ";", ":")
+
+
+def _touching_joined(sdoc, sent, found: list) -> list:
+    """The sentence's parties, those that touch joined into one ("Học viện Chính trị Quốc gia" + "Hồ Chí Minh"),
+    named by their words: what touches a name goes on with it while the name so far names no country or what
+    follows is a listed name; a name that a place ended is whole (a person after it represents it)."""
+    by_start = {p.start: p for p in found if sent.start <= p.start and p.end <= sent.end}
+    inside: set[int] = set()
+    out = []
+    for start in sorted(by_start):
+        if start in inside:
+            continue
+        party, end = by_start[start], by_start[start].end
+        last = party
+        while end in by_start and (by_start[end].source == "list" or last.country is None):
+            last = by_start[end]
+            inside.add(end)
+            end = last.end
+        if end != party.end:
+            text = sdoc.text[sdoc.token_starts[start]:sdoc.token_ends[end - 1]]
+            party = replace(party, end=end, text=text, name=text)
+        out.append(party)
+    return out
+
+
+def _parties_of(match, signing: Signings, sent, examples, found, title: tuple[int, int] | None = None):
+    """The parties' names and the units their roles are read from: those the pattern bound (a described party by
+    its own words), else the places of the sentence (outside the document's title)."""
+    if match is not None:
+        units = []
+        for p in match.all("party"):
+            units.append(signing.heads.get((p.start, p.end), p))
+        names = list(dict.fromkeys(u.name for u in units))
+        return names, [next(u for u in units if u.name == n) for n in names]
+    places = [p for p in _parties(sent, examples) if title is None or not title[0] <= p.start < title[1]]
+    names = _specific_parties(places)
+    return names, [_unit_named(n, found, sent, title) for n in names]
+
+
+def _unit_named(name: str, found: list, sent, title: tuple[int, int] | None):
+    """The first party or place of that name, outside the document's title first."""
+    span = title or (0, 0)
+    candidates = sorted(list(found) + sent.of("PLACE"), key=lambda u: (span[0] <= u.start < span[1], u.start))
+    return next((u for u in candidates if getattr(u, "name", None) == name
+                 or (hasattr(u, "phrase") and u.phrase.normalized == name)), None)
 
 
 def _number_before(sdoc, sent, kind: Match, rules) -> tuple[int, Decimal, str | None] | None:
@@ -313,17 +259,11 @@ def _title_end(sdoc, sent, kind: Match) -> int:
     return end
 
 
-def _agreement_roles(sdoc, sent, document: tuple[int, int], parties: list[str], found: list, signed,
+def _agreement_roles(sdoc, sent, document: tuple[int, int], party_units: list, signed,
                      verb: Match | None = None) -> list[dict]:
-    """The document's words, each party's (where the sentence names it: a party or a place of that name, outside
-    the document's title first), the signing verb (the one a pattern bound, else the one nearest the document)
-    and the date of signing."""
-    units = [("document", TokenSpan(*document))]
-    candidates = sorted(list(found) + sent.of("PLACE"), key=lambda u: (document[0] <= u.start < document[1], u.start))
-    for name in parties:
-        unit = next((u for u in candidates if getattr(u, "name", None) == name
-                     or (hasattr(u, "phrase") and u.phrase.normalized == name)), None)
-        units.append(("party", unit))
+    """The document's words, each party's (the unit it was read from), the signing verb (the one a pattern bound,
+    else the one nearest the document) and the date of signing."""
+    units = [("document", TokenSpan(*document))] + [("party", u) for u in party_units]
     verb = verb or min(sent.of("SIGN"), key=lambda v: abs(v.start - document[0]), default=None)
     units.append(("verb", verb))
     roles = roles_of(sdoc, units)
@@ -347,20 +287,18 @@ def _agreement_row(*, kind, kinds, title, parties, signed, place, count, count_q
     })
 
 
-PASSIVE_WINDOW = 20  # tokens between a document and the passive signing after it ("… giữa A với B đã được ký kết")
-
-
 def merge_repeated_agreements(documents: list[SignedDocument], kind_words: frozenset[str]) -> list[dict]:
     """The same document named twice (a caption and a paragraph) is one row; a title that is only a kind
     ("biên bản ghi nhớ") names no particular document, so such rows are kept apart."""
     kept: dict[tuple, dict] = {}
     rows = [d.row for d in documents]
     named_kinds = {k for r in rows if r["title"] for k in r["kinds"]}
+    counted_kinds = {k for r in rows if r["count"] is not None for k in r["kinds"]}
     titles = {r["title"].casefold() for r in rows if r["title"] and r["title"].casefold() not in kind_words}
     for document in documents:
         r, unnamed = document.as_row(), document.unnamed
-        if document.definite and set(r["kinds"]) & named_kinds:
-            continue  # "đã ký các văn kiện hợp tác" beside the documents it means
+        if document.definite and set(r["kinds"]) & (named_kinds | counted_kinds):
+            continue  # "đã ký các văn kiện hợp tác" beside the documents it means (named or counted)
         title = (r["title"] or "").casefold()
         generic = title in kind_words or unnamed
         if title in kind_words and r["title"][:1].isupper() and any(t.startswith(title + " ") for t in titles):
@@ -369,9 +307,18 @@ def merge_repeated_agreements(documents: list[SignedDocument], kind_words: froze
         # a document named only by its kind is told apart by its parties: the same parties, the same document
         # (a page that repeats a paragraph names it twice)
         key = (r["kind"], title, r["count"], tuple(r["parties"]) if generic else None)
+        if title and len(r["parties"]) >= 2 and any(
+                k["kind"] == r["kind"] and set(k["parties"]) == set(r["parties"]) and k["title"]
+                and _same_title(k["title"].casefold(), title) for k in kept.values()):
+            continue  # the same parties sign "chương trình phối hợp" and, in a caption, "chương trình phối hợp công tác"
         if key not in kept:
             kept[key] = r
     return list(kept.values())
+
+
+def _same_title(a: str, b: str) -> bool:
+    """One title is the other, or the other with more words after it."""
+    return a == b or a.startswith(b + " ") or b.startswith(a + " ")
 
 
 @lru_cache(maxsize=8)
