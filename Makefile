@@ -82,6 +82,8 @@ eval: | $(INSTALLED)
 	$(VNFACTS) eval --gold tests/gold/heldout --summary
 	$(VNFACTS) eval --gold tests/gold/aid/train --summary
 	$(VNFACTS) eval --gold tests/gold/aid/blind --summary
+	$(VNFACTS) eval --gold tests/gold/bench_aid/train --summary
+	$(VNFACTS) eval --gold tests/gold/bench_aid/blind --summary
 
 ## docs: regenerate docs/tables.md from pipeline/schema.py
 docs: $(INSTALLED)
