@@ -602,7 +602,8 @@ def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties:
         party = by_name.get(borrower) or Party(-1, -1, borrower, borrower, None, None, "agreement")
         event.recipients = [replace(party, start=-1, end=-1)]
         event.from_context = True
-        event.rule_id = event.rule_id.rsplit(":", 1)[0] + ":carried"
+        if ":" in event.rule_id:  # the grammar's rows name where the borrower came from; a pattern's keep its id
+            event.rule_id = event.rule_id.rsplit(":", 1)[0] + ":carried"
         kept.append(event)
     return kept
 
@@ -678,8 +679,11 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                    carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
-    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``); one that
-    ``sets: {donor: previous_clause}`` continues the row before it in the sentence, with its giver and verb."""
+    pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``), and the
+    receivers the context names too when the pattern binds none; one that ``sets: {donor: previous_clause}``
+    continues the row before it in the sentence, with its giver and verb. A loan pattern (``flow: loan``) that
+    binds no borrower leaves it to the article's agreement with the lender (``borrowers_from_agreements``). A
+    receiver bound on words that refer back ("khu vực này") is the party named last before them."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     patterns = tuple(p for p in compiled_patterns(rules, "aid") if sent.holds(p.required_labels()))
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
@@ -688,30 +692,49 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     rows, taken = [], set()
     for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties)),
                                 patterns):
-        anchor, donor, recipients = match.one("value"), match.one("donor"), match.all("recipient")
-        verb = match.one("verb")
+        donor, verb = match.one("donor"), match.one("verb")
+        binds_recipient = "recipient" in {str(el.value) for el in match.pattern.all_elements()
+                                          if el.kind in ("party", "phrase")}
         from_context = match.pattern.get("donor") == "context"
+        context = None
         if from_context and verb is not None:
             context = context_frame(sdoc, sent, verb, parties, carried, earlier, rules)
             donor = context.donor if context is not None else None
         if match.pattern.get("donor") == "previous_clause":  # "…, mỗi nạn nhân bị thương 2 triệu đồng"
             before = [r for r in rows if r.anchor.end <= match.start]
             donor, verb = (before[-1].donor, before[-1].verb) if before else (None, None)
-        if anchor is None or donor is None or not recipients or (anchor.start, anchor.end) in taken:
-            continue
-        if donor.name in {r.name for r in recipients}:
-            continue
-        each = match.pattern.get("each")  # the amount is each recipient's: so many of them, as their group says
-        if each and (len(recipients) != 1 or not recipients[0].count or recipients[0].count < 2):
-            continue
-        taken.add((anchor.start, anchor.end))
-        c0, c1 = char_span(sdoc, anchor.start, anchor.end)
-        rows.append(AidEvent(donor, recipients, anchor, verb,
-                             match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0, c1,
-                             sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
-                             is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
-                             from_context=from_context, per_recipient=bool(match.pattern.get("per_recipient"))))
+        lender_only = not binds_recipient and match.pattern.get("flow") == "loan"
+        for anchor, recipients in match.rows():
+            if not binds_recipient and context is not None:
+                recipients = list(context.recipients)
+            recipients = [r for r in (_referred_to(sent, r, parties) for r in recipients) if r is not None]
+            if anchor is None or donor is None or (anchor.start, anchor.end) in taken:
+                continue
+            if not recipients and not lender_only:
+                continue
+            if donor.name in {r.name for r in recipients}:
+                continue
+            each = match.pattern.get("each")  # the amount is each recipient's: so many of them, as their group says
+            if each and (len(recipients) != 1 or not recipients[0].count or recipients[0].count < 2):
+                continue
+            taken.add((anchor.start, anchor.end))
+            c0, c1 = char_span(sdoc, anchor.start, anchor.end)
+            rows.append(AidEvent(donor, recipients, anchor, verb,
+                                 match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0,
+                                 c1, sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
+                                 is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
+                                 from_context=from_context or not recipients or recipients[0].start < 0,
+                                 per_recipient=bool(match.pattern.get("per_recipient"))))
     return rows
+
+
+def _referred_to(sent, recipient: Party, parties: list[Party]) -> Party | None:
+    """A receiver bound on words that refer back to a place ("giúp khu vực này"): the party named last before
+    them in the sentence (None when there is none); any other receiver as bound."""
+    if recipient.source != "phrase" or not any(m.start == recipient.start and m.phrase.normalized == "place"
+                                               for m in sent.of("ANAPHOR")):
+        return recipient
+    return max((p for p in parties if p.end <= recipient.start), key=lambda p: p.end, default=None)
 
 
 def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party]):
@@ -734,7 +757,9 @@ def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame 
     antecedent = _antecedent(sdoc, sent, verb, parties, earlier, rules)
     if antecedent is not None:
         return Frame("give", verb, antecedent)
-    speech = max((m.end for m in sent.of("SPEECH_VERB") if m.end <= verb.start), default=-1)
+    # a subject of its own stands in the verb's clause: after a verb of speech and after the last ";" before it
+    speech = max((m.end for m in sent.of("SPEECH_VERB") + sent.of("CLAUSE_BREAK") if m.end <= verb.start),
+                 default=-1)
     if _anaphor_before(sent, verb, after=sent.start) or \
             any(speech <= p.start and p.end <= verb.start for p in parties):
         return None

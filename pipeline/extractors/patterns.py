@@ -13,8 +13,9 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
   the labels in ``not``;
 - ``{group: [element…]}``: elements matched together;
 
-each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more). A match binds roles to the
-units it passed; ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
+each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more), and ``not: [LABEL…]``: a
+party, phrase, amount or label that starts where a phrase of one of these starts is not it. A match binds roles
+to the units it passed (a repeated group may bind an amount at each repetition: ``PatternMatch.rows``); ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
 labels that block a match they stand in up to a few tokens after its amount (or a few tokens before it), and
 ``when`` labels one of which the sentence must hold.
 The interpreter knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
@@ -40,7 +41,7 @@ class Element:
     value: object  # the role (party, phrase, amount), label, tokens (skip, aside) or elements (group)
     role: str | None = None
     op: str | None = None
-    not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; label: a phrase at one is not it
+    not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; else: a unit at one is not it
     not_after: tuple[str, ...] = ()  # a unit right after a phrase of one of these is not it ("tại Hà Nội")
     kinds: tuple[str, ...] = ()  # party: the entity kinds it may be
 
@@ -163,6 +164,22 @@ class PatternMatch:
     def all(self, role: str) -> list:
         return [b.unit for b in self.bound if b.role == role]
 
+    def rows(self) -> list[tuple[object, list]]:
+        """(amount, recipients) of each amount the match bound: one amount takes every recipient; when a repeated
+        group bound several ("Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD)"), each takes the recipients bound between
+        the amount before it and itself, else those between itself and the next amount."""
+        values = [b for b in self.bound if b.role == "value"]
+        if len(values) < 2:
+            return [(values[0].unit if values else None, self.all("recipient"))]
+        recipients = [b for b in self.bound if b.role == "recipient"]
+        edges = [-1] + [v.start for v in values] + [self.end + 1]
+        rows = []
+        for k, v in enumerate(values):
+            before = [r.unit for r in recipients if edges[k] < r.start < v.start]
+            after = [r.unit for r in recipients if v.start < r.start < edges[k + 2]]
+            rows.append((v.unit, before or after))
+        return rows
+
 
 class SentenceUnits:
     """What the elements of a pattern match in one sentence (or clause), indexed by token."""
@@ -247,8 +264,8 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
         return
     if el.not_after and units.after_any(i, el.not_after):
         return
-    if el.kind == "label" and el.not_labels and units.starts_any(i, el.not_labels):
-        return
+    if el.kind in ("label", "party", "phrase", "amount") and el.not_labels and units.starts_any(i, el.not_labels):
+        return  # "not": no unit that starts where a phrase of those labels starts ("hỗ trợ kinh phí …")
     if el.kind == "party":
         for p in units.parties.get(i, []):
             if not el.kinds or p.kind in el.kinds:
