@@ -56,6 +56,10 @@ def official_words(rules: CompiledRules) -> OfficialWords:
                          folded("entity_shape", "organisation_word_endings"))
 
 
+class OrganCountry(str):
+    """The country an organ only it has implies ("UBND": VN): a place of another country in the title wins."""
+
+
 class OfficialParser:
     """Titles with their complements, and the names they belong to, in one sentence.
 
@@ -73,6 +77,7 @@ class OfficialParser:
         self.not_titles = _at(sent.of("NOT_TITLE"))
         self.prefixes = _at(sent.of("TITLE_PREFIX"))
         self.complements = _at(sent.of("TITLE_COMPLEMENT"))
+        self.organs = _at(sent.of("NATIONAL_ORGAN"))
         self.places = _at(sent.of("PLACE"))
         self.place_ends = {m.end: m for m in sent.of("PLACE")}
         self.joiners = _at(sent.of("JOINER"))
@@ -110,7 +115,7 @@ class OfficialParser:
     def parse_title(self, i: int) -> tuple[int, list]:
         """A title (with its prefix) and its complement: (end token, entities named in it)."""
         head = self.title_at(i)
-        j, named = head.end, []
+        j, named = head.end, [OrganCountry(o.phrase.normalized) for k, o in self.organs.items() if i <= k < head.end]
         if j < self.sent.end and self.doc[j].text == "." and head.text.isupper():
             j += 1  # "TS. Nguyễn Trí Hiếu"
         while j < self.sent.end:
@@ -143,7 +148,8 @@ class OfficialParser:
             return None  # "nhà sáng lập Tập đoàn Vingroup - Ông Phạm Nhật Vượng": the title ends before "Ông"
         options = []
         if j in self.complements:
-            options.append((self.complements[j].end, []))
+            organ = self.organs.get(j)
+            options.append((self.complements[j].end, [OrganCountry(organ.phrase.normalized)] if organ else []))
         if j in self.places:
             options.append((self.places[j].end, [self.places[j].phrase.get("country")]))
         elif j in self.inside_places:  # "Chủ tịch Hạ viện Mỹ": the title ends inside the place's name
@@ -437,7 +443,8 @@ class OfficialParser:
         return {
             "name": self.sdoc.text[doc[name_start].idx:doc[name_end - 1].idx + len(doc[name_end - 1])],
             "titles": [self.sdoc.text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])] for a, b in title_spans],
-            "title_countries": [c for c in named if c],
+            "title_countries": [c for c in named if c and not isinstance(c, OrganCountry)]
+            or [str(c) for c in named if isinstance(c, OrganCountry)],
             "char_start": c0,
             "char_end": c1,
             "evidence": self.sdoc.text[c0:c1],
@@ -483,11 +490,32 @@ def person_key(name: str) -> str:
 def known_people(rules: CompiledRules) -> dict[str, str | None]:
     """Name key -> the country whose office the person holds, None for an international organisation's."""
     people: dict[str, str | None] = {}
+    by_short_form: dict[str, set] = {}
     for data in rules.files.get("official", []):
         for country, names in (data.get("known_people") or {}).items():
+            state = None if country == INTERNATIONAL else country
             for name in names:
-                people[person_key(str(name))] = None if country == INTERNATIONAL else country
+                people[person_key(str(name))] = state
+                for short in short_forms(str(name)):
+                    by_short_form.setdefault(short, set()).add(state)
+    # "Tổng thống Obama": a short form that names one listed person only (not "Kim", not "Clinton")
+    for short, states in by_short_form.items():
+        if len(states) == 1 and short not in people:
+            people[short] = next(iter(states))
     return people
+
+
+def short_forms(name: str) -> list[str]:
+    """The forms news shortens a foreign name to: its last word ("Obama"), and the family name that opens a name
+    whose given name is hyphenated ("Park" of "Park Geun-hye"). A name spelt as Vietnamese has none: its last word
+    is a common given name ("Bình" of "Tập Cận Bình")."""
+    words = name.split()
+    if len(words) < 2 or all(VIETNAMESE_SYLLABLE.match(w) for w in words):
+        return []
+    forms = [person_key(words[-1])]
+    if "-" in words[-1]:
+        forms.append(person_key(words[0]))
+    return forms
 
 
 def vietnamese_name(name: str, surnames: set[str]) -> bool:
