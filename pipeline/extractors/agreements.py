@@ -297,8 +297,8 @@ def merge_repeated_agreements(documents: list[SignedDocument], kind_words: froze
     titles = {r["title"].casefold() for r in rows if r["title"] and r["title"].casefold() not in kind_words}
     for document in documents:
         r, unnamed = document.as_row(), document.unnamed
-        if document.definite and set(r["kinds"]) & (named_kinds | counted_kinds):
-            continue  # "đã ký các văn kiện hợp tác" beside the documents it means (named or counted)
+        if document.definite and (named_kinds or counted_kinds):
+            continue  # "chứng kiến lễ trao các văn kiện hợp tác": the documents the article names or counts
         title = (r["title"] or "").casefold()
         generic = title in kind_words or unnamed
         if title in kind_words and r["title"][:1].isupper() and any(t.startswith(title + " ") for t in titles):
