@@ -16,7 +16,7 @@ from .agreements import agreements_in_sentence, kind_words
 from .aid import (PartiesRead, agent_frame, aid_events_in_sentence, complete_frame, pattern_events, title_frame,
                   with_pattern_events, with_title_receiver)
 from .entities import party_finder
-from .dates import _date_rows, _event_date
+from .dates import _date_rows, _event_date, is_dateline, opening_date
 from .mentions import _mention_rows
 from .officials import OfficialParser
 from .sentence import Sentence, char_span, sentences_of
@@ -41,8 +41,11 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     dates = find_dates(body, reference, rules)
 
     sentence_dates = dates_by_sentence(sdoc, sentences, dates)
+    openings = {s.index: d for s in sentences
+                if (d := opening_date(body, sdoc.token_starts[s.start], sentence_dates.get(s.index, []))) is not None}
     lead_end = body.find("\n") if "\n" in body else len(body)
-    lead_date = next((d for d in dates if d.end <= lead_end and d.value.grain == "day"), None)
+    lead_date = next((d for s in sentences if sdoc.token_starts[s.start] < lead_end
+                      for d in sentence_dates.get(s.index, []) if is_dateline(d, openings.get(s.index))), None)
 
     finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
     # the headline's frame serves only sentences with a verb of giving or receiving: tokenize it for those
@@ -71,7 +74,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
     for e in events:
-        e.date = _event_date(e, sentence_dates, lead_date)
+        e.date = _event_date(e, sentence_dates, openings, lead_date)
     events = [e.as_row(sdoc, news_date(published)) for e in events]
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 def _date_rows(dates) -> list[dict]:
     return [{
         "text": d.text, "value": d.value.value, "grain": d.value.grain,
@@ -11,8 +13,39 @@ def _date_rows(dates) -> list[dict]:
     } for d in dates]
 
 
-def _event_date(event, sentence_dates: dict[int, list], lead_date):
-    """The date of an event (a records.AidEvent): a day or month in its sentence, else the dateline of the lead."""
-    own = [d for d in sentence_dates.get(event.sentence, []) if d.value.grain in ("day", "month")]
-    return own[0] if own else lead_date
+OPENING_WORDS = 3  # words before a date that still opens its sentence: "(Dân trí) - Chiều 8/6, …"
+FRAME_SENTENCES = 3  # sentences back that a dated scene ("Chiều 8/6, ông X đến thăm …") dates what follows
+WORD = re.compile(r"\w+")
+
+
+def opening_date(body: str, sentence_start: int, dates: list, grains=("day", "month")):
+    """The date that opens a sentence (a scene's dateline: "Chiều 8/6, …", "Hôm nay (28.6) tại …"), or None: the
+    first of its dates of these grains with at most OPENING_WORDS words before it in the sentence."""
+    for d in dates:
+        if d.value.grain in grains:
+            return d if len(WORD.findall(body, sentence_start, d.start)) <= OPENING_WORDS else None
+    return None
+
+
+def is_dateline(date, opening) -> bool:
+    """A day the lead reports a scene on: one that opens its sentence ("Ngày 10/5, …") or names a part of the day
+    ("…, chiều 26/8, …"); not a date the lead recalls ("thiết lập quan hệ ngoại giao ngày 23/9/1975")."""
+    return date.value.grain == "day" and (date is opening or bool(date.value.part_of_day))
+
+
+def _event_date(event, sentence_dates: dict[int, list], openings: dict[int, object], lead_date):
+    """The date of an event (a records.AidEvent): a day or month in its sentence, else the dateline that opens one
+    of the few sentences before it (the scene it belongs to), else the dateline of the lead; none when its
+    sentence dates it only by a year, or for a sum over years."""
+    own = sentence_dates.get(event.sentence, [])
+    exact = [d for d in own if d.value.grain in ("day", "month")]
+    if exact:
+        return exact[0]
+    if own or event.is_cumulative:
+        # "năm 2020, CZI đã rót …", "từ năm 1990 đến nay … khoảng 2 tỷ USD": a year of its own, or a sum over
+        # years, is not the day of the scene before it
+        return None
+    scene = next((openings[k] for k in range(event.sentence - 1, event.sentence - FRAME_SENTENCES - 1, -1)
+                  if k in openings), None)
+    return scene or lead_date
 

@@ -1,0 +1,35 @@
+"""The date of an aid event, on real articles of the gold (docs/ANNOTATION.md: the day of the ceremony, visit or
+shipment the article reports, as precise as the text says)."""
+
+from pathlib import Path
+
+import pytest
+
+from vnfacts.config import RULES_DIR
+from vnfacts.page import process_raw
+
+GOLD = Path(__file__).parent / "gold"
+
+
+def _aid_rows(path: Path) -> list[dict]:
+    return process_raw(path.read_bytes(), path.name, str(RULES_DIR)).get("aid_events", [])
+
+
+@pytest.mark.slow
+def test_a_scene_dated_in_an_earlier_sentence_dates_the_gifts_that_follow_it():
+    # "Chiều 8/6, ông Nguyễn Văn Trì, Chủ tịch UBND tỉnh Vĩnh Phúc đến thăm hỏi …" opens the visit; the amounts
+    # given to each victim's family come sentences later (the gold dates them --06-08)
+    rows = [r for r in _aid_rows(GOLD / "aid/train/articles/baomoi_22488386.txt")
+            if "tử vong" in str(r["recipient"])]
+    assert rows
+    assert {(r["event_month"], r["event_day"]) for r in rows} == {(6, 8)}
+
+
+@pytest.mark.slow
+def test_a_date_the_lead_recalls_or_a_sum_over_years_dates_nothing():
+    # the lead recalls "thiết lập quan hệ ngoại giao ngày 23/9/1975"; "từ năm 1990 đến nay, Đức đã cung cấp khoảng
+    # 2 tỷ USD" is a sum over years: the gold dates neither
+    rows = _aid_rows(GOLD / "dev/articles/baomoi_22671521.txt")
+    assert any(r["evidence"] == "khoảng 2 tỷ USD" for r in rows)
+    assert all(r["event_date"] is None for r in rows if r["evidence"] == "khoảng 2 tỷ USD")
+    assert not any(str(r["event_date"] or "").startswith("1975") for r in rows)
