@@ -718,7 +718,13 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             if each and (len(recipients) != 1 or not recipients[0].count or recipients[0].count < 2):
                 continue
             taken.add((anchor.start, anchor.end))
-            c0, c1 = char_span(sdoc, anchor.start, anchor.end)
+            # the evidence holds the counted group of each ("8 tỉnh Bắc Lào mỗi tỉnh 20.000 USD") and a noun of money
+            # or aid right before an amount of money ("số tiền 2 tỷ đồng", "khoản hỗ trợ 15.000 USD")
+            start = recipients[0].start if each and 0 <= recipients[0].start < anchor.start else anchor.start
+            noun = next((m for m in sent.of("AID_NOUN") + sent.of("MONEY_NOUN") if m.end == start), None)
+            if noun is not None and anchor.kind == "cash":
+                start = noun.start
+            c0, c1 = char_span(sdoc, start, anchor.end)
             rows.append(AidEvent(donor, recipients, anchor, verb,
                                  match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0,
                                  c1, sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,

@@ -167,7 +167,8 @@ class PatternMatch:
     def rows(self) -> list[tuple[object, list]]:
         """(amount, recipients) of each amount the match bound: one amount takes every recipient; when a repeated
         group bound several ("Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD)"), each takes the recipients bound between
-        the amount before it and itself, else those between itself and the next amount."""
+        the amount before it and itself, else those between itself and the next amount, else every recipient the
+        match bound ("bàn giao 50 máy thở và 20.000 bộ đồ bảo hộ cho Bộ Y tế Lào")."""
         values = [b for b in self.bound if b.role == "value"]
         if len(values) < 2:
             return [(values[0].unit if values else None, self.all("recipient"))]
@@ -177,7 +178,7 @@ class PatternMatch:
         for k, v in enumerate(values):
             before = [r.unit for r in recipients if edges[k] < r.start < v.start]
             after = [r.unit for r in recipients if v.start < r.start < edges[k + 2]]
-            rows.append((v.unit, before or after))
+            rows.append((v.unit, before or after or [r.unit for r in recipients]))
         return rows
 
 
