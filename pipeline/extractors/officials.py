@@ -56,6 +56,9 @@ def official_words(rules: CompiledRules) -> OfficialWords:
                          folded("entity_shape", "organisation_word_endings"))
 
 
+FAMILY_PREFIX = re.compile(r"^(?:Mc|Mac|O['’])(?=[A-Z])")  # "McDonald", "O'Neill": a name's capital, not a brand's
+
+
 class OrganCountry(str):
     """The country an organ only it has implies ("UBND": VN): a place of another country in the title wins."""
 
@@ -278,7 +281,7 @@ class OfficialParser:
 
     def _organisation_shaped(self, text: str) -> bool:
         """"VinBrain", "TPBank", "Masan Group": capitals inside a word, or an organisation's last word."""
-        camel = any(any(c.isupper() for c in part[1:]) for part in text.split("-"))
+        camel = any(any(c.isupper() for c in FAMILY_PREFIX.sub("", part)[1:]) for part in text.split("-"))
         return camel or text.casefold() in self.org_words \
             or any(text.casefold().endswith(e) for e in self.org_endings)
 
