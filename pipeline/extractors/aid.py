@@ -690,7 +690,7 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     if not anchors:
         return []
     rows, taken = [], set()
-    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties)),
+    for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties, anchors)),
                                 patterns):
         donor, verb = match.one("donor"), match.one("verb")
         binds_recipient = "recipient" in {str(el.value) for el in match.pattern.all_elements()
@@ -700,13 +700,20 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         if from_context and verb is not None:
             context = context_frame(sdoc, sent, verb, parties, carried, earlier, rules)
             donor = context.donor if context is not None else None
+        continued = None
         if match.pattern.get("donor") == "previous_clause":  # "…, mỗi nạn nhân bị thương 2 triệu đồng"
             before = [r for r in rows if r.anchor.end <= match.start]
-            donor, verb = (before[-1].donor, before[-1].verb) if before else (None, None)
+            continued = before[-1] if before else None
+            if donor is None:
+                donor, verb = (continued.donor, continued.verb) if continued else (None, None)
+            else:  # "…, Tổng Công ty Khánh Việt 380 triệu đồng": another giver, the same verb and receivers
+                verb = continued.verb if continued else None
         lender_only = not binds_recipient and match.pattern.get("flow") == "loan"
         for anchor, recipients in match.rows():
             if not binds_recipient and context is not None:
                 recipients = list(context.recipients)
+            if not binds_recipient and continued is not None:
+                recipients = list(continued.recipients)
             recipients = [r for r in (_referred_to(sent, r, parties) for r in recipients) if r is not None]
             if anchor is None or donor is None or (anchor.start, anchor.end) in taken:
                 continue
@@ -743,9 +750,10 @@ def _referred_to(sent, recipient: Party, parties: list[Party]) -> Party | None:
     return max((p for p in parties if p.end <= recipient.start), key=lambda p: p.end, default=None)
 
 
-def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party]):
-    """token -> the noun phrase a pattern's ``phrase`` element reads there (a receiver no list names), or None."""
-    stops = phrase_stops(sdoc, sent)
+def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], anchors: list[Anchor] = ()):
+    """token -> the noun phrase a pattern's ``phrase`` element reads there (a receiver no list names), or None.
+    A phrase ends where an amount starts ("hỗ trợ các gia đình trên 2,1 tỉ đồng": "trên" opens the amount)."""
+    stops = phrase_stops(sdoc, sent) | {a.start for a in anchors}
     passive = {m.start for m in sent.of("AID_PASSIVE")}
 
     def phrase_at(i: int) -> Party | None:
