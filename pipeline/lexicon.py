@@ -222,16 +222,21 @@ VIETNAMESE_SYLLABLE = re.compile(
 
 @lru_cache(maxsize=65536)
 def _word_breaks_between(prev: str, syl: str) -> bool:
-    """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"), or a
-    number to the word before it ("viện trợ 1,2"): a word breaks between a capitalised syllable that cannot be
-    Vietnamese and a lower-case Vietnamese one, and before a number."""
+    """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"), an
+    acronym to the name after it ("Chủ tịch EVN Dương Quang Thành", "TGĐ Cty"), or a number to the word before it
+    ("viện trợ 1,2"): a word breaks between a capitalised syllable that cannot be Vietnamese and a lower-case
+    Vietnamese one, after an acronym before a capitalised word, and before a number."""
     def foreign(x: str) -> bool:
         return x[:1].isupper() and VIETNAMESE_SYLLABLE.match(x) is None
 
     def vietnamese(x: str) -> bool:
         return x[:1].islower() and VIETNAMESE_SYLLABLE.match(x) is not None
 
+    def acronym(x: str) -> bool:  # "EVN", "TGĐ", "TP.HCM"
+        return len(x) >= 2 and x.isupper()
+
     return (foreign(prev) and vietnamese(syl)) or (vietnamese(prev) and foreign(syl)) or \
+        (acronym(prev) and syl[:1].isupper() and not acronym(syl)) or \
         (prev[-1:].isalpha() and syl[:1].isdigit())  # "viện trợ 1,2": a number is never inside a word
 
 
