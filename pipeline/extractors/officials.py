@@ -17,6 +17,7 @@ def _at(matches: list[Match]) -> dict[int, Match]:
     return {m.start: m for m in matches}
 
 
+BRACKET_ASIDE = 5  # tokens of an aside before a comma in brackets after a name: "(40 tuổi, …", "(SN 1986, …"
 LOWER_CASE_COMPLEMENT = 5  # lower-case words a title may run over before a name
 APPOSITION_MARKS = (",", "-", "–", "(")  # "ông X, Giám đốc …", "ông X - Giám đốc …", "ông X (Giám đốc …)"
 def _is_name_syllable(text: str, particles: frozenset[str] = frozenset()) -> bool:
@@ -339,7 +340,7 @@ class OfficialParser:
                         i = end
                         continue
                 if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
-                    chain = self.parse_chain(self.skip_space(k + 1))
+                    chain = self.parse_chain(self.skip_space(k + 1)) or self._title_after_bracketed_aside(k)
                     if chain is not None:
                         end, spans, named = chain
                         found.append(self._mention(start, name_end, i, end, spans, named, "title_after_name"))
@@ -372,6 +373,17 @@ class OfficialParser:
                 continue
             i += 1
         return found
+
+    def _title_after_bracketed_aside(self, k: int):
+        """"ông Cao Văn A (40 tuổi, Giám đốc Công ty B, …)", "(SN 1975, Chủ tịch …)": in brackets after a name,
+        a short aside (an age, a birth year) and a comma, then the person's titles."""
+        if self.doc[k].text != "(":
+            return None
+        stop = min(k + 1 + BRACKET_ASIDE, self.sent.end)
+        comma = next((c for c in range(k + 1, stop) if self.doc[c].text in (",", ")")), None)
+        if comma is None or self.doc[comma].text != ",":
+            return None
+        return self.parse_chain(self.skip_space(comma + 1))
 
     def _names_then_title(self, i: int):
         """"Thái Quốc Trung (SN 1975), Lại Phú Chiến và Võ Tuấn Hưng (cùng SN 1978) đều là giám đốc …": names
