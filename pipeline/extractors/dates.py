@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+
 def _date_rows(dates) -> list[dict]:
     return [{
         "text": d.text, "value": d.value.value, "grain": d.value.grain,

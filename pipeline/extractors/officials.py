@@ -513,7 +513,8 @@ def known_people(rules: CompiledRules) -> dict[str, str | None]:
                 people[person_key(str(name))] = state
                 for short in short_forms(str(name)):
                     by_short_form.setdefault(short, set()).add(state)
-    # "Tổng thống Obama": a short form that names one listed person only (not "Kim", not "Clinton")
+    # "Tổng thống Obama": a short form whose listed people all serve one state ("Clinton"; not "Kim", which names
+    # people of two)
     for short, states in by_short_form.items():
         if len(states) == 1 and short not in people:
             people[short] = next(iter(states))
