@@ -153,9 +153,10 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
 
 
 def _list_item_end(sdoc, sent, k) -> int:
-    """Where the item phrase of a list element ends: punctuation, a number, a stop word or a word of value."""
+    """Where the item phrase of a list element ends: punctuation, a number, a stop word, a word of value or a verb
+    of giving ("20 ngôi nhà tình thương trao tặng các hộ nghèo")."""
     doc = sdoc.doc
-    stops = {m.start for label in ("STOP", "TO", "VALUE_WORD") for m in sent.of(label)}
+    stops = {m.start for label in ("STOP", "TO", "VALUE_WORD", "GIVE") for m in sent.of(label)}
     end = k
     while end < sent.end:
         tok = doc[end]
