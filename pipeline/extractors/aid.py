@@ -562,10 +562,7 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
             continue
         if donor.name in {r.name for r in recipients}:
             continue
-        noun = next((m for m in sent.of("AID_NOUN") + sent.of("MONEY_NOUN") if m.end == start), None)
-        if noun is not None and anchor.kind == "cash":
-            start = noun.start
-        c0, c1 = char_span(sdoc, start, end)
+        c0, c1 = char_span(sdoc, _with_money_noun(sent, start, anchor), end)
         if from_context:
             rule = "carried"
         events.append(AidEvent(
@@ -577,6 +574,13 @@ def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRul
 
 
 RULE_NAMES = ("cash", "received", "distributive", "passive", "carried")
+
+
+def _with_money_noun(sent: Sentence, start: int, anchor: Anchor) -> int:
+    """Where an amount's evidence starts: with the noun of money or aid right before an amount of money ("số
+    tiền 2 tỷ đồng", "khoản hỗ trợ 15.000 USD")."""
+    noun = next((m for m in sent.of("AID_NOUN") + sent.of("MONEY_NOUN") if m.end == start), None)
+    return noun.start if noun is not None and anchor.kind == "cash" else start
 
 
 def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties: list[Party]) -> list[AidEvent]:
@@ -725,13 +729,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             if each and (len(recipients) != 1 or not recipients[0].count or recipients[0].count < 2):
                 continue
             taken.add((anchor.start, anchor.end))
-            # the evidence holds the counted group of each ("8 tỉnh Bắc Lào mỗi tỉnh 20.000 USD") and a noun of money
-            # or aid right before an amount of money ("số tiền 2 tỷ đồng", "khoản hỗ trợ 15.000 USD")
+            # the evidence holds the counted group of each ("8 tỉnh Bắc Lào mỗi tỉnh 20.000 USD")
             start = recipients[0].start if each and 0 <= recipients[0].start < anchor.start else anchor.start
-            noun = next((m for m in sent.of("AID_NOUN") + sent.of("MONEY_NOUN") if m.end == start), None)
-            if noun is not None and anchor.kind == "cash":
-                start = noun.start
-            c0, c1 = char_span(sdoc, start, anchor.end)
+            c0, c1 = char_span(sdoc, _with_money_noun(sent, start, anchor), anchor.end)
             rows.append(AidEvent(donor, recipients, anchor, verb,
                                  match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0,
                                  c1, sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,

@@ -547,8 +547,9 @@ def official_country(name: str, title_countries: list[str], surnames: set[str],
                      known: dict[str, str | None], main_foreign_country: str | None) -> str | None:
     """The country of a person: known_people first, then the country a title names, then Vietnam for a
     Vietnamese name, else the foreign country the article names most."""
-    if person_key(name) in known:
-        return known[person_key(name)]
+    key = person_key(name)
+    if key in known:
+        return known[key]
     if title_countries:
         return title_countries[0]
     if vietnamese_name(name, surnames):
