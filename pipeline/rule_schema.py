@@ -51,7 +51,7 @@ ELEMENT = {"oneOf": [
     {"type": "object", "required": ["party"], "additionalProperties": False,
      "properties": {"party": ROLE_NAME, "kinds": STRINGS, **ELEMENT_COMMON}},
     {"type": "object", "required": ["phrase"], "additionalProperties": False,
-     "properties": {"phrase": ROLE_NAME, **ELEMENT_COMMON}},
+     "properties": {"phrase": ROLE_NAME, "up_to": LABELS, **ELEMENT_COMMON}},
     {"type": "object", "required": ["amount"], "additionalProperties": False,
      "properties": {"amount": ROLE_NAME, **ELEMENT_COMMON}},
     {"type": "object", "required": ["label"], "additionalProperties": False,
@@ -59,6 +59,9 @@ ELEMENT = {"oneOf": [
     # a gap repeated would try every way of cutting the sentence: a gap is optional at most
     {"type": "object", "required": ["skip"], "additionalProperties": False,
      "properties": {"skip": {"type": "integer", "minimum": 1, "maximum": 20}, **ELEMENT_COMMON,
+                    "op": {"enum": ["?"]}}},
+    {"type": "object", "required": ["any"], "additionalProperties": False,
+     "properties": {"any": {"type": "integer", "minimum": 1, "maximum": 40}, **ELEMENT_COMMON,
                     "op": {"enum": ["?"]}}},
     {"type": "object", "required": ["aside"], "additionalProperties": False,
      "properties": {"aside": {"type": "integer", "minimum": 1, "maximum": 30}, **ELEMENT_COMMON,
@@ -114,7 +117,8 @@ KIND_KEYS: dict[str, dict] = {
                        "country": {"type": ["string", "null"]}, "count": INT}}}},
     "entity_countries": {"cldr_locale": STRING, "exclude": STRINGS, "canonical": STRING_MAP,
                          "aliases": PHRASE_MAP, "ambiguous": PHRASES},
-    "entity_shape": {"generic_heads": PHRASES, "organisation_words": PHRASES, "organisation_word_endings": PHRASES},
+    "entity_shape": {"generic_heads": PHRASES, "organisation_words": PHRASES, "organisation_word_endings": PHRASES,
+                     "named_after_people": STRINGS},
     "money": {"currencies": {"type": "object", "additionalProperties": {
                   "type": "object", "additionalProperties": False,
                   "properties": {"symbols": PHRASES, "words": PHRASES, "minor_units": INT}}},

@@ -697,7 +697,7 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "evidence": ("40.000 USD", "text"),
     "evidences": (["40.000 USD", "40.000 USD", "40.000 USD"], "text"),
     "merged_names": (["Trump"], "text"),
-    "rule_id": ("aid.events.vi:cash", "rule id"),
+    "rule_id": ("aid.give.amount_to_recipient", "rule id"),
     "event_id": ("077a6535cddfb41e-aid-002", "id"),
     "event_ids": (["077a6535cddfb41e-aid-002"], "ids"),
     "consolidated_id": ("aid-0002", "id"),

@@ -243,7 +243,12 @@ def names_in(text: str, rules: CompiledRules) -> set[str]:
 def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:
     """The role's words name ``name``: as written, by the entity lists, or as the abbreviation the article
     defines for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)")."""
-    return name in names_in(text, rules) or _names_abbreviation(body, name, text)
+    return name in names_in(text, rules) or _names_abbreviation(body, name, text) or _short_form_of(body, name, text)
+
+
+def _short_form_of(body: str, name: str, text: str) -> bool:
+    """One word that ends a person's full name the article writes ("Tùng" for "Phạm Thanh Tùng")."""
+    return " " not in text.strip() and name.endswith(" " + text.strip()) and name in body
 
 
 def _names_abbreviation(body: str, name: str, text: str) -> bool:

@@ -47,7 +47,7 @@ def test_a_new_verb_in_a_rule_file_takes_effect(tmp_path):
     sentence = "Nhật Bản biếu Lào 100 máy thở."
     assert extract_text(sentence, rules_dir=rules)["aid_events"] == []
     aid = rules / "aid" / "vi" / "aid.yaml"
-    aid.write_text(aid.read_text(encoding="utf-8").replace("give_verbs: [", "give_verbs: [biếu, "), encoding="utf-8")
+    aid.write_text(aid.read_text(encoding="utf-8").replace("\ngive_verbs: [", "\ngive_verbs: [biếu, "), encoding="utf-8")
     [event] = extract_text(sentence, rules_dir=rules)["aid_events"]
     assert (event["donor"], event["recipient"], event["item"], event["quantity"]) == ("Nhật Bản", "Lào", "ventilators", 100)
 

@@ -70,11 +70,6 @@ def says_aid(sent) -> bool:
                                                                       or sent.of("ITEM") or sent.of("AID_CONTEXT"))
 
 
-def giving_verbs(sent) -> list[Match]:
-    """The verbs of giving of a sentence, when it says aid."""
-    return sent.of("GIVE") if says_aid(sent) else []
-
-
 def sentence_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     """The first verb of giving or receiving that has a subject, with its mode."""
     verbs = sorted(sent.of("GIVE") + sent.of("RECEIVE"), key=lambda m: m.start) if says_aid(sent) else []
@@ -108,12 +103,6 @@ def _shared_subject(sent, verb: Match, parties: list[Party]) -> Party | None:
     return next((p for p in parties if p.end <= first_clause_end and p.start in openers), None)
 
 
-def clauses_of(sent: Sentence) -> list[Sentence]:
-    """The clauses a sentence's clause breaks (";") separate."""
-    cuts = [sent.start] + [m.end for m in sorted(sent.of("CLAUSE_BREAK"), key=lambda m: m.start)] + [sent.end]
-    return [Sentence(sent.index, a, b, sent.matches) for a, b in zip(cuts, cuts[1:]) if b - a >= 2]
-
-
 def agent_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     """"chương trình … do MobiFone tổ chức", "Chương trình … do tổ chức The Reuse Everything Institute Inc tài
     trợ": the party a lead names as who organises or funds what it introduces (after "do", maybe after one
@@ -127,46 +116,6 @@ def agent_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
         if party is not None:
             return Frame("give", None, party)
     return None
-
-
-def receiving_phrase_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
-    """"Năm nay, các bạn sinh viên nhận được 50 triệu đồng tiền hỗ trợ từ Quỹ …": a receiver no list or shape
-    names is the short noun phrase that opens the clause of "nhận được", when a named giver follows "từ" and the
-    sentence says aid (money received may be an investment, a payment, a bribe)."""
-    if not says_aid(sent):
-        return None
-    for verb in sent.of("RECEIVE"):
-        if _donor_after_from(sdoc, sent, parties, verb.end) is None:
-            continue
-        doc = sdoc.doc
-        # "Các em học sinh được nhận 100 suất học bổng từ …": the passive marker belongs to the verb
-        passive = next((m for m in sent.of("AID_PASSIVE") if m.end == verb.start), None)
-        verb = Match(verb.label, passive.start, verb.end, passive.char_start, verb.char_end,
-                     passive.text + " " + verb.text, verb.phrase) if passive is not None else verb
-        start = verb.start
-        while start > sent.start and doc[start - 1].text not in CLAUSE_PUNCT and verb.start - start <= \
-                MAX_RECEIVER_SYLLABLES:
-            start -= 1
-        if not 1 <= verb.start - start <= MAX_RECEIVER_SYLLABLES or any(p.start < verb.start and p.end > start
-                                                                        for p in parties):
-            return None
-        blocked = {m.start for label in ("PREP", "SPEECH_VERB", "ANAPHOR", "GIVE", "NOT_AID", "STOP")
-                   for m in sent.of(label)}
-        if any(k in blocked or doc[k].like_num or doc[k].tag_ in CLAUSE_TAGS for k in range(start, verb.start)):
-            return None  # "…, Tú cũng khai nhận …": a clause, not a noun phrase
-        end = verb.start
-        while end > start and doc[end - 1].tag_ in ADVERB_TAGS:
-            end -= 1  # "tân sinh viên còn nhận được": the adverb is the verb's
-        if end == start:
-            return None
-        c0, c1 = char_span(sdoc, start, end)
-        text = sdoc.text[c0:c1]
-        return Frame("receive", verb, Party(start, end, text, text, None, None, "phrase"))
-    return None
-
-
-MAX_RECEIVER_SYLLABLES = 4
-CLAUSE_PUNCT = (",", ";", ":", "-", "–")
 
 
 def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Party] | None,
@@ -270,100 +219,7 @@ def _person_shaped(party: Party) -> bool:
 ANAPHOR_TO_VERB = 6  # syllables between "ông"/"quỹ này" and the verb ("ông cũng tuyên bố sẽ ủng hộ")
 
 
-def _each_before(sdoc, sent, anchor: Anchor) -> bool:
-    """"mỗi tỉnh 5 tỷ đồng", "mỗi suất trị giá 500.000 đồng": "mỗi", at most a noun and a word of value, then the
-    amount."""
-    values = {m.end: m.start for m in sent.of("VALUE_WORD")}
-    k = values.get(anchor.start, anchor.start)
-    return any(m.end <= k and k - m.end <= EACH_TO_AMOUNT and not any(sdoc.doc[t].text in SENTENCE_PUNCT
-                                                                      for t in range(m.end, k))
-               for m in sent.of("EACH"))
-
-
-EACH_TO_AMOUNT = 2  # syllables between "mỗi" and the amount or its word of value ("mỗi suất", "mỗi hộ dân")
-
-
-def _distributive(sent, parties: list[Party], anchor: Anchor) -> Party | None:
-    for each in sent.of("EACH"):
-        if each.end == anchor.start:
-            group = next((p for p in parties if p.end == each.start and p.count), None)
-            if group is not None:
-                return group
-    return None
-
-
-def _recipients(sdoc, sent, parties: list[Party], anchor: Anchor, donor: Party, after: int,
-                bracketed: set[int]) -> list[Party]:
-    """The parties between the verb and the amount (none inside brackets), else the one after "cho"/"tới"
-    past the amount."""
-    # "trao tặng các hộ nghèo 300 suất quà", "ủng hộ bà con vùng lũ 5 tỷ đồng": a group of people named by a
-    # noun phrase between the verb and the amount
-    if any(m.start == after for m in sent.of("GROUP_OPENER") + sent.of("PEOPLE_HEAD")):
-        group = recipient_phrase(sdoc, sent, after, parties)
-        if group is not None and group.end == anchor.start:
-            return [group]
-    other_preps = [m for m in sent.of("PREP") if not any(t.start == m.start for t in sent.of("TO"))]
-    between = [p for p in parties if after <= p.start and p.end <= anchor.start and p.name != donor.name
-               and not _preceded_by(sent.of("FROM"), p) and not _preceded_by(other_preps, p)
-               and p.start not in bracketed]
-    if between:
-        return between
-    groups = {m.start for m in sent.of("GROUP_OPENER")}
-    helping = [m for m in sent.of("HELP_VERB") if m.end in groups]
-    # "trao 10 tỷ đồng hỗ trợ tỉnh Quảng Bình": a strong verb of giving right after the amount names whom it helps
-    weak = {m.start for m in sent.of("WEAK_GIVE")}
-    helping += [m for m in sent.of("GIVE") if m.start not in weak and anchor.end <= m.start <= anchor.end + 1]
-    markers = sorted(sent.of("TO") + sent.of("TO_PARTY") + helping, key=lambda m: m.start)
-    clause_end = min((m.start for m in sent.of("CLAUSE_BREAK") if m.start >= anchor.end), default=sent.end)
-    for to in markers:
-        if anchor.end <= to.start <= min(anchor.end + MAX_GAP_TO_RECIPIENT, clause_end):
-            nxt = next((p for p in parties if p.start == to.end), None)
-            if nxt is None and to.label != "TO_PARTY":  # after "với" only a named party receives
-                nxt = recipient_phrase(sdoc, sent, to.end, parties)
-            if nxt is not None and nxt.name != donor.name:
-                return [nxt] + listed_with(sent, parties, nxt, donor)
-    return []
-
-
-def listed_with(sent, parties: list[Party], first: Party, donor: Party) -> list[Party]:
-    """Places listed right after a recipient place ("đến Bình Dương, Đồng Nai"): they receive with it."""
-    if first.source != "list":
-        return []
-    joiners = {m.start: m.end for m in sent.of("RECIPIENT_JOINER")}
-    listed, end = [], first.end
-    while end in joiners:
-        nxt = next((p for p in parties if p.start == joiners[end] and p.source == "list"), None)
-        if nxt is None or nxt.name == donor.name:
-            break
-        listed.append(nxt)
-        end = nxt.end
-    return listed
-
-
 MAX_GAP_TO_RECIPIENT = 12  # syllables between an amount and the "cho" of its recipient
-
-
-def _bracketed_for(sdoc, parties: list[Party], anchor: Anchor) -> Party | None:
-    """The party an amount in brackets right after it belongs to: "Israel (3,1 tỷ USD)"."""
-    doc = sdoc.doc
-    if anchor.start < 1 or doc[anchor.start - 1].text != "(" or anchor.end >= len(doc) or \
-            doc[anchor.end].text != ")" or sdoc.sentence_of[anchor.end] != sdoc.sentence_of[anchor.start]:
-        return None
-    return next((p for p in parties if p.end == anchor.start - 1), None)
-
-
-def _in_brackets(sdoc, sent) -> set[int]:
-    """Tokens inside round brackets: an aside ("(học sinh lớp 8 trường …)") names no recipient."""
-    inside, depth = set(), 0
-    for k in range(sent.start, sent.end):
-        text = sdoc.doc[k].text
-        if text == "(":
-            depth += 1
-        elif text == ")":
-            depth = max(depth - 1, 0)
-        elif depth:
-            inside.add(k)
-    return inside
 
 
 def phrase_stops(sdoc, sent) -> set[int]:
@@ -420,160 +276,12 @@ CLAUSE_TAGS = ("V",)  # VLSP tags that end a noun phrase
 ADVERB_TAGS = ("R",)
 
 
-def _donor_after_from(sdoc, sent, parties: list[Party], after: int) -> Party | None:
-    """The giver a receiving names after it: "từ X", "của X", or "do X tài trợ" (by X, who gives; X may be a
-    noun phrase no list or shape names: "do cộng đồng người Việt tại Nhật Bản gửi tặng")."""
-    givers = {m.start for m in sent.of("GIVE")}
-    for marker in sorted(sent.of("FROM") + sent.of("ORGANISED_BY"), key=lambda m: m.start):
-        if marker.start < after:
-            continue
-        nxt = next((p for p in parties if p.start == marker.end
-                    and (marker.label == "FROM" or p.end in givers)), None)
-        if nxt is None and marker.label == "ORGANISED_BY":
-            nxt = _agent_phrase(sdoc, sent, marker.end, givers)
-        if nxt is not None:
-            return nxt
-    return None
-
-
-def _agent_phrase(sdoc, sent, start: int, givers: set[int]) -> Party | None:
-    """The words between "do" and a verb of giving, when they are a short noun phrase (no punctuation, no
-    verb, no number)."""
-    doc = sdoc.doc
-    end = next((g for g in sorted(givers) if start < g <= start + MAX_RECIPIENT_SYLLABLES), None)
-    if end is None or any(doc[k].text in SENTENCE_PUNCT or doc[k].like_num or
-                          (doc[k].tag_ in CLAUSE_TAGS and doc[k].text[:1].islower()) for k in range(start, end)):
-        return None
-    c0, c1 = char_span(sdoc, start, end)
-    text = sdoc.text[c0:c1]
-    return Party(start, end, text, text, None, None, "phrase")
-
-
 def _flow(sent, anchor: Anchor) -> str:
     cues = {m.phrase.normalized for m in sent.of("FLOW_CUE")}
     for flow in ("loan", "pledge"):
         if flow in cues:
             return flow
     return "grant" if anchor.kind == "cash" else "in_kind"
-
-
-def _valued_then_given(sent, anchor: Anchor, verb: Match) -> bool:
-    """"một thỏa thuận trị giá 350 triệu USD, theo đó Nhật Bản sẽ viện trợ cho Việt Nam": the value of a thing,
-    then a clause that says how it is given ("theo đó", whereby), is the amount the verb gives."""
-    valued = any(m.end == anchor.start for m in sent.of("VALUE_WORD"))
-    return valued and any(anchor.end <= m.start and m.end <= verb.start for m in sent.of("WHEREBY"))
-
-
-def _set_aside_for(sent, anchor: Anchor, verb: Match) -> bool:
-    """"sẽ dành 10 triệu USD để hỗ trợ người dân Syria": an amount, a word of purpose, then the verb of giving."""
-    return any(m.start == anchor.end and m.end == verb.start for m in sent.of("PURPOSE_LINK"))
-
-
-def _is_trap(sent, anchor: Anchor, verb: Match | None) -> bool:
-    """An amount that a trap word governs: invested, bought, owed, budgeted, a price, a prize, a fraud. The trap
-    word stands between the verb of aid and the amount, or a few words before the verb."""
-    since = verb.start - TRAP_BEFORE_VERB if verb is not None else anchor.start - TRAP_BEFORE_VERB
-    return any(since <= t.start and t.end <= anchor.start or anchor.start <= t.start < anchor.end
-               for t in sent.of("NOT_AID")) or \
-        any(anchor.end <= t.start <= anchor.end + TRAP_AFTER_AMOUNT for t in sent.of("NOT_AID_AFTER"))
-
-
-TRAP_BEFORE_VERB = 6  # "Thay vì cấp cho ai đó 100 triệu USD": a trap word a few words before the verb counts
-TRAP_AFTER_PURPOSE = 8  # "… để hỗ trợ Đạm Ninh Bình trả nợ": what the purpose clause pays for, after its verb
-TRAP_AFTER_AMOUNT = 3  # "… trị giá 15 triệu bảng Anh mua tiền vệ …": what the amount pays for, right after it
-
-
-def aid_events_in_sentence(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
-                           carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
-    """Aid events of one sentence. A verb of giving with no party before it takes its donor from the
-    subject a pronoun or a demonstrative names ("ông", "quỹ này": the nearest fitting party of the sentences
-    before, ``earlier``), else from ``carried``, the frame of the title or lead."""
-    if sent.of("SENTENCE_TRAP"):
-        return []
-    frame = sentence_frame(sdoc, sent, parties) or receiving_phrase_frame(sdoc, sent, parties)
-    rule_base = rules.first("aid")["id"]
-    from_context = False
-    if frame is not None and frame.mode == "give" and _anaphor_before(sent, frame.verb, after=frame.donor.end):
-        # "theo Vingroup, quỹ này còn dành tặng …": the demonstrative, not the party before it, is the subject
-        antecedent = _antecedent(sdoc, sent, frame.verb, parties, earlier, rules)
-        if antecedent is None:
-            return []
-        frame, from_context = Frame("give", frame.verb, antecedent), True
-    if frame is None:
-        clauses = clauses_of(sent)
-        if len(clauses) > 1:  # "…; trao tặng tủ sách cho các trường; trao học bổng … cho học sinh": each clause alone
-            return [e for c in clauses for e in aid_events_in_sentence(
-                sdoc, c, rules, [p for p in parties if c.start <= p.start and p.end <= c.end], carried, earlier)]
-        verbs = sorted(giving_verbs(sent), key=lambda m: m.start)
-        if not verbs:
-            return []
-        frame, from_context = context_frame(sdoc, sent, verbs[0], parties, carried, earlier, rules), True
-        if frame is None:
-            return []
-    is_cumulative = bool(sent.of("CUMULATIVE_CUE"))
-    frame_from_context = from_context
-    aside = _in_brackets(sdoc, sent)
-    events = []
-    for anchor in find_anchors(sdoc, sent, rules):
-        set_aside = frame.verb is not None and _set_aside_for(sent, anchor, frame.verb)
-        if frame.verb is not None and anchor.start < frame.verb.start and frame.mode != "receive" \
-                and not _valued_then_given(sent, anchor, frame.verb) and not set_aside:
-            continue  # an amount before the verb is not what the verb gives
-        if _is_trap(sent, anchor, frame.verb):
-            continue
-        if set_aside and any(
-                frame.verb.end <= t.start <= frame.verb.end + TRAP_AFTER_PURPOSE
-                for t in sent.of("NOT_AID") + sent.of("NOT_AID_AFTER")):
-            continue  # "chi hơn 2.200 tỷ đồng để hỗ trợ Đạm Ninh Bình trả nợ": paying debts is no aid
-        listed = _bracketed_for(sdoc, parties, anchor)
-        if anchor.start in aside and frame.verb is not None and frame.verb.start not in aside and listed is None:
-            continue  # "Soạn tin … gửi 1409 (mỗi tin nhắn bạn đã đóng góp 18.000đ …)": the aside is its own clause
-        start, end = anchor.start, anchor.end
-        recipient_count = None
-        after = frame.verb.end if frame.verb is not None else sent.start
-        distributive = _distributive(sent, parties, anchor)
-        if distributive is None and _each_before(sdoc, sent, anchor):
-            # "… các tỉnh miền Trung mỗi tỉnh 5 tỷ đồng": so much each, to a number of them not stated; "500 suất
-            # quà, mỗi suất trị giá 500.000 đồng": the value of each thing given, which its own row counts
-            continue
-        from_context = frame_from_context
-        if frame.mode == "receive":
-            donor, recipients, rule = _donor_after_from(sdoc, sent, parties, after), [frame.donor], "received"
-            if donor is None and carried is not None and carried.donor is not None:
-                donor, from_context = carried.donor, True
-        elif frame.mode == "passive":
-            donor, recipients, rule = frame.donor, list(frame.recipients), "passive"
-        elif distributive is not None:
-            donor, recipients, rule = frame.donor, [distributive], "distributive"
-            recipient_count = distributive.count
-            start = distributive.start
-        else:
-            if listed is not None:  # "… một số quốc gia: Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD) …"
-                recipients = [listed]
-            elif frame.donor is not None:
-                recipients = _recipients(sdoc, sent, parties, anchor, frame.donor, after, aside)
-            else:
-                recipients = []
-            if not recipients and from_context:
-                recipients = list(frame.recipients)
-            donor, rule = frame.donor, anchor.kind
-        borrower_unnamed = donor is not None and not recipients and _flow(sent, anchor) == "loan"
-        if donor is None or not (recipients or borrower_unnamed):
-            continue
-        if donor.name in {r.name for r in recipients}:
-            continue
-        c0, c1 = char_span(sdoc, _with_money_noun(sent, start, anchor), end)
-        if from_context:
-            rule = "carried"
-        events.append(AidEvent(
-            donor, recipients, anchor, frame.verb, _flow(sent, anchor),
-            f"{rule_base}:{rule if rule in RULE_NAMES else 'in_kind'}", sent.index, c0, c1, sdoc.text[c0:c1],
-            recipient_count=recipient_count, is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=is_cumulative,
-            from_context=from_context))
-    return events
-
-
-RULE_NAMES = ("cash", "received", "distributive", "passive", "carried")
 
 
 def _with_money_noun(sent: Sentence, start: int, anchor: Anchor) -> int:
@@ -606,8 +314,6 @@ def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties:
         party = by_name.get(borrower) or Party(-1, -1, borrower, borrower, None, None, "agreement")
         event.recipients = [replace(party, start=-1, end=-1)]
         event.from_context = True
-        if ":" in event.rule_id:  # the grammar's rows name where the borrower came from; a pattern's keep its id
-            event.rule_id = event.rule_id.rsplit(":", 1)[0] + ":carried"
         kept.append(event)
     return kept
 
@@ -651,10 +357,27 @@ def aid_article_steps(events: list[AidEvent], agreements: list, parties: list[Pa
     agreement, the same event stated twice merged, a head of state giving for the state, totals and their
     parts."""
     events = borrowers_from_agreements(events, agreements, parties)
+    full_names_of_people(events, parties)
     reconcile_totals(events)
     events = merge_repeated_events(events)
     give_for_their_state(events, officials, rules)
     return events
+
+
+def full_names_of_people(events: list[AidEvent], parties: list[Party]) -> None:
+    """A person named by one word ("anh Tùng trao …") after the article gave the full name ("anh Phạm Thanh
+    Tùng"): the row names the full name, read at the short form's words."""
+    people = [p for p in parties if _person_shaped(p)]
+
+    def full(party: Party) -> Party:
+        if party is None or party.source != "proper" or " " in party.name or party.start < 0:
+            return party
+        named = [p for p in people if p.start < party.start and p.name.endswith(" " + party.name)]
+        return replace(party, name=named[-1].name) if named and len({p.name for p in named}) == 1 else party
+
+    for event in events:
+        event.donor = full(event.donor)
+        event.recipients = [full(r) for r in event.recipients]
 
 
 def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: CompiledRules) -> None:
@@ -794,12 +517,6 @@ def _without_verb_particles(sdoc, phrase: Party, passive: set[int]) -> Party | N
         return None
     c0, c1 = char_span(sdoc, phrase.start, end)
     return Party(phrase.start, end, sdoc.text[c0:c1], sdoc.text[c0:c1], None, phrase.country, "phrase")
-
-
-def with_pattern_events(legacy: list[AidEvent], found: list[AidEvent]) -> list[AidEvent]:
-    """A sentence's events: the patterns' first, then the grammar's for amounts no pattern read."""
-    return found + [e for e in legacy if not any(e.char_start <= f.char_start and f.char_end <= e.char_end
-                                                 for f in found)]
 
 
 # ---------------------------------------------------------------- frames carried from the headline and lead

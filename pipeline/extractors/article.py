@@ -13,8 +13,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_d
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, kind_words
-from .aid import (PartiesRead, agent_frame, aid_events_in_sentence, complete_frame, pattern_events, title_frame,
-                  with_pattern_events, with_title_receiver)
+from .aid import PartiesRead, agent_frame, complete_frame, pattern_events, title_frame, with_title_receiver
 from .entities import party_finder
 from .dates import _date_rows, _event_date, is_dateline, opening_date
 from .mentions import _mention_rows
@@ -60,9 +59,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         parties = finder.find(sent.start, sent.end)
         in_lead = sent.index - lead_sentence < CARRY_SENTENCES if lead_sentence is not None else False
         context = carried if in_lead else None
-        events.extend(with_pattern_events(
-            aid_events_in_sentence(sdoc, sent, rules, parties, context, earlier),
-            pattern_events(sdoc, sent, rules, parties, context, earlier)))
+        events.extend(pattern_events(sdoc, sent, rules, parties, context, earlier))
         earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(

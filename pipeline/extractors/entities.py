@@ -71,6 +71,8 @@ class PartyFinder:
         self.proper_nouns = proper_nouns or set()  # char offsets of words underthesea tags Np
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
+        # organisations often named after a person ("Trường THCS Nguyễn Du"): a personal name may complete the head
+        self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
 
     # -- words
     def _capitalised_word(self, i: int, limit: int) -> bool:
@@ -113,8 +115,8 @@ class PartyFinder:
                 if place.phrase.get("country"):
                     country = place
                 break  # a place ends an organisation's name ("Sở Tư pháp tỉnh Bình Dương")
-            if self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit) \
-                    and not lower:
+            if self._capitalised_word(j, limit) and j not in self.heads and not lower and \
+                    (head.phrase.normalized in self.named_after_people or not self._is_person_at(j, limit)):
                 proper = proper or self.doc[j].tag_ == "Np"
                 j = self.sdoc.word_end(j, limit)
                 continue

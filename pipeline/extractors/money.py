@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_money, parse_number, split_qualifier

@@ -5,16 +5,21 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 - ``{party: <role>, kinds: [...]?}``: a party (a named place, organisation or person) starts here, of one of
   ``kinds`` if given (country, province, fund, company …, as the entity rules name them);
 - ``{phrase: <role>}``: a party, or else a noun phrase no list names ("các hộ nghèo"), starts here: the
-  sentence's phrase finder decides where the phrase ends;
+  sentence's phrase finder decides where the phrase ends; with ``up_to: [LABEL…]`` the phrase is every word
+  from here to where a phrase of those labels starts (the agent before its verb: "do cộng đồng người Việt tại
+  Nhật Bản gửi tặng"), when they hold no punctuation, number or verb;
 - ``{amount: <role>}``: an amount of money or a counted item starts here;
 - ``{label: <LABEL>, role: <role>?}``: a phrase of a word list (its label is declared in the rule file);
 - ``{aside: n}``: a bracketed aside of at most n tokens ("(trái)", "(gần 341 tỷ đồng)");
 - ``{skip: n, not: [LABEL…]?}``: up to n tokens that are no punctuation, no party, no amount and start none of
   the labels in ``not``;
+- ``{any: n, not: [LABEL…]?}``: up to n tokens of any kind (punctuation, parties and amounts too) that start
+  none of the labels in ``not``: what stands between a giver's verb and the list it announces;
 - ``{group: [element…]}``: elements matched together;
 
 each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more), and ``not: [LABEL…]``: a
-party, phrase, amount or label that starts where a phrase of one of these starts is not it. A match binds roles
+party, phrase or amount that starts where a phrase of one of these starts is not it, nor a label's phrase where
+one of these as long or longer starts ("gửi" is weak, "gửi tặng" is not). A match binds roles
 to the units it passed (a repeated group may bind an amount at each repetition: ``PatternMatch.rows``); ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
 labels that block a match they stand in up to a few tokens after its amount (or a few tokens before it), and
 ``when`` labels one of which the sentence must hold.
@@ -28,11 +33,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterator
 
-from .sentence import SENTENCE_PUNCT
+from .entities import Party
+from .sentence import SENTENCE_PUNCT, char_span
 
 log = logging.getLogger("vnfacts")
 
 OPS = ("?", "*", "+")
+MAX_PHRASE = 14  # tokens of a phrase that runs up to a label
+VERB_TAGS = ("V",)  # the tagger's verbs: a noun phrase holds none
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Element:
     not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; else: a unit at one is not it
     not_after: tuple[str, ...] = ()  # a unit right after a phrase of one of these is not it ("tại Hà Nội")
     kinds: tuple[str, ...] = ()  # party: the entity kinds it may be
+    up_to: tuple[str, ...] = ()  # phrase: it runs to where a phrase of these labels starts
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class Pattern:
                 found.add(str(el.value))
             found.update(el.not_labels)
             found.update(el.not_after)
+            found.update(el.up_to)
         return found
 
 
@@ -95,7 +105,7 @@ class PatternError(ValueError):
     pass
 
 
-ELEMENT_KINDS = ("party", "phrase", "amount", "label", "skip", "aside", "group")
+ELEMENT_KINDS = ("party", "phrase", "amount", "label", "skip", "any", "aside", "group")
 BRACKETS = {"(": ")", "[": "]"}
 
 
@@ -107,7 +117,7 @@ def compile_element(spec: dict, where: str) -> Element:
     op = spec.get("op")
     if op is not None and op not in OPS:
         raise PatternError(f"{where}: op {op!r} is none of {OPS}")
-    if kind in ("skip", "aside") and op in ("*", "+"):
+    if kind in ("skip", "any", "aside") and op in ("*", "+"):
         raise PatternError(f"{where}: a {kind} repeats no better than a longer one (op {op!r})")
     if kind == "group" and op in ("*", "+") and not any(
             k in e and e.get("op") in (None, "+") for e in spec["group"] for k in ("party", "phrase", "amount", "label")):
@@ -115,10 +125,10 @@ def compile_element(spec: dict, where: str) -> Element:
     value = spec[kind]
     if kind == "group":
         value = tuple(compile_element(e, where) for e in value)
-    elif kind in ("skip", "aside") and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+    elif kind in ("skip", "any", "aside") and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
         raise PatternError(f"{where}: {kind} takes a number of tokens >= 1 ({value!r})")
     return Element(kind, value, spec.get("role"), op, tuple(spec.get("not") or ()),
-                   tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()))
+                   tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()), tuple(spec.get("up_to") or ()))
 
 
 def compile_pattern(spec: dict, where: str) -> Pattern:
@@ -227,6 +237,19 @@ class SentenceUnits:
     def starts_any(self, i: int, labels: tuple[str, ...]) -> bool:
         return any(self.label_at(label, i) for label in labels)
 
+    def phrase_up_to(self, i: int, labels: tuple[str, ...]):
+        """The words from ``i`` to the nearest phrase of ``labels`` within MAX_PHRASE tokens, as a party, when
+        they hold no punctuation, number or verb (a capitalised word is a name, whatever its tag)."""
+        doc = self.sdoc.doc
+        end = min((m.start for label in labels for m in self.of(label) if i < m.start <= i + MAX_PHRASE),
+                  default=None)
+        if end is None or any(doc[k].text in SENTENCE_PUNCT or doc[k].like_num or
+                              (doc[k].tag_ in VERB_TAGS and doc[k].text[:1].islower()) for k in range(i, end)):
+            return None
+        c0, c1 = char_span(self.sdoc, i, end)
+        country = next((p.country for k in range(i, end) for p in self.parties.get(k, []) if p.end <= end), None)
+        return Party(i, end, self.sdoc.text[c0:c1], self.sdoc.text[c0:c1], None, country, "phrase")
+
     def skippable(self, i: int, not_labels: tuple[str, ...]) -> bool:
         tok = self.sdoc.doc[i]
         return not (tok.text in SENTENCE_PUNCT or i in self.blocked
@@ -261,16 +284,20 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
     if units.steps > MAX_STEPS:
         raise TooManySteps
     end = units.sent.end
-    if i >= end and el.kind != "skip":
+    if i >= end and el.kind not in ("skip", "any"):
         return
     if el.not_after and units.after_any(i, el.not_after):
         return
-    if el.kind in ("label", "party", "phrase", "amount") and el.not_labels and units.starts_any(i, el.not_labels):
+    if el.kind in ("party", "phrase", "amount") and el.not_labels and units.starts_any(i, el.not_labels):
         return  # "not": no unit that starts where a phrase of those labels starts ("hỗ trợ kinh phí …")
     if el.kind == "party":
         for p in units.parties.get(i, []):
             if not el.kinds or p.kind in el.kinds:
                 yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
+    elif el.kind == "phrase" and el.up_to:
+        phrase = units.phrase_up_to(i, el.up_to)
+        if phrase is not None:
+            yield phrase.end, bound + (Bound(str(el.value), phrase, phrase.start, phrase.end),)
     elif el.kind == "phrase":  # a party, else the noun phrase that starts here
         named = units.parties.get(i, [])
         phrase = units.phrase_at(i) if not named and units.phrase_at is not None else None
@@ -280,13 +307,22 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
         for a in units.anchors.get(i, []):
             yield a.end, bound + (Bound(str(el.value), a, a.start, a.end),)
     elif el.kind == "label":
+        # "not": a phrase of those labels as long as this one or longer stands here ("gửi", not "gửi tặng")
+        longest_not = max((n.end for label in el.not_labels for n in units.label_at(label, i)), default=-1)
         for m in units.label_at(str(el.value), i):
-            yield m.end, bound + ((Bound(el.role, m, m.start, m.end),) if el.role else ())
+            if m.end > longest_not:
+                yield m.end, bound + ((Bound(el.role, m, m.start, m.end),) if el.role else ())
     elif el.kind == "skip":
         j = i
         while j - i < int(el.value) and j < end and units.skippable(j, el.not_labels):
             j += 1
         for k in range(i, j + 1):  # the fewest tokens first
+            yield k, bound
+    elif el.kind == "any":
+        j = i
+        while j - i < int(el.value) and j < end and not units.starts_any(j, el.not_labels):
+            j += 1
+        for k in range(i, j + 1):
             yield k, bound
     elif el.kind == "aside":
         close = BRACKETS.get(units.sdoc.doc[i].text)
