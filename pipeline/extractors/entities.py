@@ -91,13 +91,13 @@ class PartyFinder:
 
     def _is_person_at(self, i: int, limit: int) -> bool:
         """A Vietnamese personal name starts here: a surname and one to three capitalised syllables."""
-        texts = self.sdoc.texts
-        if texts[i] not in self.surnames:
-            return False
+        return self.sdoc.texts[i] in self.surnames and self._person_end(i, limit) - i >= 2
+
+    def _person_end(self, i: int, limit: int) -> int:
         j = i + 1
-        while j < limit and _is_capitalised(texts[j]) and j - i < 4:
+        while j < limit and _is_capitalised(self.sdoc.texts[j]) and j - i < 4:
             j += 1
-        return j - i >= 2
+        return j
 
     # -- phrases
     def head_phrase(self, i: int, limit: int) -> tuple[int, Match | None] | None:
@@ -114,9 +114,20 @@ class PartyFinder:
                 j = place.end
                 if place.phrase.get("country"):
                     country = place
+                branch = self.places.get(j)
+                if place.phrase.get("kind") == "country" and branch is not None \
+                        and branch.phrase.get("kind") not in (None, "country") \
+                        and branch.phrase.get("country") == place.phrase.get("country"):
+                    j = branch.end  # "Giáo hội Phật giáo Việt Nam tỉnh Bình Dương": a branch in one of its provinces
                 break  # a place ends an organisation's name ("Sở Tư pháp tỉnh Bình Dương")
-            if self._capitalised_word(j, limit) and j not in self.heads and not lower and \
-                    (head.phrase.normalized in self.named_after_people or not self._is_person_at(j, limit)):
+            if j == head.end and j in self.verbs and _is_capitalised(self.sdoc.texts[j]) \
+                    and not self.sdoc.spaces[j]:
+                j = self.sdoc.word_end(j, limit)  # "Quỹ Hỗ trợ nông dân": a capitalised verb names what it does
+                continue
+            if head.phrase.normalized in self.named_after_people and self._is_person_at(j, limit):
+                j = self._person_end(j, limit)  # "Trường THCS Nguyễn Du": the person's name ends the school's
+                break
+            if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
                 proper = proper or self.doc[j].tag_ == "Np"
                 j = self.sdoc.word_end(j, limit)
                 continue
