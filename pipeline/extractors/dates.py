@@ -35,17 +35,19 @@ def is_dateline(date, opening) -> bool:
 
 
 def _event_date(event, sentence_dates: dict[int, list], openings: dict[int, object], lead_date):
-    """The date of an event (a records.AidEvent): a day or month in its sentence, else the dateline that opens one
-    of the few sentences before it (the scene it belongs to), else the dateline of the lead; none when its
-    sentence dates it only by a year, or for a sum over years."""
+    """The date of an event (a records.AidEvent): a day or month in its sentence, else a year of its sentence
+    ("trong năm tài khóa 2017"), else the dateline that opens one of the few sentences before it (the scene it
+    belongs to), else the dateline of the lead; none for a sum over years."""
+    if event.is_cumulative:
+        return None  # "từ năm 1990 đến nay … khoảng 2 tỷ USD": a sum over years has no one date
     own = sentence_dates.get(event.sentence, [])
     exact = [d for d in own if d.value.grain in ("day", "month")]
     if exact:
         return exact[0]
-    if own or event.is_cumulative:
-        # "năm 2020, CZI đã rót …", "từ năm 1990 đến nay … khoảng 2 tỷ USD": a year of its own, or a sum over
-        # years, is not the day of the scene before it
-        return None
+    years = [d for d in own if d.value.grain == "year"]
+    if years or own:
+        # "năm 2020, CZI đã rót …": a year of its own dates it, and is not the day of the scene before it
+        return years[0] if years else None
     scene = next((openings[k] for k in range(event.sentence - 1, event.sentence - FRAME_SENTENCES - 1, -1)
                   if k in openings), None)
     return scene or lead_date
