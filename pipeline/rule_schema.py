@@ -81,7 +81,8 @@ PATTERN = {
         # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
         "sets": {"type": "object", "additionalProperties": False,
                  "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge"]}, "each": BOOL,
-                                "per_recipient": BOOL, "donor": {"enum": ["context", "previous_clause"]}}},
+                                "per_recipient": BOOL, "frame": BOOL,
+                                "donor": {"enum": ["context", "previous_clause", "frame"]}}},
         "examples": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["text", "expect"], "additionalProperties": False,
             "properties": {"text": STRING, "title": STRING, "expect": OBJECT}}},

@@ -402,17 +402,37 @@ def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: C
         event.state = (names[person["country"]], person["country"])
 
 
+def opened_frame(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
+                 events: list[AidEvent]) -> Frame | None:
+    """The frame a sentence opens for the sentences after it: a gift named with its giver and receivers but no
+    amount (a pattern that ``sets: {frame: true}``: "Chuyến bay chở hàng cứu trợ của Nhật Bản đã tới Hà Nội"),
+    else the giver and receivers of the sentence's last row; None when it opens none."""
+    patterns = tuple(p for p in compiled_patterns(rules, "aid") if p.get("frame") and sent.holds(p.required_labels()))
+    if patterns:
+        for match in match_sentence(SentenceUnits(sdoc, sent, parties, [], phrase_finder(sdoc, sent, parties)),
+                                    patterns):
+            donor, recipients = match.one("donor"), tuple(match.all("recipient"))
+            if donor is not None and recipients:
+                return Frame("give", match.one("verb"), donor, recipients)
+    named = [e for e in events if e.recipients and e.donor is not None and e.donor.start >= 0]
+    return Frame("give", named[-1].verb, named[-1].donor, tuple(named[-1].recipients)) if named else None
+
+
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
-                   carried: Frame | None = None, earlier: list[Party] | None = None) -> list[AidEvent]:
+                   carried: Frame | None = None, earlier: list[Party] | None = None,
+                   opened: Frame | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
     pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``), and the
-    receivers the context names too when the pattern binds none; one that ``sets: {donor: previous_clause}``
+    receivers the context names too when the pattern binds none; one that ``sets: {donor: frame}`` takes giver
+    and receivers from the frame a sentence before opened (``opened``: a shipment, a handover, a row); one that
+    ``sets: {donor: previous_clause}``
     continues the row before it in the sentence, with its giver and verb. A loan pattern (``flow: loan``) that
     binds no borrower leaves it to the article's agreement with the lender (``borrowers_from_agreements``). A
     receiver bound on words that refer back ("khu vực này") is the party named last before them."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
-    patterns = tuple(p for p in compiled_patterns(rules, "aid") if sent.holds(p.required_labels()))
+    patterns = tuple(p for p in compiled_patterns(rules, "aid") if not p.get("frame")
+                     and sent.holds(p.required_labels()) and (opened is not None or p.get("donor") != "frame"))
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
         return []
@@ -422,9 +442,12 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         donor, verb = match.one("donor"), match.one("verb")
         binds_recipient = "recipient" in {str(el.value) for el in match.pattern.all_elements()
                                           if el.kind in ("party", "phrase")}
-        from_context = match.pattern.get("donor") == "context"
+        from_context = match.pattern.get("donor") in ("context", "frame")
         context = None
-        if from_context and verb is not None:
+        if match.pattern.get("donor") == "frame":
+            context = opened
+            donor, verb = opened.donor, verb or opened.verb
+        elif from_context and verb is not None:
             context = context_frame(sdoc, sent, verb, parties, carried, earlier, rules)
             donor = context.donor if context is not None else None
         continued = None

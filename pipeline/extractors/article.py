@@ -13,7 +13,8 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_d
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
 from .agreements import agreements_in_sentence, kind_words
-from .aid import PartiesRead, agent_frame, complete_frame, pattern_events, title_frame, with_title_receiver
+from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
+                  with_title_receiver)
 from .entities import party_finder
 from .dates import _date_rows, _event_date, is_dateline, opening_date
 from .mentions import _mention_rows
@@ -53,13 +54,19 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
     earlier = PartiesRead()  # the parties of the sentences read so far, for pronouns
+    opened, opened_at = None, -1  # the gift the sentences before named (its giver and receivers), and where
     for sent in sentences:
         if sent.end - sent.start < 2:
             continue
         parties = finder.find(sent.start, sent.end)
         in_lead = sent.index - lead_sentence < CARRY_SENTENCES if lead_sentence is not None else False
         context = carried if in_lead else None
-        events.extend(pattern_events(sdoc, sent, rules, parties, context, earlier))
+        if opened is not None and sent.index - opened_at > FRAME_SPAN:
+            opened = None  # a frame serves the few sentences after it
+        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened)
+        events.extend(found)
+        if (frame := opened_frame(sdoc, sent, rules, parties, found)) is not None:
+            opened, opened_at = frame, sent.index
         earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
@@ -99,6 +106,7 @@ def dates_by_sentence(sdoc: SyllableDoc, sentences: list[Sentence], dates: list)
 
 
 CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only
+FRAME_SPAN = 3  # sentences after a gift is named that its giver and receivers serve ("Lô hàng gồm …")
 
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
