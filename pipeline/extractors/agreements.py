@@ -326,3 +326,32 @@ def kind_words(rules: CompiledRules) -> frozenset[str]:
     """Every phrase that names an agreement kind, folded: a title that is only one names no document."""
     return frozenset(str(t).casefold() for data in rules.files.get("agreement", [])
                      for texts in (data.get("kinds") or {}).values() for t in texts)
+
+
+def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sent: Sentence,
+                         recent: list) -> None:
+    """"Sau hội đàm, hai bên đã ký …": documents "the two sides" sign, with fewer than two parties of their own,
+    are signed by the last two parties (no persons) named before the marker in this sentence and the few
+    before it (``recent``, entities.Party in text order), with their roles there."""
+    markers = [m for m in sent.of("BOTH_SIDES")
+               if any(0 <= v.start - m.end <= SIDES_TO_VERB for v in sent.of("SIGN"))]
+    if not markers or not any(len(d.parties) < 2 for d in documents):
+        return
+    sides: dict[str, object] = {}
+    for party in recent:
+        if party.end <= markers[0].start and party.kind not in (None, "person"):
+            sides.pop(party.name, None)
+            sides[party.name] = party  # the latest mention of each name last
+    if len(sides) < 2:
+        return
+    two = list(sides.values())[-2:]
+    for document in documents:
+        if len(document.parties) < 2:
+            document.row["parties"] = [p.name for p in two]
+            document.row["roles"] = sorted(
+                [r for r in document.row["roles"] if r["role"] != "party"] + roles_of(sdoc, [("party", p) for p in two]),
+                key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+
+
+SIDES_TO_VERB = 4  # tokens between "hai bên" and its signing verb ("hai bên đã chính thức ký")
+

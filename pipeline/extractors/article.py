@@ -12,7 +12,7 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_doc, syllable_doc
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
-from .agreements import agreements_in_sentence, kind_words
+from .agreements import agreements_in_sentence, kind_words, signed_by_both_sides
 from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
                   with_title_receiver)
 from .entities import party_finder
@@ -55,7 +55,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     events, official_mentions, agreements = [], [], []
     earlier = PartiesRead()  # the parties of the sentences read so far, for pronouns
     opened, opened_at = None, -1  # the gift the sentences before named (its giver and receivers), and where
-    for sent in sentences:
+    for position, sent in enumerate(sentences):
         if sent.end - sent.start < 2:
             continue
         parties = finder.find(sent.start, sent.end)
@@ -73,7 +73,11 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
                 agent_frame(sdoc, sent, parties), title)
         if sent.of("TITLE"):  # every official is named beside a title: a sentence without one has none
             official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
-        agreements.extend(agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties))
+        signed = agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties)
+        if signed:
+            since = sentences[max(0, position - FRAME_SPAN)].start
+            signed_by_both_sides(signed, sdoc, sent, [p for p in earlier if p.start >= since])
+        agreements.extend(signed)
     officials = normalizer(rules.first("official")["normalizer"])(
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
