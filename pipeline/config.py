@@ -41,5 +41,7 @@ MAX_DOUBLED_LINE_CHARS = 2000
 # underthesea's tagger slows down sharply on long inputs: longer sentences are cut at spaces.
 MAX_SENTENCE_CHARS = 1500
 # Wall seconds one page may take through every stage of `vnfacts run` before it is left as a too_slow reject
-# (--page-timeout, or VNFACTS_PAGE_TIMEOUT; 0 for none).
-PAGE_TIMEOUT_SECONDS = 300.0
+# (--page-timeout, or VNFACTS_PAGE_TIMEOUT; 0 for none). A news article of 100 KB takes about 2 s; a page of
+# 1 MB of prose about 17 s; a 10 MB one would take some 3 minutes, and is left after this budget instead, so one
+# such page cannot hold a batch up.
+PAGE_TIMEOUT_SECONDS = 30.0

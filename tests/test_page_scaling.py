@@ -138,7 +138,7 @@ def test_a_page_over_its_time_budget_is_a_too_slow_reject_and_the_run_goes_on(tm
     assert signal.getsignal(signal.SIGALRM) is handler
 
 
-@pytest.mark.parametrize("args, env, seconds", [([], None, 300.0), (["--page-timeout", "2.5"], None, 2.5),
+@pytest.mark.parametrize("args, env, seconds", [([], None, 30.0), (["--page-timeout", "2.5"], None, 2.5),
                                                  ([], "7", 7.0), (["--page-timeout", "0"], None, 0.0)])
 def test_the_time_budget_is_an_option_of_run_or_an_environment_variable(tmp_path, monkeypatch, args, env, seconds):
     help_text = CliRunner().invoke(main, ["run", "--help"]).output
