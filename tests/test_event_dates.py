@@ -33,3 +33,15 @@ def test_a_date_the_lead_recalls_or_a_sum_over_years_dates_nothing():
     assert any(r["evidence"] == "khoảng 2 tỷ USD" for r in rows)
     assert all(r["event_date"] is None for r in rows if r["evidence"] == "khoảng 2 tỷ USD")
     assert not any(str(r["event_date"] or "").startswith("1975") for r in rows)
+
+
+@pytest.mark.slow
+def test_a_year_of_the_event_s_own_sentence_dates_it_and_a_deadline_does_not():
+    # "Mỹ lại hỗ trợ quân sự 3,8 tỷ USD cho Thổ Nhĩ Kỳ trong năm tài khóa 2017": the gold dates it 2017
+    rows = _aid_rows(GOLD / "aid/train/articles/baomoi_22532587.txt")
+    assert {r["evidence"]: r["event_date"] for r in rows if r["evidence"].endswith(("1,4 tỷ USD", "3,8 tỷ USD"))} == \
+        {"khoản viện trợ 1,4 tỷ USD": "2017", "3,8 tỷ USD": "2017"}
+    # "Từ nay đến năm 2030, ADB tiếp tục cho vay 1.500 tỷ USD …": a year after "đến" is a deadline
+    rows = _aid_rows(GOLD / "dev/articles/baomoi_22267916.txt")
+    assert any(r["evidence"] == "1.500 tỷ USD" for r in rows)
+    assert all(r["event_date"] is None for r in rows if r["evidence"] == "1.500 tỷ USD")

@@ -16,7 +16,7 @@ from .agreements import agreements_in_sentence, kind_words, signed_by_both_sides
 from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
                   with_title_receiver)
 from .entities import party_finder
-from .dates import _date_rows, _event_date, is_dateline, opening_date
+from .dates import _date_rows, _event_date, deadline_starts, is_dateline, opening_date
 from .mentions import _mention_rows
 from .officials import OfficialParser
 from .sentence import Sentence, char_span, sentences_of
@@ -81,8 +81,9 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     officials = normalizer(rules.first("official")["normalizer"])(
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
+    deadlines = deadline_starts(body, dates, rules.first("date").get("vocabulary", {}).get("range_to") or ())
     for e in events:
-        e.date = _event_date(e, sentence_dates, openings, lead_date)
+        e.date = _event_date(e, sentence_dates, openings, lead_date, deadlines)
     events = [e.as_row(sdoc, news_date(published)) for e in events]
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]
