@@ -25,7 +25,7 @@ from .config import RULES_DIR
 from .dates import parse_date
 from .errors import Reject
 from .ingest import BODY_ZONES, raw_span_of, raw_text, read_input
-from .lexicon import CompiledRules, compile_rules, phrase_doc
+from .lexicon import VIETNAMESE_SYLLABLE, CompiledRules, compile_rules, phrase_doc
 from .normalize import canonical_text
 from .numbers import exact, parse_money, parse_number, split_qualifier
 from .calendar_days import day_of_iso, news_date
@@ -49,8 +49,9 @@ CHECKS: dict[str, str] = {
     "role_span": "every role's text is the body at its offsets, inside one line of a body zone",
     "role_value": "every part of the row is re-derived from its role's words: donor and recipients (a name the "
                   "words give, as written or by the entity lists), amount or quantity, the verb of giving, a "
-                  "party of an agreement, an official's name and titles; a row stated in one sentence has a "
-                  "role for its donor and each recipient",
+                  "party of an agreement, an official's name and titles (a person may be named by the last word "
+                  "of the full name the article writes); a row stated in one sentence has a role for its donor "
+                  "and each recipient",
     "date_plausible": "a date is not far after the publication date (a month or year the text states may be)",
     "derived": "the columns computed from others agree with them: `event_day_date` is `event_date` when that is a "
                "day; `usd_rate`, `usd_rate_date` and `usd_rate_source` are the shipped rate of `currency` "
@@ -241,14 +242,23 @@ def names_in(text: str, rules: CompiledRules) -> set[str]:
 
 
 def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:
-    """The role's words name ``name``: as written, by the entity lists, or as the abbreviation the article
-    defines for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)")."""
-    return name in names_in(text, rules) or _names_abbreviation(body, name, text) or _short_form_of(body, name, text)
+    """The role's words name ``name``: as written, by the entity lists, as the abbreviation the article defines
+    for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)"), or as the last word of a person's full name
+    the article writes ("Tùng" for "Phạm Thanh Tùng")."""
+    return name in names_in(text, rules) or _names_abbreviation(body, name, text) or \
+        _short_form_of(body, name, text, rules)
 
 
-def _short_form_of(body: str, name: str, text: str) -> bool:
-    """One word that ends a person's full name the article writes ("Tùng" for "Phạm Thanh Tùng")."""
-    return " " not in text.strip() and name.endswith(" " + text.strip()) and name in body
+def _short_form_of(body: str, name: str, text: str, rules: CompiledRules) -> bool:
+    """One capitalised word that ends ``name``, a person's name the body writes: two to four capitalised words
+    that open with a listed family name or are not spelt as Vietnamese ("Warren Buffett"); "Nam" does not name
+    "Việt Nam"."""
+    words = name.split()
+    if " " in text.strip() or not text[:1].isupper() or not 2 <= len(words) <= 4 or words[-1] != text.strip() \
+            or not all(w[:1].isupper() for w in words) or name not in body:
+        return False
+    return words[0] in set(rules.merged_list("official", "vietnamese_surnames")) or \
+        any(VIETNAMESE_SYLLABLE.match(w) is None for w in words)
 
 
 def _names_abbreviation(body: str, name: str, text: str) -> bool:
@@ -281,8 +291,9 @@ def _roles(row: dict, name: str) -> list[dict]:
     return [r for r in row.get("roles") or [] if r["role"] == name]
 
 
-# The verbs the grammar in Python binds, beside those the patterns of the rule files bind.
-GRAMMAR_VERB_LABELS = {"aid": ("GIVE", "RECEIVE"), "agreement": ("SIGN",)}
+# The verbs Python binds beside those the patterns of the rule files bind: an agreement's signing verb nearest its
+# document when no pattern bound one (every aid verb is a pattern's).
+GRAMMAR_VERB_LABELS = {"aid": (), "agreement": ("SIGN",)}
 
 
 @lru_cache(maxsize=16)

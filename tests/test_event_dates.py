@@ -45,3 +45,17 @@ def test_a_year_of_the_event_s_own_sentence_dates_it_and_a_deadline_does_not():
     rows = _aid_rows(GOLD / "dev/articles/baomoi_22267916.txt")
     assert any(r["evidence"] == "1.500 tỷ USD" for r in rows)
     assert all(r["event_date"] is None for r in rows if r["evidence"] == "1.500 tỷ USD")
+
+
+@pytest.mark.parametrize("text, event_date", [
+    ("Tuy nhiên Mỹ lại hỗ trợ quân sự 3,8 tỷ USD cho Thổ Nhĩ Kỳ trong năm tài khóa 2017.", "2017"),
+    # a year outside the event's clause, or a deadline, dates nothing
+    ("Quỹ ABC (thành lập năm 1995) trao 300 triệu đồng cho tỉnh Quảng Nam.", None),
+    ("Từ nay đến tháng 12/2030, Quỹ ABC sẽ trao 300 triệu đồng cho tỉnh Quảng Nam.", None),
+    ("Quỹ ABC sẽ trao 300 triệu đồng cho tỉnh Quảng Nam trước năm 2025.", None),
+])
+def test_an_event_is_dated_by_a_year_of_its_clause_never_by_a_deadline(text, event_date):
+    from vnfacts.extractors import extract_text
+
+    [row] = extract_text(text, published_at=None)["aid_events"]
+    assert row["event_date"] == event_date

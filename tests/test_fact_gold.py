@@ -55,6 +55,10 @@ BELOW_FLOOR = {
 }
 
 
+# Where those figures stand now: a further fall fails here while the floor test is an expected failure.
+BELOW_FLOOR_NOW = {("dev", "aid_events_recall"): 0.81, ("aid-blind", "aid_events_recall"): 0.04}
+
+
 def _floor_cases():
     for name in sorted(GOLD_SETS):
         for measure in sorted(FLOORS[name]):
@@ -74,6 +78,13 @@ def test_score_is_at_or_above_its_floor(results, name, measure):
                                            else "\n".join(result.must_not_hits))
     else:
         assert figures[measure] >= floor, f"{name}: {measure} {figures[measure]} < floor {floor}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, measure", sorted(BELOW_FLOOR_NOW))
+def test_a_figure_below_its_floor_falls_no_further(results, name, measure):
+    figure, level = _result(results, name).figures()[measure], BELOW_FLOOR_NOW[(name, measure)]
+    assert figure >= level, f"{name}: {measure} {figure} < {level}, where it stood when it fell below its floor"
 
 
 def test_the_blind_split_is_marked_blind_and_the_others_are_not():

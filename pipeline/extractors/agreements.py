@@ -10,6 +10,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
+from .entities import Party
 from .records import SignedDocument, TokenSpan, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
@@ -328,30 +329,34 @@ def kind_words(rules: CompiledRules) -> frozenset[str]:
                      for texts in (data.get("kinds") or {}).values() for t in texts)
 
 
+SIDES_TO_VERB = 4  # tokens between "hai bên" and its signing verb ("hai bên đã chính thức ký")
+SIDES_SENTENCES = 3  # sentences before "hai bên" where the two sides may be named
+
+
 def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sent: Sentence,
-                         recent: list) -> None:
-    """"Sau hội đàm, hai bên đã ký …": documents "the two sides" sign, with fewer than two parties of their own,
-    are signed by the last two parties (no persons) named before the marker in this sentence and the few
-    before it (``recent``, entities.Party in text order), with their roles there."""
-    markers = [m for m in sent.of("BOTH_SIDES")
-               if any(0 <= v.start - m.end <= SIDES_TO_VERB for v in sent.of("SIGN"))]
-    if not markers or not any(len(d.parties) < 2 for d in documents):
+                         recent: list[Party]) -> None:
+    """"Sau hội đàm, hai bên đã ký …": the documents "the two sides" sign (those after the marker and its
+    signing verb) are signed by the last two parties (no persons) named before the marker, in this sentence and
+    the few before it (``recent``, in text order), besides any party the document names itself; each side's role
+    is its words there."""
+    verbs = sorted(sent.of("SIGN"), key=lambda v: v.start)
+    marker, verb = next(((m, v) for m in sent.of("BOTH_SIDES") for v in verbs if 0 <= v.start - m.end <= SIDES_TO_VERB),
+                        (None, None))
+    if marker is None:
         return
-    sides: dict[str, object] = {}
+    # the documents this verb governs: up to the next signing verb ("…; sau đó Bộ Y tế ký …")
+    after = sdoc.token_starts[marker.end]
+    before = next((sdoc.token_starts[v.start] for v in verbs if v.start > verb.end), len(sdoc.text))
+    signed = [d for d in documents if after <= d.row["char_start"] < before and len(d.parties) < 2]
+    sides: dict[str, Party] = {}
     for party in recent:
-        if party.end <= markers[0].start and party.kind not in (None, "person"):
+        if party.end <= marker.start and party.kind not in (None, "person"):
             sides.pop(party.name, None)
             sides[party.name] = party  # the latest mention of each name last
-    if len(sides) < 2:
+    if not signed or len(sides) < 2:
         return
     two = list(sides.values())[-2:]
-    for document in documents:
-        if len(document.parties) < 2:
-            document.row["parties"] = [p.name for p in two]
-            document.row["roles"] = sorted(
-                [r for r in document.row["roles"] if r["role"] != "party"] + roles_of(sdoc, [("party", p) for p in two]),
-                key=lambda r: (r["char_start"], r["char_end"], r["role"]))
-
-
-SIDES_TO_VERB = 4  # tokens between "hai bên" and its signing verb ("hai bên đã chính thức ký")
-
+    for document in signed:
+        document.row["parties"] = list(dict.fromkeys([p.name for p in two] + document.parties))
+        document.row["roles"] = sorted(document.row["roles"] + roles_of(sdoc, [("party", p) for p in two]),
+                                       key=lambda r: (r["char_start"], r["char_end"], r["role"]))

@@ -9,7 +9,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
 from ..tokenize import tokenize_body
 from .entities import Party, country_names, party_finder
 from .money import Anchor, find_anchors
-from .patterns import SentenceUnits, compiled_patterns, match_sentence
+from .patterns import MAX_PHRASE, VERB_TAGS, SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
 from .sentence import SENTENCE_PUNCT, Sentence, char_span, sentences_of
 
@@ -154,7 +154,7 @@ class PartiesRead(list):
     def __init__(self, parties=()):
         super().__init__(parties)
         self._people = (0, None)  # (parties looked at, the last person among them)
-        self._full_names = (0, {})  # (parties looked at, name -> the last person-shaped party ending in " name")
+        self._full_names = (0, {})  # (parties looked at, name -> the person-shaped parties ending in " name")
         self._by_noun: dict[str, tuple[int, Party | None]] = {}  # noun -> (parties looked at, the last it names)
 
     def last_person(self) -> Party | None:
@@ -165,15 +165,20 @@ class PartiesRead(list):
         self._people = (len(self), last)
         return last
 
-    def last_full_name_of(self, name: str) -> Party | None:
+    def full_names_of(self, name: str) -> list[Party]:
+        """The person-shaped parties read so far whose name ends in " name", in text order."""
         seen, ending_in = self._full_names
         for p in self[seen:]:
             if _person_shaped(p):
                 for at, char in enumerate(p.name):
                     if char == " ":
-                        ending_in[p.name[at + 1:]] = p
+                        ending_in.setdefault(p.name[at + 1:], []).append(p)
         self._full_names = (len(self), ending_in)
-        return ending_in.get(name)
+        return ending_in.get(name, [])
+
+    def last_full_name_of(self, name: str) -> Party | None:
+        named = self.full_names_of(name)
+        return named[-1] if named else None
 
     def last_named_by(self, noun: str, sdoc: SyllableDoc, kinds: dict[str, str]) -> Party | None:
         """The last party "<noun> này" refers to: one the noun stands right before, one whose words open with
@@ -239,7 +244,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
-            (doc[start].tag_ in CLAUSE_TAGS and doc[start].text[:1].islower()):
+            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()):
         # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
         # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context)
         return None
@@ -248,12 +253,12 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
         tok = doc[end]
         if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops):
             break
-        if end > start + 1 and tok.tag_ in CLAUSE_TAGS and tok.idx in sdoc.word_starts \
+        if end > start + 1 and tok.tag_ in VERB_TAGS and tok.idx in sdoc.word_starts \
                 and doc[end - 1].text[:1].isupper():
             break  # "… cho đội tuyển Muay TP.HCM chuẩn bị …": a verb after a name starts the next clause
         inside = next((p for p in parties if p.start == end), None)
         end = inside.end if inside is not None else end + 1
-    if end - start < 2 or end - start > MAX_RECIPIENT_SYLLABLES:
+    if end - start < 2 or end - start > MAX_PHRASE:
         return None
     if any(m.start == start for m in sent.of("PURPOSE_HEAD")):
         # "cho chương trình tạo việc làm cho cư dân Kauai", "cho các dự án ODA tại Việt Nam": a purpose names
@@ -271,8 +276,6 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     return Party(start, end, text, text, None, country, "phrase")
 
 
-MAX_RECIPIENT_SYLLABLES = 14
-CLAUSE_TAGS = ("V",)  # VLSP tags that end a noun phrase
 ADVERB_TAGS = ("R",)
 
 
@@ -366,13 +369,13 @@ def aid_article_steps(events: list[AidEvent], agreements: list, parties: list[Pa
 
 def full_names_of_people(events: list[AidEvent], parties: list[Party]) -> None:
     """A person named by one word ("anh Tùng trao …") after the article gave the full name ("anh Phạm Thanh
-    Tùng"): the row names the full name, read at the short form's words."""
-    people = [p for p in parties if _person_shaped(p)]
+    Tùng"), one person only: the row names the full name, read at the short form's words."""
+    read = parties if isinstance(parties, PartiesRead) else PartiesRead(parties)
 
     def full(party: Party) -> Party:
         if party is None or party.source != "proper" or " " in party.name or party.start < 0:
             return party
-        named = [p for p in people if p.start < party.start and p.name.endswith(" " + party.name)]
+        named = [p for p in read.full_names_of(party.name) if p.start < party.start]
         return replace(party, name=named[-1].name) if named and len({p.name for p in named}) == 1 else party
 
     for event in events:
@@ -415,7 +418,8 @@ def opened_frame(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, partie
             if donor is not None and recipients:
                 return Frame("give", match.one("verb"), donor, recipients)
     named = [e for e in events if e.recipients and e.donor is not None and e.donor.start >= 0]
-    return Frame("give", named[-1].verb, named[-1].donor, tuple(named[-1].recipients)) if named else None
+    last = max(named, key=lambda e: e.char_start, default=None)
+    return Frame("give", last.verb, last.donor, tuple(last.recipients)) if last is not None else None
 
 
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],

@@ -12,13 +12,14 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_doc, syllable_doc
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
-from .agreements import agreements_in_sentence, kind_words, signed_by_both_sides
+from .agreements import SIDES_SENTENCES, agreements_in_sentence, kind_words, signed_by_both_sides
 from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
                   with_title_receiver)
+from .dates import _date_rows, _event_date, clauses_by_char, deadline_starts, deadline_words, is_dateline, opening_date
 from .entities import party_finder
-from .dates import _date_rows, _event_date, deadline_starts, is_dateline, opening_date
 from .mentions import _mention_rows
 from .officials import OfficialParser
+from .patterns import compiled_patterns
 from .sentence import Sentence, char_span, sentences_of
 
 def _main_foreign_country(places: list[Match]) -> str | None:
@@ -55,6 +56,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     events, official_mentions, agreements = [], [], []
     earlier = PartiesRead()  # the parties of the sentences read so far, for pronouns
     opened, opened_at = None, -1  # the gift the sentences before named (its giver and receivers), and where
+    frame_rules = {p.id for p in compiled_patterns(rules, "aid") if p.get("donor") == "frame"}
     for position, sent in enumerate(sentences):
         if sent.end - sent.start < 2:
             continue
@@ -65,8 +67,11 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             opened = None  # a frame serves the few sentences after it
         found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened)
         events.extend(found)
-        if (frame := opened_frame(sdoc, sent, rules, parties, found)) is not None:
+        own = [e for e in found if e.rule_id not in frame_rules]
+        if (frame := opened_frame(sdoc, sent, rules, parties, own)) is not None:
             opened, opened_at = frame, sent.index
+        elif not (found and not own) and sent.holds_any(FRAME_ENDING_LABELS):
+            opened = None  # another gift, trade or giving named: the frame before no longer serves
         earlier.extend(parties)
         if sent.index == lead_sentence:
             carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
@@ -75,15 +80,16 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         signed = agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties)
         if signed:
-            since = sentences[max(0, position - FRAME_SPAN)].start
+            since = sentences[max(0, position - SIDES_SENTENCES)].start
             signed_by_both_sides(signed, sdoc, sent, [p for p in earlier if p.start >= since])
         agreements.extend(signed)
     officials = normalizer(rules.first("official")["normalizer"])(
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
     events = normalizer(rules.first("aid")["normalizer"])(events, agreements, earlier, officials, rules)
-    deadlines = deadline_starts(body, dates, rules.first("date").get("vocabulary", {}).get("range_to") or ())
+    deadlines = deadline_starts(body, dates, deadline_words(rules))
+    clause_of = clauses_by_char(body)
     for e in events:
-        e.date = _event_date(e, sentence_dates, openings, lead_date, deadlines)
+        e.date = _event_date(e, sentence_dates, openings, lead_date, deadlines, clause_of)
     events = [e.as_row(sdoc, news_date(published)) for e in events]
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]
@@ -112,6 +118,8 @@ def dates_by_sentence(sdoc: SyllableDoc, sentences: list[Sentence], dates: list)
 
 CARRY_SENTENCES = 8  # the headline's donor and recipient carry to the first sentences only
 FRAME_SPAN = 3  # sentences after a gift is named that its giver and receivers serve ("Lô hàng gồm …")
+# a sentence with one of these that opens no frame of its own ends the one before (rows read from that frame do not)
+FRAME_ENDING_LABELS = ("AID_GOODS", "GIVE", "RECEIVE", "NOT_AID")
 
 
 def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 
 def _date_rows(dates) -> list[dict]:
@@ -28,10 +29,15 @@ def opening_date(body: str, sentence_start: int, dates: list, grains=("day", "mo
     return None
 
 
-def deadline_starts(body: str, dates: list, until_words) -> frozenset[int]:
-    """Where the dates after a word of "until" start ("từ nay đến năm 2030"): a deadline, not the day anything
-    happened (a date row still reports it; only an event's date skips it)."""
-    words = tuple(sorted({str(w).casefold() for w in until_words}, key=len, reverse=True))
+def deadline_words(rules) -> tuple[str, ...]:
+    """The words before a date that make it a deadline (the date rules' ``deadline_words``), longest first."""
+    words = rules.first("date").get("vocabulary", {}).get("deadline_words") or ()
+    return tuple(sorted({str(w).casefold() for w in words}, key=len, reverse=True))
+
+
+def deadline_starts(body: str, dates: list, words: tuple[str, ...]) -> frozenset[int]:
+    """Where the dates after a word of "until" or "before" start ("từ nay đến năm 2030", "trước tháng 6"): a
+    deadline, not the day anything happened (a date row still reports it; only an event's date skips it)."""
     found = set()
     for d in dates:
         before = body[max(0, d.start - UNTIL_CHARS):d.start].casefold().rstrip()
@@ -40,6 +46,16 @@ def deadline_starts(body: str, dates: list, until_words) -> frozenset[int]:
     return frozenset(found)
 
 
+def clauses_by_char(body: str):
+    """char offset -> the number of its clause: clauses end at brackets and at punctuation before a space (the
+    comma inside "3,8 tỷ USD" ends none)."""
+    ends = [i for i, c in enumerate(body) if c in BRACKETS or
+            (c in CLAUSE_PUNCTUATION and (i + 1 == len(body) or body[i + 1].isspace()))]
+    return lambda char: bisect_right(ends, char)
+
+
+BRACKETS = "()[]"
+CLAUSE_PUNCTUATION = ",;:.!?\n"
 UNTIL_CHARS = 12  # characters before a date where its word of "until" stands
 
 
@@ -50,20 +66,22 @@ def is_dateline(date, opening) -> bool:
 
 
 def _event_date(event, sentence_dates: dict[int, list], openings: dict[int, object], lead_date,
-                deadlines: frozenset[int] = frozenset()):
-    """The date of an event (a records.AidEvent): a day or month in its sentence, else a year of its sentence
-    ("trong năm tài khóa 2017"), else the dateline that opens one of the few sentences before it (the scene it
-    belongs to), else the dateline of the lead; none for a sum over years."""
+                deadlines: frozenset[int] = frozenset(), clause_of=lambda char: 0):
+    """The date of an event (a records.AidEvent): a day or month in its sentence, else a year of its clause
+    (``clause_of``: char -> clause number; "trong năm tài khóa 2017"), else the dateline that opens one of the few
+    sentences before it (the scene it belongs to), else the dateline of the lead; none for a sum over years, and
+    never a deadline (``deadlines``: where dates after "đến", "trước" … start)."""
     if event.is_cumulative:
         return None  # "từ năm 1990 đến nay … khoảng 2 tỷ USD": a sum over years has no one date
-    own = sentence_dates.get(event.sentence, [])
+    own = [d for d in sentence_dates.get(event.sentence, []) if d.start not in deadlines]
     exact = [d for d in own if d.value.grain in ("day", "month")]
     if exact:
         return exact[0]
-    years = [d for d in own if d.value.grain == "year" and d.start not in deadlines]
-    if years or own:
-        # "năm 2020, CZI đã rót …": a year of its own dates it, and is not the day of the scene before it
-        return years[0] if years else None
+    if own:
+        # a year in the event's own clause dates it ("… cho Thổ Nhĩ Kỳ trong năm tài khóa 2017"); one elsewhere
+        # in its sentence ("Quỹ ABC (thành lập năm 1995) trao …") dates nothing, nor is the sentence the scene's
+        return next((d for d in own if d.value.grain == "year" and clause_of(d.start) == clause_of(event.char_start)),
+                    None)
     scene = next((openings[k] for k in range(event.sentence - 1, event.sentence - FRAME_SENTENCES - 1, -1)
                   if k in openings), None)
     return scene or lead_date

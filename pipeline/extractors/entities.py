@@ -124,8 +124,11 @@ class PartyFinder:
                     and not self.sdoc.spaces[j]:
                 j = self.sdoc.word_end(j, limit)  # "Quỹ Hỗ trợ nông dân": a capitalised verb names what it does
                 continue
-            if head.phrase.normalized in self.named_after_people and self._is_person_at(j, limit):
-                j = self._person_end(j, limit)  # "Trường THCS Nguyễn Du": the person's name ends the school's
+            if j == head.end and head.phrase.normalized in self.named_after_people and self._is_person_at(j, limit):
+                # "Trường THCS Nguyễn Du": the person's name, right after the head, ends the school's; a second
+                # family name starts the person the school's name stands before ("… Chu Văn An Nguyễn Văn Bình")
+                j = next((k for k in range(j + 2, self._person_end(j, limit)) if self.sdoc.texts[k] in self.surnames),
+                         self._person_end(j, limit))
                 break
             if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
                 proper = proper or self.doc[j].tag_ == "Np"

@@ -39,8 +39,8 @@ from .sentence import SENTENCE_PUNCT, char_span
 log = logging.getLogger("vnfacts")
 
 OPS = ("?", "*", "+")
-MAX_PHRASE = 14  # tokens of a phrase that runs up to a label
-VERB_TAGS = ("V",)  # the tagger's verbs: a noun phrase holds none
+MAX_PHRASE = 14  # tokens of a noun phrase no list names (a receiver, an agent before its verb)
+VERB_TAGS = ("V",)  # the tagger's (VLSP) verbs: a noun phrase holds none
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,14 @@ class Element:
     value: object  # the role (party, phrase, amount), label, tokens (skip, aside) or elements (group)
     role: str | None = None
     op: str | None = None
-    not_labels: tuple[str, ...] = ()  # skip: tokens that start one are not skipped; else: a unit at one is not it
+    # skip, any: tokens that start one are not passed; a label: not where one as long or longer starts; else: a
+    # unit that starts where one starts is not it
+    not_labels: tuple[str, ...] = ()
     not_after: tuple[str, ...] = ()  # a unit right after a phrase of one of these is not it ("tại Hà Nội")
     kinds: tuple[str, ...] = ()  # party: the entity kinds it may be
     up_to: tuple[str, ...] = ()  # phrase: it runs to where a phrase of these labels starts
+    opens_with: tuple[str, ...] = ()  # phrase with up_to: it opens with a phrase of one of these labels
+    without: tuple[str, ...] = ()  # phrase with up_to: no phrase of these labels starts inside it
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class Pattern:
             found.update(el.not_labels)
             found.update(el.not_after)
             found.update(el.up_to)
+            found.update(el.opens_with)
+            found.update(el.without)
         return found
 
 
@@ -128,7 +134,8 @@ def compile_element(spec: dict, where: str) -> Element:
     elif kind in ("skip", "any", "aside") and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
         raise PatternError(f"{where}: {kind} takes a number of tokens >= 1 ({value!r})")
     return Element(kind, value, spec.get("role"), op, tuple(spec.get("not") or ()),
-                   tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()), tuple(spec.get("up_to") or ()))
+                   tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()), tuple(spec.get("up_to") or ()),
+                   tuple(spec.get("opens_with") or ()), tuple(spec.get("without") or ()))
 
 
 def compile_pattern(spec: dict, where: str) -> Pattern:
@@ -237,14 +244,19 @@ class SentenceUnits:
     def starts_any(self, i: int, labels: tuple[str, ...]) -> bool:
         return any(self.label_at(label, i) for label in labels)
 
-    def phrase_up_to(self, i: int, labels: tuple[str, ...]):
+    def phrase_up_to(self, i: int, labels: tuple[str, ...], opens_with: tuple[str, ...] = (),
+                     without: tuple[str, ...] = ()):
         """The words from ``i`` to the nearest phrase of ``labels`` within MAX_PHRASE tokens, as a party, when
-        they hold no punctuation, number or verb (a capitalised word is a name, whatever its tag)."""
+        they hold no punctuation, number or verb (a capitalised word is a name, whatever its tag), open with a
+        phrase of ``opens_with`` (when given) and hold none of ``without``."""
         doc = self.sdoc.doc
+        if opens_with and not self.starts_any(i, opens_with):
+            return None
         end = min((m.start for label in labels for m in self.of(label) if i < m.start <= i + MAX_PHRASE),
                   default=None)
         if end is None or any(doc[k].text in SENTENCE_PUNCT or doc[k].like_num or
-                              (doc[k].tag_ in VERB_TAGS and doc[k].text[:1].islower()) for k in range(i, end)):
+                              (doc[k].tag_ in VERB_TAGS and doc[k].text[:1].islower()) or
+                              (without and self.starts_any(k, without)) for k in range(i, end)):
             return None
         c0, c1 = char_span(self.sdoc, i, end)
         country = next((p.country for k in range(i, end) for p in self.parties.get(k, []) if p.end <= end), None)
@@ -295,7 +307,7 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
             if not el.kinds or p.kind in el.kinds:
                 yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
     elif el.kind == "phrase" and el.up_to:
-        phrase = units.phrase_up_to(i, el.up_to)
+        phrase = units.phrase_up_to(i, el.up_to, el.opens_with, el.without)
         if phrase is not None:
             yield phrase.end, bound + (Bound(str(el.value), phrase, phrase.start, phrase.end),)
     elif el.kind == "phrase":  # a party, else the noun phrase that starts here

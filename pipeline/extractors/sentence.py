@@ -21,14 +21,22 @@ class Sentence:
     def of(self, label: str) -> list[Match]:
         return [m for m in self.matches.get(label, []) if self.start <= m.start and m.end <= self.end]
 
-    def holds(self, labels) -> bool:
-        """Whether the sentence has a match of every label (a cheap test before any token is looked at)."""
+    def _present(self) -> frozenset[str]:
+        """The labels the sentence has a match of (worked out once per sentence)."""
         present = self.__dict__.get("_labels")
         if present is None:
             present = self.__dict__["_labels"] = frozenset(
                 label for label, found in self.matches.items()
                 if any(self.start <= m.start and m.end <= self.end for m in found))
-        return all(label in present for label in labels)
+        return present
+
+    def holds(self, labels) -> bool:
+        """Whether the sentence has a match of every label (a cheap test before any token is looked at)."""
+        return all(label in self._present() for label in labels)
+
+    def holds_any(self, labels) -> bool:
+        """Whether the sentence has a match of one of the labels."""
+        return any(label in self._present() for label in labels)
 
 
 def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
