@@ -117,8 +117,11 @@ test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest
 
 ## check: the fast tier for the edit loop: unit tests, rule examples and goldens, without the tests marked slow
+# Every worker imports the package and the test modules anew: their bytecode (and pytest's rewritten test modules)
+# is kept in the __pycache__ folders git ignores, even where PYTHONDONTWRITEBYTECODE is set, so that a run after the
+# first does not compile them all again (over a second per worker).
 check: $(INSTALLED)
-	$(BIN)/python -m pytest -m "not slow" -q -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -m "not slow" -q -n auto
 
 # A headless Chromium (or Chrome) renders the review page in one test: $CHROMIUM, else one on PATH. It is
 # installed only where it can be (root with apt-get); otherwise that one test fails saying why, and the rest run.

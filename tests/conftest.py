@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -61,14 +62,36 @@ def extracted(ingested, tokenized) -> dict[str, dict[str, list[dict]]]:
     return out
 
 
+@functools.cache
+def golden_document(path: Path) -> dict:
+    """A golden file as ``vnfacts.golden.load`` reads it, read once per test process. Read only."""
+    from vnfacts.golden import load
+
+    return load(path)
+
+
+def golden_documents() -> tuple[dict, ...]:
+    """Every golden document, one per fixture article, in file-name order (``vnfacts.golden.load_all``): several
+    modules count the rows a run on the fixtures publishes from them."""
+    from vnfacts.golden import GOLDEN_DIR
+
+    return tuple(golden_document(path) for path in sorted(GOLDEN_DIR.glob("*.yaml")))
+
+
 @pytest.fixture
-def rules_copy(tmp_path):
-    """A copy of the rules directory a test may edit."""
+def rules_copy(tmp_path_factory):
+    """A fresh copy of the rules directory, for a test to edit.
+
+    Every test of a process gets its copy at the same path: the files a test leaves as they are keep their
+    place in the rule-file cache (keyed on a file's path and bytes), so they are not parsed and checked against
+    their schema again for each test; a file the test edits or adds is read anew, as any edit is."""
     import shutil
 
     from vnfacts.config import RULES_DIR
 
-    copy = tmp_path / "rules"
+    copy = tmp_path_factory.getbasetemp() / "rules-copy" / "rules"
+    if copy.exists():
+        shutil.rmtree(copy)
     shutil.copytree(RULES_DIR, copy)
     return copy
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from vnfacts.golden import GOLDEN_DIR, differences, dump, fresh_documents, golden_path, load
+from vnfacts.golden import GOLDEN_DIR, differences, dump, fresh_documents, golden_path
+
+from conftest import golden_document
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +21,7 @@ def test_there_is_a_golden_file_per_fixture(fresh):
 
 @pytest.mark.parametrize("path", sorted(GOLDEN_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_fresh_run_equals_golden(path, fresh):
-    golden = load(path)
+    golden = golden_document(path)
     new = fresh[golden["source_file"]]
     diff = differences(golden, new)
     assert not diff, "output changed (run `make golden` if this is intended):\n" + "\n".join(diff[:40])
@@ -27,7 +29,7 @@ def test_fresh_run_equals_golden(path, fresh):
 
 @pytest.mark.parametrize("path", sorted(GOLDEN_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_golden_files_are_stable_text(path):
-    assert path.read_text(encoding="utf-8") == dump(load(path)), "golden file is not in canonical form"
+    assert path.read_text(encoding="utf-8") == dump(golden_document(path)), "golden file is not in canonical form"
 
 
 def test_differences_name_article_table_field_and_evidence():

@@ -21,13 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vnfacts.cli import main
-from vnfacts.golden import load_all
 from vnfacts.offset_runs import as_column, encode
 from vnfacts.report import ROLE_COLOURS, Highlight, clip_to_body, page_name, render_body, write_report
 from vnfacts.schema import (AGREEMENTS, AID_EVENTS, ARTICLES, DATES, LINES, MENTIONS, OFFICIALS, REJECTS,
                              read_rows, to_arrow, write_table)
 
-from conftest import RAW_DIR, ROOT
+from conftest import RAW_DIR, ROOT, golden_documents
 
 ARTICLE_000 = "000_f22b6e4c1b01d16e.txt"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -184,7 +183,7 @@ def test_index_links_every_article(report):
     pages = {e.attrs["href"] for e in root.iter() if e.tag == "a" and e.attrs.get("href", "").endswith(".html")}
     assert "overview.html" in pages and (index.parent / "overview.html").is_file()
     pages.discard("overview.html")
-    assert pages == {page_name(doc["article_id"]) for doc in load_all()}  # one golden document per fixture
+    assert pages == {page_name(doc["article_id"]) for doc in golden_documents()}  # one golden document per fixture
     assert pages == {page_name(a["article_id"]) for a in read_rows(ARTICLES, out)}
     assert all((index.parent / name).is_file() for name in pages)
 
@@ -192,7 +191,7 @@ def test_index_links_every_article(report):
 def test_pages_load_nothing_from_anywhere(report):
     _, index = report
     files = sorted(index.parent.iterdir())
-    assert len(files) == 2 + len(load_all())  # the index, the overview and a page per fixture article
+    assert len(files) == 2 + len(golden_documents())  # the index, the overview and a page per fixture article
     assert not [f for f in files if f.name.endswith(".tmp")]
     for path in files:
         html = path.read_text(encoding="utf-8")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import golden_documents
+
 SPEC = yaml.safe_load((Path(__file__).parent / "spec" / "seed_facts.yaml").read_text(encoding="utf-8"))
 
 
@@ -25,10 +27,7 @@ def tables_of(request):
 
 @pytest.fixture(scope="session")
 def golden_tables():
-    from vnfacts.golden import GOLDEN_DIR, load
-
-    docs = [load(p) for p in sorted(GOLDEN_DIR.glob("*.yaml"))]
-    return {d["source_file"]: d["tables"] for d in docs}
+    return {d["source_file"]: d["tables"] for d in golden_documents()}
 
 
 def _facts(table: str):

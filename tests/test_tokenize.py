@@ -9,8 +9,6 @@ from hypothesis import strategies as st
 from vnfacts.tokenize import (align_words, analyse_sentence, doc_from_words, pos_features, sentence_spans,
                               tokenize_body, words_from_rows)
 
-from conftest import RAW_DIR
-
 
 def test_no_article_is_rejected(tokenized):
     assert tokenized["rejects"] == []
@@ -106,21 +104,21 @@ def _underthesea_features(words: list[str]) -> list[list[str]]:
     return [word2features(rows, i, template) for i in range(len(words))]
 
 
-def test_pos_features_are_underthesea_s_on_every_fixture_sentence():
+def test_pos_features_are_underthesea_s_on_every_fixture_sentence(ingested):
     from underthesea import word_tokenize
 
-    sentences = [body[a:b] for body in _fixture_bodies() for a, b in sentence_spans(body)]
+    sentences = [body[a:b] for body in _fixture_bodies(ingested) for a, b in sentence_spans(body)]
     assert len(sentences) > 50
     for sentence in sentences:
         words = word_tokenize(sentence, use_token_normalize=False)
         assert pos_features(words) == _underthesea_features(words), sentence
 
 
-def test_pos_tags_are_underthesea_s_own():
+def test_pos_tags_are_underthesea_s_own(ingested):
     from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
 
     model = CRFPOSTagPredictor.Instance()
-    for body in _fixture_bodies():
+    for body in _fixture_bodies(ingested):
         for a, b in sentence_spans(body)[:20]:
             words, tags = analyse_sentence.__wrapped__(body[a:b])
             assert list(tags) == [tag for _, tag in model.predict(list(words))]
@@ -132,7 +130,5 @@ def test_pos_features_match_underthesea_on_any_words(words):
     assert pos_features(words) == _underthesea_features(words)
 
 
-def _fixture_bodies() -> list[str]:
-    from vnfacts.ingest import ingest_files
-
-    return [a["body"] for a in ingest_files(RAW_DIR)["articles"]]
+def _fixture_bodies(ingested) -> list[str]:
+    return [a["body"] for a in ingested["articles"]]

@@ -13,16 +13,16 @@ from click.testing import CliRunner
 import vnfacts
 from vnfacts.cli import main
 from vnfacts.extractors import extract_article
-from vnfacts.golden import load_all, row_counts
+from vnfacts.golden import row_counts
 from vnfacts.ingest import ingest_page
 from vnfacts.lexicon import compile_rules
 from vnfacts.schema import AID_EVENTS, REJECTS, read_rows, write_table
 from vnfacts.tokenize import tokenize_body
 from vnfacts.validate import contexts, validate_tables
 
-from conftest import FUTURE_PAGE, RAW_DIR
+from conftest import FUTURE_PAGE, RAW_DIR, golden_documents
 
-GOLDEN_DOCS = load_all()
+GOLDEN_DOCS = golden_documents()
 GOLDEN_ROWS = row_counts(GOLDEN_DOCS)
 
 
