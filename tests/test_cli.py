@@ -13,11 +13,11 @@ from vnfacts.cli import main
 from vnfacts.export import rules_sha256
 from vnfacts.schema import ARTICLES, LINES, REJECTS, TOKENS, read_rows
 
-from vnfacts.golden import load_all, row_counts
+from vnfacts.golden import row_counts
 
-from conftest import RAW_DIR
+from conftest import RAW_DIR, golden_documents
 
-GOLDEN_DOCS = load_all()
+GOLDEN_DOCS = golden_documents()
 GOLDEN_ROWS = row_counts(GOLDEN_DOCS)
 
 
@@ -94,6 +94,7 @@ def test_an_input_folder_with_no_pages_is_an_error_that_says_so(tmp_path, comman
     assert not (tmp_path / "out" / "articles.parquet").exists()
 
 
+@pytest.mark.slow
 def test_export_after_the_stages_rewrites_no_table_they_wrote(tmp_path):
     """make runs a stage when its input is newer than its output: export must leave the stages' files alone,
     so `make duckdb` after `make export` re-runs nothing. Every table, tokens included, carries provenance."""
@@ -214,17 +215,14 @@ def test_query_only_reads_the_published_tables(run_output, sql, tmp_path, monkey
     assert sorted(p.name for p in out.iterdir()) == before and not list(tmp_path.iterdir())
 
 
-def test_a_rules_directory_that_cannot_serve_is_refused_at_once_naming_the_file(tmp_path):
+def test_a_rules_directory_that_cannot_serve_is_refused_at_once_naming_the_file(tmp_path, rules_copy):
     empty = tmp_path / "empty_rules"
     empty.mkdir()
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--rules", str(empty)])
     assert result.exit_code == 1 and "[R007]" in result.output and "kind" in result.output
     assert not out.exists() or not list(out.glob("*.parquet"))
-    from vnfacts.config import RULES_DIR
-
-    broken = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, broken)
+    broken = rules_copy
     aid = broken / "aid" / "vi" / "aid.yaml"
     aid.write_text(aid.read_text(encoding="utf-8").replace("kind: aid\n", "kind: aid\nitems: [a, b:\n"),
                    encoding="utf-8")
@@ -279,11 +277,8 @@ def test_one_writing_command_per_output_directory(tmp_path):
     ("aid/vi/aid.yaml", "give_verbs: [", "give_verbs: 5\nunused_verbs: [", "[R011]", "aid.yaml: give_verbs:"),
     ("zones/vi/layout.yaml", "header_pattern: '", "header_pattern: '[unclosed", "[R009]", "[unclosed"),
 ])
-def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, path, old, new, code, names):
-    from vnfacts.config import RULES_DIR
-
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, rules)
+def test_a_rule_value_of_the_wrong_shape_is_one_line_naming_it(tmp_path, rules_copy, path, old, new, code, names):
+    rules = rules_copy
     target = rules / path
     target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     out = tmp_path / "out"
@@ -326,11 +321,8 @@ def test_allow_external_lets_a_query_join_another_file_but_not_write(run_output,
     assert copy.exit_code == 1 and not (tmp_path / "x.csv").exists()
 
 
-def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
-    from vnfacts.config import RULES_DIR
-
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, rules)
+def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path, rules_copy):
+    rules = rules_copy
     dates = rules / "dates" / "vi" / "dates.yaml"
     dates.write_text(dates.read_text(encoding="utf-8").replace("\ngrammar:", "\ngrammar: 5\nold_grammar:", 1),
                      encoding="utf-8")
@@ -341,11 +333,8 @@ def test_a_date_grammar_of_the_wrong_shape_is_refused_before_any_page(tmp_path):
     assert not (tmp_path / "out" / "articles.parquet").exists()
 
 
-def test_a_second_file_of_a_one_grammar_kind_is_refused_naming_both(tmp_path):
-    from vnfacts.config import RULES_DIR
-
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, rules)
+def test_a_second_file_of_a_one_grammar_kind_is_refused_naming_both(tmp_path, rules_copy):
+    rules = rules_copy
     shutil.copy(rules / "zones" / "vi" / "layout.yaml", rules / "zones" / "vi" / "extra_layout.yaml")
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(tmp_path / "out"),
                                        "--rules", str(rules)])

@@ -14,15 +14,16 @@ from vnfacts.cli import main
 from vnfacts.config import RULES_DIR
 from vnfacts.config import CACHE_DIR
 from vnfacts.engine import run_pipeline
-from vnfacts.golden import load_all, row_counts
+from vnfacts.golden import row_counts
 
 from conftest import FUTURE_PAGE, RAW_DIR  # its dates are rejected: rejects are compared too
+from conftest import golden_documents
 
 TABLES = ["articles", "lines", "tokens", "aid_events", "dates", "officials", "agreements", "mentions",
           "aid_events_consolidated", "officials_consolidated", "rejects", "candidates/aid_events",
           "candidates/mentions"]
 
-GOLDEN_DOCS = load_all()
+GOLDEN_DOCS = golden_documents()
 FIXTURES = len(GOLDEN_DOCS)  # one golden document per fixture article
 
 
@@ -54,6 +55,7 @@ def staged(tmp_path_factory):
     return raw, _tables(out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs,batch", [(1, 200), (2, 1)])
 def test_run_equals_the_stages_one_by_one(staged, tmp_path, jobs, batch):
     raw, expected = staged
@@ -69,6 +71,7 @@ def test_run_equals_the_stages_one_by_one(staged, tmp_path, jobs, batch):
         assert got[name] == expected[name], f"{name} differs with jobs={jobs}, batch={batch}"
 
 
+@pytest.mark.slow
 def test_the_cli_run_reports_and_exports(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--raw", str(RAW_DIR), "--out", str(out), "--jobs", "2"])
@@ -79,6 +82,7 @@ def test_the_cli_run_reports_and_exports(tmp_path):
     assert meta[b"rules_sha256"] and (out / "manifest.json").exists()
 
 
+@pytest.mark.slow
 def test_unchanged_files_come_from_the_cache_and_a_changed_one_is_redone(tmp_path):
     raw = _raw_copy(tmp_path)
     out = tmp_path / "out"
@@ -228,6 +232,7 @@ def _outputs(out):
             if p.is_file() and ".cache" not in p.parts}
 
 
+@pytest.mark.slow
 def test_a_run_with_nothing_changed_does_nothing_and_says_so(tmp_path, caplog):
     raw = _raw_copy(tmp_path)
     out = tmp_path / "out"

@@ -23,9 +23,9 @@ from vnfacts.datadict import DICTIONARY_PATH, render
 from vnfacts.export import PUBLISHED_TABLES, rules_sha256
 from vnfacts.schema import TABLES, column_example
 
-from vnfacts.golden import load_all, row_counts
+from vnfacts.golden import row_counts
 
-from conftest import RAW_DIR, SPEC_PATH
+from conftest import RAW_DIR, SPEC_PATH, golden_documents
 
 CASH_BY_PAIR = ("SELECT donor, recipient, currency, SUM(amount) AS total FROM aid_events_consolidated "
                 "WHERE item = 'cash' AND NOT is_total GROUP BY ALL ORDER BY total DESC")
@@ -51,7 +51,7 @@ def test_every_published_file_carries_its_provenance(out):
     # the goldens' aid rows, less those the spec says several articles report (merged into one event)
     spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     merged_away = sum(len(event["articles"]) - 1 for event in spec["cross_article"])
-    assert manifest["tables"]["aid_events_consolidated"] == row_counts(load_all())["aid_events"] - merged_away
+    assert manifest["tables"]["aid_events_consolidated"] == row_counts(golden_documents())["aid_events"] - merged_away
 
 
 def test_types_an_analyst_expects(out):
@@ -134,6 +134,7 @@ def test_query_formats_for_scripts(out, tmp_path):
     assert pq.read_table(target).column("total").to_pylist()[0] == total
 
 
+@pytest.mark.slow
 def test_query_shows_times_in_the_news_zone_on_a_utc_machine(out, spec):
     """The page says 14:14 GMT+7; the machine's zone is UTC; SQL and every format say 14:14+07:00."""
     sql = "SELECT source_file, published_at, hour(published_at) AS h FROM articles WHERE published_at IS NOT NULL"

@@ -164,6 +164,7 @@ def test_in_a_utc_session_published_date_is_the_day_a_cast_misses(tmp_path):
     assert (cast, day) == (date(2021, 8, 25), date(2021, 8, 26))
 
 
+@pytest.mark.slow
 def test_in_a_utc_session_the_dev_articles_group_by_the_days_their_pages_state(tmp_path):
     """The real dev articles whose dumps state a day (``# date = 20201001``): grouped by published_date in a plain
     DuckDB session set to UTC, each falls on that day; the cast of published_at, on the day before."""

@@ -52,6 +52,7 @@ def _cli_run(raw: Path, out: Path, **env) -> subprocess.CompletedProcess:
                            "--jobs", "1", "--no-cache"], env={**os.environ, **env}, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_a_run_that_fails_before_publishing_leaves_the_last_run_as_it_was(two_runs, monkeypatch):
     _, large, out = two_runs
     before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}

@@ -53,14 +53,17 @@ def test_articles_carry_their_sources():
     assert listed == {p.name for p in ARTICLES_DIR.glob("*.txt")}
 
 
+@pytest.mark.slow
 def test_line_zone_accuracy(gold_score):
     assert gold_score.accuracy >= 0.97, "\n".join(gold_score.errors)
 
 
+@pytest.mark.slow
 def test_body_character_recall(gold_score):
     assert gold_score.body_recall >= 0.99, "\n".join(gold_score.errors)
 
 
+@pytest.mark.slow
 def test_furniture_leak(gold_score):
     assert gold_score.furniture_leak <= 0.01, "\n".join(gold_score.errors)
 
