@@ -7,7 +7,8 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 - ``{phrase: <role>}``: a party, or else a noun phrase no list names ("các hộ nghèo"), starts here: the
   sentence's phrase finder decides where the phrase ends; with ``up_to: [LABEL…]`` the phrase is every word
   from here to where a phrase of those labels starts (the agent before its verb: "do cộng đồng người Việt tại
-  Nhật Bản gửi tặng"), when they hold no punctuation, number or verb;
+  Nhật Bản gửi tặng"), when they hold no punctuation, number or verb; ``opens_with: [LABEL…]``: it opens with
+  a phrase of those labels; ``without: [LABEL…]``: none of those starts inside it;
 - ``{amount: <role>}``: an amount of money or a counted item starts here;
 - ``{label: <LABEL>, role: <role>?}``: a phrase of a word list (its label is declared in the rule file);
 - ``{aside: n}``: a bracketed aside of at most n tokens ("(trái)", "(gần 341 tỷ đồng)");
@@ -258,6 +259,9 @@ class SentenceUnits:
                               (doc[k].tag_ in VERB_TAGS and doc[k].text[:1].islower()) or
                               (without and self.starts_any(k, without)) for k in range(i, end)):
             return None
+        named = next((p for p in self.parties.get(i, []) if p.end == end), None)
+        if named is not None:
+            return named  # the words are one party ("do Mỹ tài trợ"): its canonical name and country
         c0, c1 = char_span(self.sdoc, i, end)
         country = next((p.country for k in range(i, end) for p in self.parties.get(k, []) if p.end <= end), None)
         return Party(i, end, self.sdoc.text[c0:c1], self.sdoc.text[c0:c1], None, country, "phrase")
