@@ -11,7 +11,7 @@ from ..numbers import parse_number
 from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
 from .entities import Party
-from .records import SignedDocument, TokenSpan, roles_of
+from .records import SignedDocument, TokenSpan, in_text_order, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
 def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None) -> list[Match]:
@@ -271,7 +271,7 @@ def _agreement_roles(sdoc, sent, document: tuple[int, int], party_units: list, s
     if signed is not None:
         roles.append({"role": "date", "text": sdoc.text[signed.start:signed.end], "char_start": signed.start,
                       "char_end": signed.end})
-        roles.sort(key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+        roles.sort(key=in_text_order)
     return roles
 
 
@@ -359,4 +359,4 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
     for document in signed:
         document.row["parties"] = list(dict.fromkeys([p.name for p in two] + document.parties))
         document.row["roles"] = sorted(document.row["roles"] + roles_of(sdoc, [("party", p) for p in two]),
-                                       key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+                                       key=in_text_order)

@@ -49,13 +49,11 @@ def deadline_starts(body: str, dates: list, words: tuple[str, ...]) -> frozenset
 def clauses_by_char(body: str):
     """char offset -> the number of its clause: clauses end at brackets and at punctuation before a space (the
     comma inside "3,8 tỷ USD" ends none)."""
-    ends = [i for i, c in enumerate(body) if c in BRACKETS or
-            (c in CLAUSE_PUNCTUATION and (i + 1 == len(body) or body[i + 1].isspace()))]
+    ends = [m.start() for m in CLAUSE_END.finditer(body)]
     return lambda char: bisect_right(ends, char)
 
 
-BRACKETS = "()[]"
-CLAUSE_PUNCTUATION = ",;:.!?\n"
+CLAUSE_END = re.compile(r"[()\[\]]|[,;:.!?\n](?=\s|$)")
 UNTIL_CHARS = 12  # characters before a date where its word of "until" stands
 
 

@@ -127,8 +127,8 @@ class PartyFinder:
             if j == head.end and head.phrase.normalized in self.named_after_people and self._is_person_at(j, limit):
                 # "Trường THCS Nguyễn Du": the person's name, right after the head, ends the school's; a second
                 # family name starts the person the school's name stands before ("… Chu Văn An Nguyễn Văn Bình")
-                j = next((k for k in range(j + 2, self._person_end(j, limit)) if self.sdoc.texts[k] in self.surnames),
-                         self._person_end(j, limit))
+                end = self._person_end(j, limit)
+                j = next((k for k in range(j + 2, end) if self.sdoc.texts[k] in self.surnames), end)
                 break
             if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
                 proper = proper or self.doc[j].tag_ == "Np"

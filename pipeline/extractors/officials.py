@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 from .entities import PartyFinder
-from .records import TokenSpan, roles_of
+from .records import TokenSpan, in_text_order, roles_of
 from .sentence import Sentence, char_span
 
 
@@ -477,7 +477,7 @@ def _title_roles_kept(roles: list[dict], titles: list[str]) -> list[dict]:
             continue
         seen.add(r["text"])
         kept.append(r)
-    return sorted(kept, key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+    return sorted(kept, key=in_text_order)
 
 
 def drop_subsumed_titles(titles: list[str]) -> list[str]:

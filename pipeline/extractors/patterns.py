@@ -70,7 +70,11 @@ class Pattern:
     sets: tuple[tuple[str, object], ...] = ()  # fixed values the rows of the pattern carry (flow: loan)
 
     def get(self, key: str, default=None):
-        return dict(self.sets).get(key, default)
+        fixed = self.__dict__.get("_sets")
+        if fixed is None:  # asked of every pattern in every sentence: made once (the pattern is frozen)
+            fixed = dict(self.sets)
+            object.__setattr__(self, "_sets", fixed)
+        return fixed.get(key, default)
 
     def all_elements(self) -> Iterator[Element]:
         """Every element, those inside groups too."""

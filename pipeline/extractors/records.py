@@ -43,12 +43,16 @@ def role_of(sdoc, role: str, start: int, end: int) -> Role | None:
     return Role(role, sdoc.text[c0:c1], c0, c1)
 
 
+def in_text_order(role: dict) -> tuple:
+    """The sort key of role dicts: where they start, where they end, then their name."""
+    return role["char_start"], role["char_end"], role["role"]
+
+
 def roles_of(sdoc, pairs) -> list[dict]:
     """Role dicts, in text order, for (role, unit) pairs whose unit has token ``start``/``end`` (parties,
     amounts, phrases); units of another text are left out."""
     roles = [role_of(sdoc, name, unit.start, unit.end) for name, unit in pairs if unit is not None]
-    return [r.as_dict() for r in sorted((r for r in roles if r is not None),
-                                        key=lambda r: (r.char_start, r.char_end, r.role))]
+    return sorted((r.as_dict() for r in roles if r is not None), key=in_text_order)
 
 
 @dataclass
@@ -120,7 +124,7 @@ class AidEvent:
         roles = roles_of(sdoc, pairs)
         if self.date is not None:
             roles.append(Role("date", self.date.text, self.date.start, self.date.end).as_dict())
-            roles.sort(key=lambda r: (r["char_start"], r["char_end"], r["role"]))
+            roles.sort(key=in_text_order)
         return roles
 
     def as_row(self, sdoc, published_on: date | None = None) -> dict:
