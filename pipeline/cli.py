@@ -290,7 +290,7 @@ def zones_cmd(gold_dir: Path | None, page_dirs: tuple[Path, ...], raw_dir: Path 
 
 @main.command("rules-trace")
 @click.argument("text")
-@click.option("--kind", type=click.Choice(["aid", "agreement"]), default="aid", show_default=True,
+@click.option("--kind", type=click.Choice(["aid", "agreement", "official"]), default="aid", show_default=True,
               help="Whose named patterns to try.")
 @RULES_OPTION
 def rules_trace_cmd(text: str, kind: str, rules_dir: Path):

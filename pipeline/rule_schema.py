@@ -55,6 +55,11 @@ ELEMENT = {"oneOf": [
                     **ELEMENT_COMMON}},
     {"type": "object", "required": ["amount"], "additionalProperties": False,
      "properties": {"amount": ROLE_NAME, **ELEMENT_COMMON}},
+    {"type": "object", "required": ["title"], "additionalProperties": False,
+     "properties": {"title": ROLE_NAME, "alone": BOOL, **ELEMENT_COMMON}},
+    {"type": "object", "required": ["name"], "additionalProperties": False,
+     "properties": {"name": ROLE_NAME, "addressed": BOOL, "min_tokens": {"type": "integer", "minimum": 1},
+                    "fewer_after": LABELS, **ELEMENT_COMMON}},
     {"type": "object", "required": ["label"], "additionalProperties": False,
      "properties": {"label": LABEL_NAME, "role": ROLE_NAME, **ELEMENT_COMMON}},
     # a gap repeated would try every way of cutting the sentence: a gap is optional at most
@@ -82,7 +87,7 @@ PATTERN = {
         # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
         "sets": {"type": "object", "additionalProperties": False,
                  "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge"]}, "each": BOOL,
-                                "per_recipient": BOOL, "frame": BOOL,
+                                "per_recipient": BOOL, "frame": BOOL, "each_name": BOOL,
                                 "donor": {"enum": ["context", "previous_clause", "frame"]}}},
         "examples": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["text", "expect"], "additionalProperties": False,
@@ -110,7 +115,7 @@ PATTERNS = {"patterns": {"type": "array", "items": PATTERN}}
 KIND_KEYS: dict[str, dict] = {
     "aid": {**PATTERNS, "conversion_words": PHRASES},
     "agreement": {**PATTERNS, "definite_quantifiers": PHRASES, "kind_list_joiners": PHRASES},
-    "official": {"surname_alone_titles": PHRASES, "state_titles": PHRASES, "name_particles": PHRASES,
+    "official": {**PATTERNS, "surname_alone_titles": PHRASES, "state_titles": PHRASES, "name_particles": PHRASES,
                  "name_min_syllables": INT, "name_max_syllables": INT, "vietnamese_surnames": PHRASES,
                  "known_people": PHRASE_MAP},
     "entity": {"entries": {"type": "array", "items": {
@@ -222,13 +227,14 @@ def schema_problems(data: dict) -> list[tuple[str, str]]:
 
 
 # The roles the patterns of each kind may bind: what the extractor of that kind reads off a match.
-PATTERN_ROLES = {"aid": {"donor", "recipient", "value", "verb"}, "agreement": {"party", "document", "verb"}}
+PATTERN_ROLES = {"aid": {"donor", "recipient", "value", "verb"}, "agreement": {"party", "document", "verb"},
+                 "official": {"name", "title"}}
 
 
 def check_pattern_labels(files: dict[str, list[dict]], defined: set[str]) -> list[tuple[str, str, str]]:
     """(file id, key path, what is wrong) for every label a pattern names that no rule file defines, every role
     its kind's extractor does not read, every pattern id given twice, and patterns in a kind that runs none."""
-    from .extractors.patterns import PatternError, compile_pattern
+    from .extractors.patterns import UNIT_KINDS, PatternError, compile_pattern
 
     problems, ids = [], set()
     for kind, datas in files.items():
@@ -249,7 +255,7 @@ def check_pattern_labels(files: dict[str, list[dict]], defined: set[str]) -> lis
                 for label in sorted(pattern.labels() - defined):
                     problems.append((*where, f"label {label} is defined by no rule file"))
                 bound = {el.role for el in pattern.all_elements() if el.role} | \
-                    {str(el.value) for el in pattern.all_elements() if el.kind in ("party", "phrase", "amount")}
+                    {str(el.value) for el in pattern.all_elements() if el.kind in UNIT_KINDS}
                 for role in sorted(bound - PATTERN_ROLES[kind]):
                     problems.append((*where, f"role {role!r} is none the {kind} extractor reads "
                                              f"({', '.join(sorted(PATTERN_ROLES[kind]))})"))

@@ -43,6 +43,7 @@ def trace(text: str, kind: str = "aid", rules_dir: Path = RULES_DIR) -> str:
     from .extractors.article import extract_text
     from .extractors.entities import analysed_text
     from .extractors.money import find_anchors
+    from .extractors.officials import OfficialParser
 
     text = unicodedata.normalize("NFC", text)
     rules, sdoc, matches, finder = analysed_text(text, rules_dir)
@@ -66,7 +67,10 @@ def trace(text: str, kind: str = "aid", rules_dir: Path = RULES_DIR) -> str:
                                                 for p in parties) or "none"))
         lines.append("  amounts: " + ("; ".join(f"{sdoc.doc[a.start:a.end].text!r} [{a.start}:{a.end}] {a.kind} "
                                                 f"{a.value} {a.currency or ''}" for a in anchors) or "none"))
-        units = SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties))
+        if kind == "official":  # titles and names, read by the officials' own finders
+            units = OfficialParser(sdoc, sent, rules, finder).units()
+        else:
+            units = SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties))
         lines.append(f"  patterns ({kind}):")
         for pattern in compiled_patterns(rules, kind):
             missing = [label for label in pattern.required_labels() if not sent.of(label)]
@@ -90,9 +94,13 @@ def trace(text: str, kind: str = "aid", rules_dir: Path = RULES_DIR) -> str:
                              + (f" from token {at}" if at is not None else "")
                              + f"; stops at {_describe(pattern.elements[k])}")
     rows = extract_text(text, rules_dir=rules_dir)
-    table = {"aid": "aid_events", "agreement": "agreements"}.get(kind, kind)
+    table = {"aid": "aid_events", "agreement": "agreements", "official": "officials"}.get(kind, kind)
     lines.append(f"rows ({table}):")
     for row in rows.get(table, []):
+        if kind == "official":
+            lines.append(f"  {row.get('rule_id')}: {row.get('name')} {list(row.get('titles') or [])} "
+                         f"{row.get('country') or ''} {row.get('evidence')!r}")
+            continue
         lines.append(f"  {row.get('rule_id')}: {row.get('donor') or row.get('parties')} -> "
                      f"{row.get('recipient') or ''} {row.get('evidence')!r}")
     return "\n".join(lines)

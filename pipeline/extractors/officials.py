@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 from .entities import PartyFinder
+from .patterns import SentenceUnits, compiled_patterns, leftmost_matches
 from .records import TokenSpan, in_text_order, roles_of
 from .sentence import Sentence, char_span
 
@@ -17,9 +18,7 @@ def _at(matches: list[Match]) -> dict[int, Match]:
     return {m.start: m for m in matches}
 
 
-BRACKET_ASIDE = 5  # tokens of an aside before a comma in brackets after a name: "(40 tuổi, …", "(SN 1986, …"
 LOWER_CASE_COMPLEMENT = 5  # lower-case words a title may run over before a name
-APPOSITION_MARKS = (",", "-", "–", "(")  # "ông X, Giám đốc …", "ông X - Giám đốc …", "ông X (Giám đốc …)"
 def _is_name_syllable(text: str, particles: frozenset[str] = frozenset()) -> bool:
     head, dash, rest = text.partition("-")
     if dash and head in particles and rest[:1].isupper():  # "Khalid al-Attiyah"
@@ -58,6 +57,17 @@ def official_words(rules: CompiledRules) -> OfficialWords:
 
 
 FAMILY_PREFIX = re.compile(r"^(?:Mc|Mac|O['’])(?=[A-Z])")  # "McDonald", "O'Neill": a name's capital, not a brand's
+
+
+@dataclass(frozen=True)
+class TitleChain:
+    """Titles of one person, each with its complement ("Ủy viên Bộ Chính trị, Bí thư Thành ủy Hà Nội"): the token
+    span of each title and the countries (or organs) its complements name."""
+
+    start: int
+    end: int
+    spans: tuple[tuple[int, int], ...]
+    named: tuple
 
 
 class OrganCountry(str):
@@ -315,127 +325,48 @@ class OfficialParser:
         return (spans[-1][1], spans, named) if spans else None
 
     def mentions(self) -> list[dict]:
-        found, i, doc = [], self.sent.start, self.doc
-        while i < self.sent.end:
-            honorific = self.honorifics.get(i)
-            start = honorific.end if honorific is not None else i
-            name_end = self.name_at(start) if honorific is None else self.addressed_name_at(start)
-            if name_end is not None and honorific is None and name_end - start < 2:
-                name_end = None  # "Reuters, Tổng thống …": one capitalised word before a title is rarely a name
-            listed = self._names_then_title(start) if name_end is not None else None
-            if listed is not None:
-                names, end, spans, named = listed
-                found.extend(self._mention(a, b, a, end, spans, named, "title_after_names") for a, b in names)
-                i = end
-                continue
-            if name_end is not None:
-                k = self._after_aside(name_end)
-                link = self.links.get(k)
-                if honorific is not None and (self.title_at(k) is not None or link is not None):
-                    # "ông Hồ Quang Bửu Chủ tịch UBND huyện …", "ông Trần Khánh Hoàng làm Giám đốc …"
-                    chain = self.parse_chain(self.skip_space(link.end) if link is not None else k)
-                    if chain is not None:
-                        end, spans, named = chain
-                        found.append(self._mention(start, name_end, i, end, spans, named, "title_after_name"))
-                        i = end
-                        continue
-                if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
-                    chain = self.parse_chain(self.skip_space(k + 1)) or self._title_after_bracketed_aside(k)
-                    if chain is not None:
-                        end, spans, named = chain
-                        found.append(self._mention(start, name_end, i, end, spans, named, "title_after_name"))
-                        i = end
-                        continue
-                if honorific is not None:
-                    i = name_end
-                    continue
-            chain = self.parse_chain(i) if self.title_at(i) else None
-            if chain is not None:
-                end, spans, named = chain
-                name_start = self._after_apposition(end)
-                name_end = self.name_at(name_start)
-                if name_end is not None and name_end - name_start == 1 and not self._surname_alone_after(spans[-1]):
-                    name_end = None  # "giáo sư Fox": one word after an academic title is a school, not a person
-                if name_end is not None:
-                    end = name_end
-                    k = self._after_aside(name_end)
-                    if k < self.sent.end and doc[k].text in APPOSITION_MARKS:
-                        # "Đại tướng Phan Văn Giang, Bộ trưởng Bộ Quốc phòng, …": more titles after the name
-                        more = self.parse_chain(self.skip_space(k + 1))
-                        if more is not None and self.name_at(self._after_apposition(more[0])) is None:
-                            # (titles followed by a name are that next person's: "…, Phó Thủ tướng Trung Quốc Uông Dương")
-                            end, more_spans, more_named = more
-                            spans, named = spans + more_spans, named + more_named
-                    found.append(self._mention(name_start, name_end, i, end, spans, named, "title_before_name"))
-                    i = end
-                    continue
-                i = end
-                continue
-            i += 1
+        """The sentence's officials, read by the named patterns of the officials' rule file from left to right."""
+        found = []
+        for match in leftmost_matches(self.units(), compiled_patterns(self.rules, "official")):
+            titles = match.all("title")
+            spans = [s for t in titles for s in t.spans]
+            named = [c for t in titles for c in t.named]
+            for name in match.all("name"):
+                start = name.start if match.pattern.get("each_name") else match.start
+                found.append(self._mention(name.start, name.end, start, match.end, spans, named, match.pattern.id))
         return found
 
-    def _title_after_bracketed_aside(self, k: int):
-        """"ông Cao Văn A (40 tuổi, Giám đốc Công ty B, …)", "(SN 1975, Chủ tịch …)": in brackets after a name,
-        a short aside (an age, a birth year) and a comma, then the person's titles."""
-        if self.doc[k].text != "(":
-            return None
-        stop = min(k + 1 + BRACKET_ASIDE, self.sent.end)
-        comma = next((c for c in range(k + 1, stop) if self.doc[c].text in (",", ")")), None)
-        if comma is None or self.doc[comma].text != ",":
-            return None
-        return self.parse_chain(self.skip_space(comma + 1))
+    # -- the units the patterns read: a chain of titles, a name
+    def units(self) -> SentenceUnits:
+        return SentenceUnits(self.sdoc, self.sent, [], [], finders={"title": self._titles_at, "name": self._names_at})
 
-    def _names_then_title(self, i: int):
-        """"Thái Quốc Trung (SN 1975), Lại Phú Chiến và Võ Tuấn Hưng (cùng SN 1978) đều là giám đốc …": names
-        of two syllables or more, each maybe with a bracketed aside, joined by commas or a conjunction, then a
-        link ("là", "từng là", after "đều"/"cũng") and a title: each name holds it. (names, end, spans, entities)
-        or None."""
-        names, k = [], i
-        while True:
-            end = self.name_at(k)
-            if end is None or end - k < 2:
-                return None
-            names.append((k, end))
-            k = self._past_brackets(end)
-            if k < self.sent.end and self.doc[k].text == ",":
-                k = self.skip_space(k + 1)
-                continue
-            if k in self.conjunctions:
-                k = self.skip_space(self.conjunctions[k])
-                continue
-            break
-        while k in self.copula_adverbs:
-            k = self.skip_space(self.copula_adverbs[k])
-        link = self.links.get(k)
-        if link is None:
-            return None
-        chain = self.parse_chain(self.skip_space(link.end))
+    def _titles_at(self, i: int, element, bound) -> list[TitleChain]:
+        i = self.skip_space(i)
+        chain = self.parse_chain(i) if self.title_at(i) is not None else None
         if chain is None:
-            return None
+            return []
         end, spans, named = chain
-        return names, end, spans, named
+        if element.option("alone") and self.name_at(self._after_apposition(end)) is not None:
+            return []  # "…, Phó Thủ tướng Trung Quốc Uông Dương": titles followed by a name are that next person's
+        return [TitleChain(i, end, tuple(spans), tuple(named))]
 
-    def _past_brackets(self, k: int) -> int:
-        """Past a short bracketed aside right after a name ("(SN 1975)")."""
-        k = self.skip_space(k)
-        if k < self.sent.end and self.doc[k].text == "(":
-            close = next((c for c in range(k + 1, min(k + 12, self.sent.end)) if self.doc[c].text == ")"), None)
-            if close is not None:
-                return self.skip_space(close + 1)
-        return k
+    def _names_at(self, i: int, element, bound) -> list[TokenSpan]:
+        i = self.skip_space(i)
+        end = self.addressed_name_at(i) if element.option("addressed") else self.name_at(i)
+        if end is None:
+            return []
+        if end - i < element.option("min_tokens", 1):
+            title = next((b.unit for b in reversed(bound) if isinstance(b.unit, TitleChain)), None)
+            fewer_after = element.option("fewer_after") or ()
+            if title is None or not self._head_of(title.spans[-1], fewer_after):
+                return []  # "giáo sư Fox": one word after an academic title is a school, not a person
+        return [TokenSpan(i, end)]
 
-    def _after_aside(self, k: int) -> int:
-        """Past a short bracketed aside after a name ("ông Đoàn Nguyên Đức (bầu Đức) - Chủ tịch …")."""
-        if k < self.sent.end and self.doc[k].text == "(":
-            close = next((c for c in range(k + 1, min(k + 8, self.sent.end)) if self.doc[c].text == ")"), None)
-            if close is not None and close + 1 < self.sent.end and self.doc[close + 1].text in ("-", "–", ","):
-                return close + 1
-        return k
-
-    def _surname_alone_after(self, span: tuple[int, int]) -> bool:
-        """Titles after which news names a person by one word ("Tổng thống Trump", "Thủ tướng Abe")."""
+    def _head_of(self, span: tuple[int, int], labels) -> bool:
+        """The head of the title at ``span`` is a phrase of one of ``labels`` ("Tổng thống" of "Tổng thống Mỹ")."""
         head = self.title_at(span[0])
-        return head is not None and head.phrase.normalized.casefold() in self.surname_alone_titles
+        return head is not None and any(m.start == head.start and m.end == head.end
+                                        for label in labels for m in self.sent.of(label))
 
     def _after_apposition(self, end: int) -> int:
         """Where the name after a title starts: right after it, or after a comma and an honorific
@@ -463,7 +394,7 @@ class OfficialParser:
             "char_start": c0,
             "char_end": c1,
             "evidence": self.sdoc.text[c0:c1],
-            "rule_id": f"{self.rules.first('official')['id']}:{rule}",
+            "rule_id": rule,
             "roles": roles_of(self.sdoc, [("name", TokenSpan(name_start, name_end)),
                                           *(("title", TokenSpan(a, b)) for a, b in title_spans)]),
         }

@@ -16,6 +16,11 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
   the labels in ``not``;
 - ``{any: n, not: [LABEL…]?}``: up to n tokens of any kind (punctuation, parties and amounts too) that start
   none of the labels in ``not``: what stands between a giver's verb and the list it announces;
+- ``{title: <role>}``: a person's titles start here (a chain of titles, each with what completes it: "Ủy viên Bộ
+  Chính trị, Bí thư Thành ủy Hà Nội"); with ``alone: true``, only when no name follows them;
+- ``{name: <role>}``: a person's name starts here; ``addressed: true``: a name after a form of address (which may
+  be any capitalised syllables spelt as Vietnamese); ``min_tokens: n``: of n syllables or more, or fewer right
+  after a title whose head starts a phrase of ``fewer_after: [LABEL…]`` ("Tổng thống Trump");
 - ``{group: [element…]}``: elements matched together;
 
 each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more), and ``not: [LABEL…]``: a
@@ -58,6 +63,10 @@ class Element:
     up_to: tuple[str, ...] = ()  # phrase: it runs to where a phrase of these labels starts
     opens_with: tuple[str, ...] = ()  # phrase with up_to: it opens with a phrase of one of these labels
     without: tuple[str, ...] = ()  # phrase with up_to: no phrase of these labels starts inside it
+    options: tuple[tuple[str, object], ...] = ()  # title, name: what the sentence's finder of that unit reads
+
+    def option(self, key: str, default=None):
+        return next((v for k, v in self.options if k == key), default)
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,7 @@ class Pattern:
             found.update(el.up_to)
             found.update(el.opens_with)
             found.update(el.without)
+            found.update(el.option("fewer_after") or ())
         return found
 
 
@@ -116,7 +126,9 @@ class PatternError(ValueError):
     pass
 
 
-ELEMENT_KINDS = ("party", "phrase", "amount", "label", "skip", "any", "aside", "group")
+ELEMENT_KINDS = ("party", "phrase", "amount", "title", "name", "label", "skip", "any", "aside", "group")
+UNIT_KINDS = ("party", "phrase", "amount", "title", "name")  # elements that bind a unit to their role
+UNIT_OPTIONS = {"title": ("alone",), "name": ("addressed", "min_tokens", "fewer_after")}
 BRACKETS = {"(": ")", "[": "]"}
 
 
@@ -131,16 +143,18 @@ def compile_element(spec: dict, where: str) -> Element:
     if kind in ("skip", "any", "aside") and op in ("*", "+"):
         raise PatternError(f"{where}: a {kind} repeats no better than a longer one (op {op!r})")
     if kind == "group" and op in ("*", "+") and not any(
-            k in e and e.get("op") in (None, "+") for e in spec["group"] for k in ("party", "phrase", "amount", "label")):
+            k in e and e.get("op") in (None, "+") for e in spec["group"] for k in (*UNIT_KINDS, "label")):
         raise PatternError(f"{where}: a repeated group needs a party, phrase, amount or label it cannot skip")
     value = spec[kind]
     if kind == "group":
         value = tuple(compile_element(e, where) for e in value)
     elif kind in ("skip", "any", "aside") and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
         raise PatternError(f"{where}: {kind} takes a number of tokens >= 1 ({value!r})")
+    options = tuple((key, tuple(spec[key]) if isinstance(spec[key], list) else spec[key])
+                    for key in UNIT_OPTIONS.get(kind, ()) if key in spec)
     return Element(kind, value, spec.get("role"), op, tuple(spec.get("not") or ()),
                    tuple(spec.get("not_after") or ()), tuple(spec.get("kinds") or ()), tuple(spec.get("up_to") or ()),
-                   tuple(spec.get("opens_with") or ()), tuple(spec.get("without") or ()))
+                   tuple(spec.get("opens_with") or ()), tuple(spec.get("without") or ()), options)
 
 
 def compile_pattern(spec: dict, where: str) -> Pattern:
@@ -207,9 +221,11 @@ class PatternMatch:
 class SentenceUnits:
     """What the elements of a pattern match in one sentence (or clause), indexed by token."""
 
-    def __init__(self, sdoc, sent, parties: list, anchors: list, phrase_at=None):
+    def __init__(self, sdoc, sent, parties: list, anchors: list, phrase_at=None, finders=None):
         self.sdoc, self.sent = sdoc, sent
         self.phrase_at = phrase_at  # token -> the noun phrase that starts there, or None
+        # unit kind (title, name) -> (token, element, bound so far) -> the units of that kind that start there
+        self.finders = finders or {}
         self.steps = 0  # element tries of the pattern being matched (see MAX_STEPS)
         self.parties: dict[int, list] = {}
         for p in parties:
@@ -308,7 +324,7 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
         return
     if el.not_after and units.after_any(i, el.not_after):
         return
-    if el.kind in ("party", "phrase", "amount") and el.not_labels and units.starts_any(i, el.not_labels):
+    if el.kind in UNIT_KINDS and el.not_labels and units.starts_any(i, el.not_labels):
         return  # "not": no unit that starts where a phrase of those labels starts ("hỗ trợ kinh phí …")
     if el.kind == "party":
         for p in units.parties.get(i, []):
@@ -326,6 +342,10 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
     elif el.kind == "amount":
         for a in units.anchors.get(i, []):
             yield a.end, bound + (Bound(str(el.value), a, a.start, a.end),)
+    elif el.kind in ("title", "name"):
+        finder = units.finders.get(el.kind)
+        for unit in finder(i, el, bound) if finder is not None else ():
+            yield unit.end, bound + (Bound(str(el.value), unit, unit.start, unit.end),)
     elif el.kind == "label":
         # "not": a phrase of those labels as long as this one or longer stands here ("gửi", not "gửi tặng")
         longest_not = max((n.end for label in el.not_labels for n in units.label_at(label, i)), default=-1)
@@ -379,6 +399,32 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
             governed_to = next((b.end for b in bound if b.role == "value"), end)
             if not _blocked_near(units, pattern.unless_near, i, governed_to):
                 found.append(PatternMatch(pattern, i, end, bound))
+    return found
+
+
+def leftmost_matches(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
+    """Matches that do not overlap, read from left to right: at each token the first pattern (in file order) that
+    matches there wins and the reading goes on after its end (a person's titles and name are read once)."""
+    patterns = tuple(p for p in patterns if not any(units.of(label) for label in p.unless)
+                     and (not p.when or any(units.of(label) for label in p.when)))
+    found, i, doc = [], units.sent.start, units.sdoc.doc
+    while i < units.sent.end:
+        if doc[i].is_space:  # a reading starts at a word, not at the white space before it
+            i += 1
+            continue
+        for pattern in patterns:
+            units.steps = 0
+            try:
+                match = next(_match_elements(units, pattern.elements, i, ()), None)
+            except TooManySteps:
+                log.warning("pattern %s gave up on a sentence after %d tries", pattern.id, MAX_STEPS)
+                continue
+            if match is not None and match[0] > i:
+                found.append(PatternMatch(pattern, i, match[0], match[1]))
+                i = match[0]
+                break
+        else:
+            i += 1
     return found
 
 
