@@ -147,3 +147,24 @@ def test_rules_trace_is_a_command():
     result = CliRunner().invoke(main, ["rules-trace", "Hai bên đã ký biên bản ghi nhớ về hợp tác y tế.",
                                        "--kind", "agreement"])
     assert result.exit_code == 0 and "patterns (agreement):" in result.output
+
+
+def test_the_rule_files_hold_patterns_for_officials():
+    ids = {case.values[1] for case in PATTERN_CASES if case.values[0] == "officials"}
+    assert {"official.title_then_name", "official.names_then_title", "official.addressed_comma_title"} <= ids
+
+
+def test_an_official_is_read_once_from_the_left():
+    """The inner title of "Phó Thủ tướng" is no second person: the reading goes on after the first match."""
+    rows = extract_text("Phó Thủ tướng Trung Quốc Uông Dương đón đoàn.")["officials"]
+    assert [(r["name"], r["titles"], r["rule_id"]) for r in rows] == [
+        ("Uông Dương", ["Phó Thủ tướng Trung Quốc"], "official.title_then_name")]
+
+
+def test_an_official_carries_the_spans_of_name_and_title():
+    text = "Ông Thèn Văn Páo, Chủ tịch UBND huyện Mường Khương cho biết nước đã rút."
+    (row,) = extract_text(text)["officials"]
+    assert row["rule_id"] == "official.addressed_comma_title"
+    assert [(r["role"], r["text"]) for r in row["roles"]] == [
+        ("name", "Thèn Văn Páo"), ("title", "Chủ tịch UBND huyện Mường Khương")]
+    assert text[row["char_start"]:row["char_end"]] == "Ông Thèn Văn Páo, Chủ tịch UBND huyện Mường Khương"

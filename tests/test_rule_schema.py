@@ -85,3 +85,24 @@ def test_an_aid_rule_file_mistake_is_refused_naming_file_and_key(rules, old, new
     edit_rule_file(rules.joinpath(*AID), old, new)
     with pytest.raises(RuleFileError, match=refusal):
         compile_rules(rules)
+
+
+OFFICIALS = ("officials", "vi", "titles.yaml")
+
+
+@pytest.mark.parametrize("old, new, refusal", [
+    pytest.param("      - {name: name, min_tokens: 2, fewer_after: [SURNAME_ALONE_TITLE]}",
+                 "      - {name: name, min_token: 2, fewer_after: [SURNAME_ALONE_TITLE]}",
+                 r"\[R011\] .*titles\.yaml: patterns/", id="a misspelled option of a name"),
+    pytest.param("      - {name: name, min_tokens: 2, fewer_after: [SURNAME_ALONE_TITLE]}",
+                 "      - {name: name, min_tokens: 2, fewer_after: [SURNAME_ALONE]}",
+                 r"\[R012\] .*titles\.yaml: patterns/official\.title_then_name: label SURNAME_ALONE",
+                 id="a label no file defines"),
+    pytest.param("      - {title: title}\n      - {label: NAME_DASH", "      - {title: office}\n      - {label: NAME_DASH",
+                 r"\[R012\] .*titles\.yaml: patterns/official\.title_then_name: role 'office'",
+                 id="a role the officials extractor does not read"),
+])
+def test_an_officials_pattern_mistake_is_refused_naming_file_and_key(rules, old, new, refusal):
+    edit_rule_file(rules.joinpath(*OFFICIALS), old, new)
+    with pytest.raises(RuleFileError, match=refusal):
+        compile_rules(rules)
