@@ -46,7 +46,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     with two or more parties names them."""
     if not sent.of("SIGN"):
         return []
-    doc, rule_base = sdoc.doc, rules.first("agreement")["id"]
+    doc = sdoc.doc
     signing = _signings_by_document(sdoc, sent, rules, found or [])
     named_kinds = sent.of("AGREEMENT_KIND")
     # "ký kết hợp tác": what is signed with no document noun, where a pattern binds it as the document
@@ -60,6 +60,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     rows, used = [], set()
     listed_from = None  # "đã ký kết 5 văn kiện hợp tác, bao gồm: Hiệp định …; Thỏa thuận …"
     lister = None  # the row of the count that introduces the list
+    list_rule = None  # the pattern that signs the count: the documents it lists are signed by it
     for kind in kinds:
         if kind.start in used:
             continue
@@ -73,11 +74,14 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         quantifier = next((q for q in sent.of("QUANTIFIER") if q.end == kind.start), None)
         if number is None and quantifier is not None and not in_list:
             number = (quantifier.start, None, None)  # "ký kết một số thỏa thuận hợp tác": an aggregate, uncounted
+        by_pattern = signing.parties.get(kind.start)
+        # the pattern that names the parties, else the one that signs the document, else the one that signs the
+        # count whose list holds it
+        rule_id = next((m.pattern.id for m in (by_pattern, signed_by) if m is not None), list_rule)
         if listed_from is None:
             listed_from = next((m.end for m in sent.of("LIST_INTRO") if m.start >= kind.end), None)
             lister = len(rows) if listed_from is not None and number is not None else None
-        by_pattern = signing.parties.get(kind.start)
-        rule_id = by_pattern.pattern.id if by_pattern is not None else None
+            list_rule = rule_id if listed_from is not None else None
         verb = next((m.one("verb") for m in (by_pattern, signed_by) if m is not None and m.one("verb")), None)
         if number is not None:
             joiners = {str(j).casefold() for j in rules.merged_list("agreement", "kind_list_joiners")}
@@ -101,7 +105,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
                 title=None, parties=parties, signed=None,
                 place=None, count=int(count) if count is not None else None, count_qualifier=qualifier,
                 since=since.value.value if since else None, valid=None,
-                c0=c0, c1=c1, text=sdoc.text, rule_id=rule_id or f"{rule_base}:aggregate"))
+                c0=c0, c1=c1, text=sdoc.text, rule_id=rule_id))
             rows[-1].definite = quantifier is not None and quantifier.phrase.normalized in definite
             rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (count_start, group[-1].end), party_units, None, verb)
             continue
@@ -115,12 +119,11 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
         parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [], (kind.start, title_end))
-        suffix = "unnamed" if is_unnamed else "signed"
         rows.append(_agreement_row(
             kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=None if is_unnamed else sdoc.text[c0:c1],
             parties=parties, signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
             count_qualifier=None, since=None, valid=period, c0=c0, c1=c1, text=sdoc.text,
-            rule_id=rule_id or f"{rule_base}:{suffix}"))
+            rule_id=rule_id))
         rows[-1].unnamed = is_unnamed
         rows[-1].row["roles"] = _agreement_roles(sdoc, sent, (kind.start, title_end), party_units, signed, verb)
     if lister is not None and (rows[lister].row["count"] is None or
