@@ -283,7 +283,7 @@ def _evidence_columns(what: str) -> tuple[Column, ...]:
         _c("char_start", pa.int32(), f"Start of {what} in the article body."),
         _c("char_end", pa.int32(), f"End (exclusive) of {what} in the article body."),
         _c("evidence", pa.string(), "The exact words of the article: body[char_start:char_end]."),
-        _c("rule_id", pa.string(), "Id of the rule that produced the row (an aid or agreement pattern's id, or the rule file's id and the rule)."),
+        _c("rule_id", pa.string(), "Id of the rule that produced the row: for aid events, officials and agreements the named pattern (rules/, e.g. official.title_then_name); for dates the date pattern; for other mentions the word list's file id."),
     )
 
 
