@@ -395,6 +395,9 @@ class OfficialParser:
             "char_end": c1,
             "evidence": self.sdoc.text[c0:c1],
             "rule_id": rule,
+            # the foreign countries the sentence names: the likeliest for a foreign name no title places
+            "sentence_countries": sorted({str(m.phrase.get("country")) for m in self.places.values()
+                                          if m.phrase.get("country") not in (None, "VN")}),
             "roles": roles_of(self.sdoc, [("name", TokenSpan(name_start, name_end)),
                                           *(("title", TokenSpan(a, b)) for a, b in title_spans)]),
         }
@@ -475,9 +478,11 @@ def vietnamese_name(name: str, surnames: set[str]) -> bool:
 
 
 def official_country(name: str, title_countries: list[str], surnames: set[str],
-                     known: dict[str, str | None], main_foreign_country: str | None) -> str | None:
+                     known: dict[str, str | None], main_foreign_country: str | None,
+                     sentence_countries: set[str] = frozenset()) -> str | None:
     """The country of a person: known_people first, then the country a title names, then Vietnam for a
-    Vietnamese name, else the foreign country the article names most."""
+    Vietnamese name, then the one foreign country the sentences naming the person name, else the foreign country
+    the article names most."""
     key = person_key(name)
     if key in known:
         return known[key]
@@ -485,6 +490,8 @@ def official_country(name: str, title_countries: list[str], surnames: set[str],
         return title_countries[0]
     if vietnamese_name(name, surnames):
         return "VN"
+    if len(sentence_countries) == 1:
+        return next(iter(sentence_countries))
     return main_foreign_country
 
 
@@ -500,15 +507,17 @@ def officials_of_article(mentions: list[dict], body: str, main_foreign_country: 
         # "Tổng thống Trump" and "Tổng thống Donald Trump" are one person, whose evidence names him in full
         renamed.append((1, {**m, "name": full}) if full != m["name"] else (0, m))
     for _, m in sorted(renamed, key=lambda r: r[0]):
-        person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": [], "roles": [
-            r for r in m["roles"] if r["role"] == "name"]})
+        person = people.setdefault(m["name"], {**m, "titles": [], "title_countries": [], "sentence_countries": set(),
+                                               "roles": [r for r in m["roles"] if r["role"] == "name"]})
+        person["sentence_countries"].update(m["sentence_countries"])
         person["roles"].extend(r for r in m["roles"] if r["role"] == "title")
         person["titles"].extend(m["titles"])
         person["title_countries"].extend(m["title_countries"])
     mentions_of = whole_word_counts(list(people), body)
     rows = []
     for name, p in people.items():
-        country = official_country(name, p["title_countries"], surnames, known, main_foreign_country)
+        country = official_country(name, p["title_countries"], surnames, known, main_foreign_country,
+                                   p["sentence_countries"])
         titles = drop_subsumed_titles(p["titles"])
         rows.append({
             "name": name, "titles": titles, "country": country,
