@@ -221,7 +221,8 @@ class OfficialParser:
         if i >= end or i in self.not_names or i in self.titles or i in self.inside_places \
                 or not _is_name_syllable(doc[i].text, self.particles):
             return None
-        if doc[i].idx not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(doc[i].text):
+        if doc[i].idx not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(doc[i].text) \
+                and not self._glued_to_a_name_before(i):
             return None  # inside a Vietnamese word (underthesea glues foreign names, so those may start anywhere)
         if i in self.places:
             return None  # "Thủ tướng Đức Angela Merkel": a country name that is also a given name is the country
@@ -260,6 +261,19 @@ class OfficialParser:
                 and not any(self._organisation_shaped(t.text) for t in doc[i:word_end]):
             return word_end
         return None
+
+    def _glued_to_a_name_before(self, i: int) -> bool:
+        """"Chủ tịch Hội LHPN phường Tứ Liên Hồ Nguyệt Thu": underthesea makes one proper noun of a place and the
+        name after it. A family name inside such a word starts a name when three or more syllables of the word
+        follow from it and every syllable of the word before it is capitalised."""
+        doc = self.doc
+        if doc[i].text not in self.surnames or doc[i].tag_ != "Np":
+            return False
+        start = i
+        while start > self.sent.start and doc[start].idx not in self.sdoc.word_starts:
+            start -= 1
+        return self.sdoc.word_end(start, self.sent.end) - i >= self.name_min + 1 \
+            and all(doc[k].text[:1].isupper() for k in range(start, i))
 
     def _given_name_place(self, j: int) -> bool:
         """A province's name inside a name that a family name opens is a given name ("Trương Hòa Bình"), when it
