@@ -244,9 +244,11 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
-            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()):
+            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()
+             and not any(m.start == start for m in sent.of("PEOPLE_HEAD"))):
         # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
-        # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context)
+        # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context; a noun of
+        # people is one too: it tags "người dân" V after "được")
         return None
     end = start
     # "… ở <place>" goes on a phrase of people ("trẻ em nghèo ở Campuchia"), not one that names a place or a
