@@ -36,6 +36,16 @@ def test_a_date_the_lead_recalls_or_a_sum_over_years_dates_nothing():
 
 
 @pytest.mark.slow
+def test_a_lead_that_states_a_giving_dates_it_with_its_day():
+    # the lead "10 suất học bổng đã được … trao cho các em học sinh … tại huyện Krông Pa vào ngày 10/2" is the
+    # scene of the gift the body states again (the gold dates it --02-10); the receiver keeps where they live
+    rows = [r for r in _aid_rows(GOLD / "aid/train/articles/baomoi_21512281.txt")
+            if str(r["recipient"]).endswith("tại huyện Krông Pa")]
+    assert rows
+    assert {(r["event_month"], r["event_day"]) for r in rows} == {(2, 10)}
+
+
+@pytest.mark.slow
 def test_a_year_of_the_event_s_own_sentence_dates_it_and_a_deadline_does_not():
     # "Mỹ lại hỗ trợ quân sự 3,8 tỷ USD cho Thổ Nhĩ Kỳ trong năm tài khóa 2017": the gold dates it 2017
     rows = _aid_rows(GOLD / "aid/train/articles/baomoi_22532587.txt")

@@ -230,7 +230,7 @@ MAX_GAP_TO_RECIPIENT = 12  # syllables between an amount and the "cho" of its re
 def phrase_stops(sdoc, sent) -> set[int]:
     """Where a noun phrase of the sentence ends: a stop word, a verb of giving or receiving, a trap word or a
     preposition, on word boundaries (a preposition inside a name's phrase does not: "của", "về")."""
-    inner = {m.start for m in sent.of("RECIPIENT_INNER")}
+    inner = {m.start for m in sent.of("RECIPIENT_INNER")} | {m.start for m in sent.of("BENEFICIARY_AT")}
     return {m.start for label in ("STOP", "RECIPIENT_STOP", "GIVE", "RECEIVE", "NOT_AID", "PREP")
             for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
 
@@ -244,14 +244,21 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
-            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()):
+            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()
+             and not any(m.start == start for m in sent.of("PEOPLE_HEAD"))):
         # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
-        # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context)
+        # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context; a noun of
+        # people is one too: it tags "người dân" V after "được")
         return None
     end = start
+    # "… ở <place>" goes on a phrase of people ("trẻ em nghèo ở Campuchia"), not one that names a place or a
+    # party itself ("thành phố Tanabe ở tỉnh Wakayama"): that one ends there
+    named = any(p.start == start for p in parties) or any(m.start == start for m in sent.of("PLACE_HEAD"))
+    at_place = {m.start for m in sent.of("BENEFICIARY_AT")} if named else set()
     while end < sent.end:
         tok = doc[end]
-        if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops):
+        if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops) or \
+                (end > start and end in at_place):
             break
         if end > start + 1 and tok.tag_ in VERB_TAGS and tok.idx in sdoc.word_starts \
                 and doc[end - 1].text[:1].isupper():
@@ -264,7 +271,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
         # "cho chương trình tạo việc làm cho cư dân Kauai", "cho các dự án ODA tại Việt Nam": a purpose names
         # no recipient; the one it serves follows
         for marker in sent.of("TO") + sent.of("BENEFICIARY_AT"):
-            if end <= marker.start <= end + MAX_GAP_TO_RECIPIENT // 2:
+            if start < marker.start <= end + MAX_GAP_TO_RECIPIENT // 2:  # "… ODA tại Việt Nam": inside it too
                 served = next((p for p in parties if p.start == marker.end), None)
                 if served is None and marker.label == "TO":
                     served = recipient_phrase(sdoc, sent, marker.end, parties, stops)

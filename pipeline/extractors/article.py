@@ -47,6 +47,9 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     lead_end = body.find("\n") if "\n" in body else len(body)
     lead_date = next((d for s in sentences if sdoc.token_starts[s.start] < lead_end
                       for d in sentence_dates.get(s.index, []) if is_dateline(d, openings.get(s.index))), None)
+    if lead_date is None:  # a lead that states a giving, with its day ("… trao cho … vào ngày 10/2"): the scene's
+        lead_date = next((d for s in sentences if sdoc.token_starts[s.start] < lead_end and s.of("GIVE")
+                          for d in sentence_dates.get(s.index, []) if d.value.grain == "day"), None)
 
     finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
     # the headline's frame serves only sentences with a verb of giving or receiving: tokenize it for those
