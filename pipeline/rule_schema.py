@@ -83,7 +83,7 @@ PATTERN = {
         "id": {"type": "string", "pattern": r"^[a-z]+(\.[a-z_]+)+$"},
         "description": STRING,
         "pattern": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/element"}},
-        "unless": LABELS, "unless_near": LABELS, "when": LABELS,
+        "unless": LABELS, "unless_near": LABELS, "when": LABELS, "unless_in_clause": LABELS,
         # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
         "sets": {"type": "object", "additionalProperties": False,
                  "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge"]}, "each": BOOL,

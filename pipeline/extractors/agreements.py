@@ -66,8 +66,6 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             continue
         in_list = listed_from is not None and kind.start >= listed_from
         signed_by = signing.signed.get(kind.start)
-        if signed_by is not None and _future_in_clause(sdoc, sent, min(signed_by.start, kind.start)):
-            signed_by = None
         if signed_by is None and not in_list:
             continue
         number = _number_before(sdoc, sent, kind, rules)
@@ -168,18 +166,6 @@ def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> Sign
         if len({p.name for p in match.all("party")}) >= 2:
             result.parties.setdefault(document.start, match)
     return result
-
-
-def _future_in_clause(sdoc, sent, start: int) -> bool:
-    """A signing to come: a FUTURE cue before it in its clause ("Số tiền này sẽ được giải ngân ngay sau khi đại
-    diện hai Nhà nước ký thỏa thuận"). What an ``unless_before`` of a pattern, bounded by its clause, would say:
-    the interpreter looks only a few tokens before a match."""
-    clause_start = max((k + 1 for k in range(sent.start, start) if sdoc.doc[k].text in CLAUSE_PUNCT),
-                       default=sent.start)
-    return any(clause_start <= m.start < start for m in sent.of("FUTURE"))
-
-
-CLAUSE_PUNCT = (",", ";", ":")
 
 
 def _touching_joined(sdoc, sent, found: list) -> list:

@@ -27,8 +27,9 @@ each with ``op: "?"`` (optional), ``"*"`` (any number) or ``"+"`` (one or more),
 party, phrase or amount that starts where a phrase of one of these starts is not it, nor a label's phrase where
 one of these as long or longer starts ("gửi" is weak, "gửi tặng" is not). A match binds roles
 to the units it passed (a repeated group may bind an amount at each repetition: ``PatternMatch.rows``); ``unless`` lists labels that, anywhere in the sentence, block the pattern, ``unless_near``
-labels that block a match they stand in up to a few tokens after its amount (or a few tokens before it), and
-``when`` labels one of which the sentence must hold.
+labels that block a match they stand in up to a few tokens after its amount (or a few tokens before it),
+``unless_in_clause`` labels that block a match they stand before in its clause, and ``when`` labels one of which
+the sentence must hold.
 The interpreter knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
 """
 
@@ -77,6 +78,7 @@ class Pattern:
     unless_near: tuple[str, ...] = ()  # a label inside the match, or just before or after it, blocks the match
     when: tuple[str, ...] = ()  # one of these labels must stand in the sentence
     sets: tuple[tuple[str, object], ...] = ()  # fixed values the rows of the pattern carry (flow: loan)
+    unless_in_clause: tuple[str, ...] = ()  # a label before the match in its clause blocks the match
 
     def get(self, key: str, default=None):
         fixed = self.__dict__.get("_sets")
@@ -109,7 +111,7 @@ class Pattern:
 
     def labels(self) -> set[str]:
         """Every label the pattern names: what the rule set must define."""
-        found = set(self.unless) | set(self.unless_near) | set(self.when)
+        found = set(self.unless) | set(self.unless_near) | set(self.when) | set(self.unless_in_clause)
         for el in self.all_elements():
             if el.kind == "label":
                 found.add(str(el.value))
@@ -161,7 +163,7 @@ def compile_pattern(spec: dict, where: str) -> Pattern:
     elements = tuple(compile_element(e, f"{where}: {spec.get('id')}") for e in spec["pattern"])
     sets = tuple(sorted((str(k), v) for k, v in (spec.get("sets") or {}).items()))
     return Pattern(str(spec["id"]), elements, tuple(spec.get("unless") or ()), tuple(spec.get("unless_near") or ()),
-                   tuple(spec.get("when") or ()), sets)
+                   tuple(spec.get("when") or ()), sets, tuple(spec.get("unless_in_clause") or ()))
 
 
 def patterns_of(files: list[dict]) -> tuple[Pattern, ...]:
@@ -378,7 +380,8 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
 def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
     """Every pattern's first match at every start, in pattern order. A pattern is not tried in a sentence that
     holds a label of its ``unless``, or none of its ``when``; a match with a label of its ``unless_near`` in it
-    up to its amount, a few tokens before it or right after its amount, is dropped."""
+    up to its amount, a few tokens before it or right after its amount, is dropped, and so is one with a label of its
+    ``unless_in_clause`` before it in its clause."""
     found = []
     for pattern in patterns:
         if any(units.of(label) for label in pattern.unless):
@@ -397,7 +400,8 @@ def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[
             end, bound = match
             # what governs an amount stands before it or right after it, not after the receiver
             governed_to = next((b.end for b in bound if b.role == "value"), end)
-            if not _blocked_near(units, pattern.unless_near, i, governed_to):
+            if not _blocked_near(units, pattern.unless_near, i, governed_to) and \
+                    not _blocked_in_clause(units, pattern.unless_in_clause, i):
                 found.append(PatternMatch(pattern, i, end, bound))
     return found
 
@@ -442,6 +446,20 @@ def _starts(units: SentenceUnits, first: Element):
 
 NEAR_BEFORE = 6  # tokens before a match where an ``unless_near`` label still governs it ("Thay vì cấp cho …")
 NEAR_AFTER = 3  # tokens after its amount (or its end) ("… trị giá 15 triệu bảng Anh mua tiền vệ …")
+
+
+CLAUSE_MARKS = (",", ";", ":")  # what ends the clause before a match, for ``unless_in_clause``
+
+
+def _blocked_in_clause(units: SentenceUnits, labels: tuple[str, ...], start: int) -> bool:
+    """A phrase of one of ``labels`` stands before ``start`` in its clause (after the last comma, semicolon or
+    colon before it): "Số tiền này sẽ được giải ngân ngay sau khi đại diện hai Nhà nước ký thỏa thuận"."""
+    if not labels:
+        return False
+    doc = units.sdoc.doc
+    clause_start = next((k + 1 for k in range(start - 1, units.sent.start - 1, -1) if doc[k].text in CLAUSE_MARKS),
+                        units.sent.start)
+    return any(clause_start <= m.start < start for label in labels for m in units.of(label))
 
 
 def _blocked_near(units: SentenceUnits, labels: tuple[str, ...], start: int, end: int) -> bool:
