@@ -9,7 +9,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
 from ..tokenize import tokenize_body
 from .entities import Party, country_names, party_finder
 from .money import Anchor, find_anchors
-from .patterns import MAX_PHRASE, VERB_TAGS, SentenceUnits, compiled_patterns, match_sentence
+from .patterns import MAX_PHRASE, VERB_TAGS, Pattern, SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
 from .sentence import SENTENCE_PUNCT, Sentence, char_span, sentences_of
 
@@ -429,6 +429,14 @@ def opened_frame(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, partie
     return Frame("give", last.verb, last.donor, tuple(last.recipients)) if last is not None else None
 
 
+@lru_cache(maxsize=8)
+def _row_patterns(rules: CompiledRules) -> tuple[tuple[Pattern, frozenset[str], bool], ...]:
+    """The patterns that make rows (not those that only open a frame), each with the labels a sentence must hold
+    for it and whether it reads its giver from a frame: asked of every sentence, worked out once per rule set."""
+    return tuple((p, frozenset(p.required_labels()), p.get("donor") == "frame")
+                 for p in compiled_patterns(rules, "aid") if not p.get("frame"))
+
+
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
                    carried: Frame | None = None, earlier: list[Party] | None = None,
                    opened: Frame | None = None) -> list[AidEvent]:
@@ -442,8 +450,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     binds no borrower leaves it to the article's agreement with the lender (``borrowers_from_agreements``). A
     receiver bound on words that refer back ("khu vực này") is the party named last before them."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
-    patterns = tuple(p for p in compiled_patterns(rules, "aid") if not p.get("frame")
-                     and sent.holds(p.required_labels()) and (opened is not None or p.get("donor") != "frame"))
+    present = sent.labels()
+    patterns = tuple(p for p, required, from_frame in _row_patterns(rules)
+                     if required <= present and (opened is not None or not from_frame))
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
         return []

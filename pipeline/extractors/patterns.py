@@ -410,7 +410,8 @@ def leftmost_matches(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> lis
     """Matches that do not overlap, read from left to right: at each token the first pattern (in file order) that
     matches there wins and the reading goes on after its end (a person's titles and name are read once)."""
     patterns = tuple(p for p in patterns if not any(units.of(label) for label in p.unless)
-                     and (not p.when or any(units.of(label) for label in p.when)))
+                     and (not p.when or any(units.of(label) for label in p.when))
+                     and all(units.of(label) for label in p.required_labels()))
     found, i, doc = [], units.sent.start, units.sdoc.doc
     while i < units.sent.end:
         if doc[i].is_space:  # a reading starts at a word, not at the white space before it

@@ -30,13 +30,17 @@ class Sentence:
                 if any(self.start <= m.start and m.end <= self.end for m in found))
         return present
 
+    def labels(self) -> frozenset[str]:
+        """The labels the sentence has a match of."""
+        return self._present()
+
     def holds(self, labels) -> bool:
         """Whether the sentence has a match of every label (a cheap test before any token is looked at)."""
-        return all(label in self._present() for label in labels)
+        return self._present().issuperset(labels)
 
     def holds_any(self, labels) -> bool:
         """Whether the sentence has a match of one of the labels."""
-        return any(label in self._present() for label in labels)
+        return not self._present().isdisjoint(labels)
 
 
 def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
