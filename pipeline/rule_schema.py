@@ -56,7 +56,7 @@ ELEMENT = {"oneOf": [
     {"type": "object", "required": ["amount"], "additionalProperties": False,
      "properties": {"amount": ROLE_NAME, **ELEMENT_COMMON}},
     {"type": "object", "required": ["title"], "additionalProperties": False,
-     "properties": {"title": ROLE_NAME, "alone": BOOL, **ELEMENT_COMMON}},
+     "properties": {"title": ROLE_NAME, "alone": BOOL, "needs_complement": LABELS, **ELEMENT_COMMON}},
     {"type": "object", "required": ["name"], "additionalProperties": False,
      "properties": {"name": ROLE_NAME, "addressed": BOOL, "min_tokens": {"type": "integer", "minimum": 1},
                     "fewer_after": LABELS, **ELEMENT_COMMON}},

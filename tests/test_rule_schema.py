@@ -98,7 +98,8 @@ OFFICIALS = ("officials", "vi", "titles.yaml")
                  "      - {name: name, min_tokens: 2, fewer_after: [SURNAME_ALONE]}",
                  r"\[R012\] .*titles\.yaml: patterns/official\.title_then_name: label SURNAME_ALONE",
                  id="a label no file defines"),
-    pytest.param("      - {title: title}\n      - {label: NAME_DASH", "      - {title: office}\n      - {label: NAME_DASH",
+    pytest.param("      - {title: title, needs_complement: [BARE_ROLE]}\n      - {label: NAME_DASH",
+                 "      - {title: office, needs_complement: [BARE_ROLE]}\n      - {label: NAME_DASH",
                  r"\[R012\] .*titles\.yaml: patterns/official\.title_then_name: role 'office'",
                  id="a role the officials extractor does not read"),
 ])

@@ -360,6 +360,9 @@ class OfficialParser:
         if chain is None:
             return []
         end, spans, named = chain
+        bare = element.option("needs_complement") or ()
+        if bare and all(self._head_of(span, bare) and self.title_at(span[0]).end == span[1] for span in spans):
+            return []  # "ông Lê Xuân Tình, đại diện, cho biết": no office named
         if element.option("alone") and self.name_at(self._after_apposition(end)) is not None:
             return []  # "…, Phó Thủ tướng Trung Quốc Uông Dương": titles followed by a name are that next person's
         return [TitleChain(i, end, tuple(spans), tuple(named))]

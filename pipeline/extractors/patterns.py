@@ -17,7 +17,9 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 - ``{any: n, not: [LABEL…]?}``: up to n tokens of any kind (punctuation, parties and amounts too) that start
   none of the labels in ``not``: what stands between a giver's verb and the list it announces;
 - ``{title: <role>}``: a person's titles start here (a chain of titles, each with what completes it: "Ủy viên Bộ
-  Chính trị, Bí thư Thành ủy Hà Nội"); with ``alone: true``, only when no name follows them;
+  Chính trị, Bí thư Thành ủy Hà Nội"); with ``alone: true``, only when no name follows them; with
+  ``needs_complement: [LABEL…]``, not when every title is a head of those labels with nothing completing it
+  ("ông X, đại diện, cho biết": a representative of no office named);
 - ``{name: <role>}``: a person's name starts here; ``addressed: true``: a name after a form of address (which may
   be any capitalised syllables spelt as Vietnamese); ``min_tokens: n``: of n syllables or more, or fewer right
   after a title whose head starts a phrase of ``fewer_after: [LABEL…]`` ("Tổng thống Trump");
@@ -121,6 +123,7 @@ class Pattern:
             found.update(el.opens_with)
             found.update(el.without)
             found.update(el.option("fewer_after") or ())
+            found.update(el.option("needs_complement") or ())
         return found
 
 
@@ -130,7 +133,7 @@ class PatternError(ValueError):
 
 ELEMENT_KINDS = ("party", "phrase", "amount", "title", "name", "label", "skip", "any", "aside", "group")
 UNIT_KINDS = ("party", "phrase", "amount", "title", "name")  # elements that bind a unit to their role
-UNIT_OPTIONS = {"title": ("alone",), "name": ("addressed", "min_tokens", "fewer_after")}
+UNIT_OPTIONS = {"title": ("alone", "needs_complement"), "name": ("addressed", "min_tokens", "fewer_after")}
 BRACKETS = {"(": ")", "[": "]"}
 
 
