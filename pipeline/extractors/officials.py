@@ -97,9 +97,7 @@ class OfficialParser:
         self.joiners = _at(sent.of("JOINER"))
         self.honorifics = _at(sent.of("HONORIFIC"))
         self.chain_joiners = {m.start for m in sent.of("TITLE_CHAIN_JOINER")}
-        self.links = _at(sent.of("TITLE_LINK"))
         self.conjunctions = {m.start: m.end for m in sent.of("CONJUNCTION")}  # start -> end
-        self.copula_adverbs = {m.start: m.end for m in sent.of("COPULA_ADVERB")}
         self.stopwords, self.particles = words.stopwords, words.particles
         self._name_ends: dict[int, int | None] = {}
         self.surname_alone_titles = words.surname_alone_titles
