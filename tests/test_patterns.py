@@ -168,3 +168,22 @@ def test_an_official_carries_the_spans_of_name_and_title():
     assert [(r["role"], r["text"]) for r in row["roles"]] == [
         ("name", "Thèn Văn Páo"), ("title", "Chủ tịch UBND huyện Mường Khương")]
     assert text[row["char_start"]:row["char_end"]] == "Ông Thèn Văn Páo, Chủ tịch UBND huyện Mường Khương"
+
+
+def test_the_left_to_right_reading_keeps_a_pattern_s_blocking_labels():
+    """``leftmost_matches`` (the officials' reading) drops a match a label of ``unless_in_clause`` stands before in
+    its clause, as ``match_sentence`` does."""
+    from vnfacts.extractors.entities import analysed_text
+    from vnfacts.extractors.officials import OfficialParser
+    from vnfacts.extractors.patterns import leftmost_matches
+    from vnfacts.extractors.sentence import sentences_of
+
+    spec = {"id": "official.x", "pattern": [{"title": "title"}, {"name": "name", "min_tokens": 2}]}
+    rules, sdoc, matches, finder = analysed_text("Ông nói Thủ tướng Nguyễn Xuân Phúc phát biểu.", RULES_DIR)
+    sent = sentences_of(sdoc, matches)[0]
+
+    def read(pattern):
+        return [m.pattern.id for m in leftmost_matches(OfficialParser(sdoc, sent, rules, finder).units(), (pattern,))]
+
+    assert read(compile_pattern(spec, "t")) == ["official.x"]
+    assert read(compile_pattern({**spec, "unless_in_clause": ["HONORIFIC"]}, "t")) == []

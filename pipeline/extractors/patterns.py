@@ -381,40 +381,28 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
 
 
 def match_sentence(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
-    """Every pattern's first match at every start, in pattern order. A pattern is not tried in a sentence that
-    holds a label of its ``unless``, or none of its ``when``; a match with a label of its ``unless_near`` in it
-    up to its amount, a few tokens before it or right after its amount, is dropped, and so is one with a label of its
-    ``unless_in_clause`` before it in its clause."""
+    """Every pattern's first match at every start, in pattern order (``_may_match`` says which patterns are
+    tried, ``_match_at`` which matches are kept)."""
     found = []
     for pattern in patterns:
-        if any(units.of(label) for label in pattern.unless):
-            continue
-        if pattern.when and not any(units.of(label) for label in pattern.when):
+        if not _may_match(units, pattern):
             continue
         units.steps = 0
         for i in _starts(units, pattern.elements[0]):
             try:
-                match = next(_match_elements(units, pattern.elements, i, ()), None)
+                match = _match_at(units, pattern, i)
             except TooManySteps:
                 log.warning("pattern %s gave up on a sentence after %d tries", pattern.id, MAX_STEPS)
                 break
-            if match is None:
-                continue
-            end, bound = match
-            # what governs an amount stands before it or right after it, not after the receiver
-            governed_to = next((b.end for b in bound if b.role == "value"), end)
-            if not _blocked_near(units, pattern.unless_near, i, governed_to) and \
-                    not _blocked_in_clause(units, pattern.unless_in_clause, i):
-                found.append(PatternMatch(pattern, i, end, bound))
+            if match is not None:
+                found.append(match)
     return found
 
 
 def leftmost_matches(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> list[PatternMatch]:
     """Matches that do not overlap, read from left to right: at each token the first pattern (in file order) that
     matches there wins and the reading goes on after its end (a person's titles and name are read once)."""
-    patterns = tuple(p for p in patterns if not any(units.of(label) for label in p.unless)
-                     and (not p.when or any(units.of(label) for label in p.when))
-                     and all(units.of(label) for label in p.required_labels()))
+    patterns = tuple(p for p in patterns if _may_match(units, p))
     found, i, doc = [], units.sent.start, units.sdoc.doc
     while i < units.sent.end:
         if doc[i].is_space:  # a reading starts at a word, not at the white space before it
@@ -423,17 +411,41 @@ def leftmost_matches(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> lis
         for pattern in patterns:
             units.steps = 0
             try:
-                match = next(_match_elements(units, pattern.elements, i, ()), None)
+                match = _match_at(units, pattern, i)
             except TooManySteps:
                 log.warning("pattern %s gave up on a sentence after %d tries", pattern.id, MAX_STEPS)
                 continue
-            if match is not None and match[0] > i:
-                found.append(PatternMatch(pattern, i, match[0], match[1]))
-                i = match[0]
+            if match is not None and match.end > i:
+                found.append(match)
+                i = match.end
                 break
         else:
             i += 1
     return found
+
+
+def _may_match(units: SentenceUnits, pattern: Pattern) -> bool:
+    """A pattern is tried in a sentence that holds no label of its ``unless``, one of its ``when`` (when it names
+    any) and every label its required elements name."""
+    return not any(units.of(label) for label in pattern.unless) \
+        and (not pattern.when or any(units.of(label) for label in pattern.when)) \
+        and all(units.of(label) for label in pattern.required_labels())
+
+
+def _match_at(units: SentenceUnits, pattern: Pattern, i: int) -> PatternMatch | None:
+    """The pattern's first match from token ``i``, unless a label of its ``unless_near`` stands in it up to its
+    amount, a few tokens before it or right after its amount, or one of its ``unless_in_clause`` before it in its
+    clause. Raises TooManySteps past the step budget."""
+    match = next(_match_elements(units, pattern.elements, i, ()), None)
+    if match is None:
+        return None
+    end, bound = match
+    # what governs an amount stands before it or right after it, not after the receiver
+    governed_to = next((b.end for b in bound if b.role == "value"), end)
+    if _blocked_near(units, pattern.unless_near, i, governed_to) or \
+            _blocked_in_clause(units, pattern.unless_in_clause, i):
+        return None
+    return PatternMatch(pattern, i, end, bound)
 
 
 def _starts(units: SentenceUnits, first: Element):

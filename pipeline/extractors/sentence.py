@@ -21,7 +21,7 @@ class Sentence:
     def of(self, label: str) -> list[Match]:
         return [m for m in self.matches.get(label, []) if self.start <= m.start and m.end <= self.end]
 
-    def _present(self) -> frozenset[str]:
+    def labels(self) -> frozenset[str]:
         """The labels the sentence has a match of (worked out once per sentence)."""
         present = self.__dict__.get("_labels")
         if present is None:
@@ -30,17 +30,13 @@ class Sentence:
                 if any(self.start <= m.start and m.end <= self.end for m in found))
         return present
 
-    def labels(self) -> frozenset[str]:
-        """The labels the sentence has a match of."""
-        return self._present()
-
     def holds(self, labels) -> bool:
         """Whether the sentence has a match of every label (a cheap test before any token is looked at)."""
-        return self._present().issuperset(labels)
+        return self.labels().issuperset(labels)
 
     def holds_any(self, labels) -> bool:
         """Whether the sentence has a match of one of the labels."""
-        return not self._present().isdisjoint(labels)
+        return not self.labels().isdisjoint(labels)
 
 
 def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
