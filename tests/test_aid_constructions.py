@@ -30,8 +30,8 @@ def test_a_second_each_clause_continues_the_visiting_giver():
     rows = extract_text("Ngoài ra, huyện Tam Đảo đã tiến hành thăm hỏi và hỗ trợ mỗi trường hợp bị thương "
                         "1 triệu đồng, mỗi nạn nhân tử vong 3 triệu đồng.")["aid_events"]
     got = {(r["donor"], r["recipient"], int(r["amount_per_recipient"]), r["rule_id"]) for r in rows}
-    assert got == {("Tam Đảo", "trường hợp bị thương", 1000000, "aid.give.visit_then_each_member"),
-                   ("Tam Đảo", "nạn nhân tử vong", 3000000, "aid.give.each_member_next")}
+    assert got == {("huyện Tam Đảo", "trường hợp bị thương", 1000000, "aid.give.visit_then_each_member"),
+                   ("huyện Tam Đảo", "nạn nhân tử vong", 3000000, "aid.give.each_member_next")}
 
 
 def test_visiting_alone_gives_nothing():

@@ -52,6 +52,7 @@ class PartyFinder:
         self.sdoc, self.doc, self.rules = sdoc, sdoc.doc, rules
         self.places = {m.start: m for m in matches.get("PLACE", [])}
         self.heads = {m.start: m for m in matches.get("ORG_HEAD", [])}
+        self.unlisted_places = {m.start: m for m in matches.get("UNLISTED_PLACE", [])}
         self.joiners = {m.start: m for m in matches.get("NAME_JOINER", [])}
         # lower-case words inside names in other languages ("Save the Children", "Bank of America"): a joiner
         # inside a name whose words are not Vietnamese
@@ -130,6 +131,11 @@ class PartyFinder:
                 end = self._person_end(j, limit)
                 j = next((k for k in range(j + 2, end) if self.sdoc.texts[k] in self.surnames), end)
                 break
+            if j == head.end:
+                named = self._name_after_descriptors(j, limit)
+                if named is not None:
+                    j = named  # "Công ty ô tô Toyota": what the organisation does, then its name
+                    continue
             if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
                 proper = proper or self.doc[j].tag_ == "Np"
                 j = self.sdoc.word_end(j, limit)
@@ -153,6 +159,33 @@ class PartyFinder:
         if j == head.end:
             return None
         return j, country
+
+    def _name_after_descriptors(self, i: int, limit: int) -> int | None:
+        """Where a name starts after the lower-case nouns that say what an organisation does ("Công ty ô tô
+        Toyota", "cơ quan hợp tác Hàn Quốc" is not: a place is no name), or None."""
+        j = i
+        for _ in range(MAX_HEAD_DESCRIPTORS):
+            if not self._lowercase_noun(j, limit) or j in self.joiners:
+                return None
+            j = self.sdoc.word_end(j, limit)
+            if self._capitalised_word(j, limit) and j not in self.heads and j not in self.places \
+                    and j not in self.unlisted_places and not self._is_person_at(j, limit):
+                return j
+        return None
+
+    def unlisted_place_phrase(self, i: int, limit: int) -> int | None:
+        """A place the lists do not know, by its head: "huyện Tam Đảo", "phường Hòa Thọ Đông"; the end."""
+        head = self.unlisted_places.get(i)
+        if head is None or head.end in self.places or head.end in self.heads \
+                or not self._capitalised_word(head.end, limit):
+            return None
+        # syllable by syllable: the word segmenter glues a place's last syllable to the verb after it ("Trần Phú
+        # thăm hỏi")
+        j = head.end + 1
+        while self._capitalised_word(j, limit) and j not in self.places and j not in self.heads \
+                and not self._is_person_at(j, limit):
+            j += 1
+        return j
 
     def proper_phrase(self, i: int, limit: int, sentence_start: int) -> int | None:
         """A run of capitalised words that no place interrupts, and that looks like a name: underthesea tags
@@ -206,6 +239,11 @@ class PartyFinder:
             if place is not None:
                 found.append(self._place(place))
                 i = place.end
+                continue
+            j = self.unlisted_place_phrase(i, end)
+            if j is not None:
+                found.append(self._party(i, j, self.unlisted_places[i].phrase.normalized, None, "place"))
+                i = j
                 continue
             k = i
             if i == start and self.doc[i].idx not in self.proper_nouns:
@@ -262,6 +300,7 @@ class PartyFinder:
 
 
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
+MAX_HEAD_DESCRIPTORS = 2  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
 
 
 @lru_cache(maxsize=8)
