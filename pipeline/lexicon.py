@@ -62,11 +62,13 @@ class Lexicon:
     boundary_labels: set[str] = field(default_factory=set)
     end_boundary_labels: set[str] = field(default_factory=set)
     head_labels: set[str] = field(default_factory=set)
+    after_name_labels: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
-            word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False) -> None:
+            word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False,
+            after_name: bool = False) -> None:
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
@@ -80,6 +82,8 @@ class Lexicon:
             self.end_boundary_labels.add(label)
         if head:
             self.head_labels.add(label)
+        if after_name:
+            self.after_name_labels.add(label)
 
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
@@ -91,7 +95,8 @@ class Lexicon:
             phrase = self.phrases[key][0]
             if phrase.label in self.head_labels and not sdoc.heads_a_name(start, end):
                 continue
-            if phrase.label in self.boundary_labels and not sdoc.on_word_boundaries(start, end):
+            if phrase.label in self.boundary_labels and not sdoc.on_word_boundaries(start, end) \
+                    and not (phrase.label in self.after_name_labels and sdoc.ends_a_name_word(start, end)):
                 continue
             if phrase.label in self.end_boundary_labels and not sdoc.ends_a_word(end):
                 continue
@@ -198,6 +203,21 @@ class SyllableDoc:
                 and self.texts[j] not in WORD_BREAKING_MARKS:
             j += 1
         return j
+
+    def ends_a_name_word(self, start: int, end: int) -> bool:
+        """The phrase ends a word that a capitalised syllable opens, each syllable before it capitalised:
+        underthesea glues a verb to the name before it ("Đông trao" in "CAP Hòa Thọ Đông trao cho anh …")."""
+        if start == 0 or self.token_starts[start] in self.word_starts or not self.ends_a_word(end):
+            return False
+        k = start - 1
+        while True:
+            if self.spaces[k] or not self.texts[k][:1].isupper():
+                return False
+            if self.token_starts[k] in self.word_starts:
+                return True
+            if k == 0:
+                return False
+            k -= 1
 
     def heads_a_name(self, start: int, end: int) -> bool:
         """The phrase is a word of its own, or opens a common-noun word that goes on into a capitalised
@@ -308,13 +328,14 @@ class LabelDeclaration:
     anywhere: bool = False  # also inside a longer underthesea word, not only on word boundaries
     cased: bool = False  # only as capitalised as written ("Mỹ" the country, not "mỹ" in "thẩm mỹ")
     heads_a_name: bool = False  # a head noun: also where the segmenter glues it to the name it heads
+    after_a_name: bool = False  # a verb: also where the segmenter glues it to the name before it
 
     @classmethod
     def parse(cls, key: str, value) -> "LabelDeclaration":
         if isinstance(value, str):
             return cls(key, value)
         return cls(key, str(value["label"]), bool(value.get("anywhere", False)), bool(value.get("cased", False)),
-                   bool(value.get("heads_a_name", False)))
+                   bool(value.get("heads_a_name", False)), bool(value.get("after_a_name", False)))
 
 
 def label_declarations(data: dict) -> list[LabelDeclaration]:
@@ -388,7 +409,8 @@ def _compile_cached(source: RulesSource) -> CompiledRules:
 def _add_declared(lexicon: Lexicon, data: dict, declared: LabelDeclaration) -> None:
     """The phrases of one declared word list (or of each value of a map of lists) under their label."""
     value = data.get(declared.key)
-    flags = dict(word_boundary=not declared.anywhere, cased=declared.cased, head=declared.heads_a_name)
+    flags = dict(word_boundary=not declared.anywhere, cased=declared.cased, head=declared.heads_a_name,
+                 after_name=declared.after_a_name)
     if isinstance(value, dict):
         for normalized in value:
             lexicon.add(declared.label, _phrases(value, normalized, data["id"]), str(normalized), data["id"], **flags)

@@ -76,6 +76,11 @@ class PartyFinder:
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
 
     # -- words
+    def _word_end(self, i: int, limit: int) -> int:
+        """The end of the word at i; a verb the segmenter glued to a name ("Đông trao") is not part of it."""
+        end = self.sdoc.word_end(i, limit)
+        return next((k for k in range(i + 1, end) if k in self.verbs), end)
+
     def _capitalised_word(self, i: int, limit: int) -> bool:
         return i < limit and not self.sdoc.spaces[i] and _is_capitalised(self.sdoc.texts[i]) \
             and i not in self.stops and i not in self.verbs and i not in self.not_parties
@@ -123,7 +128,7 @@ class PartyFinder:
                 break  # a place ends an organisation's name ("Sở Tư pháp tỉnh Bình Dương")
             if j == head.end and j in self.verbs and _is_capitalised(self.sdoc.texts[j]) \
                     and not self.sdoc.spaces[j]:
-                j = self.sdoc.word_end(j, limit)  # "Quỹ Hỗ trợ nông dân": a capitalised verb names what it does
+                j = self._word_end(j, limit)  # "Quỹ Hỗ trợ nông dân": a capitalised verb names what it does
                 continue
             if j == head.end and head.phrase.normalized in self.named_after_people and self._is_person_at(j, limit):
                 # "Trường THCS Nguyễn Du": the person's name, right after the head, ends the school's; a second
@@ -138,17 +143,17 @@ class PartyFinder:
                     continue
             if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
                 proper = proper or self.doc[j].tag_ == "Np"
-                j = self.sdoc.word_end(j, limit)
+                j = self._word_end(j, limit)
                 continue
             if j in self.foreign_joiners and self._capitalised_word(j + 1, limit):
                 j += 1  # "Tổ chức Save the Children"
                 continue
-            if self._lowercase_noun(j, limit) and self._country_at(self.sdoc.word_end(j, limit)):
-                j = self.sdoc.word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
+            if self._lowercase_noun(j, limit) and self._country_at(self._word_end(j, limit)):
+                j = self._word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
                 continue
             if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
                 # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
-                j, lower = self.sdoc.word_end(j, limit), lower + 1
+                j, lower = self._word_end(j, limit), lower + 1
                 continue
             joiner = self.joiners.get(j)
             if joiner is not None and self._capitalised_word(joiner.end, limit) \
@@ -167,7 +172,7 @@ class PartyFinder:
         for _ in range(MAX_HEAD_DESCRIPTORS):
             if not self._lowercase_noun(j, limit) or j in self.joiners:
                 return None
-            j = self.sdoc.word_end(j, limit)
+            j = self._word_end(j, limit)
             if self._capitalised_word(j, limit) and j not in self.heads and j not in self.places \
                     and j not in self.unlisted_places and not self._is_person_at(j, limit):
                 return j
@@ -192,13 +197,13 @@ class PartyFinder:
         a word of it Np, or it has a foreign syllable, or it is an abbreviation ("CZI")."""
         if not self._capitalised_word(i, limit) or i in self.not_starts or i in self.places or i in self.heads:
             return None
-        j = self.sdoc.word_end(i, limit)
+        j = self._word_end(i, limit)
         while True:
             if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
-                j = self.sdoc.word_end(j, limit)
+                j = self._word_end(j, limit)
             elif j < limit and (self.doc[j].text in INNER_NAME_MARKS or j in self.foreign_joiners) \
                     and self._capitalised_word(j + 1, limit):
-                j = self.sdoc.word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
+                j = self._word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
             else:
                 break
         syllables = [t.text for t in self.doc[i:j] if not t.is_space]
@@ -247,7 +252,7 @@ class PartyFinder:
                 continue
             k = i
             if i == start and self.doc[i].idx not in self.proper_nouns:
-                k = self.sdoc.word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
+                k = self._word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
                 k = k if self._capitalised_word(k, end) else i
             j = self.proper_phrase(k, end, start) if k != i else None
             if j is not None:
