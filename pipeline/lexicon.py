@@ -59,10 +59,11 @@ class Lexicon:
 
     matcher: PhraseMatcher
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
-    boundary_labels: set[str] = field(default_factory=set)
-    end_boundary_labels: set[str] = field(default_factory=set)
-    head_labels: set[str] = field(default_factory=set)
-    after_name_labels: set[str] = field(default_factory=set)
+    # how each phrase key matches (a label may gather word lists declared to match differently)
+    boundary_keys: set[str] = field(default_factory=set)
+    end_boundary_keys: set[str] = field(default_factory=set)
+    head_keys: set[str] = field(default_factory=set)
+    after_name_keys: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
 
@@ -77,13 +78,13 @@ class Lexicon:
         if cased:
             self.cased[key] = [tuple(t.text[:1].isupper() for t in d) for d in docs]
         if word_boundary:
-            self.boundary_labels.add(label)
+            self.boundary_keys.add(key)
         if word_end:
-            self.end_boundary_labels.add(label)
+            self.end_boundary_keys.add(key)
         if head:
-            self.head_labels.add(label)
+            self.head_keys.add(key)
         if after_name:
-            self.after_name_labels.add(label)
+            self.after_name_keys.add(key)
 
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
@@ -93,12 +94,12 @@ class Lexicon:
         for key_id, start, end in self.matcher(sdoc.doc):
             key = strings[key_id]
             phrase = self.phrases[key][0]
-            if phrase.label in self.head_labels and not sdoc.heads_a_name(start, end):
+            if key in self.head_keys and not sdoc.heads_a_name(start, end):
                 continue
-            if phrase.label in self.boundary_labels and not sdoc.on_word_boundaries(start, end) \
-                    and not (phrase.label in self.after_name_labels and sdoc.ends_a_name_word(start, end)):
+            if key in self.boundary_keys and not sdoc.on_word_boundaries(start, end) \
+                    and not (key in self.after_name_keys and sdoc.ends_a_name_word(start, end)):
                 continue
-            if phrase.label in self.end_boundary_labels and not sdoc.ends_a_word(end):
+            if key in self.end_boundary_keys and not sdoc.ends_a_word(end):
                 continue
             if key in self.cased and not _keeps_capitals(texts[start:end], self.cased[key]):
                 continue
@@ -227,9 +228,11 @@ class SyllableDoc:
             return True
         if end >= len(self.texts):
             return False
+        # a head the segmenter cut in two ("Ủy" | "ban Nhân dân") heads a name even where the first half is tagged Np
+        split_head = any(self.token_starts[k] in self.word_starts for k in range(start + 1, end))
         return self.token_starts[start] in self.word_starts and not self.spaces[end] \
             and self.token_starts[end] not in self.word_starts and self.texts[end][:1].isupper() \
-            and self.tags[start] != "Np"
+            and (self.tags[start] != "Np" or split_head)
 
 
 # What a Vietnamese syllable may be made of: an onset, one to three vowels, a final (tone marks on the vowels).
