@@ -238,7 +238,20 @@ VALUE_CHECKS = {
 def names_in(text: str, rules: CompiledRules) -> set[str]:
     """The names a role's words give, without the extractor: the words as written, and every entity the entity
     lists find in them ("Chính phủ Nhật Bản" names Nhật Bản, "Tổ chức Y tế Thế giới" names WHO)."""
-    return {text} | set(phrases_in(text, "PLACE", rules))
+    return {text} | set(phrases_in(text, "PLACE", rules)) | _after_lowercase_head(text, rules)
+
+
+def _after_lowercase_head(text: str, rules: CompiledRules) -> set[str]:
+    """"hãng Wendy's" names Wendy's: a head the shape rules write in lower case (capitalised at a sentence's
+    start) only says what the organisation is."""
+    def listed(key: str) -> list[str]:
+        return [h for data in rules.files.get("entity_shape", []) for hs in (data.get(key) or {}).values() for h in hs]
+
+    if any(text.startswith(h + " ") for h in listed("organisation_heads")):
+        return set()  # "Công ty ABC": a head written with a capital is part of the name
+    heads = listed("lowercase_organisation_heads")
+    folded = text[:1].lower() + text[1:]
+    return {folded[len(h) + 1:] for h in heads if folded.startswith(h + " ") and folded[len(h) + 1:][:1].isupper()}
 
 
 def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:

@@ -251,3 +251,16 @@ def test_a_table_that_breaks_its_schema_stops_validate(run_dir):
     assert result.exit_code == 1
     assert "S003" in result.output and "aid_events" in result.output
     assert _written_files(run_dir) == before, "validate published, rejected or reported before it stopped"
+
+
+@pytest.mark.parametrize("words, name, names", [
+    ("hãng Wendy's", "Wendy's", True),
+    ("Chuỗi nhà hàng Smith & Wollensky", "Smith & Wollensky", True),  # capitalised at a sentence's start
+    ("quỹ từ thiện Glide", "từ thiện Glide", False),  # a lower-case word after the head: no name follows it
+    ("Công ty ABC", "ABC", False),  # a head written with a capital is part of the name
+])
+def test_a_lower_case_head_only_says_what_the_named_party_is(words, name, names):
+    from vnfacts.config import RULES_DIR
+    from vnfacts.validate import words_name
+
+    assert words_name(words, name, compile_rules(RULES_DIR), words) is names

@@ -181,12 +181,12 @@ class PartiesRead(list):
         return named[-1] if named else None
 
     def last_named_by(self, noun: str, sdoc: SyllableDoc, kinds: dict[str, str]) -> Party | None:
-        """The last party "<noun> này" refers to: one the noun stands right before, one whose words open with
-        it, or one of the kind it names ("quỹ" names a fund). One article's: ``sdoc`` and ``kinds`` stay."""
+        """The last party "<noun> này" refers to: one the noun stands right before, one whose words hold it
+        ("chuỗi nhà hàng Smith & Wollensky"), or one of the kind it names ("quỹ" names a fund). One article's: ``sdoc`` and ``kinds`` stay."""
         seen, last = self._by_noun.get(noun, (0, None))
         for party in self[seen:]:
             if _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, noun) or \
-                    party.text.casefold().startswith(noun + " ") or \
+                    f" {noun} " in f" {party.text.casefold()} " or \
                     (party.kind is not None and party.kind == kinds.get(noun)):
                 last = party
         self._by_noun[noun] = (len(self), last)

@@ -10,7 +10,7 @@ list knows is still a party, with its country null and its kind guessed from its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +53,7 @@ class PartyFinder:
         self.places = {m.start: m for m in matches.get("PLACE", [])}
         self.heads = {m.start: m for m in matches.get("ORG_HEAD", [])}
         self.unlisted_places = {m.start: m for m in matches.get("UNLISTED_PLACE", [])}
+        self.unit_nouns = {m.start: m for m in matches.get("UNIT_NOUN", [])}
         self.joiners = {m.start: m for m in matches.get("NAME_JOINER", [])}
         # lower-case words inside names in other languages ("Save the Children", "Bank of America"): a joiner
         # inside a name whose words are not Vietnamese
@@ -74,6 +75,11 @@ class PartyFinder:
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
         # organisations often named after a person ("Trường THCS Nguyễn Du"): a personal name may complete the head
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
+        # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's")
+        self.lowercase_heads = {m.start for m in matches.get("LOWERCASE_ORG_HEAD", [])
+                                if m.start not in self.heads and self._capitalised_word(m.end, len(sdoc.texts))
+                                and m.end not in self.places}
+        self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", []) if m.start in self.lowercase_heads})
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
@@ -141,6 +147,10 @@ class PartyFinder:
                 if named is not None:
                     j = named  # "Công ty ô tô Toyota": what the organisation does, then its name
                     continue
+            joiner = self.joiners.get(j)
+            if joiner is not None and self.sdoc.texts[j][:1].isupper() and self._capitalised_word(joiner.end, limit):
+                j = joiner.end  # "UBND P. Hòa Thọ Đông": an abbreviated unit, not a word of the name
+                continue
             if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
                 proper = proper or self.doc[j].tag_ == "Np"
                 j = self._word_end(j, limit)
@@ -161,6 +171,9 @@ class PartyFinder:
                 j = joiner.end
                 continue
             break
+        unit = self.unit_nouns.get(j)
+        if unit is not None and not self._capitalised_word(unit.end, limit) and unit.end not in self.places:
+            j = unit.end  # "UBND tỉnh", "Hội LHPN tỉnh": the level of the unit the article named before
         if j == head.end:
             return None
         return j, country
@@ -233,8 +246,11 @@ class PartyFinder:
             if headed is not None:
                 j, country = headed
                 head = self.heads[i]
-                found.append(self._party(i, j, head.phrase.normalized,
-                                         country.phrase.get("country") if country else None, "head"))
+                party = self._party(i, j, head.phrase.normalized,
+                                    country.phrase.get("country") if country else None, "head")
+                if i in self.lowercase_heads:  # "hãng Wendy's" is Wendy's: the head only says what it is
+                    party = replace(party, name=self._party(head.end, j, None, None, "head").text)
+                found.append(party)
                 i = j
                 continue
             if i in self.document_names:

@@ -167,7 +167,8 @@ class OfficialParser:
         elif j in self.inside_places:  # "Chủ tịch Hạ viện Mỹ": the title ends inside the place's name
             place = self.inside_places[j]
             options.append((place.end, [place.phrase.get("country")]))
-        headed = self.finder.head_phrase(j, end)
+        # a head in lower case ("tổ chức Chan Zuckerberg Biohub") names what the party is, not an office's organ
+        headed = self.finder.head_phrase(j, end) if j not in self.finder.lowercase_heads else None
         if headed is not None:
             stop = headed[0]
             head_end = self.finder.heads[j].end
