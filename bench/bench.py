@@ -244,7 +244,9 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if args.write:
         previous = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
-        kept = previous[previous.find("\n## Memory"):] if "\n## Memory" in previous else ""
+        # the report is the page's first section; the sections after it (what each part costs, memory) are
+        # written by the other benchmark scripts and kept
+        kept = previous[previous.find("\n## "):] if "\n## " in previous else ""
         args.write.write_text(text + kept, encoding="utf-8")
 
 
