@@ -228,7 +228,8 @@ class SyllableDoc:
             return True
         if end >= len(self.texts):
             return False
-        # a head the segmenter cut in two ("Ủy" | "ban Nhân dân") heads a name even where the first half is tagged Np
+        # a head the segmenter cut in two ("Ủy" | "ban Nhân dân") heads a name even where its first half is
+        # tagged Np
         split_head = any(self.token_starts[k] in self.word_starts for k in range(start + 1, end))
         return self.token_starts[start] in self.word_starts and not self.spaces[end] \
             and self.token_starts[end] not in self.word_starts and self.texts[end][:1].isupper() \

@@ -182,7 +182,8 @@ class PartiesRead(list):
 
     def last_named_by(self, noun: str, sdoc: SyllableDoc, kinds: dict[str, str]) -> Party | None:
         """The last party "<noun> này" refers to: one the noun stands right before, one whose words hold it
-        ("chuỗi nhà hàng Smith & Wollensky"), or one of the kind it names ("quỹ" names a fund). One article's: ``sdoc`` and ``kinds`` stay."""
+        ("chuỗi nhà hàng Smith & Wollensky"), or one of the kind it names ("quỹ" names a fund). One article's:
+        ``sdoc`` and ``kinds`` stay."""
         seen, last = self._by_noun.get(noun, (0, None))
         for party in self[seen:]:
             if _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, noun) or \

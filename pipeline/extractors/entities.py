@@ -79,7 +79,8 @@ class PartyFinder:
         self.lowercase_heads = {m.start for m in matches.get("LOWERCASE_ORG_HEAD", [])
                                 if m.start not in self.heads and self._capitalised_word(m.end, len(sdoc.texts))
                                 and m.end not in self.places}
-        self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", []) if m.start in self.lowercase_heads})
+        self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", [])
+                           if m.start in self.lowercase_heads})
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
