@@ -97,7 +97,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             since = next((d for d in sent_dates if d.value.grain == "year"
                           and any(s.end <= tok_at(sdoc, d.start) for s in sent.of("SINCE"))), None)
             c0, c1 = char_span(sdoc, count_start, group[-1].end)
-            parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [])
+            parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [], rules)
             rows.append(_agreement_row(
                 kind=group[0].phrase.normalized, kinds=list(dict.fromkeys(m.phrase.normalized for m in group)),
                 title=None, parties=parties, signed=None,
@@ -116,7 +116,8 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
         period = next((d for d in sent_dates if d.value.grain == "period" and d.start >= c0), None)
         signed = next((d for d in sent_dates if d.value.grain in ("day", "month", "year")), None)
         at_place = next((p for p in sent.of("PLACE") if any(a.end == p.start for a in sent.of("AT"))), None)
-        parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [], (kind.start, title_end))
+        parties, party_units = _parties_of(by_pattern, signing, sent, examples, found or [], rules,
+                                           (kind.start, title_end))
         rows.append(_agreement_row(
             kind=kind.phrase.normalized, kinds=[kind.phrase.normalized], title=None if is_unnamed else sdoc.text[c0:c1],
             parties=parties, signed=signed, place=at_place.phrase.normalized if at_place else None, count=None,
@@ -191,7 +192,8 @@ def _touching_joined(sdoc, sent, found: list) -> list:
     return out
 
 
-def _parties_of(match, signing: Signings, sent, examples, found, title: tuple[int, int] | None = None):
+def _parties_of(match, signing: Signings, sent, examples, found, rules: CompiledRules,
+                title: tuple[int, int] | None = None):
     """The parties' names and the units their roles are read from: those the pattern bound (a described party by
     its own words), else the places of the sentence (outside the document's title)."""
     if match is not None:
@@ -202,6 +204,12 @@ def _parties_of(match, signing: Signings, sent, examples, found, title: tuple[in
         return names, [next(u for u in units if u.name == n) for n in names]
     places = [p for p in _parties(sent, examples) if title is None or not title[0] <= p.start < title[1]]
     names = _specific_parties(places)
+    # a place at the end of a company's or a society's name ("Doanh nghiệp Đức", "doanh nghiệp CHLB Đức") names
+    # that body, not the state; an organ of the state ("Thành ủy Hà Nội") signs for its place
+    private = set(rules.merged_list("entity_shape", "private_kinds"))
+    holder = {p.phrase.normalized: party.name for p in places for party in found
+              if party.source == "head" and party.kind in private and party.start < p.start and p.end <= party.end}
+    names = list(dict.fromkeys(holder.get(n, n) for n in names))
     return names, [_unit_named(n, found, sent, title) for n in names]
 
 

@@ -75,10 +75,11 @@ class PartyFinder:
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
         # organisations often named after a person ("Trường THCS Nguyễn Du"): a personal name may complete the head
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
-        # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's")
+        # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's") or a country
+        # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country)
         self.lowercase_heads = {m.start for m in matches.get("LOWERCASE_ORG_HEAD", [])
-                                if m.start not in self.heads and self._capitalised_word(m.end, len(sdoc.texts))
-                                and m.end not in self.places}
+                                if m.start not in self.heads and (self._country_at(m.end) or (
+                                    self._capitalised_word(m.end, len(sdoc.texts)) and m.end not in self.places))}
         self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", [])
                            if m.start in self.lowercase_heads})
 
@@ -249,7 +250,8 @@ class PartyFinder:
                 head = self.heads[i]
                 party = self._party(i, j, head.phrase.normalized,
                                     country.phrase.get("country") if country else None, "head")
-                if i in self.lowercase_heads:  # "hãng Wendy's" is Wendy's: the head only says what it is
+                if i in self.lowercase_heads and not self._country_at(head.end):
+                    # "hãng Wendy's" is Wendy's: the head only says what it is
                     party = replace(party, name=self._party(head.end, j, None, None, "head").text)
                 found.append(party)
                 i = j
