@@ -10,7 +10,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
-from .entities import Party
+from .entities import Party, person_shaped
 from .records import SignedDocument, TokenSpan, in_text_order, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
@@ -200,6 +200,7 @@ def _parties_of(match, signing: Signings, sent, examples, found, rules: Compiled
         units = []
         for p in match.all("party"):
             units.append(signing.heads.get((p.start, p.end), p))
+        units = _without_representatives(units, sent)
         names = list(dict.fromkeys(u.name for u in units))
         return names, [next(u for u in units if u.name == n) for n in names]
     places = [p for p in _parties(sent, examples) if title is None or not title[0] <= p.start < title[1]]
@@ -211,6 +212,21 @@ def _parties_of(match, signing: Signings, sent, examples, found, rules: Compiled
               if party.source == "head" and party.kind in private and party.start < p.start and p.end <= party.end}
     names = list(dict.fromkeys(holder.get(n, n) for n in names))
     return names, [_unit_named(n, found, sent, title) for n in names]
+
+
+def _without_representatives(units: list, sent) -> list:
+    """"Nguyễn Vũ Quốc Huy, Hiệu trưởng Trường Đại học Y-Dược Huế và …": a person whose title, after a comma,
+    names the organisation bound next signs for it; the organisation is the party."""
+    titles = sent.of("TITLE")
+    commas = {m.start for m in sent.of("COMMA")}
+    out = []
+    for k, unit in enumerate(units):
+        after = units[k + 1] if k + 1 < len(units) else None
+        if after is not None and person_shaped(unit) and after.kind is not None \
+                and unit.end in commas and any(t.start == unit.end + 1 and t.end <= after.start for t in titles):
+            continue
+        out.append(unit)
+    return out
 
 
 def _unit_named(name: str, found: list, sent, title: tuple[int, int] | None):

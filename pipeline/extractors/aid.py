@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
 from ..tokenize import tokenize_body
-from .entities import Party, country_names, party_finder
+from .entities import Party, country_names, party_finder, person_shaped
 from .money import Anchor, find_anchors
 from .patterns import MAX_PHRASE, VERB_TAGS, Pattern, SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
@@ -138,7 +138,7 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
                 return None
             # "ông Nozaki" is the "Kosuke Nozaki" named before
             full = read.last_full_name_of(person.name)
-            return full if full is not None and not _person_shaped(person) else person
+            return full if full is not None and not person_shaped(person) else person
         noun = " ".join(anaphor.text.split()[:-1]).casefold()
         found = read.last_named_by(noun, sdoc, organisation_kinds(rules))
         if found is not None:
@@ -160,7 +160,7 @@ class PartiesRead(list):
     def last_person(self) -> Party | None:
         seen, last = self._people
         for p in self[seen:]:
-            if not p.quoted and (_person_shaped(p) or p.after_honorific):
+            if not p.quoted and (person_shaped(p) or p.after_honorific):
                 last = p
         self._people = (len(self), last)
         return last
@@ -169,7 +169,7 @@ class PartiesRead(list):
         """The person-shaped parties read so far whose name ends in " name", in text order."""
         seen, ending_in = self._full_names
         for p in self[seen:]:
-            if _person_shaped(p):
+            if person_shaped(p):
                 for at, char in enumerate(p.name):
                     if char == " ":
                         ending_in.setdefault(p.name[at + 1:], []).append(p)
@@ -213,13 +213,6 @@ def organisation_kinds(rules: CompiledRules) -> dict[str, str]:
     """Organisation head (folded) -> entity kind, from the entity-shape rules: "quỹ" -> fund."""
     return {str(h).casefold(): kind for data in rules.files.get("entity_shape", [])
             for kind, heads in (data.get("organisation_heads") or {}).items() for h in heads}
-
-
-def _person_shaped(party: Party) -> bool:
-    """Two to four capitalised words and no organisation head: "Warren Buffett", "Kosuke Nozaki"."""
-    words = party.text.split()
-    return party.source == "proper" and party.kind is None and 2 <= len(words) <= 4 \
-        and all(w[:1].isupper() for w in words)
 
 
 ANAPHOR_TO_VERB = 6  # syllables between "ông"/"quỹ này" and the verb ("ông cũng tuyên bố sẽ ủng hộ")

@@ -38,6 +38,13 @@ class Party:
         return {"text": self.text, "name": self.name, "kind": self.kind, "country": self.country}
 
 
+def person_shaped(party: Party) -> bool:
+    """Two to four capitalised words and no organisation head: "Warren Buffett", "Kosuke Nozaki"."""
+    words = party.text.split()
+    return party.source == "proper" and party.kind is None and 2 <= len(words) <= 4 \
+        and all(w[:1].isupper() for w in words)
+
+
 def _is_capitalised(text: str) -> bool:
     if len(text) == 2 and text.endswith("."):
         return False  # "2 độ C. Ngoài ra": an initial or a unit before a missed sentence break
