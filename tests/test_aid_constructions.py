@@ -44,3 +44,21 @@ def test_the_giver_after_do_is_no_company_paying():
     rows = extract_text("Ông Tùng trao cho bà Phạm Thị Lan số tiền 25 triệu đồng do công ty trả tiền "
                         "lương.")["aid_events"]
     assert not [r for r in rows if r["rule_id"] == "aid.give.handed_amount_given_by"]
+
+
+LOAN = ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank) đã ký kết thỏa thuận cho vay thêm 250 triệu USD "
+        "đầu tư tuyến đường sắt Cát Linh - Hà Đông.\n"
+        "Chiều 11/5, hai nhà lãnh đạo đã chứng kiến lễ ký Hiệp định vay ưu đãi giữa Chính phủ Việt Nam và China "
+        "Eximbank.\n"
+        "Năm 2013, Bộ Tài chính và China Eximbank đã ký hiệp định vay cho dự án.")
+
+
+def test_a_lender_alone_lends_to_the_other_party_of_its_nearest_agreement():
+    """The lender's sentence names no borrower; of the two agreements with the lender, the nearer names it."""
+    (row,) = extract_text(LOAN)["aid_events"]
+    assert (row["donor"], row["recipient"], int(row["amount"]), row["flow"]) == \
+        ("Ngân hàng Xuất nhập khẩu Trung Quốc", "Việt Nam", 250000000, "loan")
+
+
+def test_a_lender_with_no_agreement_of_two_parties_lends_nothing():
+    assert extract_text(LOAN.split("\n")[0])["aid_events"] == []

@@ -297,8 +297,8 @@ def _with_money_noun(sent: Sentence, start: int, anchor: Anchor) -> int:
 
 def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties: list[Party]) -> list[AidEvent]:
     """A loan whose sentence names the lender only ("China Eximbank đã ký kết thỏa thuận cho vay thêm 250
-    triệu USD"): the borrower is the other party of the article's agreement with that lender, when the
-    article has one such agreement and it has two parties. A loan no agreement completes is dropped."""
+    triệu USD"): the borrower is the other party of the article's agreement of two parties with that lender,
+    the one nearest the loan when the article has several. A loan no agreement completes is dropped."""
     by_name = {p.name: p for p in parties}
     two_party: dict[str, list] = {}  # party name -> the agreements of two parties it is one of
     for a in agreements:
@@ -310,10 +310,11 @@ def borrowers_from_agreements(events: list[AidEvent], agreements: list, parties:
         if event.recipients:
             kept.append(event)
             continue  # only a loan is kept with no recipient named in its sentence
-        others = {tuple(n for n in a.parties if n != event.donor_name) for a in two_party.get(event.donor_name, [])}
-        if len(others) != 1:
+        signed = [a for a in two_party.get(event.donor_name, []) if len(set(a.parties) - {event.donor_name}) == 1]
+        if not signed:
             continue
-        (borrower,), = others
+        nearest = min(signed, key=lambda a: abs(a.row["char_start"] - event.char_start))
+        borrower = next(n for n in nearest.parties if n != event.donor_name)
         # the agreement names the borrower; its words are those of another sentence: no span
         party = by_name.get(borrower) or Party(-1, -1, borrower, borrower, None, None, "agreement")
         event.recipients = [replace(party, start=-1, end=-1)]

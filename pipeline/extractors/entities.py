@@ -250,8 +250,10 @@ class PartyFinder:
                 continue
             headed = self.head_phrase(i, end)
             place = self.places.get(i)
-            if headed is not None and place is not None and place.end >= headed[0]:
-                headed = None  # the lists know the whole name ("Chính phủ Nhật Bản" is Nhật Bản)
+            if headed is not None and place is not None and (place.end >= headed[0] or place.end in self.joiners):
+                # the lists know the whole name ("Chính phủ Nhật Bản" is Nhật Bản); a joiner after it starts
+                # another party ("Chính phủ Việt Nam và China Eximbank")
+                headed = None
             if headed is not None:
                 j, country = headed
                 head = self.heads[i]
