@@ -361,6 +361,16 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
     after = sdoc.token_starts[marker.end]
     before = next((sdoc.token_starts[v.start] for v in verbs if v.start > verb.end), len(sdoc.text))
     signed = [d for d in documents if after <= d.row["char_start"] < before and len(d.parties) < 2]
+    businesses = next((h for h in sent.of("LOWERCASE_ORG_HEAD") if h.end == marker.start), None)
+    if businesses is not None and signed:
+        # "doanh nghiệp hai nước đã ký kết …": the businesses of the two sides sign, as one party
+        text = sdoc.text[sdoc.token_starts[businesses.start]:sdoc.token_ends[marker.end - 1]]
+        party = Party(businesses.start, marker.end, text, text, businesses.phrase.normalized, None, "phrase")
+        for document in signed:
+            document.row["parties"] = list(dict.fromkeys([text] + document.parties))
+            document.row["roles"] = sorted(document.row["roles"] + roles_of(sdoc, [("party", party)]),
+                                           key=in_text_order)
+        return
     sides: dict[str, Party] = {}
     for party in recent:
         if party.end <= marker.start and party.kind not in (None, "person"):
