@@ -189,14 +189,16 @@ class PartyFinder:
 
     def _name_after_descriptors(self, i: int, limit: int) -> int | None:
         """Where a name starts after the lower-case nouns that say what an organisation does ("Công ty ô tô
-        Toyota", "cơ quan hợp tác Hàn Quốc" is not: a place is no name), or None."""
+        Toyota"), or the country that ends it ("Hiệp hội bệnh viện tư nhân Việt Nam"); None when neither follows
+        them."""
         j = i
         for _ in range(MAX_HEAD_DESCRIPTORS):
             if not self._lowercase_noun(j, limit) or j in self.joiners:
                 return None
             j = self._word_end(j, limit)
-            if self._capitalised_word(j, limit) and j not in self.heads and j not in self.places \
-                    and j not in self.unlisted_places and not self._is_person_at(j, limit):
+            if self._country_at(j) or (self._capitalised_word(j, limit) and j not in self.heads
+                                       and j not in self.places and j not in self.unlisted_places
+                                       and not self._is_person_at(j, limit)):
                 return j
         return None
 
@@ -320,8 +322,11 @@ class PartyFinder:
         out: list[Party] = []
         for p in parties:
             prev = out[-1] if out else None
+            # an abbreviation is shorter than what it stands for: "BHYT (BHXH Việt Nam)" names the body the unit
+            # belongs to
             if prev is not None and p.start >= 1 and self.doc[p.start - 1].text == OPENING \
-                    and p.end < end and self.doc[p.end].text == CLOSING and prev.end == p.start - 1:
+                    and p.end < end and self.doc[p.end].text == CLOSING and prev.end == p.start - 1 \
+                    and len(p.text) < len(prev.text):
                 self.aliases[p.text.casefold()] = prev
                 out.append(Party(p.start, p.end, p.text, prev.name, prev.kind, prev.country, "abbreviation"))
                 continue
@@ -333,7 +338,7 @@ class PartyFinder:
 
 
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
-MAX_HEAD_DESCRIPTORS = 2  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
+MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
 
 
 @lru_cache(maxsize=8)
