@@ -191,6 +191,10 @@ class SyllableDoc:
         strings = self.doc.vocab.strings
         return [strings[t] if t else "" for t in self._columns[3]]
 
+    def span_text(self, start: int, end: int) -> str:
+        """The body text of tokens start..end (``doc[start:end].text`` without a Span or Token object)."""
+        return self.text[self.token_starts[start]:self.token_ends[end - 1]] if end > start else ""
+
     def ends_a_word(self, end: int) -> bool:
         return self.token_ends[end - 1] in self.word_ends
 
