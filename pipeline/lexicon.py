@@ -66,10 +66,13 @@ class Lexicon:
     after_name_keys: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
+    # matcher key id -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
+    key_rules: dict[int, "KeyRule"] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
             word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False,
             after_name: bool = False) -> None:
+        self.key_rules.clear()
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
@@ -86,27 +89,38 @@ class Lexicon:
         if after_name:
             self.after_name_keys.add(key)
 
+    def key_rule(self, key: str) -> "KeyRule":
+        return KeyRule(self.phrases[key][0], int(key.rsplit("\x1f", 1)[1]), key in self.head_keys,
+                       key in self.boundary_keys, key in self.after_name_keys, key in self.end_boundary_keys,
+                       tuple(self.cased[key]) if key in self.cased else None)
+
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
         by_label: dict[str, list] = defaultdict(list)
         strings = sdoc.doc.vocab.strings
         texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
+        key_rules = self.key_rules
         for key_id, start, end in self.matcher(sdoc.doc):
-            key = strings[key_id]
-            phrase = self.phrases[key][0]
-            if key in self.head_keys and not sdoc.heads_a_name(start, end):
+            rule = key_rules.get(key_id)
+            if rule is None:
+                rule = key_rules[key_id] = self.key_rule(strings[key_id])
+            if rule.head and not sdoc.heads_a_name(start, end):
                 continue
-            if key in self.boundary_keys and not sdoc.on_word_boundaries(start, end) \
-                    and not (key in self.after_name_keys and sdoc.ends_a_name_word(start, end)):
+            if rule.boundary and not sdoc.on_word_boundaries(start, end) \
+                    and not (rule.after_name and sdoc.ends_a_name_word(start, end)):
                 continue
-            if key in self.end_boundary_keys and not sdoc.ends_a_word(end):
+            if rule.end_boundary and not sdoc.ends_a_word(end):
                 continue
-            if key in self.cased and not _keeps_capitals(texts[start:end], self.cased[key]):
+            if rule.cased is not None and not _keeps_capitals(texts[start:end], rule.cased):
                 continue
-            by_label[phrase.label].append((start, end, body[starts[start]:ends[end - 1]], phrase,
-                                           int(key.rsplit("\x1f", 1)[1])))
+            by_label[rule.phrase.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase,
+                                                rule.order))
         result = {}
         for label, items in by_label.items():
+            items.sort(key=lambda item: (item[0], item[1]))
+            if all(a[1] <= b[0] for a, b in zip(items, items[1:])):  # most labels: no two matches share a token
+                result[label] = [Match(label, s, e, starts[s], ends[e - 1], text, p) for s, e, text, p, _ in items]
+                continue
             # two phrases of a label on the same words ("Trưởng đại diện", "Trưởng Đại diện"): the one written
             # as the text is, else the one the rule files list first, whatever order the matcher reports them in
             phrase_of: dict[tuple[int, int], tuple[Phrase, str]] = {}
@@ -116,6 +130,20 @@ class Lexicon:
             result[label] = [Match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1], phrase_of[(s, e)][0])
                              for s, e in kept]
         return result
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """What a matcher key stands for: its phrase, its place in the rule files, and the tests a match of it must
+    pass (worked out once per key, not per match)."""
+
+    phrase: Phrase
+    order: int
+    head: bool
+    boundary: bool
+    after_name: bool
+    end_boundary: bool
+    cased: tuple[tuple[bool, ...], ...] | None  # the capitalisation of each alias, for a cased list
 
 
 def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
