@@ -302,15 +302,24 @@ def _pattern_pieces(chunk: str) -> tuple[str, ...]:
     return pieces if "".join(pieces) == chunk and pieces else (chunk,)
 
 
+@lru_cache(maxsize=65536)
+def _word_pieces(text: str) -> tuple[str, ...] | None:
+    """The syllables a word is cut into, or None for a word that is one syllable as written (most are)."""
+    if len(text.split()) == 1 and len(_pattern_pieces(text)) == 1:
+        return None
+    return tuple(piece for chunk in text.split() for piece in _pattern_pieces(chunk))
+
+
 def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     syllables = []
     starts, ends = {w.start for w in words}, {w.end for w in words}
     for w in words:
-        if len(w.text.split()) == 1 and len(_pattern_pieces(w.text)) == 1:  # most words: one syllable, as written
+        pieces = _word_pieces(w.text)
+        if pieces is None:
             syllables.append(w)
             continue
         cursor, prev = w.start, None
-        for syl in (piece for chunk in w.text.split() for piece in _pattern_pieces(chunk)):
+        for syl in pieces:
             at = body.index(syl, cursor, w.end)
             syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
             if prev is not None and _word_breaks_between(prev[2], syl):
@@ -321,10 +330,11 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     doc = doc_from_words(body, syllables)
     sdoc = SyllableDoc(doc, starts, ends, [], body)
     sentence_by_start = {s.start: s.sentence for s in syllables}
-    current = 0
+    current, sentence_of = 0, sdoc.sentence_of
     for idx, space in zip(sdoc.token_starts, sdoc.spaces):
-        current = sentence_by_start.get(idx, current) if not space else current
-        sdoc.sentence_of.append(current)
+        if not space:
+            current = sentence_by_start.get(idx, current)
+        sentence_of.append(current)
     return sdoc
 
 
