@@ -80,6 +80,8 @@ class PartyFinder:
                                 if m.start not in self.heads and self._capitalised_word(m.end, len(sdoc.texts))
                                 and m.end not in self.places}
         self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", []) if m.start in self.lowercase_heads})
+        # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
+        self.phrase_openers = set(self.heads) | set(self.places) | set(self.unlisted_places)
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
@@ -238,6 +240,9 @@ class PartyFinder:
         while i < end:
             if spaces[i] or (i > start and token_starts[i] not in word_starts and i not in self.places):
                 i += 1
+                continue
+            if i > start and i not in self.phrase_openers and not self._capitalised_word(i, end):
+                i += 1  # most words: neither a party's head, a place nor capitalised
                 continue
             headed = self.head_phrase(i, end)
             place = self.places.get(i)
