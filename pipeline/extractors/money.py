@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
-from ..numbers import parse_money, parse_number, split_qualifier
+from ..numbers import may_be_number, parse_money, parse_number, split_qualifier
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ def _longest_number(sdoc, sent, i, rules) -> tuple[int, Decimal] | None:
     for j in range(min(i + MAX_NUMBER_TOKENS, sent.end), i, -1):
         if sdoc.spaces[j - 1] or sdoc.texts[j - 1] in SENTENCE_PUNCT:
             continue
-        value = parse_number(sdoc.span_text(i, j), rules)
+        text = sdoc.span_text(i, j)
+        value = parse_number(text, rules) if may_be_number(text, rules) else None
         if value is not None:
             return j, value
     return None
