@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter, le
 from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
@@ -51,16 +52,6 @@ class Match:
     char_end: int
     text: str
     phrase: Phrase
-
-
-def _new_match(label: str, start: int, end: int, char_start: int, char_end: int, text: str, phrase: Phrase,
-               _new=object.__new__) -> Match:
-    """``Match(...)``, made as a frozen dataclass's ``__init__`` would make it but without its call per field: the
-    lexicon makes one per match, about one per token, and that ``__init__`` took a third of the time to find them."""
-    match = _new(Match)
-    match.__dict__.update(label=label, start=start, end=end, char_start=char_start, char_end=char_end, text=text,
-                          phrase=phrase)
-    return match
 
 
 @dataclass
@@ -127,9 +118,10 @@ class Lexicon:
                                                 rule.order))
         result = {}
         for label, items in by_label.items():
-            items.sort(key=lambda item: (item[0], item[1]))
-            if all(a[1] <= b[0] for a, b in zip(items, items[1:])):  # most labels: no two matches share a token
-                result[label] = [_new_match(label, s, e, starts[s], ends[e - 1], text, p) for s, e, text, p, _ in items]
+            items.sort(key=itemgetter(0, 1))
+            # most labels: no two matches share a token (each ends where or before the next starts)
+            if all(map(le, [item[1] for item in items[:-1]], [item[0] for item in items[1:]])):
+                result[label] = [Match(label, s, e, starts[s], ends[e - 1], text, p) for s, e, text, p, _ in items]
                 continue
             # two phrases of a label on the same words ("Trưởng đại diện", "Trưởng Đại diện"): the one written
             # as the text is, else the one the rule files list first, whatever order the matcher reports them in
@@ -137,8 +129,8 @@ class Lexicon:
             for s, e, text, p, _ in sorted(items, key=lambda item: (item[3].normalized != item[2], item[4])):
                 phrase_of.setdefault((s, e), (p, text))
             kept = longest_first([(s, e) for s, e, _, _, _ in items])
-            result[label] = [_new_match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1],
-                                        phrase_of[(s, e)][0]) for s, e in kept]
+            result[label] = [Match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1], phrase_of[(s, e)][0])
+                             for s, e in kept]
         return result
 
 

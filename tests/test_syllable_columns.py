@@ -1,9 +1,8 @@
 """The plain lists extraction reads token attributes from say what spaCy's Tokens say, and the overlap filter on
-pairs keeps what spaCy's filter_spans keeps; a Match made without the dataclass's __init__ is the same Match."""
+pairs keeps what spaCy's filter_spans keeps."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc
@@ -43,15 +42,3 @@ def test_the_text_of_a_token_range_is_its_spans_text(ingested):
     for start, end in [(0, 0), (0, 1), (0, n), (3, 9), (n - 5, n), (7, 7)]:
         assert sdoc.span_text(start, end) == sdoc.doc[start:end].text
 
-
-def test_a_match_made_fast_is_the_match_the_dataclass_makes():
-    from dataclasses import replace
-
-    from vnfacts.lexicon import Match, Phrase, _new_match
-
-    fields = ("PLACE", 3, 5, 10, 17, "Hà Nội", Phrase("PLACE", "Hà Nội", "entities.vi", (("kind", "city"),)))
-    fast, made = _new_match(*fields), Match(*fields)
-    assert fast == made and hash(fast) == hash(made) and repr(fast) == repr(made)
-    assert replace(fast, end=6) == replace(made, end=6)
-    with pytest.raises(AttributeError):
-        fast.end = 6  # still frozen
