@@ -237,11 +237,13 @@ class PartyFinder:
         """The parties between tokens start and end (one sentence), in text order."""
         found, i = [], start
         spaces, token_starts, word_starts = self.sdoc.spaces, self.sdoc.token_starts, self.sdoc.word_starts
+        texts = self.sdoc.texts
         while i < end:
             if spaces[i] or (i > start and token_starts[i] not in word_starts and i not in self.places):
                 i += 1
                 continue
-            if i > start and i not in self.phrase_openers and not self._capitalised_word(i, end):
+            if i > start and i not in self.phrase_openers and (not texts[i][:1].isupper() and not texts[i][:1].isdigit()
+                                                               or not self._capitalised_word(i, end)):
                 i += 1  # most words: neither a party's head, a place nor capitalised
                 continue
             headed = self.head_phrase(i, end)
