@@ -55,20 +55,21 @@ def main() -> None:
     rules = compile_rules(RULES_DIR)
     modules = (aid, agreements, officials)
     with_patterns = [m.compiled_patterns for m in modules]
-    row_patterns = aid._row_patterns  # the aid patterns that make rows, read once per rule set
+    # the aid patterns that make rows and those that open a frame, read once per rule set
+    row_patterns, frame_patterns = aid._row_patterns, aid._frame_patterns
     timings: dict[str, list[float]] = {"with": [], "without": []}
     for _ in range(3):
         for m, compiled in zip(modules, with_patterns):
             m.compiled_patterns = compiled
-        aid._row_patterns = row_patterns
+        aid._row_patterns, aid._frame_patterns = row_patterns, frame_patterns
         timings["with"].append(extract_seconds(docs, rules))
         for m in modules:
             m.compiled_patterns = lambda _rules, _kind: ()
-        aid._row_patterns = lambda _rules: ()
+        aid._row_patterns = aid._frame_patterns = lambda _rules: ()
         timings["without"].append(extract_seconds(docs, rules))
     for m, compiled in zip(modules, with_patterns):
         m.compiled_patterns = compiled
-    aid._row_patterns = row_patterns
+    aid._row_patterns, aid._frame_patterns = row_patterns, frame_patterns
     best_with, best_without = min(timings["with"]), min(timings["without"])
     print(f"{len(docs)} articles: extract with patterns {best_with:.2f} s, without {best_without:.2f} s, "
           f"ratio {best_with / best_without:.2f}")

@@ -173,7 +173,49 @@ def _word_regex(word: str) -> str:
 def _alternation(words) -> str:
     # Longest first, so "mười hai" is tried before "mười".
     words = sorted({str(w) for w in words}, key=len, reverse=True)
-    return "|".join(_word_regex(w) for w in words)
+    return _prefix_tree([_word_units(w) for w in words])
+
+
+def _word_units(word: str) -> tuple[str, ...]:
+    """``_word_regex(word)`` cut into the pieces that each match one character or one run of spaces."""
+    units: list[str] = []
+    for k, part in enumerate(str(word).split()):
+        if k:
+            units.append(SPACE)
+        units.extend(re.escape(c) for c in part)
+    return tuple(units)
+
+
+def _prefix_tree(alternatives: list[tuple[str, ...]]) -> str:
+    """The alternation of ``alternatives`` (in the order they are to be tried) with the alternatives that start
+    alike sharing their start, ``a(?:b|c)`` for ``ab|ac``: the regex engine tries each alternative at every place a
+    date may start, and these lists repeat their first syllables ("thứ hai", "thứ ba", …). It matches what the plain
+    alternation matches: two alternatives whose first characters no character matches both of never match at the
+    same place, so their groups may be tried in any order; within a group the order is kept, and the alternative
+    that is the shared start itself (the shortest, tried last) stays last. Otherwise the plain alternation."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    whole = False
+    for units in alternatives:
+        if units:
+            groups.setdefault(units[0], []).append(units[1:])
+        else:
+            whole = True
+    if whole and alternatives[-1] or _may_start_alike(list(groups)):
+        return "|".join("".join(units) for units in alternatives)
+    branches = []
+    for first, rests in groups.items():
+        inner = _prefix_tree(rests)
+        branches.append(first + (f"(?:{inner})" if len(rests) > 1 else inner))
+    return "|".join(branches + [""] * whole)
+
+
+def _may_start_alike(firsts: list[str]) -> bool:
+    """Whether two of these pieces (escaped characters, or the run of spaces) may match the same character,
+    case-insensitively."""
+    chars = [re.sub(r"\\(.)", r"\1", f) for f in firsts if f != SPACE]
+    return any(a.lower() == b.lower() or a.upper() == b.upper() or a.casefold() == b.casefold()
+               or re.fullmatch(re.escape(a), b, re.IGNORECASE) or re.fullmatch(re.escape(b), a, re.IGNORECASE)
+               for k, a in enumerate(chars) for b in chars[k + 1:])
 
 
 def _capitalised_regex(word: str) -> str:

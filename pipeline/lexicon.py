@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter, le
 from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
@@ -66,10 +67,13 @@ class Lexicon:
     after_name_keys: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
+    # matcher key id -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
+    key_rules: dict[int, "KeyRule"] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
             word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False,
             after_name: bool = False) -> None:
+        self.key_rules.clear()
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
@@ -86,27 +90,39 @@ class Lexicon:
         if after_name:
             self.after_name_keys.add(key)
 
+    def key_rule(self, key: str) -> "KeyRule":
+        return KeyRule(self.phrases[key][0], int(key.rsplit("\x1f", 1)[1]), key in self.head_keys,
+                       key in self.boundary_keys, key in self.after_name_keys, key in self.end_boundary_keys,
+                       tuple(self.cased[key]) if key in self.cased else None)
+
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
         by_label: dict[str, list] = defaultdict(list)
         strings = sdoc.doc.vocab.strings
         texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
+        key_rules = self.key_rules
         for key_id, start, end in self.matcher(sdoc.doc):
-            key = strings[key_id]
-            phrase = self.phrases[key][0]
-            if key in self.head_keys and not sdoc.heads_a_name(start, end):
+            rule = key_rules.get(key_id)
+            if rule is None:
+                rule = key_rules[key_id] = self.key_rule(strings[key_id])
+            if rule.head and not sdoc.heads_a_name(start, end):
                 continue
-            if key in self.boundary_keys and not sdoc.on_word_boundaries(start, end) \
-                    and not (key in self.after_name_keys and sdoc.ends_a_name_word(start, end)):
+            if rule.boundary and not sdoc.on_word_boundaries(start, end) \
+                    and not (rule.after_name and sdoc.ends_a_name_word(start, end)):
                 continue
-            if key in self.end_boundary_keys and not sdoc.ends_a_word(end):
+            if rule.end_boundary and not sdoc.ends_a_word(end):
                 continue
-            if key in self.cased and not _keeps_capitals(texts[start:end], self.cased[key]):
+            if rule.cased is not None and not _keeps_capitals(texts[start:end], rule.cased):
                 continue
-            by_label[phrase.label].append((start, end, body[starts[start]:ends[end - 1]], phrase,
-                                           int(key.rsplit("\x1f", 1)[1])))
+            by_label[rule.phrase.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase,
+                                                rule.order))
         result = {}
         for label, items in by_label.items():
+            items.sort(key=itemgetter(0, 1))
+            # most labels: no two matches share a token (each ends where or before the next starts)
+            if all(map(le, [item[1] for item in items[:-1]], [item[0] for item in items[1:]])):
+                result[label] = [Match(label, s, e, starts[s], ends[e - 1], text, p) for s, e, text, p, _ in items]
+                continue
             # two phrases of a label on the same words ("Trưởng đại diện", "Trưởng Đại diện"): the one written
             # as the text is, else the one the rule files list first, whatever order the matcher reports them in
             phrase_of: dict[tuple[int, int], tuple[Phrase, str]] = {}
@@ -116,6 +132,20 @@ class Lexicon:
             result[label] = [Match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1], phrase_of[(s, e)][0])
                              for s, e in kept]
         return result
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """What a matcher key stands for: its phrase, its place in the rule files, and the tests a match of it must
+    pass (worked out once per key, not per match)."""
+
+    phrase: Phrase
+    order: int
+    head: bool
+    boundary: bool
+    after_name: bool
+    end_boundary: bool
+    cased: tuple[tuple[bool, ...], ...] | None  # the capitalisation of each alias, for a cased list
 
 
 def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -190,6 +220,10 @@ class SyllableDoc:
     def tags(self) -> list[str]:
         strings = self.doc.vocab.strings
         return [strings[t] if t else "" for t in self._columns[3]]
+
+    def span_text(self, start: int, end: int) -> str:
+        """The body text of tokens start..end (``doc[start:end].text`` without a Span or Token object)."""
+        return self.text[self.token_starts[start]:self.token_ends[end - 1]] if end > start else ""
 
     def ends_a_word(self, end: int) -> bool:
         return self.token_ends[end - 1] in self.word_ends
@@ -271,15 +305,24 @@ def _pattern_pieces(chunk: str) -> tuple[str, ...]:
     return pieces if "".join(pieces) == chunk and pieces else (chunk,)
 
 
+@lru_cache(maxsize=65536)
+def _word_pieces(text: str) -> tuple[str, ...] | None:
+    """The syllables a word is cut into, or None for a word that is one syllable as written (most are)."""
+    if len(text.split()) == 1 and len(_pattern_pieces(text)) == 1:
+        return None
+    return tuple(piece for chunk in text.split() for piece in _pattern_pieces(chunk))
+
+
 def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     syllables = []
     starts, ends = {w.start for w in words}, {w.end for w in words}
     for w in words:
-        if len(w.text.split()) == 1 and len(_pattern_pieces(w.text)) == 1:  # most words: one syllable, as written
+        pieces = _word_pieces(w.text)
+        if pieces is None:
             syllables.append(w)
             continue
         cursor, prev = w.start, None
-        for syl in (piece for chunk in w.text.split() for piece in _pattern_pieces(chunk)):
+        for syl in pieces:
             at = body.index(syl, cursor, w.end)
             syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
             if prev is not None and _word_breaks_between(prev[2], syl):
@@ -290,10 +333,11 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     doc = doc_from_words(body, syllables)
     sdoc = SyllableDoc(doc, starts, ends, [], body)
     sentence_by_start = {s.start: s.sentence for s in syllables}
-    current = 0
+    current, sentence_of = 0, sdoc.sentence_of
     for idx, space in zip(sdoc.token_starts, sdoc.spaces):
-        current = sentence_by_start.get(idx, current) if not space else current
-        sdoc.sentence_of.append(current)
+        if not space:
+            current = sentence_by_start.get(idx, current)
+        sentence_of.append(current)
     return sdoc
 
 

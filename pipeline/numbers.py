@@ -483,6 +483,25 @@ def parse_number(text: str, rules_dir: Path | None = None) -> Decimal | None:
     return _parse_number_tokens(_phrase(digit_groups_in_house_format(str(text), number_words)), number_words)
 
 
+@lru_cache(maxsize=8)
+def _number_word_set(source: RulesSource) -> frozenset[str]:
+    """Every word a number may be made of without a digit (lower case, as ``_phrase`` cuts a text)."""
+    words, _ = _load_vocabularies(source)
+    return frozenset().union(words.scales, words.standalone_scales, words.decimal_point_words, words.digits,
+                             words.ten_words, words.tens_words, words.ones_after_tens, words.digits_not_after_tens,
+                             words.zero_tens_words, words.negative_words)
+
+
+def may_be_number(text: str, rules_dir: Path | None = None) -> bool:
+    """False when ``parse_number`` cannot read ``text``: one of its words holds no digit, is no number word and
+    opens with no minus sign (every word of a number is one of those). A cheap test before parsing the words
+    after a number one by one; True says nothing."""
+    source = rules_source(rules_dir)
+    number_words = _number_word_set(source)
+    signs = _load_vocabularies(source)[0].negative_signs
+    return all(w in number_words or _has_digit(w) or w.startswith(signs) for w in _phrase(text))
+
+
 # ---------------------------------------------------------------------------
 # Qualifiers
 # ---------------------------------------------------------------------------

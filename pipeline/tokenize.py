@@ -576,7 +576,9 @@ def doc_from_words(body: str, words: list[Word], vocab: Vocab | None = None) -> 
     cursor, last_sentence = 0, None
     for w in words:
         gap = body[cursor:w.start]
-        if gap:
+        if gap == " " and doc_words and not spaces[-1]:  # most gaps: the one space after the word before
+            spaces[-1] = True
+        elif gap:
             _attach_gap(gap, doc_words, spaces, tags, sent_starts)
         doc_words.append(w.text)
         spaces.append(False)

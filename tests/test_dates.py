@@ -4,6 +4,7 @@ own examples, a property test over arbitrary text, and Duckling's VI time corpus
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import asdict
 from datetime import date
@@ -258,3 +259,25 @@ def test_duckling_vi_absolute_dates():
     print("\n".join(f"  miss {m}" for m in misses))
     assert len(cases) == 36
     assert hits >= DUCKLING_FLOOR, misses
+
+
+# ---------------------------------------------------------------------------
+# The word lists' alternations share their common starts and match as the plain alternation
+
+
+WORDS = st.text(alphabet="abAB.", min_size=1, max_size=4).map(lambda w: w.replace(".", " ").strip() or "a")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=8), st.text(alphabet="abAB \n", max_size=12))
+def test_a_shared_start_alternation_matches_as_the_plain_one(words, text):
+    from vnfacts.dates import _alternation, _word_regex
+
+    plain = "|".join(_word_regex(w) for w in sorted(set(words), key=len, reverse=True))
+    shared = _alternation(words)
+    for after in ("", r"(?!\w)", r"(?=\s)b", "(a)?b"):  # what follows decides which alternative a match keeps
+        for pos in range(len(text) + 1):
+            plain_match, shared_match = (re.compile(f"(?:{alt}){after}", re.IGNORECASE).match(text, pos)
+                                         for alt in (plain, shared))
+            assert (plain_match and (plain_match.span(), plain_match.groups())) == \
+                (shared_match and (shared_match.span(), shared_match.groups()))

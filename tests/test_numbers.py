@@ -430,3 +430,24 @@ def test_rule_file_example(normalize, text, expected):
         want = expected.get(key)
         want = _dec(want) if isinstance(want, (int, float)) else want
         assert got.get(key) == want, f"{text!r}: {key}: expected {want!r}, got {got.get(key)!r}"
+
+
+NUMBER_TEXT_PIECES = ["1", "2,5", "30.000", "100K", "-1,2", "hai", "mươi", "mốt", "nghìn", "triệu", "tỷ", "phẩy",
+                      "âm", "lẻ", "linh", "không", "trăm", "người", "USD", "đồng", "xe", "-", ",", "năm", "10%"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NUMBER_TEXT_PIECES), min_size=1, max_size=5),
+       st.lists(st.sampled_from([" ", "", "  "]), min_size=5, max_size=5))
+def test_what_may_be_number_refuses_parse_number_cannot_read(pieces, gaps):
+    from vnfacts.numbers import may_be_number
+
+    text = "".join(p + g for p, g in zip(pieces, gaps)).strip()
+    if not may_be_number(text):
+        assert parse_number(text) is None
+
+
+def test_may_be_number_refuses_a_word_after_a_number():
+    from vnfacts.numbers import may_be_number
+
+    assert not may_be_number("2 người") and may_be_number("hai mươi mốt nghìn") and may_be_number("1,8 tỷ")

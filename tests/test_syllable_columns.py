@@ -33,3 +33,12 @@ def test_longest_first_keeps_what_filter_spans_keeps(starts_and_lengths):
     pairs = [(start, start + length) for start, length in starts_and_lengths]
     expected = [(s.start, s.end) for s in filter_spans([doc[a:b] for a, b in pairs])]
     assert longest_first(pairs) == expected
+
+
+def test_the_text_of_a_token_range_is_its_spans_text(ingested):
+    body = next(a for a in ingested["articles"] if "40.000 USD" in a["body"])["body"]
+    sdoc = syllable_doc(body, tokenize_body(body))
+    n = len(sdoc.doc)
+    for start, end in [(0, 0), (0, 1), (0, n), (3, 9), (n - 5, n), (7, 7)]:
+        assert sdoc.span_text(start, end) == sdoc.doc[start:end].text
+

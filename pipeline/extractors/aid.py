@@ -412,7 +412,8 @@ def opened_frame(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, partie
     """The frame a sentence opens for the sentences after it: a gift named with its giver and receivers but no
     amount (a pattern that ``sets: {frame: true}``: "Chuyến bay chở hàng cứu trợ của Nhật Bản đã tới Hà Nội"),
     else the giver and receivers of the sentence's last row; None when it opens none."""
-    patterns = tuple(p for p in compiled_patterns(rules, "aid") if p.get("frame") and sent.holds(p.required_labels()))
+    present = sent.labels()
+    patterns = tuple(p for p, required in _frame_patterns(rules) if required <= present)
     if patterns:
         for match in match_sentence(SentenceUnits(sdoc, sent, parties, [], phrase_finder(sdoc, sent, parties)),
                                     patterns):
@@ -422,6 +423,12 @@ def opened_frame(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, partie
     named = [e for e in events if e.recipients and e.donor is not None and e.donor.start >= 0]
     last = max(named, key=lambda e: e.char_start, default=None)
     return Frame("give", last.verb, last.donor, tuple(last.recipients)) if last is not None else None
+
+
+@lru_cache(maxsize=8)
+def _frame_patterns(rules: CompiledRules) -> tuple[tuple[Pattern, frozenset[str]], ...]:
+    """The patterns that open a frame, each with the labels a sentence must hold for it (once per rule set)."""
+    return tuple((p, frozenset(p.required_labels())) for p in compiled_patterns(rules, "aid") if p.get("frame"))
 
 
 @lru_cache(maxsize=8)

@@ -89,6 +89,8 @@ class PartyFinder:
                                     self._capitalised_word(m.end, len(sdoc.texts)) and m.end not in self.places))}
         self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", [])
                            if m.start in self.lowercase_heads})
+        # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
+        self.phrase_openers = set(self.heads) | set(self.places) | set(self.unlisted_places)
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
@@ -161,7 +163,7 @@ class PartyFinder:
                 j = joiner.end  # "UBND P. Hòa Thọ Đông": an abbreviated unit, not a word of the name
                 continue
             if self._capitalised_word(j, limit) and j not in self.heads and not lower and not self._is_person_at(j, limit):
-                proper = proper or self.doc[j].tag_ == "Np"
+                proper = proper or self.sdoc.tags[j] == "Np"
                 j = self._word_end(j, limit)
                 continue
             if j in self.foreign_joiners and self._capitalised_word(j + 1, limit):
@@ -225,16 +227,16 @@ class PartyFinder:
         while True:
             if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
                 j = self._word_end(j, limit)
-            elif j < limit and (self.doc[j].text in INNER_NAME_MARKS or j in self.foreign_joiners) \
+            elif j < limit and (self.sdoc.texts[j] in INNER_NAME_MARKS or j in self.foreign_joiners) \
                     and self._capitalised_word(j + 1, limit):
                 j = self._word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
             else:
                 break
-        syllables = [t.text for t in self.doc[i:j] if not t.is_space]
+        syllables = [text for text, space in zip(self.sdoc.texts[i:j], self.sdoc.spaces[i:j]) if not space]
         if any(any(c.isdigit() for c in s) for s in syllables) or sum(c.isalpha() for s in syllables for c in s) < 2:
             return None
         # underthesea tags many a capitalised sentence opener Np ("Vốn"): there a name needs two syllables
-        tagged = any(self.doc[k].idx in self.proper_nouns for k in range(i, j)
+        tagged = any(self.sdoc.token_starts[k] in self.proper_nouns for k in range(i, j)
                      if k != sentence_start or len(syllables) >= 2)
         foreign = any(VIETNAMESE_SYLLABLE.match(s) is None and s.isalpha() for s in syllables)
         abbreviation = len(syllables) == 1 and len(syllables[0]) >= 2 and syllables[0].isupper()
@@ -246,9 +248,14 @@ class PartyFinder:
         """The parties between tokens start and end (one sentence), in text order."""
         found, i = [], start
         spaces, token_starts, word_starts = self.sdoc.spaces, self.sdoc.token_starts, self.sdoc.word_starts
+        texts = self.sdoc.texts
         while i < end:
             if spaces[i] or (i > start and token_starts[i] not in word_starts and i not in self.places):
                 i += 1
+                continue
+            if i > start and i not in self.phrase_openers and (not texts[i][:1].isupper() and not texts[i][:1].isdigit()
+                                                               or not self._capitalised_word(i, end)):
+                i += 1  # most words: neither a party's head, a place nor capitalised
                 continue
             headed = self.head_phrase(i, end)
             place = self.places.get(i)
@@ -281,7 +288,7 @@ class PartyFinder:
                 i = j
                 continue
             k = i
-            if i == start and self.doc[i].idx not in self.proper_nouns:
+            if i == start and self.sdoc.token_starts[i] not in self.proper_nouns:
                 k = self._word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
                 k = k if self._capitalised_word(k, end) else i
             j = self.proper_phrase(k, end, start) if k != i else None

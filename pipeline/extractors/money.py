@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
-from ..numbers import parse_money, parse_number, split_qualifier
+from ..numbers import may_be_number, parse_money, parse_number, split_qualifier
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence
 
 @dataclass(frozen=True)
@@ -29,20 +29,19 @@ def _number_token(text: str, rules: CompiledRules) -> bool:
 
 def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> list[Anchor]:
     """Money amounts and counted aid items in a sentence, longest first, not overlapping."""
-    doc = sdoc.doc
+    texts, spaces = sdoc.texts, sdoc.spaces
     items_at = {m.start: m for m in sent.of("ITEM")}
     units_at = {m.start: m for m in sent.of("UNIT")}
     currencies = sent.of("CURRENCY")
     currency_starts = {m.start for m in currencies}
     anchors, i = [], sent.start
     while i < sent.end:
-        tok = doc[i]
-        if tok.is_space or not (_number_token(tok.text, rules) or i in currency_starts):
+        if spaces[i] or not (_number_token(texts[i], rules) or i in currency_starts):
             i += 1
             continue
         money = _longest_money(sdoc, sent, i, currencies, rules)
         if money is not None:
-            if not _is_conversion(doc, anchors, money, rules) and not _values_goods(doc, anchors, money, rules):
+            if not _is_conversion(sdoc, anchors, money, rules) and not _values_goods(sdoc, anchors, money, rules):
                 anchors.append(money)
             i = money.end
             continue
@@ -55,12 +54,12 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
     return anchors
 
 
-def _is_conversion(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
+def _is_conversion(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
     """"15 triệu USD (gần 341 tỷ đồng)": an amount in brackets right after another one restates it in
     another currency."""
     if not anchors or anchors[-1].kind != "cash":
         return False
-    between = [t.text for t in doc[anchors[-1].end:money.start] if not t.is_space]
+    between = [sdoc.texts[k] for k in range(anchors[-1].end, money.start) if not sdoc.spaces[k]]
     if between[:1] != ["("]:
         return False
     words = " ".join(between[1:]).casefold()
@@ -76,13 +75,14 @@ def _folded_words(rules: CompiledRules, keys: tuple[str, ...]) -> frozenset[str]
 VALUE_AFTER_GOODS = 15  # "1 xe ô tô nhãn hiệu Toyota Land Cruiser VX trị giá 2,8 tỷ đồng": a long item name
 
 
-def _values_goods(doc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
+def _values_goods(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
     """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng": an amount right after a
     value or conversion word that follows counted goods states what the goods are worth, not a gift of its own.
     Punctuation between the goods and the word (a bracketed aside, a comma) keeps them apart."""
     if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
         return False
-    between = [t.text for t in doc[anchors[-1].end:money.start] if not t.is_space and t.text != "("]
+    between = [sdoc.texts[k] for k in range(anchors[-1].end, money.start)
+               if not sdoc.spaces[k] and sdoc.texts[k] != "("]
     if any(w in SENTENCE_PUNCT for w in between):
         return False
     words = _folded_words(rules, ("value_words", "conversion_words"))
@@ -99,12 +99,10 @@ def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:
 
 
 def _longest_money(sdoc, sent, i, currencies, rules) -> Anchor | None:
-    doc = sdoc.doc
     for j in _money_ends(i, currencies, min(i + MAX_NUMBER_TOKENS, sent.end)):
-        if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
+        if sdoc.spaces[j - 1] or sdoc.texts[j - 1] in SENTENCE_PUNCT:
             continue
-        text = doc[i:j].text
-        money = parse_money(text, rules)
+        money = parse_money(sdoc.span_text(i, j), rules)
         if money is None or money.amount is None:
             continue
         start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
@@ -114,23 +112,22 @@ def _longest_money(sdoc, sent, i, currencies, rules) -> Anchor | None:
 
 def _with_leading_qualifier(sdoc, sent, i, j, rules) -> tuple[int, str | None]:
     """Extend an amount to the left over an approximate qualifier ("hơn", "gần", "khoảng")."""
-    doc = sdoc.doc
     for back in (3, 2, 1):
         start = i - back
-        if start < sent.start or any(t.is_space for t in doc[start:i]):
+        if start < sent.start or any(sdoc.spaces[start:i]):
             continue
-        qualifier, rest = split_qualifier(doc[start:j].text, rules)
-        if qualifier and rest.strip() == doc[i:j].text:
+        qualifier, rest = split_qualifier(sdoc.span_text(start, j), rules)
+        if qualifier and rest.strip() == sdoc.span_text(i, j):
             return start, qualifier
     return i, None
 
 
 def _longest_number(sdoc, sent, i, rules) -> tuple[int, Decimal] | None:
-    doc = sdoc.doc
     for j in range(min(i + MAX_NUMBER_TOKENS, sent.end), i, -1):
-        if doc[j - 1].is_space or doc[j - 1].text in SENTENCE_PUNCT:
+        if sdoc.spaces[j - 1] or sdoc.texts[j - 1] in SENTENCE_PUNCT:
             continue
-        value = parse_number(doc[i:j].text, rules)
+        text = sdoc.span_text(i, j)
+        value = parse_number(text, rules) if may_be_number(text, rules) else None
         if value is not None:
             return j, value
     return None
@@ -154,12 +151,10 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
 def _list_item_end(sdoc, sent, k) -> int:
     """Where the item phrase of a list element ends: punctuation, a number, a stop word, a word of value or a verb
     of giving ("20 ngôi nhà tình thương trao tặng các hộ nghèo")."""
-    doc = sdoc.doc
     stops = {m.start for label in ("STOP", "TO", "VALUE_WORD", "GIVE") for m in sent.of(label)}
     end = k
     while end < sent.end:
-        tok = doc[end]
-        if tok.is_space or tok.text in SENTENCE_PUNCT or end in stops or tok.like_num:
+        if sdoc.spaces[end] or sdoc.texts[end] in SENTENCE_PUNCT or end in stops or sdoc.doc[end].like_num:
             break
         end += 1
     return end

@@ -120,7 +120,7 @@ class OfficialParser:
         return head
 
     def skip_space(self, k: int) -> int:
-        while k < self.sent.end and self.doc[k].is_space:
+        while k < self.sent.end and self.sdoc.spaces[k]:
             k += 1
         return k
 
@@ -149,7 +149,7 @@ class OfficialParser:
             if tok.is_punct or tok.is_space or k - 1 in self.titles or k - 1 in self.honorifics \
                     or k - 1 in self.conjunctions:
                 return j  # "… Tổng Giám đốc MHBS và Đặng Văn Hòa": another person
-            if self.doc[k].text in self.surnames and self.name_at(k) is not None and self._name_ends_run(k):
+            if self.sdoc.texts[k] in self.surnames and self.name_at(k) is not None and self._name_ends_run(k):
                 return k
         return j
 
@@ -205,7 +205,7 @@ class OfficialParser:
         return k in self.honorifics and k not in self.places and k not in self.inside_places
 
     def _capitalised(self, k: int) -> bool:
-        return k < self.sent.end and not self.doc[k].is_space and self.doc[k].text[:1].isupper()
+        return k < self.sent.end and not self.sdoc.spaces[k] and self.sdoc.texts[k][:1].isupper()
 
     # -- names
     def name_at(self, i: int) -> int | None:
@@ -216,48 +216,48 @@ class OfficialParser:
         return self._name_ends[i]
 
     def _name_end(self, i: int) -> int | None:
-        doc, end = self.doc, self.sent.end
+        texts, end = self.sdoc.texts, self.sent.end
         if i >= end or i in self.not_names or i in self.titles or i in self.inside_places \
-                or not _is_name_syllable(doc[i].text, self.particles):
+                or not _is_name_syllable(texts[i], self.particles):
             return None
-        if doc[i].idx not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(doc[i].text) \
+        if self.sdoc.token_starts[i] not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(texts[i]) \
                 and not self._glued_to_a_name_before(i):
             return None  # inside a Vietnamese word (underthesea glues foreign names, so those may start anywhere)
         if i in self.places:
             return None  # "Thủ tướng Đức Angela Merkel": a country name that is also a given name is the country
         j = i
-        surname_first = doc[i].text in self.surnames
-        while j < end and j - i < self.name_max and _is_name_syllable(doc[j].text, self.particles) \
+        surname_first = texts[i] in self.surnames
+        while j < end and j - i < self.name_max and _is_name_syllable(texts[j], self.particles) \
                 and j not in self.titles \
                 and j not in self.not_names and (j == i or j not in self.places
                                                  or self.places[j].phrase.get("ambiguous")
                                                  or (surname_first and self._given_name_place(j))):
             j += 1
-            if j + 2 < end and len(doc[j].text) == 1 and doc[j].text.isupper() and doc[j + 1].text == "." \
-                    and _is_name_syllable(doc[j + 2].text, self.particles):
+            if j + 2 < end and len(texts[j]) == 1 and texts[j].isupper() and texts[j + 1] == "." \
+                    and _is_name_syllable(texts[j + 2], self.particles):
                 j += 2  # an initial: "George W. Bush"
-        if doc[i].text not in self.surnames:
+        if texts[i] not in self.surnames:
             # "Mike Rogers Là …": a Vietnamese function word ends a foreign name
-            k = next((k for k in range(i + 1, j) if doc[k].text.casefold() in self.stopwords
-                      and VIETNAMESE_SYLLABLE.match(doc[k].text)), j)
+            k = next((k for k in range(i + 1, j) if texts[k].casefold() in self.stopwords
+                      and VIETNAMESE_SYLLABLE.match(texts[k])), j)
             j = k
-        syllables = [t.text for t in doc[i:j]]
+        syllables = texts[i:j]
         for p in range(i + 1, j - 1):  # "Chủ tịch Vingroup Phạm Nhật Vượng": the name starts at the surname
-            if doc[p].text in self.surnames and 2 <= j - p <= 4 and VIETNAMESE_SYLLABLE.match(doc[p - 1].text) is None:
+            if texts[p] in self.surnames and 2 <= j - p <= 4 and VIETNAMESE_SYLLABLE.match(texts[p - 1]) is None:
                 return None
-        if doc[i].text in self.surnames and self.name_min <= len(syllables):
+        if texts[i] in self.surnames and self.name_min <= len(syllables):
             return j
         foreign = [s for s in syllables if VIETNAMESE_SYLLABLE.match(s) is None]
-        if foreign and len(syllables) <= 4 and not any(self._organisation_shaped(t.text) for t in doc[i:j]):
+        if foreign and len(syllables) <= 4 and not any(self._organisation_shaped(t) for t in texts[i:j]):
             return None if self._vietnamese_before_foreign(i, j) else j
         # "Thủ tướng Campuchia Hun Sen": after a foreign country, syllables that could be Vietnamese but make one
         # word underthesea tags Np are a name (a district after a Vietnamese place is not: "Chi nhánh Hai Bà Trưng")
         word_end = min(self.sdoc.word_end(i, end), j)
-        before = self.place_ends.get(i) or self.place_ends.get(i - 1 if i > 0 and doc[i - 1].is_space else -1)
+        before = self.place_ends.get(i) or self.place_ends.get(i - 1 if i > 0 and self.sdoc.spaces[i - 1] else -1)
         foreign_country = before is not None and before.phrase.get("kind") == "country" \
             and before.phrase.get("country") not in (None, "VN")
-        if foreign_country and doc[i].tag_ == "Np" and self.name_min <= word_end - i <= 4 \
-                and not any(self._organisation_shaped(t.text) for t in doc[i:word_end]):
+        if foreign_country and self.sdoc.tags[i] == "Np" and self.name_min <= word_end - i <= 4 \
+                and not any(self._organisation_shaped(t) for t in texts[i:word_end]):
             return word_end
         return None
 

@@ -280,8 +280,9 @@ class SentenceUnits:
             return None
         end = min((m.start for label in labels for m in self.of(label) if i < m.start <= i + MAX_PHRASE),
                   default=None)
-        if end is None or any(doc[k].text in SENTENCE_PUNCT or doc[k].like_num or
-                              (doc[k].tag_ in VERB_TAGS and doc[k].text[:1].islower()) or
+        texts, tags = self.sdoc.texts, self.sdoc.tags
+        if end is None or any(texts[k] in SENTENCE_PUNCT or doc[k].like_num or
+                              (tags[k] in VERB_TAGS and texts[k][:1].islower()) or
                               (without and self.starts_any(k, without)) for k in range(i, end)):
             return None
         named = next((p for p in self.parties.get(i, []) if p.end == end), None)
@@ -292,8 +293,7 @@ class SentenceUnits:
         return Party(i, end, self.sdoc.text[c0:c1], self.sdoc.text[c0:c1], None, country, "phrase")
 
     def skippable(self, i: int, not_labels: tuple[str, ...]) -> bool:
-        tok = self.sdoc.doc[i]
-        return not (tok.text in SENTENCE_PUNCT or i in self.blocked
+        return not (self.sdoc.texts[i] in SENTENCE_PUNCT or i in self.blocked
                     or any(self.label_at(label, i) for label in not_labels))
 
 
@@ -370,9 +370,9 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
         for k in range(i, j + 1):
             yield k, bound
     elif el.kind == "aside":
-        close = BRACKETS.get(units.sdoc.doc[i].text)
+        close = BRACKETS.get(units.sdoc.texts[i])
         if close is not None:
-            j = next((k for k in range(i + 1, min(i + 2 + int(el.value), end)) if units.sdoc.doc[k].text == close),
+            j = next((k for k in range(i + 1, min(i + 2 + int(el.value), end)) if units.sdoc.texts[k] == close),
                      None)
             if j is not None:
                 yield j + 1, bound
@@ -403,12 +403,15 @@ def leftmost_matches(units: SentenceUnits, patterns: tuple[Pattern, ...]) -> lis
     """Matches that do not overlap, read from left to right: at each token the first pattern (in file order) that
     matches there wins and the reading goes on after its end (a person's titles and name are read once)."""
     patterns = tuple(p for p in patterns if _may_match(units, p))
-    found, i, doc = [], units.sent.start, units.sdoc.doc
+    may_start = [_start_tokens(units, p.elements[0]) for p in patterns]
+    found, i, spaces = [], units.sent.start, units.sdoc.spaces
     while i < units.sent.end:
-        if doc[i].is_space:  # a reading starts at a word, not at the white space before it
+        if spaces[i]:  # a reading starts at a word, not at the white space before it
             i += 1
             continue
-        for pattern in patterns:
+        for pattern, starts in zip(patterns, may_start):
+            if starts is not None and i not in starts:
+                continue
             units.steps = 0
             try:
                 match = _match_at(units, pattern, i)
@@ -450,14 +453,21 @@ def _match_at(units: SentenceUnits, pattern: Pattern, i: int) -> PatternMatch | 
 
 def _starts(units: SentenceUnits, first: Element):
     """Where a match may start: where its first element can (anywhere, when that element is optional)."""
+    starts = _start_tokens(units, first)
+    return sorted(starts) if starts is not None else range(units.sent.start, units.sent.end)
+
+
+def _start_tokens(units: SentenceUnits, first: Element) -> set[int] | None:
+    """The tokens a unit of a pattern's first element starts at (a party, an amount, a label's phrase), or None
+    when the element is optional or of another kind: the tokens a match of the pattern may start at."""
     if first.op not in ("?", "*"):
         if first.kind == "party":
-            return sorted(units.parties)
+            return set(units.parties)
         if first.kind == "amount":
-            return sorted(units.anchors)
+            return set(units.anchors)
         if first.kind == "label":
-            return sorted({m.start for m in units.of(str(first.value))})
-    return range(units.sent.start, units.sent.end)
+            return {m.start for m in units.of(str(first.value))}
+    return None
 
 
 NEAR_BEFORE = 6  # tokens before a match where an ``unless_near`` label still governs it ("Thay vì cấp cho …")
@@ -472,8 +482,8 @@ def _blocked_in_clause(units: SentenceUnits, labels: tuple[str, ...], start: int
     colon before it): "Số tiền này sẽ được giải ngân ngay sau khi đại diện hai Nhà nước ký thỏa thuận"."""
     if not labels:
         return False
-    doc = units.sdoc.doc
-    clause_start = next((k + 1 for k in range(start - 1, units.sent.start - 1, -1) if doc[k].text in CLAUSE_MARKS),
+    texts = units.sdoc.texts
+    clause_start = next((k + 1 for k in range(start - 1, units.sent.start - 1, -1) if texts[k] in CLAUSE_MARKS),
                         units.sent.start)
     return any(clause_start <= m.start < start for label in labels for m in units.of(label))
 
