@@ -12,18 +12,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
+from bench import real_corpus  # bench/bench.py: the real corpus, unpacked
 from vnfacts.config import RULES_DIR
 from vnfacts.extractors import extract_article
 from vnfacts.ingest import ingest_files
 from vnfacts.lexicon import compile_rules
 from vnfacts.tokenize import tokenize_body
 
-BENCH_TAR = Path(__file__).parent / "corpus" / "bench.tar.xz"
 
 
 def every_nth_article(raw_dir: Path, every: int) -> list[dict]:
@@ -63,11 +62,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, metavar="K", help="also profile one pass: its K costliest functions")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        raw = args.raw
-        if raw is None:
-            with tarfile.open(BENCH_TAR) as tar:
-                tar.extractall(tmp, filter="data")
-            raw = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        raw = args.raw or real_corpus(Path(tmp) / "raw")
         articles = every_nth_article(raw, args.every)
     docs, tokenize_time = tokenized(articles)
     rules = compile_rules(RULES_DIR)

@@ -11,7 +11,6 @@ only extraction is measured.
 from __future__ import annotations
 
 import argparse
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -19,13 +18,13 @@ from pathlib import Path
 import vnfacts.extractors.agreements as agreements
 import vnfacts.extractors.aid as aid
 import vnfacts.extractors.officials as officials
+from bench import real_corpus  # bench/bench.py: the real corpus, unpacked
 from vnfacts.config import RULES_DIR
 from vnfacts.extractors import extract_article
 from vnfacts.ingest import ingest_files
 from vnfacts.lexicon import compile_rules
 from vnfacts.tokenize import tokenize_body
 
-BENCH_TAR = Path(__file__).parent / "corpus" / "bench.tar.xz"
 
 
 def articles(raw_dir: Path, limit: int | None) -> list[tuple[dict, list]]:
@@ -46,11 +45,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N articles")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        raw = args.raw
-        if raw is None:
-            with tarfile.open(BENCH_TAR) as tar:
-                tar.extractall(tmp, filter="data")
-            raw = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        raw = args.raw or real_corpus(Path(tmp) / "raw")
         docs = articles(raw, args.limit)
     rules = compile_rules(RULES_DIR)
     modules = (aid, agreements, officials)
