@@ -365,6 +365,12 @@ class CompiledRules:
             out.extend(data.get(key) or [])
         return out
 
+    def merged_map(self, kind: str, key: str) -> list[tuple[str, object]]:
+        """(key of the map, each of its words) for a map of word lists, over every rule file of the kind:
+        "organisation_heads" gives ("fund", "Quỹ"), …"""
+        return [(name, word) for data in self.files.get(kind, []) for name, words in (data.get(key) or {}).items()
+                for word in words]
+
 
 @dataclass(frozen=True)
 class LabelDeclaration:

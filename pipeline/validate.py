@@ -241,15 +241,19 @@ def names_in(text: str, rules: CompiledRules) -> set[str]:
     return {text} | set(phrases_in(text, "PLACE", rules)) | _after_lowercase_head(text, rules)
 
 
+@lru_cache(maxsize=8)
+def _organisation_heads(rules: CompiledRules) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The shape rules' heads as written: (those written with a capital, those written in lower case)."""
+    return tuple(str(h) for _, h in rules.merged_map("entity_shape", "organisation_heads")), \
+        tuple(str(h) for _, h in rules.merged_map("entity_shape", "lowercase_organisation_heads"))
+
+
 def _after_lowercase_head(text: str, rules: CompiledRules) -> set[str]:
     """"hãng Wendy's" names Wendy's: a head the shape rules write in lower case (capitalised at a sentence's
     start) only says what the organisation is."""
-    def listed(key: str) -> list[str]:
-        return [h for data in rules.files.get("entity_shape", []) for hs in (data.get(key) or {}).values() for h in hs]
-
-    if any(text.startswith(h + " ") for h in listed("organisation_heads")):
+    capitalised, heads = _organisation_heads(rules)
+    if any(text.startswith(h + " ") for h in capitalised):
         return set()  # "Công ty ABC": a head written with a capital is part of the name
-    heads = listed("lowercase_organisation_heads")
     folded = text[:1].lower() + text[1:]
     return {folded[len(h) + 1:] for h in heads if folded.startswith(h + " ") and folded[len(h) + 1:][:1].isupper()}
 

@@ -338,8 +338,7 @@ def _same_title(a: str, b: str) -> bool:
 @lru_cache(maxsize=8)
 def kind_words(rules: CompiledRules) -> frozenset[str]:
     """Every phrase that names an agreement kind, folded: a title that is only one names no document."""
-    return frozenset(str(t).casefold() for data in rules.files.get("agreement", [])
-                     for texts in (data.get("kinds") or {}).values() for t in texts)
+    return frozenset(str(t).casefold() for _, t in rules.merged_map("agreement", "kinds"))
 
 
 SIDES_TO_VERB = 4  # tokens between "hai bên" and its signing verb ("hai bên đã chính thức ký")

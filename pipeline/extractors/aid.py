@@ -211,8 +211,7 @@ def _anaphor_before(sent, verb: Match, after: int) -> bool:
 @lru_cache(maxsize=8)
 def organisation_kinds(rules: CompiledRules) -> dict[str, str]:
     """Organisation head (folded) -> entity kind, from the entity-shape rules: "quỹ" -> fund."""
-    return {str(h).casefold(): kind for data in rules.files.get("entity_shape", [])
-            for kind, heads in (data.get("organisation_heads") or {}).items() for h in heads}
+    return {str(h).casefold(): kind for kind, h in rules.merged_map("entity_shape", "organisation_heads")}
 
 
 ANAPHOR_TO_VERB = 6  # syllables between "ông"/"quỹ này" and the verb ("ông cũng tuyên bố sẽ ủng hộ")

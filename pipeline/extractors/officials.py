@@ -456,13 +456,11 @@ def known_people(rules: CompiledRules) -> dict[str, str | None]:
     """Name key -> the country whose office the person holds, None for an international organisation's."""
     people: dict[str, str | None] = {}
     by_short_form: dict[str, set] = {}
-    for data in rules.files.get("official", []):
-        for country, names in (data.get("known_people") or {}).items():
-            state = None if country == INTERNATIONAL else country
-            for name in names:
-                people[person_key(str(name))] = state
-                for short in short_forms(str(name)):
-                    by_short_form.setdefault(short, set()).add(state)
+    for country, name in rules.merged_map("official", "known_people"):
+        state = None if country == INTERNATIONAL else country
+        people[person_key(str(name))] = state
+        for short in short_forms(str(name)):
+            by_short_form.setdefault(short, set()).add(state)
     # "Tổng thống Obama": a short form whose listed people all serve one state ("Clinton"; not "Kim", which names
     # people of two)
     for short, states in by_short_form.items():
