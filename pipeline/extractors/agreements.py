@@ -361,14 +361,11 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
     before = next((sdoc.token_starts[v.start] for v in verbs if v.start > verb.end), len(sdoc.text))
     signed = [d for d in documents if after <= d.row["char_start"] < before and len(d.parties) < 2]
     businesses = next((h for h in sent.of("LOWERCASE_ORG_HEAD") if h.end == marker.start), None)
-    if businesses is not None and signed:
+    if businesses is not None:
         # "doanh nghiệp hai nước đã ký kết …": the businesses of the two sides sign, as one party
         text = sdoc.text[sdoc.token_starts[businesses.start]:sdoc.token_ends[marker.end - 1]]
-        party = Party(businesses.start, marker.end, text, text, businesses.phrase.normalized, None, "phrase")
-        for document in signed:
-            document.row["parties"] = list(dict.fromkeys([text] + document.parties))
-            document.row["roles"] = sorted(document.row["roles"] + roles_of(sdoc, [("party", party)]),
-                                           key=in_text_order)
+        _signed_also_by(signed, sdoc, [Party(businesses.start, marker.end, text, text,
+                                             businesses.phrase.normalized, None, "phrase")])
         return
     sides: dict[str, Party] = {}
     for party in recent:
@@ -377,8 +374,12 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
             sides[party.name] = party  # the latest mention of each name last
     if not signed or len(sides) < 2:
         return
-    two = list(sides.values())[-2:]
-    for document in signed:
-        document.row["parties"] = list(dict.fromkeys([p.name for p in two] + document.parties))
-        document.row["roles"] = sorted(document.row["roles"] + roles_of(sdoc, [("party", p) for p in two]),
+    _signed_also_by(signed, sdoc, list(sides.values())[-2:])
+
+
+def _signed_also_by(documents: list[SignedDocument], sdoc: SyllableDoc, parties: list[Party]) -> None:
+    """These parties sign each document first, beside any it names itself; each one's role is its words."""
+    for document in documents:
+        document.row["parties"] = list(dict.fromkeys([p.name for p in parties] + document.parties))
+        document.row["roles"] = sorted(document.row["roles"] + roles_of(sdoc, [("party", p) for p in parties]),
                                        key=in_text_order)
