@@ -98,6 +98,7 @@ class FactScore:
     date_right: int = 0
     dates_wrong: list[str] = field(default_factory=list)
     missed_by_construction: Counter = field(default_factory=Counter)
+    missed_by_part: Counter = field(default_factory=Counter)  # aid events: what the rows nearest a miss lack
 
     @property
     def precision(self) -> float:
@@ -123,6 +124,7 @@ class FactScore:
         self.date_right += other.date_right
         self.dates_wrong.extend(other.dates_wrong)
         self.missed_by_construction.update(other.missed_by_construction)
+        self.missed_by_part.update(other.missed_by_part)
         self.misses.extend(other.misses)
         self.extras.extend(other.extras)
 
@@ -237,6 +239,7 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
             score.gold += 1
             if hit is None:
                 score.missed_by_construction[str(g.get("construction") or "unstated")] += 1
+                score.missed_by_part[_missing_part(g, rows, used, donor)] += 1
                 score.misses.append(f"{file}: miss aid {g.get('donor')} -> {g.get('recipient')} "
                                     f"[{' '.join((_value_text(g) + ' ' + str(g.get('item'))).split())}] "
                                     f"{g.get('evidence')!r}")
@@ -244,6 +247,17 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
         f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
         f"[{' '.join(_value_text(row).split())} {row.get('item')}] {row.get('evidence')!r} ({row.get('rule_id')})"))
     return score
+
+
+def _missing_part(gold: dict, rows: list[dict], used: set[int], donor: set[str]) -> str:
+    """What the rows lack for a missed gold event: no free row has its value; rows with its value name another
+    giver; or they name its giver and other receivers."""
+    valued = [row for k, row in enumerate(rows) if k not in used and _aid_value_matches(gold, row)]
+    if not valued:
+        return "no row with its value"
+    if not any(fold(row.get("donor") or "") in donor for row in valued):
+        return "its value, another giver"
+    return "its value and giver, other receivers"
 
 
 def _score_event_date(score: FactScore, gold: dict, row: dict, file: str) -> None:
@@ -534,6 +548,9 @@ def report(result: EvalResult, details: bool = True) -> str:
               f"that the gold dates",
               "aid events missed, by construction: " + (", ".join(
                   f"{k} {n}" for k, n in sorted(s["aid_events"].missed_by_construction.items(),
+                                               key=lambda kv: (-kv[1], kv[0]))) or "none"),
+              "aid events missed, by what the rows lack: " + (", ".join(
+                  f"{k} {n}" for k, n in sorted(s["aid_events"].missed_by_part.items(),
                                                key=lambda kv: (-kv[1], kv[0]))) or "none"),
               f"must_not hits: {len(result.must_not_hits)}"]
     if result.failures:

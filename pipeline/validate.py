@@ -263,7 +263,27 @@ def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:
     for it ("Ngân hàng Xuất nhập khẩu Trung Quốc (China Eximbank)"), or as the last word of a person's full name
     the article writes ("Tùng" for "Phạm Thanh Tùng")."""
     return name in names_in(text, rules) or _names_abbreviation(body, name, text) or \
-        _short_form_of(body, name, text, rules)
+        _short_form_of(body, name, text, rules) or _named_in_full_before(body, name, text, rules)
+
+
+@lru_cache(maxsize=8)
+def _referring_words(rules: CompiledRules) -> tuple[frozenset[str], frozenset[str]]:
+    """(the heads that name an organisation or unit alone, the words that name a unit's level), folded."""
+    return frozenset(str(h).casefold() for h in rules.merged_list("aid", "referring_heads")), \
+        frozenset(str(w).casefold() for key in ("unit_nouns", "unit_abbreviations")
+                  for w in rules.merged_list("entity_shape", key))
+
+
+def _named_in_full_before(body: str, name: str, text: str, rules: CompiledRules) -> bool:
+    """A head alone ("Hội", "huyện") for a party the body names with that head ("Hội LHPN phường Tứ Liên",
+    "huyện Ia Grai"), or an office by its unit's level ("UBND tỉnh") for the office the body names in full
+    ("UBND tỉnh Quảng Ninh")."""
+    heads, levels = _referring_words(rules)
+    folded, words = text.strip().casefold(), text.split()
+    if folded in heads:
+        return name.casefold().startswith(folded + " ") and name in body or \
+            re.search(rf"(?<!\w){re.escape(folded)}\s+{re.escape(name.casefold())}(?!\w)", body.casefold()) is not None
+    return bool(words) and words[-1].casefold() in levels and name.startswith(text.strip() + " ") and name in body
 
 
 def _short_form_of(body: str, name: str, text: str, rules: CompiledRules) -> bool:

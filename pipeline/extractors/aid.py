@@ -156,6 +156,7 @@ class PartiesRead(list):
         self._people = (0, None)  # (parties looked at, the last person among them)
         self._full_names = (0, {})  # (parties looked at, name -> the person-shaped parties ending in " name")
         self._by_noun: dict[str, tuple[int, Party | None]] = {}  # noun -> (parties looked at, the last it names)
+        self._by_head: dict[str, tuple[int, Party | None]] = {}  # head -> (parties looked at, the last it opens)
 
     def last_person(self) -> Party | None:
         seen, last = self._people
@@ -180,6 +181,22 @@ class PartiesRead(list):
         named = self.full_names_of(name)
         return named[-1] if named else None
 
+    def last_extending(self, name: str) -> Party | None:
+        """The last party read so far whose name is ``name`` and more words ("UBND tỉnh Quảng Ninh" for "UBND
+        tỉnh")."""
+        return next((p for p in reversed(self) if p.name.startswith(name + " ")), None)
+
+    def last_headed_by(self, head: str, sdoc: SyllableDoc) -> Party | None:
+        """The last party read so far that ``head`` (folded) opens or stands right before ("Hội LHPN phường Tứ
+        Liên" for "hội", "tỉnh Quảng Ninh" for "tỉnh"). One article's: ``sdoc`` stays."""
+        seen, last = self._by_head.get(head, (0, None))
+        for party in self[seen:]:
+            if party.start >= 0 and (party.text.casefold().startswith(head + " ") or
+                                     _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, head)):
+                last = party
+        self._by_head[head] = (len(self), last)
+        return last
+
     def last_named_by(self, noun: str, sdoc: SyllableDoc, kinds: dict[str, str]) -> Party | None:
         """The last party "<noun> này" refers to: one the noun stands right before, one whose words hold it
         ("chuỗi nhà hàng Smith & Wollensky"), or one of the kind it names ("quỹ" names a fund). One article's:
@@ -192,6 +209,62 @@ class PartiesRead(list):
                 last = party
         self._by_noun[noun] = (len(self), last)
         return last
+
+
+def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], earlier: PartiesRead,
+                       rules: CompiledRules) -> list[Party]:
+    """The sentence's parties for the aid patterns: also an organisation or a unit named by its head alone
+    ("Hội đã trao …", "huyện đã trích …") as the last party named before with that head, and an office named by
+    its unit's level ("UBND tỉnh") as the office named in full before ("UBND tỉnh Quảng Ninh"); each read at its
+    own words. A head with no such party before it names none."""
+    if not earlier:
+        return parties
+    levels = unit_levels(rules)
+    out = [_office_named_before(p, earlier, levels) for p in parties]
+    # inside a party, or a pronoun's noun ("quỹ này": the patterns read those from the context)
+    taken = {t for p in parties for t in range(p.start, p.end)} | \
+        {t for m in sent.of("ANAPHOR") for t in range(m.start, m.end)}
+    for head in sent.of("REFERRING_HEAD"):
+        if any(t in taken for t in range(head.start, head.end)) or not _stands_alone(sdoc, sent, head):
+            continue
+        antecedent = earlier.last_headed_by(head.text.casefold(), sdoc)
+        if antecedent is not None:
+            c0, c1 = char_span(sdoc, head.start, head.end)
+            out.append(replace(antecedent, start=head.start, end=head.end, text=sdoc.text[c0:c1], source="referring"))
+    return sorted(out, key=lambda p: p.start) if len(out) > len(parties) else out
+
+
+def _stands_alone(sdoc: SyllableDoc, sent: Sentence, head: Match) -> bool:
+    """A head that names one party by itself: not counted or plural before ("ba công ty", "các hội"), not a
+    verb's object ("gây quỹ"), not after a name the finder did not take ("BATGT tỉnh"), and not described after
+    ("quỹ của Bill Gates", "Hội Chữ thập đỏ"): a verb, an adverb or punctuation follows it."""
+    if head.start > sent.start:
+        before = head.start - 1
+        if sdoc.tags[before] in NOT_BEFORE_A_REFERRING_HEAD or sdoc.texts[before][:1].isupper():
+            return False
+    if head.end < sent.end:
+        after = sdoc.tags[head.end]
+        if after.startswith("N") or after == "E" or sdoc.texts[head.end][:1].isupper():
+            return False
+    return True
+
+
+NOT_BEFORE_A_REFERRING_HEAD = ("M", "L", "V")  # a number, a plural determiner, a verb (underthesea's tags)
+
+
+@lru_cache(maxsize=8)
+def unit_levels(rules: CompiledRules) -> frozenset[str]:
+    """The words an office's name may end in to name its unit by level ("UBND tỉnh", "UBND TP"), folded."""
+    return frozenset(str(w).casefold() for key in ("unit_nouns", "unit_abbreviations")
+                     for w in rules.merged_list("entity_shape", key))
+
+
+def _office_named_before(party: Party, earlier: PartiesRead, levels: frozenset[str]) -> Party:
+    if party.source != "head" or party.text.split()[-1].casefold() not in levels:
+        return party
+    fuller = earlier.last_extending(party.name)
+    return replace(party, name=fuller.name, kind=fuller.kind, country=fuller.country or party.country) \
+        if fuller is not None else party
 
 
 def _folded_text_before_ends_with(text: str, end: int, noun: str) -> bool:

@@ -82,6 +82,9 @@ class PartyFinder:
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
         # organisations often named after a person ("Trường THCS Nguyễn Du"): a personal name may complete the head
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
+        # a mission's name holds where it serves ("Đại sứ quán Việt Nam tại Nhật Bản")
+        self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
+        self.located_at = {m.start: m for m in matches.get("LOCATED_AT", [])}
         # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's") or a country
         # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country)
         self.lowercase_heads = {m.start for m in matches.get("LOWERCASE_ORG_HEAD", [])
@@ -182,6 +185,10 @@ class PartyFinder:
                 j = joiner.end
                 continue
             break
+        at = self.located_at.get(j)
+        if at is not None and head.phrase.normalized in self.located_kinds and at.end in self.places \
+                and j > head.end:
+            j = self.places[at.end].end  # "Đại sứ quán Việt Nam tại Nhật Bản": where the mission serves
         unit = self.unit_nouns.get(j)
         if unit is not None and not self._capitalised_word(unit.end, limit) and unit.end not in self.places:
             j = unit.end  # "UBND tỉnh", "Hội LHPN tỉnh": the level of the unit the article named before
