@@ -86,7 +86,7 @@ PATTERN = {
         "unless": LABELS, "unless_near": LABELS, "when": LABELS, "unless_in_clause": LABELS,
         # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
         "sets": {"type": "object", "additionalProperties": False,
-                 "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge"]}, "each": BOOL,
+                 "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge", "debt_relief"]}, "each": BOOL,
                                 "per_recipient": BOOL, "frame": BOOL, "each_name": BOOL,
                                 "donor": {"enum": ["context", "previous_clause", "frame"]}}},
         "examples": {"type": "array", "minItems": 1, "items": {

@@ -187,11 +187,12 @@ class PartiesRead(list):
         return next((p for p in reversed(self) if p.name.startswith(name + " ")), None)
 
     def last_headed_by(self, head: str, sdoc: SyllableDoc) -> Party | None:
-        """The last party read so far that ``head`` (folded) opens or stands right before ("Hội LHPN phường Tứ
-        Liên" for "hội", "tỉnh Quảng Ninh" for "tỉnh"). One article's: ``sdoc`` stays."""
+        """The last party read so far that ``head`` (folded) opens, stands right before, or heads a name inside
+        ("Hội LHPN phường Tứ Liên" for "hội", "tỉnh Quảng Ninh" for "tỉnh", "UBND huyện Kông Chro" for "huyện").
+        One article's: ``sdoc`` stays."""
         seen, last = self._by_head.get(head, (0, None))
         for party in self[seen:]:
-            if party.start >= 0 and (party.text.casefold().startswith(head + " ") or
+            if party.start >= 0 and (_heads_a_name_inside(party.text, head) or
                                      _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, head)):
                 last = party
         self._by_head[head] = (len(self), last)
@@ -265,6 +266,14 @@ def _office_named_before(party: Party, earlier: PartiesRead, levels: frozenset[s
     fuller = earlier.last_extending(party.name)
     return replace(party, name=fuller.name, kind=fuller.kind, country=fuller.country or party.country) \
         if fuller is not None else party
+
+
+def _heads_a_name_inside(text: str, head: str) -> bool:
+    """``head`` (folded) is words of ``text`` followed by a capitalised word: "huyện" in "UBND huyện Kông Chro",
+    not "trường" in "Bộ Tài nguyên và Môi trường"."""
+    words, n = text.split(), len(head.split())
+    return any(" ".join(words[k:k + n]).casefold() == head and words[k + n][:1].isupper()
+               for k in range(len(words) - n))
 
 
 def _folded_text_before_ends_with(text: str, end: int, noun: str) -> bool:
