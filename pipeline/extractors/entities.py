@@ -73,6 +73,8 @@ class PartyFinder:
         self.honorific_ends = {m.end for m in matches.get("HONORIFIC", [])}
         self.complement_stops = {m.start for m in matches.get("COMPLEMENT_STOP", [])}
         self.person_nouns = {m.end: m for m in matches.get("PERSON_NOUN", [])}
+        self.person_titles = {m.start: m.end for m in matches.get("PERSON_TITLE", [])}
+        self.person_title_ends = set(self.person_titles.values())
         self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN",
                                           "MONEY_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
@@ -251,6 +253,21 @@ class PartyFinder:
             return None
         return j
 
+    def titled_person(self, i: int, limit: int) -> Party | None:
+        """"ca sĩ Mỹ Tâm", "tỷ phú Mỹ Warren Buffett": the capitalised words after a noun for a person's
+        occupation or standing name that person, a place among them too; a country first, with a name of two or more
+        words after it, is the person's nationality. None when no name follows, or only a country."""
+        j = i
+        while j - i < MAX_TITLED_NAME and self._capitalised_word(j, limit) and (j == i or j not in self.person_title_ends):
+            j += 1
+        place = self.places.get(i)
+        if j == i or (place is not None and place.end >= j):
+            return None
+        country = None
+        if place is not None and place.phrase.get("kind") == "country" and j - place.end >= 2:
+            country, i = place.phrase.get("country"), place.end
+        return replace(self._party(i, j, "person", country, "proper"), after_honorific=True)
+
     def find(self, start: int, end: int) -> list[Party]:
         """The parties between tokens start and end (one sentence), in text order."""
         found, i = [], start
@@ -260,6 +277,15 @@ class PartyFinder:
             if spaces[i] or (i > start and token_starts[i] not in word_starts and i not in self.places):
                 i += 1
                 continue
+            if i in self.person_titles:
+                i = self.person_titles[i]  # "NSƯT", "MC": a person's occupation opens no party
+                continue
+            if i in self.person_title_ends:
+                person = self.titled_person(i, end)
+                if person is not None:
+                    found.append(person)
+                    i = person.end
+                    continue
             if i > start and i not in self.phrase_openers and (not texts[i][:1].isupper() and not texts[i][:1].isdigit()
                                                                or not self._capitalised_word(i, end)):
                 i += 1  # most words: neither a party's head, a place nor capitalised
@@ -353,6 +379,7 @@ class PartyFinder:
 
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
 MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
+MAX_TITLED_NAME = 5  # syllables of a name after a person's occupation ("Melinda French Gates", "Hàn Quốc Bi Rain")
 
 
 @lru_cache(maxsize=8)
