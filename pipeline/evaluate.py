@@ -99,6 +99,7 @@ class FactScore:
     dates_wrong: list[str] = field(default_factory=list)
     missed_by_construction: Counter = field(default_factory=Counter)
     missed_by_part: Counter = field(default_factory=Counter)  # aid events: what the rows nearest a miss lack
+    missed_by_step: Counter = field(default_factory=Counter)  # aid events: the first reading step a miss fails
 
     @property
     def precision(self) -> float:
@@ -125,6 +126,7 @@ class FactScore:
         self.dates_wrong.extend(other.dates_wrong)
         self.missed_by_construction.update(other.missed_by_construction)
         self.missed_by_part.update(other.missed_by_part)
+        self.missed_by_step.update(other.missed_by_step)
         self.misses.extend(other.misses)
         self.extras.extend(other.extras)
 
@@ -211,7 +213,7 @@ def _party_sets_match(gold_parties: list[set[str]], predicted: list[str]) -> boo
 
 
 def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file: str,
-              rules_dir: Path | None = None) -> FactScore:
+              rules_dir: Path | None = None, body: str | None = None) -> FactScore:
     score = FactScore()
     used: set[int] = set()
     optional_hits: set[int] = set()
@@ -240,6 +242,8 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
             if hit is None:
                 score.missed_by_construction[str(g.get("construction") or "unstated")] += 1
                 score.missed_by_part[_missing_part(g, rows, used, donor)] += 1
+                if body is not None:
+                    score.missed_by_step[_failed_step(g, body, donor, recipients, rules_dir or RULES_DIR)] += 1
                 score.misses.append(f"{file}: miss aid {g.get('donor')} -> {g.get('recipient')} "
                                     f"[{' '.join((_value_text(g) + ' ' + str(g.get('item'))).split())}] "
                                     f"{g.get('evidence')!r}")
@@ -258,6 +262,40 @@ def _missing_part(gold: dict, rows: list[dict], used: set[int], donor: set[str])
     if not any(fold(row.get("donor") or "") in donor for row in valued):
         return "its value, another giver"
     return "its value and giver, other receivers"
+
+
+def _failed_step(gold: dict, body: str, donor: set[str], recipients: list[set[str]], rules_dir: Path) -> str:
+    """The first step of reading a missed gold event's sentence that fails: finding it, its amount, a verb of
+    giving, lending or receiving, its giver as a party, its receivers as parties (else the receiver is a phrase
+    only a pattern reads, or stands in another sentence), or else no pattern joined what was read."""
+    from .extractors.entities import analysed_text
+    from .extractors.money import find_anchors
+    from .extractors.sentence import char_span, sentences_of
+
+    evidence = str(gold.get("evidence") or "")
+    at = body.find(evidence) if evidence else -1
+    if at < 0:
+        return "evidence not in the body"
+    start = body.rfind("\n", 0, at) + 1
+    end = body.find("\n", at)
+    paragraph = body[start:len(body) if end < 0 else end]
+    rules, sdoc, matches, finder = analysed_text(paragraph, rules_dir)
+    offset = at - start
+    sent = next((s for s in sentences_of(sdoc, matches)
+                 if char_span(sdoc, s.start, s.end)[0] <= offset < char_span(sdoc, s.start, s.end)[1]), None)
+    if sent is None:
+        return "evidence not in the body"
+    spans = [char_span(sdoc, a.start, a.end) for a in find_anchors(sdoc, sent, rules)]
+    if not any(a0 < offset + len(evidence) and offset < a1 for a0, a1 in spans):
+        return "no amount read at its evidence"
+    if not any(sent.of(label) for label in ("GIVE", "WEAK_GIVE", "LEND", "RECEIVE", "DEBT_RELIEF")):
+        return "no verb of giving, lending or receiving"
+    named = {fold(form) for p in finder.find(sent.start, sent.end) for form in (p.name, p.text)}
+    if not donor & named:
+        return "its giver is no party of its sentence"
+    if not all(r & named for r in recipients):
+        return "a receiver is no party of its sentence"
+    return "every part read, no pattern joined them"
 
 
 def _score_event_date(score: FactScore, gold: dict, row: dict, file: str) -> None:
@@ -518,7 +556,7 @@ def evaluate(gold_dir: Path, raw_dir: Path | None = None, rules_dir: Path = RULE
         body_map = folded_with_index(article["body"])
         s = result.scores
         s["aid_events"].add(score_aid(_as_list(gold.get("aid_events")), tables.get("aid_events", []), heads, file,
-                                         Path(rules_dir)))
+                                         Path(rules_dir), article["body"]))
         officials, found, total = score_officials(_as_list(gold.get("officials")), tables.get("officials", []),
                                                   file)
         s["officials"].add(officials)
@@ -548,6 +586,9 @@ def report(result: EvalResult, details: bool = True) -> str:
               f"that the gold dates",
               "aid events missed, by construction: " + (", ".join(
                   f"{k} {n}" for k, n in sorted(s["aid_events"].missed_by_construction.items(),
+                                               key=lambda kv: (-kv[1], kv[0]))) or "none"),
+              "aid events missed, by the first step that fails: " + (", ".join(
+                  f"{k} {n}" for k, n in sorted(s["aid_events"].missed_by_step.items(),
                                                key=lambda kv: (-kv[1], kv[0]))) or "none"),
               "aid events missed, by what the rows lack: " + (", ".join(
                   f"{k} {n}" for k, n in sorted(s["aid_events"].missed_by_part.items(),

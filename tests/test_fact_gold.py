@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from vnfacts.config import RULES_DIR
 from vnfacts.evaluate import evaluate, fold, is_blind, must_not_hits, name_variants, score_aid, score_dates, \
     folded_with_index, load_gold
 
@@ -166,3 +167,22 @@ def test_an_aid_event_date_is_right_at_the_gold_grain():
     yearless = {**row, "event_date": None, "event_month": 3, "event_day": 4}
     assert score_aid([{**gold[0], "date": "--03-04"}], [yearless], [], "f").date_right == 1
     assert score_aid([{**gold[0], "date": "2020-03-04"}], [yearless], [], "f").date_right == 0
+
+
+def test_a_missed_aid_event_says_which_step_failed_and_what_the_rows_lack():
+    # sentences of the seed facts' kind: each miss is put down to the first step of reading that fails
+    body = ("Quỹ Hy vọng cho biết giá gạo tăng 300 triệu đồng.\n"
+            "Ngân hàng Thế giới cho Việt Nam vay 500 triệu USD.\n"
+            "Theo kế hoạch, Quỹ ABC tặng 200 suất quà cho các hộ nghèo.")
+    no_verb = {"donor": "Quỹ Hy vọng", "recipient": "X", "amount": 300000000, "currency": "VND",
+               "evidence": "300 triệu đồng"}
+    joined = {"donor": "Ngân hàng Thế giới", "recipient": "Việt Nam", "amount": 500000000, "currency": "USD",
+              "evidence": "500 triệu USD"}
+    no_giver = {"donor": "Quỹ Hy vọng", "recipient": "các hộ nghèo", "quantity": 200, "evidence": "200 suất quà"}
+    score = score_aid([no_verb, joined, no_giver], [], [], "f", RULES_DIR, body)
+    assert score.missed_by_step == {"no verb of giving, lending or receiving": 1,
+                                    "every part read, no pattern joined them": 1,
+                                    "its giver is no party of its sentence": 1}
+    # a row with the value but another giver
+    row = {"donor": "Quỹ ABC", "recipient": "các hộ nghèo", "quantity": 200}
+    assert score_aid([no_giver], [row], [], "f", RULES_DIR, body).missed_by_part == {"its value, another giver": 1}
