@@ -20,12 +20,12 @@ from .extractors.officials import full_name_of, names_ending_in
 from .money_rates import usd_columns
 
 # A background figure restated as cumulative never merges with a new event of the same amount.
-EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "currency", "amount_per_recipient",
-             "is_cumulative")
+EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "amount_min", "amount_max", "currency",
+             "amount_per_recipient", "is_cumulative")
 
 
 def _key(row: dict) -> tuple:
-    return tuple(str(row[k]) if row[k] is not None else None for k in EVENT_KEY)
+    return tuple(str(row.get(k)) if row.get(k) is not None else None for k in EVENT_KEY)
 
 
 def _date_parts(row: dict) -> tuple[str | None, int | None, int | None]:
@@ -77,7 +77,7 @@ def _consolidated_event(n: int, group: list[dict], articles: dict[str, dict]) ->
     earliest = min(published) if published else None
     return {
         "consolidated_id": f"aid-{n:04d}",
-        **{k: first[k] for k in EVENT_KEY},
+        **{k: first.get(k) for k in EVENT_KEY},
         **usd_columns(first["amount"], first["currency"], event_date, news_date(earliest)),
         "recipient_count": first["recipient_count"],
         "is_total": any(r["is_total"] for r in group),

@@ -189,6 +189,11 @@ def _aid_value_matches(gold: dict, row: dict) -> bool:
     """The amount (or the amount each recipient gets, where both say it) and currency, or the quantity."""
     amount, quantity = _decimal(gold.get("amount")), _decimal(gold.get("quantity"))
     currency = gold.get("currency")
+    low, high = _decimal(row.get("amount_min")), _decimal(row.get("amount_max"))
+    if low is not None and high is not None:  # a range: the gold names one of its bounds, and its upper one if both
+        gold_max = _decimal(gold.get("amount_max"))
+        return bool(currency) and str(row.get("currency")) == str(currency) and amount in (low, high) \
+            and gold_max in (None, high)
     if amount is not None and row.get("amount") is not None and currency \
             and str(row.get("currency")) == str(currency) and _decimal(row["amount"]) == amount:
         return True

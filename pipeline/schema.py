@@ -331,8 +331,11 @@ AID_EVENTS = Table(
         _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
         _c("amount", DECIMAL, "Cash amount in `currency` (for distributive phrasing: per recipient × recipients); "
                               "null for goods in kind, and where only each recipient's amount is stated "
-                              "(`amount_per_recipient`, no `recipient_count`).", True),
-        _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
+                              "(`amount_per_recipient`, no `recipient_count`), and for a range.", True),
+        _c("amount_min", DECIMAL, "For a range ('từ 600 – 800 triệu USD'): its lower bound, as the evidence states "
+                                  "it; null otherwise (then `amount` holds the one figure).", True),
+        _c("amount_max", DECIMAL, "For a range: its upper bound, as the evidence states it; null otherwise.", True),
+        _c("currency", VOCAB, "ISO 4217 code of `amount` (or of the range).", True),
         *_usd_columns("the event's date when it is a day, else the article's publication day, else the year of "
                       "`event_date`"),
         _c("amount_per_recipient", DECIMAL, "For 'mỗi tỉnh 20.000 USD': the amount each recipient gets.", True),
@@ -425,7 +428,9 @@ AID_EVENTS_CONSOLIDATED = Table(
         _c("recipient", pa.string(), "Canonical name(s) of the receiver, joined with ' + '."),
         _from_rules("item", VOCAB, "aid_item", "Item code, as in aid_events."),
         _c("quantity", DECIMAL, "Count of items given in kind.", True),
-        _c("amount", DECIMAL, "Cash amount in `currency`.", True),
+        _c("amount", DECIMAL, "Cash amount in `currency`; null for a range.", True),
+        _c("amount_min", DECIMAL, "Lower bound of a range, as in aid_events.", True),
+        _c("amount_max", DECIMAL, "Upper bound of a range, as in aid_events.", True),
         _c("currency", VOCAB, "ISO 4217 code of `amount`.", True),
         *_usd_columns("`event_date` when it is a day, else the earliest publication day, else the year of "
                       "`event_date`"),
@@ -711,6 +716,8 @@ COLUMN_EXAMPLES: dict[str, tuple[object, str]] = {
     "item": ("cash", "vocabulary"),
     "quantity": ("30000", "items"),
     "amount": ("40000", "currency units"),
+    "amount_min": ("300000000", "currency units"),
+    "amount_max": ("500000000", "currency units"),
     "currency": ("USD", "ISO 4217"),
     "amount_per_recipient": ("20000", "currency units"),
     "recipient_count": (8, "recipients"),

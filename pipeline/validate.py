@@ -131,8 +131,8 @@ def money_in(evidence: str, rules):
     tokens = evidence.split()
     for i, j in _windows(tokens):
         money = parse_money(" ".join(tokens[i:j]), rules)
-        if money is not None and money.amount is not None:
-            return money
+        if money is not None and (money.amount is not None or (money.low is not None and money.high is not None)):
+            return money  # one amount, or a range's two bounds
     return None
 
 
@@ -169,6 +169,15 @@ def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> Non
             raise CheckFailed("value", f"no amount of money in {ev!r}")
         if money.currency != row["currency"]:
             raise CheckFailed("value", f"currency {row['currency']} but the evidence says {money.currency}")
+        if money.amount is None:  # a range: both bounds as the evidence states them, no single amount
+            if row["amount"] is not None or not _same(money.low, row["amount_min"]) \
+                    or not _same(money.high, row["amount_max"]):
+                raise CheckFailed("value", f"range {row['amount_min']}–{row['amount_max']} (amount {row['amount']}) "
+                                           f"but the evidence says {money.low}–{money.high}")
+            return
+        if row.get("amount_min") is not None or row.get("amount_max") is not None:
+            raise CheckFailed("value", f"a range {row['amount_min']}–{row['amount_max']} but the evidence states one "
+                                       f"amount, {money.amount}")
         count = row["recipient_count"] or 1
         if row["amount_per_recipient"] is not None and not _same(money.amount, row["amount_per_recipient"]):
             raise CheckFailed("value", f"per-recipient {row['amount_per_recipient']} but the evidence says "

@@ -186,3 +186,16 @@ def test_a_missed_aid_event_says_which_step_failed_and_what_the_rows_lack():
     # a row with the value but another giver
     row = {"donor": "Quỹ ABC", "recipient": "các hộ nghèo", "quantity": 200}
     assert score_aid([no_giver], [row], [], "f", RULES_DIR, body).missed_by_part == {"its value, another giver": 1}
+
+
+def test_a_range_row_matches_a_gold_that_names_either_bound():
+    row = {"donor": "ADB", "recipient": "Việt Nam", "amount": None, "amount_min": 600000000,
+           "amount_max": 800000000, "currency": "USD"}
+    # the dev gold names the upper bound; the aid gold, as docs/ANNOTATION.md asks, the lower one and amount_max
+    upper = {"donor": "ADB", "recipient": "Việt Nam", "amount": 800000000, "currency": "USD"}
+    both = {**upper, "amount": 600000000, "amount_max": 800000000}
+    assert score_aid([upper], [row], [], "f").matched == 1
+    assert score_aid([both], [row], [], "f").matched == 1
+    assert score_aid([{**both, "amount_max": 900000000}], [row], [], "f").matched == 0
+    assert score_aid([{**upper, "amount": 700000000}], [row], [], "f").matched == 0
+    assert score_aid([{**upper, "currency": "EUR"}], [row], [], "f").matched == 0

@@ -90,6 +90,9 @@ CORRUPTIONS = {
     "wrong amount": ("aid_events", _is("40.000 USD"), lambda r: r.update(amount=Decimal(45000)), "value"),
     "wrong quantity": ("aid_events", _is("30.000 khẩu trang y tế"), lambda r: r.update(quantity=Decimal(3000)), "value"),
     "wrong currency": ("aid_events", _is("40.000 USD"), lambda r: r.update(currency="EUR"), "value"),
+    "a single amount claimed as a range": ("aid_events", _is("40.000 USD"),
+                                           lambda r: r.update(amount_min=Decimal(30000), amount_max=Decimal(40000)),
+                                           "value"),
     "wrong item": ("aid_events", _is("30.000 khẩu trang y tế"), lambda r: r.update(item="test_kits"), "value"),
     "wrong per-recipient split": ("aid_events", lambda r: r["recipient_count"] == 8,
                                   lambda r: r.update(recipient_count=9), "value"),
@@ -264,3 +267,21 @@ def test_a_lower_case_head_only_says_what_the_named_party_is(words, name, names)
     from vnfacts.validate import words_name
 
     assert words_name(words, name, compile_rules(RULES_DIR), words) is names
+
+
+def test_a_range_keeps_both_bounds_through_validation(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "range.txt").write_text(
+        "Ngân hàng Thế giới hỗ trợ Lào\n"
+        "Trong giai đoạn 2021 - 2025, Ngân hàng Thế giới sẽ hỗ trợ Lào từ 300 – 500 triệu USD cho ngành y tế.\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out), "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    [row] = read_rows(AID_EVENTS, out)
+    assert (row["donor"], row["recipient"], row["currency"]) == ("Ngân hàng Thế giới", "Lào", "USD")
+    assert row["amount"] is None and row["amount_usd"] is None
+    assert (row["amount_min"], row["amount_max"]) == (Decimal(300000000), Decimal(500000000))
+    assert row["evidence"] == "từ 300 – 500 triệu USD"
+    assert read_rows(REJECTS, out) == []

@@ -58,7 +58,7 @@ def test_the_vocabularies_are_those_the_rules_name(vocabularies):
     [aid] = files["aid"]
     assert vocabularies["aid_item"] == ("cash", *aid["items"])
     assert {"scholarships", "goods", "vehicles"} <= set(vocabularies["aid_item"])
-    assert set(vocabularies["aid_flow"]) == {"grant", "loan", "in_kind", "pledge"}
+    assert set(vocabularies["aid_flow"]) == {"grant", "loan", "in_kind", "pledge", "debt_relief"}
     [agreement] = files["agreement"]
     assert set(vocabularies["agreement_kind"]) == set(agreement["kinds"]) | set(agreement["unnamed_kinds"])
     assert set(RULE_VOCABULARIES) == {column.vocabulary for _, column in _vocabulary_columns()}

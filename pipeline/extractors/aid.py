@@ -409,9 +409,9 @@ def reconcile_totals(events: list[AidEvent]) -> None:
     recipients it names, add up to it."""
     same_giver: dict[tuple, list[AidEvent]] = {}  # the cash rows of each donor and currency, in order
     for e in events:
-        if e.is_cash:
+        if e.is_cash and e.amount is not None:
             same_giver.setdefault((e.donor_name, e.anchor.currency), []).append(e)
-    cash = [e for e in events if e.is_cash]
+    cash = [e for e in events if e.is_cash and e.amount is not None]
     for row in cash:
         if len(row.recipient_names) < 2:
             continue

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc
-from ..numbers import may_be_number, parse_money, parse_number, split_qualifier
+from ..numbers import _vocabularies, may_be_number, parse_money, parse_number, split_qualifier
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence
 
 @dataclass(frozen=True)
@@ -17,14 +17,19 @@ class Anchor:
     kind: str  # "cash" or an item code
     start: int  # token indices
     end: int
-    value: Decimal
+    value: Decimal  # a range's upper bound
     currency: str | None
     qualifier: str | None
+    low: Decimal | None = None  # a range's lower bound ("600 – 800 triệu USD"): the amount is neither
 
 
 @lru_cache(maxsize=65536)
 def _number_token(text: str, rules: CompiledRules) -> bool:
-    return parse_number(text, rules) is not None
+    """A number, or two glued by a range's dash ("5-7" of "5-7 triệu USD")."""
+    if parse_number(text, rules) is not None:
+        return True
+    dash = next((d for d in _vocabularies(rules)[1].glued_dashes if d in text), None)
+    return dash is not None and all(parse_number(part, rules) is not None for part in text.split(dash, 1))
 
 
 def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> list[Anchor]:
@@ -103,9 +108,12 @@ def _longest_money(sdoc, sent, i, currencies, rules) -> Anchor | None:
         if sdoc.spaces[j - 1] or sdoc.texts[j - 1] in SENTENCE_PUNCT:
             continue
         money = parse_money(sdoc.span_text(i, j), rules)
-        if money is None or money.amount is None:
+        if money is None or (money.amount is None and (money.low is None or money.high is None)):
             continue
         start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
+        if money.amount is None:  # "từ 600 – 800 triệu USD": both bounds, no single amount, and its opener
+            start = next((m.start for m in sent.of("RANGE_FROM") if m.end == start), start)
+            return Anchor("cash", start, j, money.high, money.currency, qualifier or money.qualifier, money.low)
         return Anchor("cash", start, j, money.amount, money.currency, qualifier or money.qualifier)
     return None
 

@@ -105,8 +105,12 @@ class AidEvent:
         return shared(r.kind for r in self.recipients)
 
     @property
+    def is_range(self) -> bool:
+        return self.anchor.low is not None
+
+    @property
     def amount(self):
-        if not self.is_cash:
+        if not self.is_cash or self.is_range:
             return None
         if self.per_recipient and not self.recipient_count:
             return None
@@ -115,7 +119,8 @@ class AidEvent:
     def key(self) -> tuple:
         """What makes two statements one event."""
         return (self.donor_name, self.recipient, self.anchor.kind, None if self.is_cash else self.anchor.value,
-                self.amount, self.anchor.currency, self.anchor.value if self.per_recipient else None)
+                self.amount, self.anchor.currency, self.anchor.value if self.per_recipient else None,
+                self.anchor.low)
 
     def roles(self, sdoc) -> list[dict]:
         value_role = "amount" if self.is_cash else "quantity"
@@ -143,10 +148,12 @@ class AidEvent:
             "item": self.anchor.kind,
             "quantity": None if self.is_cash else self.anchor.value,
             "amount": self.amount,
+            "amount_min": self.anchor.low if self.is_range else None,
+            "amount_max": self.anchor.value if self.is_range else None,
             "currency": self.anchor.currency,
             **usd_columns(self.amount, self.anchor.currency, event_date, published_on),
-            "amount_per_recipient": self.anchor.value if self.is_cash and (self.recipient_count or self.per_recipient)
-            else None,
+            "amount_per_recipient": self.anchor.value if self.is_cash and not self.is_range
+            and (self.recipient_count or self.per_recipient) else None,
             "recipient_count": self.recipient_count,
             "is_total": self.is_total and self.is_cash,
             "is_cumulative": self.is_cumulative,
