@@ -346,11 +346,11 @@ SIDES_SENTENCES = 3  # sentences before "hai bên" where the two sides may be na
 
 
 def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sent: Sentence,
-                         recent: list[Party]) -> None:
+                         recent: list[Party], rules: CompiledRules) -> None:
     """"Sau hội đàm, hai bên đã ký …": the documents "the two sides" sign (those after the marker and its
     signing verb) are signed by the last two parties (no persons) named before the marker, in this sentence and
     the few before it (``recent``, in text order), besides any party the document names itself; each side's role
-    is its words there."""
+    is its words there. A place where the sides met ("hội đàm tại Hà Nội") is no side."""
     verbs = sorted(sent.of("SIGN"), key=lambda v: v.start)
     marker, verb = next(((m, v) for m in sent.of("BOTH_SIDES") for v in verbs if 0 <= v.start - m.end <= SIDES_TO_VERB),
                         (None, None))
@@ -368,13 +368,21 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
                                              businesses.phrase.normalized, None, "phrase")])
         return
     sides: dict[str, Party] = {}
+    where = meeting_place_words(rules)
     for party in recent:
-        if party.end <= marker.start and party.kind not in (None, "person"):
+        if party.end <= marker.start and party.kind not in (None, "person") \
+                and not (party.start > 0 and sdoc.texts[party.start - 1].casefold() in where):
             sides.pop(party.name, None)
             sides[party.name] = party  # the latest mention of each name last
     if not signed or len(sides) < 2:
         return
     _signed_also_by(signed, sdoc, list(sides.values())[-2:])
+
+
+@lru_cache(maxsize=8)
+def meeting_place_words(rules: CompiledRules) -> frozenset[str]:
+    """The prepositions before the place where the sides met ("hội đàm tại Hà Nội"), folded."""
+    return frozenset(str(w).casefold() for w in rules.merged_list("agreement", "meeting_place_markers"))
 
 
 def _signed_also_by(documents: list[SignedDocument], sdoc: SyllableDoc, parties: list[Party]) -> None:
