@@ -346,19 +346,27 @@ SIDES_SENTENCES = 3  # sentences before "hai bên" where the two sides may be na
 
 
 def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sent: Sentence,
-                         recent: list[Party], rules: CompiledRules) -> None:
+                         recent: list[Party], rules: CompiledRules, earlier: list[Party] = ()) -> None:
     """"Sau hội đàm, hai bên đã ký …": the documents "the two sides" sign (those after the marker and its
     signing verb) are signed by the last two parties (no persons) named before the marker, in this sentence and
     the few before it (``recent``, in text order), besides any party the document names itself; each side's role
-    is its words there. A place where the sides met ("hội đàm tại Hà Nội") is no side."""
+    is its words there. A place where the sides met ("hội đàm tại Hà Nội") is no side. When those sentences name
+    only one side, the article's earlier sentences (``earlier``) may name the other."""
     verbs = sorted(sent.of("SIGN"), key=lambda v: v.start)
     marker, verb = next(((m, v) for m in sent.of("BOTH_SIDES") for v in verbs if 0 <= v.start - m.end <= SIDES_TO_VERB),
                         (None, None))
-    if marker is None:
-        return
-    # the documents this verb governs: up to the next signing verb ("…; sau đó Bộ Y tế ký …")
-    after = sdoc.token_starts[marker.end]
-    before = next((sdoc.token_starts[v.start] for v in verbs if v.start > verb.end), len(sdoc.text))
+    if marker is not None:
+        # the documents this verb governs: up to the next signing verb ("…; sau đó Bộ Y tế ký …")
+        after = sdoc.token_starts[marker.end]
+        before = next((sdoc.token_starts[v.start] for v in verbs if v.start > verb.end), len(sdoc.text))
+    else:
+        marker, verb = _signed_on_a_visit(sent, verbs)
+        if marker is None:
+            return
+        # "… Hiệp định … được ký kết nhân chuyến thăm": the documents before the passive, after any signing before
+        after = max((sdoc.token_ends[v.end - 1] for v in verbs if v.end <= marker.start),
+                    default=sdoc.token_starts[sent.start])
+        before = sdoc.token_starts[marker.start]
     signed = [d for d in documents if after <= d.row["char_start"] < before and len(d.parties) < 2]
     businesses = next((h for h in sent.of("LOWERCASE_ORG_HEAD") if h.end == marker.start), None)
     if businesses is not None:
@@ -367,16 +375,41 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
         _signed_also_by(signed, sdoc, [Party(businesses.start, marker.end, text, text,
                                              businesses.phrase.normalized, None, "phrase")])
         return
-    sides: dict[str, Party] = {}
     where = meeting_place_words(rules)
-    for party in recent:
-        if party.end <= marker.start and party.kind not in (None, "person") \
-                and not (party.start > 0 and sdoc.texts[party.start - 1].casefold() in where):
-            sides.pop(party.name, None)
-            sides[party.name] = party  # the latest mention of each name last
-    if not signed or len(sides) < 2:
+
+    def named(parties) -> list[Party]:
+        sides: dict[str, Party] = {}
+        for party in parties:
+            if party.end <= marker.start and party.kind not in (None, "person") \
+                    and not (party.start > 0 and sdoc.texts[party.start - 1].casefold() in where):
+                sides.pop(party.name, None)
+                sides[party.name] = party  # the latest mention of each name last
+        return list(sides.values())
+    two = _two_sides(named(recent)) or _two_sides(named(earlier))
+    if not signed or not two:
         return
-    _signed_also_by(signed, sdoc, list(sides.values())[-2:])
+    _signed_also_by(signed, sdoc, two)
+
+
+def _two_sides(named: list[Party]) -> list[Party]:
+    """The last party named and the last one before it that is another side: a state and an organ of the same
+    state ("Bộ Ngoại giao Tây Ban Nha", "Tây Ban Nha") are one side. [] when there are not two."""
+    if not named:
+        return []
+    last = named[-1]
+    other = next((p for p in reversed(named[:-1])
+                  if not (p.country and p.country == last.country and "country" in (p.kind, last.kind))), None)
+    return [other, last] if other is not None else []
+
+
+def _signed_on_a_visit(sent: Sentence, verbs: list[Match]) -> tuple[Match | None, Match | None]:
+    """"… được ký kết nhân chuyến thăm": (the passive marker before the signing verb, the verb) when a visit's
+    occasion follows the verb closely; the documents before the marker are the ones signed."""
+    for verb in verbs:
+        passive = next((p for p in sent.of("PASSIVE") if p.end == verb.start), None)
+        if passive is not None and any(0 <= o.start - verb.end <= SIDES_TO_VERB for o in sent.of("VISIT_OCCASION")):
+            return passive, verb
+    return None, None
 
 
 @lru_cache(maxsize=8)

@@ -85,7 +85,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         signed = agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties)
         if signed:
             since = sentences[max(0, position - SIDES_SENTENCES)].start
-            signed_by_both_sides(signed, sdoc, sent, [p for p in earlier if p.start >= since], rules)
+            signed_by_both_sides(signed, sdoc, sent, [p for p in earlier if p.start >= since], rules, earlier)
         agreements.extend(signed)
     officials = normalizer(rules.first("official")["normalizer"])(
         official_mentions, body, _main_foreign_country(matches.get("PLACE", [])), rules)
