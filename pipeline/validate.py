@@ -287,10 +287,12 @@ def _named_in_full_before(body: str, name: str, text: str, rules: CompiledRules)
     """A head alone ("Hội", "huyện") for a party the body names with that head ("Hội LHPN phường Tứ Liên",
     "huyện Ia Grai"), or an office by its unit's level ("UBND tỉnh") for the office the body names in full
     ("UBND tỉnh Quảng Ninh")."""
+    from .extractors.aid import _heads_a_name_inside
+
     heads, levels = _referring_words(rules)
     folded, words = text.strip().casefold(), text.split()
-    if folded in heads:
-        return name.casefold().startswith(folded + " ") and name in body or \
+    if folded in heads or folded in levels:  # "Hội", "huyện", "TP" alone
+        return name in body and (name.casefold().startswith(folded + " ") or _heads_a_name_inside(name, folded)) or \
             re.search(rf"(?<!\w){re.escape(folded)}\s+{re.escape(name.casefold())}(?!\w)", body.casefold()) is not None
     return bool(words) and words[-1].casefold() in levels and name.startswith(text.strip() + " ") and name in body
 

@@ -217,11 +217,16 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
     """The sentence's parties for the aid patterns: also an organisation or a unit named by its head alone
     ("Hội đã trao …", "huyện đã trích …") as the last party named before with that head, and an office named by
     its unit's level ("UBND tỉnh") as the office named in full before ("UBND tỉnh Quảng Ninh"); each read at its
-    own words. A head with no such party before it names none."""
-    if not earlier:
-        return parties
+    own words. A head with no such party before it names none, nor does a level alone ("TP hỗ trợ …")."""
     levels = unit_levels(rules)
-    out = [_office_named_before(p, earlier, levels) for p in parties]
+    out = []
+    for party in parties:
+        if party.text.casefold() in levels:
+            unit = _unit_named_before(party, parties, earlier, sdoc)
+            if unit is not None:
+                out.append(unit)
+        else:
+            out.append(_office_named_before(party, earlier, levels))
     # inside a party, or a pronoun's noun ("quỹ này": the patterns read those from the context)
     taken = {t for p in parties for t in range(p.start, p.end)} | \
         {t for m in sent.of("ANAPHOR") for t in range(m.start, m.end)}
@@ -258,6 +263,16 @@ def unit_levels(rules: CompiledRules) -> frozenset[str]:
     """The words an office's name may end in to name its unit by level ("UBND tỉnh", "UBND TP"), folded."""
     return frozenset(str(w).casefold() for key in ("unit_nouns", "unit_abbreviations")
                      for w in rules.merged_list("entity_shape", key))
+
+
+def _unit_named_before(party: Party, parties: list[Party], earlier: PartiesRead, sdoc: SyllableDoc) -> Party | None:
+    """"lãnh đạo TP" after "UBND TP Đà Nẵng": a unit named by its level alone stands for the last party named
+    before (in its sentence, else before it) that holds that level before a name; None when none was named."""
+    level = party.text.casefold()
+    antecedent = next((p for p in reversed(parties) if p.end <= party.start and _heads_a_name_inside(p.text, level)),
+                      None) or earlier.last_headed_by(level, sdoc)
+    return replace(antecedent, start=party.start, end=party.end, text=party.text, source="referring") \
+        if antecedent is not None else None
 
 
 def _office_named_before(party: Party, earlier: PartiesRead, levels: frozenset[str]) -> Party:
