@@ -4,6 +4,7 @@ runs a page through all of them at once instead: vnfacts.page, vnfacts.engine.)"
 
 from __future__ import annotations
 
+import gc
 import logging
 from itertools import groupby
 from operator import itemgetter
@@ -200,6 +201,10 @@ def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFa
     from .lexicon import compile_rules
 
     rules = compile_rules(rules_dir)
+    # What is loaded by now (modules, the compiled rules) lives as long as the process: the garbage collector's
+    # passes, frequent while the extractors make their many small objects, need not walk it again each time
+    # (about 15 % of this stage's time on 250 articles).
+    gc.freeze()
     total = count_rows(ARTICLES, out_dir)
     tokens = WordsByArticle(out_dir, article_order(out_dir))
     meta = provenance(rules_dir)
