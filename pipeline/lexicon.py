@@ -43,7 +43,9 @@ class Phrase:
         return dict(self.data).get(key, default)
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed: a lexicon makes about one per token, and a frozen dataclass's checked setattr made building
+# them a third of matching. Treated as immutable all the same (hashed by value, as a frozen one is).
+@dataclass(unsafe_hash=True, slots=True)
 class Match:
     label: str
     start: int  # token indices in the syllable Doc
@@ -100,20 +102,22 @@ class Lexicon:
         by_label: dict[str, list] = defaultdict(list)
         strings = sdoc.doc.vocab.strings
         texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
+        word_starts, word_ends = sdoc.word_starts, sdoc.word_ends
         key_rules = self.key_rules
         for key_id, start, end in self.matcher(sdoc.doc):
             rule = key_rules.get(key_id)
             if rule is None:
                 rule = key_rules[key_id] = self.key_rule(strings[key_id])
-            if rule.head and not sdoc.heads_a_name(start, end):
-                continue
-            if rule.boundary and not sdoc.on_word_boundaries(start, end) \
-                    and not (rule.after_name and sdoc.ends_a_name_word(start, end)):
-                continue
-            if rule.end_boundary and not sdoc.ends_a_word(end):
-                continue
-            if rule.cased is not None and not _keeps_capitals(texts[start:end], rule.cased):
-                continue
+            if rule.tested:  # most keys match anywhere: no test to run (the tests below, inlined: a match each)
+                if rule.head and not sdoc.heads_a_name(start, end):
+                    continue
+                if rule.boundary and not (starts[start] in word_starts and ends[end - 1] in word_ends) \
+                        and not (rule.after_name and sdoc.ends_a_name_word(start, end)):
+                    continue
+                if rule.end_boundary and ends[end - 1] not in word_ends:
+                    continue
+                if rule.cased is not None and not _keeps_capitals(texts[start:end], rule.cased):
+                    continue
             by_label[rule.phrase.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase,
                                                 rule.order))
         result = {}
@@ -146,6 +150,11 @@ class KeyRule:
     after_name: bool
     end_boundary: bool
     cased: tuple[tuple[bool, ...], ...] | None  # the capitalisation of each alias, for a cased list
+
+    @cached_property
+    def tested(self) -> bool:
+        """A match of the key must pass a test before it counts."""
+        return self.head or self.boundary or self.end_boundary or self.cased is not None
 
 
 def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

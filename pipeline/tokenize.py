@@ -38,7 +38,9 @@ PLAIN_TOKEN = re.compile(r"\w+|[^\w\s]")  # a run of letters and digits, or one 
 SENTENCE_CACHE_SIZE = int(os.environ.get("VNFACTS_SENTENCE_CACHE", "50000"))
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (extraction makes one per token and syllable, and a frozen dataclass's checked setattr
+# tripled the cost of each); treated as immutable all the same, hashed by value as a frozen one is.
+@dataclass(unsafe_hash=True, slots=True)
 class Word:
     sentence: int
     start: int

@@ -142,6 +142,8 @@ def _longest_number(sdoc, sent, i, rules) -> tuple[int, Decimal] | None:
 
 
 def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
+    if not _item_may_follow(i, sent, items_at, units_at):
+        return None  # most numbers: no item where they may end, so no need to read them
     number = _longest_number(sdoc, sent, i, rules)
     if number is None:
         return None
@@ -154,6 +156,13 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
     end = _list_item_end(sdoc, sent, item.end)
     start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
     return Anchor(item.phrase.normalized, start, end, value, None, qualifier)
+
+
+def _item_may_follow(i: int, sent, items_at: dict, units_at: dict) -> bool:
+    """An item (or a unit, then an item) starts where a number read from token i may end: what a quantity
+    needs, whichever of those ends its number has."""
+    return any(j in items_at or (j in units_at and units_at[j].end in items_at)
+               for j in range(i + 1, min(i + MAX_NUMBER_TOKENS, sent.end) + 1))
 
 
 def _list_item_end(sdoc, sent, k) -> int:

@@ -16,18 +16,18 @@ class Sentence:
     index: int
     start: int  # token range in the syllable Doc
     end: int
-    matches: dict[str, list[Match]]  # label -> matches; ``sentences_of`` gives each sentence only its own
+    # label -> matches, never an empty list: ``sentences_of`` gives each sentence only its own (those inside its
+    # tokens), so neither ``of`` nor ``labels`` tests a match's place again
+    matches: dict[str, list[Match]]
 
     def of(self, label: str) -> list[Match]:
-        return [m for m in self.matches.get(label, []) if self.start <= m.start and m.end <= self.end]
+        return list(self.matches.get(label, ()))
 
     def labels(self) -> frozenset[str]:
         """The labels the sentence has a match of (worked out once per sentence)."""
         present = self.__dict__.get("_labels")
         if present is None:
-            present = self.__dict__["_labels"] = frozenset(
-                label for label, found in self.matches.items()
-                if any(self.start <= m.start and m.end <= self.end for m in found))
+            present = self.__dict__["_labels"] = frozenset(self.matches)
         return present
 
     def holds(self, labels) -> bool:
