@@ -19,11 +19,16 @@ def _at(matches: list[Match]) -> dict[int, Match]:
 
 
 LOWER_CASE_COMPLEMENT = 5  # lower-case words a title may run over before a name
+
+
 def _is_name_syllable(text: str, particles: frozenset[str] = frozenset()) -> bool:
     head, dash, rest = text.partition("-")
     if dash and head in particles and rest[:1].isupper():  # "Khalid al-Attiyah"
         return True
     return text[:1].isupper() and any(c.isalpha() for c in text) and (len(text) == 1 or not text[1:].isupper())
+
+
+MIN_NAME_AFTER_UNIT = 3  # syllables of a person's name right after "huyện", "tỉnh" (a place's name has fewer)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,24 @@ class OfficialParser:
                           for m in sent.of(label) for t in range(m.start, m.end)}
         self.surnames = words.surnames
         self.inside_places = {t: m for m in sent.of("PLACE") for t in range(m.start + 1, m.end)}
+        self.unit_places = self._unit_places(sent)
         self.org_words, self.org_endings = words.org_words, words.org_endings
+
+    def _unit_places(self, sent: Sentence) -> set[int]:
+        """The capitalised syllables right after a unit's level ("huyện Kim Bôi", "xã Ia Mơr"): a place's name, up to
+        a family name that opens three or more capitalised syllables, a person's ("PCT UBND tỉnh Dương Tất Thắng",
+        "UBND huyện Kông Chro Nguyễn Văn An")."""
+        texts, out = self.sdoc.texts, set()
+        for unit in sent.of("UNLISTED_PLACE") + sent.of("UNIT_NOUN"):
+            k = unit.end
+            while k < sent.end and not self.sdoc.spaces[k] and texts[k][:1].isupper():
+                run = next((e for e in range(k, sent.end) if not texts[e][:1].isupper() or self.sdoc.spaces[e]),
+                           sent.end) - k
+                if texts[k] in self.surnames and run >= MIN_NAME_AFTER_UNIT:
+                    break
+                out.add(k)
+                k += 1
+        return out
 
     # -- titles
     def title_at(self, i: int) -> Match | None:
@@ -217,7 +239,7 @@ class OfficialParser:
 
     def _name_end(self, i: int) -> int | None:
         texts, end = self.sdoc.texts, self.sent.end
-        if i >= end or i in self.not_names or i in self.titles or i in self.inside_places \
+        if i >= end or i in self.not_names or i in self.titles or i in self.inside_places or i in self.unit_places \
                 or not _is_name_syllable(texts[i], self.particles):
             return None
         if self.sdoc.token_starts[i] not in self.sdoc.word_starts and VIETNAMESE_SYLLABLE.match(texts[i]) \
