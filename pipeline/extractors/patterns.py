@@ -50,6 +50,7 @@ log = logging.getLogger("vnfacts")
 OPS = ("?", "*", "+")
 MAX_PHRASE = 14  # tokens of a noun phrase no list names (a receiver, an agent before its verb)
 VERB_TAGS = ("V",)  # the tagger's (VLSP) verbs: a noun phrase holds none
+ADVERB_TAGS = ("R",)  # the tagger's adverbs: "đã", "cũng", "vừa" before a verb
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,8 @@ class SentenceUnits:
                      without: tuple[str, ...] = ()):
         """The words from ``i`` to the nearest phrase of ``labels`` within MAX_PHRASE tokens, as a party, when
         they hold no punctuation, number or verb (a capitalised word is a name, whatever its tag), open with a
-        phrase of ``opens_with`` (when given) and hold none of ``without``."""
+        phrase of ``opens_with`` (when given) and hold none of ``without``: (the party, without the adverbs that
+        end the words; where that phrase of ``labels`` starts), or None."""
         doc = self.sdoc.doc
         if opens_with and not self.starts_any(i, opens_with):
             return None
@@ -285,6 +287,14 @@ class SentenceUnits:
                               (tags[k] in VERB_TAGS and texts[k][:1].islower()) or
                               (without and self.starts_any(k, without)) for k in range(i, end)):
             return None
+        resume = end
+        while end > i and tags[end - 1] in ADVERB_TAGS:
+            end -= 1  # "Bạn đọc Báo VietNamNet đã ủng hộ": the adverbs before the verb are the verb's
+        if end == i:
+            return None
+        return self._phrase_party(i, end), resume
+
+    def _phrase_party(self, i: int, end: int) -> Party:
         named = next((p for p in self.parties.get(i, []) if p.end == end), None)
         if named is not None:
             return named  # the words are one party ("do Mỹ tài trợ"): its canonical name and country
@@ -336,9 +346,10 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
             if not el.kinds or p.kind in el.kinds:
                 yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
     elif el.kind == "phrase" and el.up_to:
-        phrase = units.phrase_up_to(i, el.up_to, el.opens_with, el.without)
-        if phrase is not None:
-            yield phrase.end, bound + (Bound(str(el.value), phrase, phrase.start, phrase.end),)
+        found = units.phrase_up_to(i, el.up_to, el.opens_with, el.without)
+        if found is not None:
+            phrase, resume = found
+            yield resume, bound + (Bound(str(el.value), phrase, phrase.start, phrase.end),)
     elif el.kind == "phrase":  # a party, else the noun phrase that starts here
         named = units.parties.get(i, [])
         phrase = units.phrase_at(i) if not named and units.phrase_at is not None else None
