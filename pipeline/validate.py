@@ -276,23 +276,21 @@ def words_name(text: str, name: str, rules: CompiledRules, body: str) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _referring_words(rules: CompiledRules) -> tuple[frozenset[str], frozenset[str]]:
-    """(the heads that name an organisation or unit alone, the words that name a unit's level), folded."""
-    return frozenset(str(h).casefold() for h in rules.merged_list("aid", "referring_heads")), \
-        frozenset(str(w).casefold() for key in ("unit_nouns", "unit_abbreviations")
-                  for w in rules.merged_list("entity_shape", key))
+def _referring_heads(rules: CompiledRules) -> frozenset[str]:
+    """The heads that name an organisation or unit alone, folded."""
+    return frozenset(str(h).casefold() for h in rules.merged_list("aid", "referring_heads"))
 
 
 def _named_in_full_before(body: str, name: str, text: str, rules: CompiledRules) -> bool:
     """A head alone ("Hội", "huyện") for a party the body names with that head ("Hội LHPN phường Tứ Liên",
     "huyện Ia Grai"), or an office by its unit's level ("UBND tỉnh") for the office the body names in full
     ("UBND tỉnh Quảng Ninh")."""
-    from .extractors.aid import _heads_a_name_inside
+    from .extractors.aid import heads_a_name_inside, unit_levels
 
-    heads, levels = _referring_words(rules)
+    heads, levels = _referring_heads(rules), unit_levels(rules)
     folded, words = text.strip().casefold(), text.split()
     if folded in heads or folded in levels:  # "Hội", "huyện", "TP" alone
-        return name in body and (name.casefold().startswith(folded + " ") or _heads_a_name_inside(name, folded)) or \
+        return name in body and (name.casefold().startswith(folded + " ") or heads_a_name_inside(name, folded)) or \
             re.search(rf"(?<!\w){re.escape(folded)}\s+{re.escape(name.casefold())}(?!\w)", body.casefold()) is not None
     return bool(words) and words[-1].casefold() in levels and name.startswith(text.strip() + " ") and name in body
 

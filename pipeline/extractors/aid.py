@@ -192,7 +192,7 @@ class PartiesRead(list):
         One article's: ``sdoc`` stays."""
         seen, last = self._by_head.get(head, (0, None))
         for party in self[seen:]:
-            if party.start >= 0 and (_heads_a_name_inside(party.text, head) or
+            if party.start >= 0 and (heads_a_name_inside(party.text, head) or
                                      _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, head)):
                 last = party
         self._by_head[head] = (len(self), last)
@@ -237,7 +237,7 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
         if antecedent is not None:
             c0, c1 = char_span(sdoc, head.start, head.end)
             out.append(replace(antecedent, start=head.start, end=head.end, text=sdoc.text[c0:c1], source="referring"))
-    return sorted(out, key=lambda p: p.start) if len(out) > len(parties) else out
+    return sorted(out, key=lambda p: p.start)
 
 
 def _stands_alone(sdoc: SyllableDoc, sent: Sentence, head: Match) -> bool:
@@ -269,13 +269,14 @@ def _unit_named_before(party: Party, parties: list[Party], earlier: PartiesRead,
     """"lãnh đạo TP" after "UBND TP Đà Nẵng": a unit named by its level alone stands for the last party named
     before (in its sentence, else before it) that holds that level before a name; None when none was named."""
     level = party.text.casefold()
-    antecedent = next((p for p in reversed(parties) if p.end <= party.start and _heads_a_name_inside(p.text, level)),
+    antecedent = next((p for p in reversed(parties) if p.end <= party.start and heads_a_name_inside(p.text, level)),
                       None) or earlier.last_headed_by(level, sdoc)
     return replace(antecedent, start=party.start, end=party.end, text=party.text, source="referring") \
         if antecedent is not None else None
 
 
 def _office_named_before(party: Party, earlier: PartiesRead, levels: frozenset[str]) -> Party:
+    """"UBND tỉnh" after "UBND tỉnh Quảng Ninh": an office named by its unit's level takes the full name."""
     if party.source != "head" or party.text.split()[-1].casefold() not in levels:
         return party
     fuller = earlier.last_extending(party.name)
@@ -283,7 +284,7 @@ def _office_named_before(party: Party, earlier: PartiesRead, levels: frozenset[s
         if fuller is not None else party
 
 
-def _heads_a_name_inside(text: str, head: str) -> bool:
+def heads_a_name_inside(text: str, head: str) -> bool:
     """``head`` (folded) is words of ``text`` followed by a capitalised word: "huyện" in "UBND huyện Kông Chro",
     not "trường" in "Bộ Tài nguyên và Môi trường"."""
     words, n = text.split(), len(head.split())

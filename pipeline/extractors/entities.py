@@ -258,8 +258,8 @@ class PartyFinder:
         occupation or standing name that person, a place among them too; a country first, with a name of two or more
         words after it, is the person's nationality. None when no name follows, or only a country."""
         j = i
-        while j - i < MAX_TITLED_NAME and self._capitalised_word(j, limit) and (j == i or j not in self.person_title_ends):
-            j += 1
+        while j - i < MAX_TITLED_NAME and self._capitalised_word(j, limit) and j not in self.person_titles:
+            j += 1  # up to another occupation ("NSƯT Thoại Mỹ NSND …")
         place = self.places.get(i)
         if j == i or (place is not None and place.end >= j):
             return None
