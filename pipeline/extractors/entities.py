@@ -107,9 +107,9 @@ class PartyFinder:
         return i < limit and not self.sdoc.spaces[i] and _is_capitalised(self.sdoc.texts[i]) \
             and i not in self.stops and i not in self.verbs and i not in self.not_parties
 
-    def _lowercase_noun(self, i: int, limit: int) -> bool:
+    def _lowercase_noun(self, i: int, limit: int, tags: tuple[str, ...] = ("N",)) -> bool:
         sdoc = self.sdoc
-        return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] == "N" \
+        return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in tags \
             and sdoc.token_starts[i] in sdoc.word_starts and i not in self.stops and i not in self.verbs \
             and i not in self.not_parties and i not in self.complement_stops
 
@@ -177,6 +177,10 @@ class PartyFinder:
             if self._lowercase_noun(j, limit) and self._country_at(self._word_end(j, limit)):
                 j = self._word_end(j, limit)  # "Chính phủ nước Cộng hòa …": a noun that links the head to its country
                 continue
+            unit_end = self.unlisted_place_phrase(j, limit) if j in self.joiners else None
+            if unit_end is not None:
+                j = unit_end  # "Trung tâm y tế huyện Kim Bôi": a unit and its place end the name, like a place
+                break
             if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
                 # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
                 j, lower = self._word_end(j, limit), lower + 1
@@ -200,16 +204,19 @@ class PartyFinder:
 
     def _name_after_descriptors(self, i: int, limit: int) -> int | None:
         """Where a name starts after the lower-case nouns that say what an organisation does ("Công ty ô tô
-        Toyota"), or the country that ends it ("Hiệp hội bệnh viện tư nhân Việt Nam"); None when neither follows
-        them."""
+        Toyota"), or the country or the unit that ends it ("Hiệp hội bệnh viện tư nhân Việt Nam", "Hội chữ thập đỏ
+        phường Ninh Hiệp"); None when none follows them."""
         j = i
-        for _ in range(MAX_HEAD_DESCRIPTORS):
-            if not self._lowercase_noun(j, limit) or j in self.joiners:
+        for n in range(MAX_HEAD_DESCRIPTORS):
+            # a noun first, then nouns or adjectives ("Hội chữ thập đỏ phường Ninh Hiệp")
+            if not self._lowercase_noun(j, limit, DESCRIPTOR_TAGS if n else ("N",)) or j in self.joiners:
                 return None
             j = self._word_end(j, limit)
             if self._country_at(j) or (self._capitalised_word(j, limit) and j not in self.heads
                                        and j not in self.places and j not in self.unlisted_places
                                        and not self._is_person_at(j, limit)):
+                return j
+            if j in self.joiners and j in self.unlisted_places and self.unlisted_place_phrase(j, limit) is not None:
                 return j
         return None
 
@@ -379,6 +386,7 @@ class PartyFinder:
 
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
 MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
+DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
 MAX_TITLED_NAME = 5  # syllables of a name after a person's occupation ("Melinda French Gates", "Hàn Quốc Bi Rain")
 
 
