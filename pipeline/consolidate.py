@@ -19,6 +19,12 @@ from .extractors import drop_subsumed_titles
 from .extractors.officials import full_name_of, names_ending_in
 from .money_rates import usd_columns
 
+# The columns consolidation reads of the published tables (read alone: not the roles and offsets of every row).
+AID_COLUMNS = ("donor", "recipient", "item", "quantity", "amount", "amount_min", "amount_max", "currency",
+               "amount_per_recipient", "is_cumulative", "recipient_count", "is_total", "flow", "event_date",
+               "event_month", "event_day", "article_id", "event_id", "evidence")
+OFFICIAL_COLUMNS = ("article_id", "name", "country", "titles", "n_mentions", "evidence")
+
 # A background figure restated as cumulative never merges with a new event of the same amount.
 EVENT_KEY = ("donor", "recipient", "item", "quantity", "amount", "amount_min", "amount_max", "currency",
              "amount_per_recipient", "is_cumulative")

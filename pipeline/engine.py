@@ -31,10 +31,11 @@ from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars, source_name
 from .page import PageJob, code_version, process_page, reject_row
+from .consolidate import AID_COLUMNS, OFFICIAL_COLUMNS
 from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, merge_reports, sorted_rejects
 from .rulefiles import rules_source
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, StreamingTable,
-                     Table, read_rows, read_small, write_json, write_table)
+                     Table, read_small, write_json, write_table)
 
 log = logging.getLogger("vnfacts")
 
@@ -193,8 +194,8 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
 
     articles = {a["article_id"]: a for a in read_small(ARTICLES, tables_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
-    validation = consolidate_and_report(tables_dir, report, read_rows(AID_EVENTS, tables_dir),
-                                        read_rows(OFFICIALS, tables_dir), articles, meta)
+    validation = consolidate_and_report(tables_dir, report, read_small(AID_EVENTS, tables_dir, AID_COLUMNS),
+                                        read_small(OFFICIALS, tables_dir, OFFICIAL_COLUMNS), articles, meta)
     if cache_dir is not None:
         _bound_cache(cache_dir, jobs_list)
     return {"run_key": key, "files": len(jobs_list), "articles": len(seen),

@@ -17,7 +17,7 @@ from .errors import Reject
 from .export import provenance, tokens_provenance
 from .publish import write_stage_rejects
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, TOKENS, StreamingTable, Table,
-                     count_rows, iter_row_batches, parquet_file, read_rows, read_small)
+                     count_rows, iter_row_batches, parquet_file, read_small)
 
 # Each stage imports its own modules, so a stage loads (and `make` makes it depend on: vnfacts.make_deps) only
 # the code it runs.
@@ -243,6 +243,7 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
     the others with the check they failed, consolidate across articles, and report."""
     from . import validate as validate_mod
     from .page import reject_row
+    from .consolidate import AID_COLUMNS, OFFICIAL_COLUMNS
     from .publish import consolidate_and_report, merge_reports
 
     order = article_order(out_dir)
@@ -277,5 +278,6 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
             log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
     articles_by_id = {a["article_id"]: a for a in read_small(ARTICLES, out_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
-    return consolidate_and_report(out_dir, report, read_rows(AID_EVENTS, out_dir), read_rows(OFFICIALS, out_dir),
+    return consolidate_and_report(out_dir, report, read_small(AID_EVENTS, out_dir, AID_COLUMNS),
+                                  read_small(OFFICIALS, out_dir, OFFICIAL_COLUMNS),
                                   articles_by_id, meta)
