@@ -201,6 +201,8 @@ def flow_picture(events: list[Event], by_donor: list[Group],
 def amount_text(row: dict) -> str:
     if row["amount"] is not None:
         return f"{format_value(row['amount'])} {row['currency'] or ''}".strip()
+    if row.get("amount_min") is not None:  # a range: both bounds
+        return f"{format_value(row['amount_min'])}–{format_value(row['amount_max'])} {row['currency'] or ''}".strip()
     return f"{format_value(row['quantity'])} {row['item']}" if row["quantity"] is not None else row["item"]
 
 

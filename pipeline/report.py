@@ -77,6 +77,10 @@ def _amount(row: dict) -> str:
         text = f"{format_value(row['amount'])} {row['currency'] or ''}".strip()
         if row["amount_per_recipient"] is not None:
             text += f" ({format_value(row['amount_per_recipient'])} × {row['recipient_count']})"
+    elif row.get("amount_min") is not None:  # a range: both bounds
+        text = f"{format_value(row['amount_min'])}–{format_value(row['amount_max'])} {row['currency'] or ''}".strip()
+    elif row["amount_per_recipient"] is not None:  # each one's amount, how many not said
+        text = f"{format_value(row['amount_per_recipient'])} {row['currency'] or ''} each".strip()
     else:
         text = format_value(row["quantity"])
     flags = [name for name in ("is_total", "is_cumulative") if row[name]]

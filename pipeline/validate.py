@@ -554,7 +554,8 @@ def check_totals(rows: list[dict]) -> dict[int, str]:
     failures = {}
     cash_parts: dict[tuple, list[dict]] = {}  # the rows a total may add up, by article, donor and currency
     for r in rows:
-        if not r["is_total"] and r["item"] == "cash":
+        # a range or a per-recipient amount alone states no single amount to add
+        if not r["is_total"] and r["item"] == "cash" and r["amount"] is not None:
             cash_parts.setdefault((r["article_id"], r["donor"], r["currency"]), []).append(r)
     for i, row in enumerate(rows):
         if not row["is_total"]:

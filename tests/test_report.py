@@ -503,3 +503,17 @@ def test_chromium_parses_and_draws_the_article_page(article_000, tmp_path):
     assert png_size(screenshot) == (1280, 2000)
     SCREENSHOT_ARTIFACT.parent.mkdir(exist_ok=True)
     shutil.copyfile(screenshot, SCREENSHOT_ARTIFACT)
+
+
+def test_a_range_and_an_amount_each_recipient_gets_read_as_the_text_says():
+    from decimal import Decimal
+
+    from vnfacts.overview import amount_text
+    from vnfacts.report import _amount
+
+    row = {"amount": None, "amount_min": Decimal(600000000), "amount_max": Decimal(800000000), "currency": "USD",
+           "amount_per_recipient": None, "recipient_count": None, "quantity": None, "item": "cash",
+           "is_total": False, "is_cumulative": False}
+    assert _amount(row) == amount_text(row) == "600000000–800000000 USD"
+    each = {**row, "amount_min": None, "amount_max": None, "amount_per_recipient": Decimal(5000000), "currency": "VND"}
+    assert _amount(each) == "5000000 VND each"

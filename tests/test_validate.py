@@ -285,3 +285,16 @@ def test_a_range_keeps_both_bounds_through_validation(tmp_path):
     assert (row["amount_min"], row["amount_max"]) == (Decimal(300000000), Decimal(500000000))
     assert row["evidence"] == "từ 300 – 500 triệu USD"
     assert read_rows(REJECTS, out) == []
+
+
+def test_a_stated_total_beside_a_range_is_checked_against_the_single_amounts():
+    from vnfacts.validate import check_totals
+
+    def row(recipient, amount, is_total=False, **more):
+        return {"article_id": "a", "donor": "Nhật Bản", "currency": "USD", "item": "cash", "recipient": recipient,
+                "amount": None if amount is None else Decimal(amount), "is_total": is_total, **more}
+    rows = [row("Lào", 2000000), row("Campuchia", None, amount_min=Decimal(1000000), amount_max=Decimal(3000000)),
+            row("Lào + Campuchia", 2000000, is_total=True)]
+    assert check_totals(rows) == {}
+    assert check_totals(rows[:2] + [row("Lào + Campuchia", 5000000, is_total=True)]) == {
+        2: "rows to ['Campuchia', 'Lào'] add up to 2000000, not 5000000"}
