@@ -9,7 +9,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
 from ..tokenize import tokenize_body
 from .entities import Party, country_names, party_finder, person_shaped
 from .money import Anchor, find_anchors
-from .patterns import MAX_PHRASE, VERB_TAGS, Pattern, SentenceUnits, compiled_patterns, match_sentence
+from .patterns import ADVERB_TAGS, MAX_PHRASE, VERB_TAGS, Pattern, SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
 from .sentence import SENTENCE_PUNCT, Sentence, char_span, sentences_of
 
@@ -374,8 +374,6 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     return Party(start, end, text, text, None, country, "phrase")
 
 
-ADVERB_TAGS = ("R",)
-
 
 def _flow(sent, anchor: Anchor) -> str:
     cues = {m.phrase.normalized for m in sent.of("FLOW_CUE")}
@@ -547,7 +545,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     ``sets: {donor: previous_clause}``
     continues the row before it in the sentence, with its giver and verb. A loan pattern (``flow: loan``) that
     binds no borrower leaves it to the article's agreement with the lender (``borrowers_from_agreements``). A
-    receiver bound on words that refer back ("khu vực này") is the party named last before them."""
+    receiver bound on words that refer back ("khu vực này") is the party named last before them; a party named
+    again by its head or level alone ("Hội đã trao …") is the one named before (``referring_parties``, read only
+    in a sentence with an amount some pattern may bind)."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     present = sent.labels()
     patterns = tuple(p for p, required, from_frame in _row_patterns(rules)
@@ -555,6 +555,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
         return []
+    read = earlier if isinstance(earlier, PartiesRead) else PartiesRead(earlier or [])
+    parties = referring_parties(sdoc, sent, parties, read, rules)
     rows, taken = [], set()
     for match in match_sentence(SentenceUnits(sdoc, sent, parties, anchors, phrase_finder(sdoc, sent, parties, anchors)),
                                 patterns):

@@ -13,8 +13,8 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_d
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
 from .agreements import SIDES_SENTENCES, agreements_in_sentence, kind_words, signed_by_both_sides
-from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, referring_parties,
-                  title_frame, with_title_receiver)
+from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
+                  with_title_receiver)
 from .dates import _date_rows, _event_date, clauses_by_char, deadline_starts, deadline_words, is_dateline, opening_date
 from .entities import party_finder
 from .mentions import _mention_rows
@@ -68,8 +68,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         context = carried if in_lead else None
         if opened is not None and sent.index - opened_at > FRAME_SPAN:
             opened = None  # a frame serves the few sentences after it
-        found = pattern_events(sdoc, sent, rules, referring_parties(sdoc, sent, parties, earlier, rules), context,
-                               earlier, opened)
+        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened)
         events.extend(found)
         own = [e for e in found if e.rule_id not in frame_rules]
         if (frame := opened_frame(sdoc, sent, rules, parties, own)) is not None:
