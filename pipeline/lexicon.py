@@ -274,9 +274,13 @@ class SyllableDoc:
         # a head the segmenter cut in two ("Ủy" | "ban Nhân dân") heads a name even where its first half is
         # tagged Np
         split_head = any(self.token_starts[k] in self.word_starts for k in range(start + 1, end))
-        return self.token_starts[start] in self.word_starts and not self.spaces[end] \
-            and self.token_starts[end] not in self.word_starts and self.texts[end][:1].isupper() \
-            and (self.tags[start] != "Np" or split_head)
+        glued = self.token_starts[start] in self.word_starts and not self.spaces[end] \
+            and self.token_starts[end] not in self.word_starts
+        # a common noun glued to two or more lower-case syllables ("Hội chữ thập đỏ", not "Hội nghị", "Trường
+        # hợp") heads them when a place follows: the party finder decides
+        return glued and (self.texts[end][:1].isupper() and (self.tags[start] != "Np" or split_head)
+                          or self.texts[end][:1].islower() and self.tags[start] == "N"
+                          and self.word_end(start, len(self.texts)) - end >= 2)
 
 
 # What a Vietnamese syllable may be made of: an onset, one to three vowels, a final (tone marks on the vowels).

@@ -87,11 +87,14 @@ class PartyFinder:
         # a mission's name holds where it serves ("Đại sứ quán Việt Nam tại Nhật Bản")
         self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
         self.located_at = {m.start: m for m in matches.get("LOCATED_AT", [])}
-        # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's") or a country
-        # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country)
+        # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's"), a country
+        # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country), or what it does and the place
+        # it serves ("chi hội phụ nữ thôn Vệ Linh")
+        n = len(sdoc.texts)
         self.lowercase_heads = {m.start for m in matches.get("LOWERCASE_ORG_HEAD", [])
                                 if m.start not in self.heads and (self._country_at(m.end) or (
-                                    self._capitalised_word(m.end, len(sdoc.texts)) and m.end not in self.places))}
+                                    self._capitalised_word(m.end, n) and m.end not in self.places)
+                                    or self._serves_a_place(m.end, n))}
         self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", [])
                            if m.start in self.lowercase_heads})
         # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
@@ -160,6 +163,13 @@ class PartyFinder:
                 break
             if j == head.end:
                 named = self._name_after_descriptors(j, limit)
+                if named is None:
+                    # "Quỹ từ thiện tỉnh Quảng Nam", "Hội chữ thập đỏ phường Ninh Hiệp" (the head glued to the
+                    # words after it): what it does, then the place it serves
+                    glued = self._word_end(j, limit) if self.sdoc.token_starts[j] not in self.sdoc.word_starts \
+                        else None
+                    named = glued if glued is not None and self._place_at(glued, limit) \
+                        else self._descriptors_before_place(glued or j, limit)
                 if named is not None:
                     j = named  # "Công ty ô tô Toyota": what the organisation does, then its name
                     continue
@@ -181,6 +191,11 @@ class PartyFinder:
             if unit_end is not None:
                 j = unit_end  # "Trung tâm y tế huyện Kim Bôi": a unit and its place end the name, like a place
                 break
+            described = self._descriptors_before_place(j, limit) if j > head.end and not proper and not lower \
+                else None
+            if described is not None:
+                j, lower = described, MAX_LOWERCASE_COMPLEMENT  # "Hội Doanh nghiệp trẻ Khánh Hòa": a place ends it
+                continue
             if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
                 # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
                 j, lower = self._word_end(j, limit), lower + 1
@@ -216,9 +231,32 @@ class PartyFinder:
                                        and j not in self.places and j not in self.unlisted_places
                                        and not self._is_person_at(j, limit)):
                 return j
-            if j in self.joiners and j in self.unlisted_places and self.unlisted_place_phrase(j, limit) is not None:
+            if self._place_at(j, limit):
                 return j
         return None
+
+    def _descriptors_before_place(self, i: int, limit: int) -> int | None:
+        """Where a place starts after lower-case nouns or adjectives that a name holds after its capitalised
+        words ("Hội Doanh nghiệp trẻ Khánh Hòa"); None when no place follows them."""
+        j = i
+        for _ in range(MAX_HEAD_DESCRIPTORS):
+            if not self._lowercase_noun(j, limit, DESCRIPTOR_TAGS) or j in self.joiners:
+                return None
+            j = self._word_end(j, limit)
+            if self._place_at(j, limit):
+                return j
+        return None
+
+    def _serves_a_place(self, i: int, limit: int) -> bool:
+        """What an organisation does, then a place inside a country ("phụ nữ thôn Vệ Linh"); a country after
+        them says where it is from ("hãng truyền thông Mỹ" names no one)."""
+        place = self._descriptors_before_place(i, limit)
+        return place is not None and not self._country_at(place)
+
+    def _place_at(self, j: int, limit: int) -> bool:
+        """A place the lists know, or a unit and the capitalised name of a place they do not, starts at j."""
+        return j in self.places or (j in self.joiners and j in self.unlisted_places
+                                    and self.unlisted_place_phrase(j, limit) is not None)
 
     def unlisted_place_phrase(self, i: int, limit: int) -> int | None:
         """A place the lists do not know, by its head: "huyện Tam Đảo", "phường Hòa Thọ Đông"; the end."""
@@ -308,7 +346,8 @@ class PartyFinder:
                 head = self.heads[i]
                 party = self._party(i, j, head.phrase.normalized,
                                     country.phrase.get("country") if country else None, "head")
-                if i in self.lowercase_heads and not self._country_at(head.end):
+                if i in self.lowercase_heads and not self._country_at(head.end) \
+                        and self._capitalised_word(head.end, end):
                     # "hãng Wendy's" is Wendy's: the head only says what it is
                     party = replace(party, name=self._party(head.end, j, None, None, "head").text)
                 found.append(party)
