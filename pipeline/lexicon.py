@@ -294,9 +294,9 @@ VIETNAMESE_SYLLABLE = re.compile(
 @lru_cache(maxsize=65536)
 def _word_breaks_between(prev: str, syl: str) -> bool:
     """underthesea sometimes glues a foreign name to a word beside it ("Phenikaa trao", "viện trợ ODA"), an
-    acronym to the name after it ("Chủ tịch EVN Dương Quang Thành", "TGĐ Cty"), or a number to the word before it
-    ("viện trợ 1,2"): a word breaks between a capitalised syllable that cannot be Vietnamese and a lower-case
-    Vietnamese one, after an acronym before a capitalised word, and before a number."""
+    acronym to the name after it ("Chủ tịch EVN Dương Quang Thành", "TGĐ Cty"), or a number to the word before or
+    after it ("viện trợ 1,2", "1.315 bộ"): a word breaks between a capitalised syllable that cannot be Vietnamese and
+    a lower-case Vietnamese one, after an acronym before a capitalised word, and around a number."""
     def foreign(x: str) -> bool:
         return x[:1].isupper() and VIETNAMESE_SYLLABLE.match(x) is None
 
@@ -308,7 +308,8 @@ def _word_breaks_between(prev: str, syl: str) -> bool:
 
     return (foreign(prev) and vietnamese(syl)) or (vietnamese(prev) and foreign(syl)) or \
         (acronym(prev) and syl[:1].isupper() and not acronym(syl)) or \
-        (prev[-1:].isalpha() and syl[:1].isdigit())  # "viện trợ 1,2": a number is never inside a word
+        (prev[-1:].isalpha() and syl[:1].isdigit()) or \
+        (prev[-1:].isdigit() and syl[:1].isalpha())  # "viện trợ 1,2", "1.315 bộ": a number is never inside a word
 
 
 def _pattern_pieces(chunk: str) -> tuple[str, ...]:

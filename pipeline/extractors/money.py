@@ -151,18 +151,37 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
     item = items_at.get(j)
     if item is None and j in units_at:
         item = items_at.get(units_at[j].end)
-    if item is None:
+    if item is not None:
+        code, item_end = item.phrase.normalized, item.end
+    elif j in units_at and _noun_starts(sdoc, units_at[j].end) and _unlisted_goods_item(rules):
+        code, item_end = _unlisted_goods_item(rules), units_at[j].end + 1  # "1.315 bộ sách giáo khoa"
+    else:
         return None
-    end = _list_item_end(sdoc, sent, item.end)
+    end = _list_item_end(sdoc, sent, item_end)
     start, qualifier = _with_leading_qualifier(sdoc, sent, i, j, rules)
-    return Anchor(item.phrase.normalized, start, end, value, None, qualifier)
+    return Anchor(code, start, end, value, None, qualifier)
+
+
+@lru_cache(maxsize=64)
+def _unlisted_goods_item(rules: CompiledRules) -> str | None:
+    return next((data["unlisted_goods_item"] for data in rules.files.get("aid", []) if data.get("unlisted_goods_item")),
+                None)
+
+
+def _noun_starts(sdoc, k: int) -> bool:
+    """A lower-case word that a counting unit may classify starts at token k: a noun, or what the tagger misreads
+    as a verb after a unit ("bộ sách giáo khoa" comes tagged V)."""
+    return k < len(sdoc.texts) and not sdoc.spaces[k] and sdoc.texts[k][:1].islower() \
+        and sdoc.token_starts[k] in sdoc.word_starts and sdoc.tags[k] in UNIT_CLASSIFIED_TAGS
+
+
+UNIT_CLASSIFIED_TAGS = ("N", "Nc", "V")
 
 
 def _item_may_follow(i: int, sent, items_at: dict, units_at: dict) -> bool:
-    """An item (or a unit, then an item) starts where a number read from token i may end: what a quantity
-    needs, whichever of those ends its number has."""
-    return any(j in items_at or (j in units_at and units_at[j].end in items_at)
-               for j in range(i + 1, min(i + MAX_NUMBER_TOKENS, sent.end) + 1))
+    """An item or a counting unit starts where a number read from token i may end: what a quantity needs,
+    whichever of those ends its number has."""
+    return any(j in items_at or j in units_at for j in range(i + 1, min(i + MAX_NUMBER_TOKENS, sent.end) + 1))
 
 
 def _list_item_end(sdoc, sent, k) -> int:
