@@ -250,7 +250,7 @@ class OfficialParser:
         j = i
         surname_first = texts[i] in self.surnames
         while j < end and j - i < self.name_max and _is_name_syllable(texts[j], self.particles) \
-                and j not in self.titles \
+                and j not in self.titles and (j - i < 3 or not self._opens_a_lowercase_word(j)) \
                 and j not in self.not_names and (j == i or j not in self.places
                                                  or self.places[j].phrase.get("ambiguous")
                                                  or (surname_first and self._given_name_place(j))):
@@ -282,6 +282,14 @@ class OfficialParser:
                 and not any(self._organisation_shaped(t) for t in texts[i:word_end]):
             return word_end
         return None
+
+    def _opens_a_lowercase_word(self, k: int) -> bool:
+        """A capitalised syllable opens a word that goes on in lower case ("Không thể", "Chia sẻ"): after three
+        syllables of a name, a heading or a sentence glued to it, not a fourth syllable ("Tập Cận Bình" glued to
+        the verb after it keeps its third)."""
+        sdoc = self.sdoc
+        return sdoc.token_starts[k] in sdoc.word_starts and k + 1 < self.sent.end and not sdoc.spaces[k + 1] \
+            and sdoc.token_starts[k + 1] not in sdoc.word_starts and sdoc.texts[k + 1][:1].islower()
 
     def _glued_to_a_name_before(self, i: int) -> bool:
         """"Chủ tịch Hội LHPN phường Tứ Liên Hồ Nguyệt Thu": underthesea makes one proper noun of a place and the
