@@ -88,7 +88,8 @@ PATTERN = {
         "sets": {"type": "object", "additionalProperties": False,
                  "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge", "debt_relief"]}, "each": BOOL,
                                 "per_recipient": BOOL, "frame": BOOL, "each_name": BOOL,
-                                "donor": {"enum": ["context", "previous_clause", "frame"]}}},
+                                "donor": {"enum": ["context", "previous_clause", "frame"]},
+                                "recipient": {"enum": ["context"]}}},
         "examples": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["text", "expect"], "additionalProperties": False,
             "properties": {"text": STRING, "title": STRING, "expect": OBJECT}}},

@@ -536,11 +536,12 @@ def _row_patterns(rules: CompiledRules) -> tuple[tuple[Pattern, frozenset[str], 
 
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
                    carried: Frame | None = None, earlier: list[Party] | None = None,
-                   opened: Frame | None = None) -> list[AidEvent]:
+                   opened: Frame | None = None, headline: Frame | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
     pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``), and the
-    receivers the context names too when the pattern binds none; one that ``sets: {donor: frame}`` takes giver
+    receivers the context names too when the pattern binds none; one that ``sets: {recipient: context}`` binds a
+    giver and no receiver: the headline (or the lead) names them (``headline``, ``_headline_receivers``); one that ``sets: {donor: frame}`` takes giver
     and receivers from the frame a sentence before opened (``opened``: a shipment, a handover, a row); one that
     ``sets: {donor: previous_clause}``
     continues the row before it in the sentence, with its giver and verb. A loan pattern (``flow: loan``) that
@@ -583,6 +584,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
         for anchor, recipients in match.rows():
             if not binds_recipient and context is not None:
                 recipients = list(context.recipients)
+            if not binds_recipient and match.pattern.get("recipient") == "context" and donor is not None:
+                recipients = list(_headline_receivers(headline, donor))
             if not binds_recipient and continued is not None:
                 recipients = list(continued.recipients)
             recipients = [r for r in (_referred_to(sent, r, parties) for r in recipients) if r is not None]
@@ -606,6 +609,14 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                                  from_context=from_context or not recipients or recipients[0].start < 0,
                                  per_recipient=bool(match.pattern.get("per_recipient"))))
     return rows
+
+
+def _headline_receivers(headline: Frame | None, donor: Party) -> tuple[Party, ...]:
+    """Whom the headline (or the lead) says receive, for a giver a sentence names with no receiver: when it names
+    no giver, or this one."""
+    if headline is None or (headline.donor is not None and headline.donor.name != donor.name):
+        return ()
+    return headline.recipients
 
 
 def _referred_to(sent, recipient: Party, parties: list[Party]) -> Party | None:

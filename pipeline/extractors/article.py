@@ -68,7 +68,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         context = carried if in_lead else None
         if opened is not None and sent.index - opened_at > FRAME_SPAN:
             opened = None  # a frame serves the few sentences after it
-        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened)
+        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened, headline=carried or title)
         events.extend(found)
         own = [e for e in found if e.rule_id not in frame_rules]
         if (frame := opened_frame(sdoc, sent, rules, parties, own)) is not None:
