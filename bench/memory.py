@@ -56,10 +56,13 @@ def main() -> None:
         "",
         f"Largest ratio: {max(ratios.values()):.2f} (target: within 1.2). `run` keeps at most four files per worker "
         "ahead of the writer; the stage commands read their inputs and write their tables 200 articles at a time "
-        "(Parquet row groups), matching the rows of a table to their article in one pass over each file. What "
-        "still grows with the corpus: the article ids (for duplicates, and the order the stages match rows in), "
-        "the rejects kept for sorting, the published aid events and officials that consolidation reads whole, "
-        "and the in-memory sentence cache (bounded at 50,000 sentences).",
+        "(Parquet row groups), matching the rows of a table to their article in one pass over each file; the "
+        "rejects are written as they come, a batch at a time, and consolidation reads the published aid events "
+        "and officials a batch at a time. What still grows with the corpus, a few hundred bytes per row: the "
+        "article ids (for duplicates, and the order the stages match rows in) and publication times, what "
+        "consolidation keeps of each published aid event to sort them (ids, and its key and evidence, held once "
+        "where events repeat), the ids and evidences the consolidated rows list, and the in-memory sentence "
+        "cache (bounded at 50,000 sentences).",
         "",
     ])
     print(text)

@@ -32,10 +32,11 @@ from .export import provenance
 from .ingest import list_raw_files, load_sidecars, source_name
 from .page import PageJob, code_version, process_page, reject_row
 from .consolidate import AID_COLUMNS, OFFICIAL_COLUMNS
-from .publish import STAGE_ORDER, STAGE_REJECTS_DIR, consolidate_and_report, merge_reports, sorted_rejects
+from .publish import (STAGE_ORDER, STAGE_REJECTS_DIR, StageRejects, consolidate_and_report, merge_reports,
+                      publish_rejects)
 from .rulefiles import rules_source
-from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, REJECTS, TOKENS, StreamingTable,
-                     Table, read_small, write_json, write_table)
+from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, TOKENS, StreamingTable, Table,
+                     TableRows, read_small, write_json)
 
 log = logging.getLogger("vnfacts")
 
@@ -59,6 +60,12 @@ def _flush(writers: dict, schemas: dict, source_of: dict[str, str], rejects: lis
             _count_reject(table.name, row, "schema_type", source_of, rejects, report)
     for writer in writers.values():
         writer.flush()
+
+
+def _flush_rejects(rejects_by_stage: dict[str, list[dict]], parts: dict) -> None:
+    for stage, rejects in rejects_by_stage.items():
+        parts[stage].add(rejects)
+        rejects.clear()
 
 
 def _count_reject(table: str, row: dict, check: str, source_of: dict[str, str], rejects: list[dict],
@@ -162,6 +169,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
         **{f"{CANDIDATES_DIR}/{t.name}": (t, tables_dir / CANDIDATES_DIR / t.filename) for t in EXTRACT_TABLES},
         **{t.name: (t, tables_dir / t.filename) for t in EXTRACT_TABLES},
     }
+    # each stage's rejects since the last flush; a flush writes them to the stage's part (publish.StageRejects)
     rejects_by_stage: dict[str, list[dict]] = {s: [] for s in STAGE_ORDER}
     schemas = table_schemas(source)
     report: dict[str, dict] = {}
@@ -169,6 +177,7 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
     files_with_articles = 0
     with ExitStack() as stack:
         writers = {name: StreamingTable(table, path, meta, stack) for name, (table, path) in targets.items()}
+        parts = {s: StageRejects(s, tables_dir, stack) for s in STAGE_ORDER}
         advance = stack.enter_context(progress("run", len(jobs_list))) if progress else (lambda: None)
         stream = results(jobs_list) if results is not None else _results(jobs_list, workers)
         for n, (job, result) in enumerate(zip(jobs_list, stream), start=1):
@@ -184,18 +193,18 @@ def run_pipeline(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR, jobs
                 merge_reports(report, part)
             if n % batch_size == 0:
                 _flush(writers, schemas, seen, rejects_by_stage["validate"], report)
+                _flush_rejects(rejects_by_stage, parts)
             advance()
         _flush(writers, schemas, seen, rejects_by_stage["validate"], report)
-    for stage in STAGE_ORDER:
-        rejects_by_stage[stage] = sorted_rejects(rejects_by_stage[stage])
-        write_table(REJECTS, rejects_by_stage[stage], tables_dir / STAGE_REJECTS_DIR / stage)
-    all_rejects = [r for s in STAGE_ORDER for r in rejects_by_stage[s]]
-    write_table(REJECTS, all_rejects, tables_dir, meta)
+        _flush_rejects(rejects_by_stage, parts)
+    for part in parts.values():
+        part.sort_if_needed()
+    publish_rejects(tables_dir, meta)
 
     articles = {a["article_id"]: a for a in read_small(ARTICLES, tables_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
-    validation = consolidate_and_report(tables_dir, report, read_small(AID_EVENTS, tables_dir, AID_COLUMNS),
-                                        read_small(OFFICIALS, tables_dir, OFFICIAL_COLUMNS), articles, meta)
+    validation = consolidate_and_report(tables_dir, report, TableRows(AID_EVENTS, tables_dir, AID_COLUMNS),
+                                        TableRows(OFFICIALS, tables_dir, OFFICIAL_COLUMNS), articles, meta)
     if cache_dir is not None:
         _bound_cache(cache_dir, jobs_list)
     return {"run_key": key, "files": len(jobs_list), "articles": len(seen),

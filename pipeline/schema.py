@@ -606,6 +606,18 @@ def iter_row_batches(table: Table, out_dir: Path, batch_rows: int = 200, columns
             yield batch.to_pylist()
 
 
+class TableRows:
+    """Some columns of a table's rows, read ``batch_rows`` at a time each time they are iterated: a pass (or two)
+    over a whole table that holds a batch, never the table."""
+
+    def __init__(self, table: Table, out_dir: Path, columns: tuple[str, ...], batch_rows: int = 2000):
+        self.table, self.out_dir, self.columns, self.batch_rows = table, out_dir, columns, batch_rows
+
+    def __iter__(self):
+        for batch in iter_row_batches(self.table, self.out_dir, self.batch_rows, list(self.columns)):
+            yield from batch
+
+
 def count_rows(table: Table, out_dir: Path) -> int:
     with parquet_file(table, out_dir) as parquet:
         return parquet.metadata.num_rows

@@ -17,7 +17,7 @@ from .errors import Reject
 from .export import provenance, tokens_provenance
 from .publish import write_stage_rejects
 from .schema import (AID_EVENTS, ARTICLES, EXTRACT_TABLES, LINES, OFFICIALS, TOKENS, StreamingTable, Table,
-                     count_rows, iter_row_batches, parquet_file, read_small)
+                     TableRows, count_rows, iter_row_batches, parquet_file, read_small)
 
 # Each stage imports its own modules, so a stage loads (and `make` makes it depend on: vnfacts.make_deps) only
 # the code it runs.
@@ -238,28 +238,36 @@ def run_extract(out_dir: Path, rules_dir: Path = RULES_DIR, progress: ProgressFa
     return {"articles": total, **counts, "rejected": len(rejects)}
 
 
+def log_rejects(rejects: list[dict]) -> None:
+    for rej in rejects:
+        if rej.get("check"):
+            log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
+        else:
+            log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
+
+
 def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> dict:
     """Check every candidate row against its source; publish the rows that pass, reject
     the others with the check they failed, consolidate across articles, and report."""
     from . import validate as validate_mod
     from .page import reject_row
     from .consolidate import AID_COLUMNS, OFFICIAL_COLUMNS
-    from .publish import consolidate_and_report, merge_reports
+    from .publish import StageRejects, consolidate_and_report, merge_reports, publish_rejects
 
     order = article_order(out_dir)
     lines = RowsByArticle(LINES, out_dir, order)
     candidates = {t.name: RowsByArticle(t, Path(out_dir) / CANDIDATES_DIR, order) for t in EXTRACT_TABLES}
     meta = provenance(rules_dir)
-    rejects, report = [], {}
+    report = {}
     with ExitStack() as stack:
         writers = {t.name: StreamingTable(t, Path(out_dir) / t.filename, meta, stack) for t in EXTRACT_TABLES}
+        rejects = StageRejects("validate", out_dir, stack)
         for articles in iter_row_batches(ARTICLES, out_dir, BATCH_ARTICLES):
             # the pages are read again as `run` reads them: a page swapped for a link since is a reject, never
             # followed
             raws = validate_mod.raw_pages(articles, raw_dir)
-            for a in articles:
-                if isinstance(raws[a["article_id"]], Reject):
-                    rejects.append(reject_row(a["source_file"], a["article_id"], "validate", raws[a["article_id"]]))
+            unread = [reject_row(a["source_file"], a["article_id"], "validate", raws[a["article_id"]])
+                      for a in articles if isinstance(raws[a["article_id"]], Reject)]
             batch_lines = [row for a in articles for row in lines.of(a["article_id"])]
             batch = {name: [row for a in articles for row in rows.of(a["article_id"])]
                      for name, rows in candidates.items()}
@@ -268,16 +276,13 @@ def run_validate(raw_dir: Path, out_dir: Path, rules_dir: Path = RULES_DIR) -> d
             for name, writer in writers.items():
                 writer.add(result.published[name])
                 writer.flush()
-            rejects.extend(result.rejects)
+            log_rejects(unread + result.rejects)
+            rejects.add(unread + result.rejects)
             merge_reports(report, result.report)
-    write_stage_rejects("validate", rejects, out_dir, meta)
-    for rej in rejects:
-        if rej.get("check"):
-            log.warning("rejected row: [%s] %s", rej["check"], rej["detail"])
-        else:
-            log.warning("rejected %s: [%s] %s", rej["source_file"], rej["reason"], rej["detail"])
+    rejects.sort_if_needed()
+    publish_rejects(out_dir, meta)
     articles_by_id = {a["article_id"]: a for a in read_small(ARTICLES, out_dir, (
         "article_id", "source_file", "published_at", "prose_kept", "prose_kept_low"))}
-    return consolidate_and_report(out_dir, report, read_small(AID_EVENTS, out_dir, AID_COLUMNS),
-                                  read_small(OFFICIALS, out_dir, OFFICIAL_COLUMNS),
+    return consolidate_and_report(out_dir, report, TableRows(AID_EVENTS, out_dir, AID_COLUMNS),
+                                  TableRows(OFFICIALS, out_dir, OFFICIAL_COLUMNS),
                                   articles_by_id, meta)

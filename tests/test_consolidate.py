@@ -125,3 +125,54 @@ def test_short_forms_follow_longer_ones_to_the_one_person():
     [person] = consolidate_officials(rows)
     assert person["name"] == "Josep Maria Bartomeu" and person["merged_names"] == ["Bartomeu", "Maria Bartomeu"]
     assert person["n_mentions"] == 3 and person["n_articles"] == 3
+
+
+def _groups_as_first_written(events, articles):
+    """The grouping consolidation had when it held every event: each event, in order, joins the first group of
+    its key whose every member has compatible dates and none is from its article."""
+    from vnfacts.consolidate import _compatible, _date_parts, _key, _published_sort
+
+    groups = []
+    for row in sorted(events, key=lambda r: (_published_sort(articles[r["article_id"]]), r["event_id"])):
+        group = next((g for g in groups if _key(g[0]) == _key(row) and row["article_id"] not in
+                      {m["article_id"] for m in g} and all(_compatible(_date_parts(row), _date_parts(m)) for m in g)),
+                     None)
+        if group is None:
+            groups.append([row])
+        else:
+            group.append(row)
+    return [[r["event_id"] for r in g] for g in groups]
+
+
+def _fixture_events_three_times(extracted, ingested):
+    """The fixtures' aid events as three copies of their articles, a day apart: groups of several articles,
+    several events of one article, and dates left unresolved beside stated ones."""
+    events, articles = [], {}
+    for copy in range(3):
+        for a in ingested["articles"]:
+            articles[f"{a['article_id']}-{copy}"] = {
+                **a, "published_at": a["published_at"] and a["published_at"] + timedelta(days=copy)}
+        for e in (e for t in extracted.values() for e in t["aid_events"]):
+            events.append({**e, "article_id": f"{e['article_id']}-{copy}", "event_id": f"{e['event_id']}-{copy}"})
+    return events, articles
+
+
+def test_consolidation_groups_events_as_when_it_held_them_all(extracted, ingested):
+    events, articles = _fixture_events_three_times(extracted, ingested)
+    rows = consolidate_aid_events(events, articles)
+    assert [r["event_ids"] for r in rows] == _groups_as_first_written(events, articles)
+    assert any(r["n_articles"] > 3 for r in rows)
+
+
+def test_consolidation_reads_the_published_tables_a_batch_at_a_time_to_the_same_rows(extracted, ingested, tmp_path):
+    from vnfacts.consolidate import AID_COLUMNS, OFFICIAL_COLUMNS
+    from vnfacts.schema import AID_EVENTS, OFFICIALS, TableRows, write_table
+
+    events, articles = _fixture_events_three_times(extracted, ingested)
+    officials = [o for t in extracted.values() for o in t["officials"]]
+    write_table(AID_EVENTS, events, tmp_path)
+    write_table(OFFICIALS, officials, tmp_path)
+    assert consolidate_aid_events(TableRows(AID_EVENTS, tmp_path, AID_COLUMNS, batch_rows=3), articles) == \
+        consolidate_aid_events(events, articles)
+    assert consolidate_officials(TableRows(OFFICIALS, tmp_path, OFFICIAL_COLUMNS, batch_rows=3)) == \
+        consolidate_officials(officials)
