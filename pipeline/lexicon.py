@@ -27,7 +27,8 @@ from spacy.tokens import Doc
 from .config import RULES_DIR
 from .rulefiles import (RuleFileError, RulesSource, check_across_files, iter_rule_files, rule_files_by_kind,
                         rules_source)
-from .tokenize import Word, doc_from_words, shared_vocab
+from .errors import Reject
+from .tokenize import Word, shared_vocab
 
 log = logging.getLogger("vnfacts")
 
@@ -190,45 +191,33 @@ WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")  # punctuation th
 
 @dataclass
 class SyllableDoc:
-    """A Doc of syllables over the exact body text, with underthesea's word boundaries."""
+    """A Doc of syllables over the exact body text, with underthesea's word boundaries. The tokens' attributes
+    are kept beside the Doc as plain lists: looking one up costs a list index, where ``doc[k]`` makes a Token
+    object."""
 
     doc: Doc
     word_starts: set[int]
     word_ends: set[int]
     sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
-    text: str = ""  # == doc.text, kept because Doc.text rebuilds the string on every access
+    text: str  # == doc.text, kept because Doc.text rebuilds the string on every access
+    token_starts: list[int]  # each token's character offset, in order: a token is found by its offset in log time
+    token_ends: list[int]
+    texts: list[str]
+    spaces: list[bool]  # the token is whitespace
+    tags: list[str]
 
-    # The tokens' attributes as plain lists, read from the Doc's arrays in one go: looking one up costs a list
-    # index, where ``doc[k]`` makes a Token object.
-    @cached_property
-    def _columns(self) -> tuple[list[int], list[int], list[bool], list[int]]:
-        if not len(self.doc):
-            return [], [], [], []
-        columns = self.doc.to_array(["IDX", "LENGTH", "IS_SPACE", "TAG"]).T.tolist()
-        return columns[0], columns[1], [bool(x) for x in columns[2]], columns[3]
-
-    @cached_property
-    def token_starts(self) -> list[int]:
-        """Each token's character offset, in order: a token is found by its offset in log time."""
-        return self._columns[0]
-
-    @cached_property
-    def token_ends(self) -> list[int]:
-        return [start + length for start, length in zip(self._columns[0], self._columns[1])]
-
-    @cached_property
-    def texts(self) -> list[str]:
-        text = self.text or self.doc.text
-        return [text[start:end] for start, end in zip(self.token_starts, self.token_ends)]
-
-    @cached_property
-    def spaces(self) -> list[bool]:
-        return self._columns[2]
-
-    @cached_property
-    def tags(self) -> list[str]:
-        strings = self.doc.vocab.strings
-        return [strings[t] if t else "" for t in self._columns[3]]
+    @classmethod
+    def of_doc(cls, doc: Doc, word_starts: set[int], word_ends: set[int], sentence_of: list[int]) -> "SyllableDoc":
+        """The lists read from the Doc's arrays in one go."""
+        if len(doc):
+            idx, length, space, tag = doc.to_array(["IDX", "LENGTH", "IS_SPACE", "TAG"]).T.tolist()
+        else:
+            idx, length, space, tag = [], [], [], []
+        text, strings = doc.text, doc.vocab.strings
+        ends = [start + n for start, n in zip(idx, length)]
+        return cls(doc, word_starts, word_ends, sentence_of, text, idx, ends,
+                   [text[start:end] for start, end in zip(idx, ends)], [bool(x) for x in space],
+                   [strings[t] if t else "" for t in tag])
 
     def span_text(self, start: int, end: int) -> str:
         """The body text of tokens start..end (``doc[start:end].text`` without a Span or Token object)."""
@@ -323,37 +312,80 @@ def _word_pieces(text: str) -> tuple[str, ...] | None:
 
 
 def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
-    syllables = []
-    starts, ends = {w.start for w in words}, {w.end for w in words}
+    """The words cut into syllables, as one Doc over ``body``: gaps between words other than one space become
+    whitespace tokens (tagged ``_SP``), as ``tokenize.doc_from_words`` makes them. Its lists are made in the
+    same pass, not read back from the Doc."""
+    word_starts, word_ends = {w.start for w in words}, {w.end for w in words}
+    texts: list[str] = []
+    starts: list[int] = []
+    follows_space: list[bool] = []  # a space after the token (the Doc's ``spaces``)
+    tags: list[str] = []
+    sentence_of: list[int] = []
+    cursor, current = 0, 0
     for w in words:
         pieces = _word_pieces(w.text)
-        if pieces is None:
-            syllables.append(w)
-            continue
-        cursor, prev = w.start, None
-        for syl in pieces:
-            at = body.index(syl, cursor, w.end)
-            syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
-            if prev is not None and _word_breaks_between(prev[2], syl):
-                starts.add(at)
-                ends.add(prev[1])
-            prev = (at, at + len(syl), syl)
-            cursor = at + len(syl)
-    doc = doc_from_words(body, syllables)
-    sdoc = SyllableDoc(doc, starts, ends, [], body)
-    sentence_by_start = {s.start: s.sentence for s in syllables}
-    current, sentence_of = 0, sdoc.sentence_of
-    for idx, space in zip(sdoc.token_starts, sdoc.spaces):
-        if not space:
-            current = sentence_by_start.get(idx, current)
+        for start, text in ((w.start, w.text),) if pieces is None else \
+                _syllable_cuts(body, w, pieces, word_starts, word_ends):
+            if start > cursor:
+                if start == cursor + 1 and body[cursor] == " " and texts and not follows_space[-1]:
+                    follows_space[-1] = True  # most gaps: the one space after the word before
+                elif _add_gap(body, cursor, start, texts, starts, follows_space, tags):
+                    sentence_of.append(current)
+            texts.append(text)
+            starts.append(start)
+            follows_space.append(False)
+            tags.append(w.pos)
+            if not text.isspace():
+                current = w.sentence
+            sentence_of.append(current)
+            cursor = start + len(text)
+    if cursor < len(body) and _add_gap(body, cursor, len(body), texts, starts, follows_space, tags):
         sentence_of.append(current)
-    return sdoc
+    # the text the Doc will hold, built from its words (Doc.text would make a Token per word to say the same)
+    if "".join(t + " " if space else t for t, space in zip(texts, follows_space)) != body:
+        raise Reject("token_misaligned", "spaCy Doc text differs from the body")
+    doc = Doc(shared_vocab(), words=texts, spaces=follows_space)
+    ends = [start + len(text) for start, text in zip(starts, texts)]
+    return SyllableDoc(doc, word_starts, word_ends, sentence_of, body, starts, ends, texts,
+                       [t.isspace() for t in texts], tags)
+
+
+def _syllable_cuts(body: str, w: Word, pieces: tuple[str, ...], word_starts: set[int],
+                   word_ends: set[int]) -> list[tuple[int, str]]:
+    """(start, text) of each syllable of a word of several; a word breaks inside it where underthesea glued
+    two words (``_word_breaks_between``)."""
+    cuts, cursor, prev = [], w.start, None
+    for syl in pieces:
+        at = body.index(syl, cursor, w.end)
+        cuts.append((at, syl))
+        if prev is not None and _word_breaks_between(prev[1], syl):
+            word_starts.add(at)
+            word_ends.add(prev[0] + len(prev[1]))
+        prev = (at, syl)
+        cursor = at + len(syl)
+    return cuts
+
+
+def _add_gap(body: str, start: int, end: int, texts: list[str], starts: list[int], follows_space: list[bool],
+             tags: list[str]) -> bool:
+    """A gap other than one space between words: a leading space goes after the word before, the rest is a
+    whitespace token of its own (whether there is one)."""
+    if texts and body[start] == " " and not follows_space[-1]:
+        follows_space[-1] = True
+        start += 1
+    if start < end:
+        texts.append(body[start:end])
+        starts.append(start)
+        follows_space.append(False)
+        tags.append("_SP")
+        return True
+    return False
 
 
 def phrase_doc(text: str) -> SyllableDoc:
     """A standalone phrase as a SyllableDoc whose every syllable is a word."""
     doc = pattern_doc(text)
-    return SyllableDoc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc), doc.text)
+    return SyllableDoc.of_doc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc))
 
 
 # ---------------------------------------------------------------- the compiled rules

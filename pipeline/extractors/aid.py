@@ -48,7 +48,7 @@ def _noun_phrase_after_comma(sdoc, sent, start: int, end: int) -> bool:
     """A comma stands between tokens start and end, and a noun follows the last one: that noun phrase, not a
     party before the comma, is the subject of the verb at end."""
     commas = [m.end for m in sent.of("CLAUSE_COMMA") if start <= m.start and m.end <= end]
-    return bool(commas) and any(sdoc.doc[k].tag_ == "N" for k in range(max(commas), end))
+    return bool(commas) and any(sdoc.tags[k] == "N" for k in range(max(commas), end))
 
 
 def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
@@ -335,7 +335,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
-            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()
+            (sdoc.tags[start] in VERB_TAGS and doc[start].text[:1].islower()
              and not any(m.start == start for m in sent.of("PEOPLE_HEAD"))):
         # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
         # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context; a noun of
@@ -351,7 +351,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
         if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops) or \
                 (end > start and end in at_place):
             break
-        if end > start + 1 and tok.tag_ in VERB_TAGS and tok.idx in sdoc.word_starts \
+        if end > start + 1 and sdoc.tags[end] in VERB_TAGS and tok.idx in sdoc.word_starts \
                 and doc[end - 1].text[:1].isupper():
             break  # "… cho đội tuyển Muay TP.HCM chuẩn bị …": a verb after a name starts the next clause
         inside = next((p for p in parties if p.start == end), None)
@@ -653,7 +653,7 @@ def _without_verb_particles(sdoc, phrase: Party, passive: set[int]) -> Party | N
     if phrase.source != "phrase":
         return phrase
     end = phrase.end
-    while end > phrase.start and (sdoc.doc[end - 1].tag_ in ADVERB_TAGS or end - 1 in passive):
+    while end > phrase.start and (sdoc.tags[end - 1] in ADVERB_TAGS or end - 1 in passive):
         end -= 1
     if end == phrase.end:
         return phrase

@@ -288,7 +288,7 @@ class OfficialParser:
         name after it. A family name inside such a word starts a name when three or more syllables of the word
         follow from it and every syllable of the word before it is capitalised."""
         doc = self.doc
-        if doc[i].text not in self.surnames or doc[i].tag_ != "Np":
+        if doc[i].text not in self.surnames or self.sdoc.tags[i] != "Np":
             return False
         start = i
         while start > self.sent.start and doc[start].idx not in self.sdoc.word_starts:
