@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -535,7 +536,7 @@ def _row_patterns(rules: CompiledRules) -> tuple[tuple[Pattern, frozenset[str], 
 
 
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
-                   carried: Frame | None = None, earlier: list[Party] | None = None,
+                   carried: Frame | Callable[[], Frame | None] | None = None, earlier: list[Party] | None = None,
                    opened: Frame | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
@@ -629,7 +630,7 @@ def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], ancho
     return phrase_at
 
 
-def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | None,
+def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | Callable[[], Frame | None] | None,
                   earlier: list[Party] | None, rules: CompiledRules) -> Frame | None:
     """Who gives when the sentence names no giver before its verb: the party a pronoun or demonstrative right
     before the verb refers to ("Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"), else, in the first
@@ -644,6 +645,8 @@ def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame 
     if _anaphor_before(sent, verb, after=sent.start) or \
             any(speech <= p.start and p.end <= verb.start for p in parties):
         return None
+    if callable(carried):  # the headline's or lead's frame, worked out only now that a sentence needs it
+        carried = carried()
     return Frame("give", verb, carried.donor, carried.recipients) if carried is not None else None
 
 
