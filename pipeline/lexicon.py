@@ -1,7 +1,7 @@
-"""Rule vocabularies compiled into spaCy PhraseMatchers over underthesea syllables.
+"""Rule vocabularies compiled into a phrase trie over underthesea syllables.
 
-Extraction works on a spaCy Doc whose tokens are the syllables of underthesea's
-words (the regex tokens its word segmenter groups). A phrase from a rule file is
+Extraction works on the syllables of underthesea's words (the regex tokens its word
+segmenter groups), kept as plain lists beside a spaCy Doc of them. A phrase from a rule file is
 split by the same regex tokenizer, so a pattern and the text it should match are
 cut the same way whatever the segmenter decides in context; the word boundaries
 are kept beside the Doc, and a rule file can ask that its phrases start and end
@@ -21,7 +21,7 @@ from functools import cached_property, lru_cache
 from operator import itemgetter, le
 from pathlib import Path
 
-from spacy.matcher import PhraseMatcher
+from spacy.attrs import IS_PUNCT, LIKE_NUM
 from spacy.tokens import Doc
 
 from .config import RULES_DIR
@@ -59,9 +59,11 @@ class Match:
 
 @dataclass
 class Lexicon:
-    """Phrases by label, matched as whole syllable sequences (case-insensitive)."""
+    """Phrases by label, matched as whole syllable sequences (case-insensitive, as spaCy's PhraseMatcher on
+    LOWER matches them)."""
 
-    matcher: PhraseMatcher
+    # lower-cased syllable -> the level after it; under None, the keys of the phrases that end there
+    trie: dict = field(default_factory=dict, repr=False)
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
     # how each phrase key matches (a label may gather word lists declared to match differently)
     boundary_keys: set[str] = field(default_factory=set)
@@ -70,8 +72,8 @@ class Lexicon:
     after_name_keys: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
-    # matcher key id -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
-    key_rules: dict[int, "KeyRule"] = field(default_factory=dict, repr=False, compare=False)
+    # key -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
+    key_rules: dict[str, "KeyRule"] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
             word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False,
@@ -80,10 +82,17 @@ class Lexicon:
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
-        docs = [pattern_doc(t) for t in texts if str(t).strip()]
-        self.matcher.add(key, docs)
+        patterns = [_syllables(str(t)) for t in texts if str(t).strip()]
+        for syllables in patterns:
+            if syllables:
+                node = self.trie
+                for syllable in syllables:
+                    node = node.setdefault(syllable.lower(), {})
+                ends_here = node.setdefault(None, [])
+                if key not in ends_here:
+                    ends_here.append(key)
         if cased:
-            self.cased[key] = [tuple(t.text[:1].isupper() for t in d) for d in docs]
+            self.cased[key] = [tuple(syl[:1].isupper() for syl in syllables) for syllables in patterns]
         if word_boundary:
             self.boundary_keys.add(key)
         if word_end:
@@ -101,14 +110,13 @@ class Lexicon:
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
         by_label: dict[str, list] = defaultdict(list)
-        strings = sdoc.doc.vocab.strings
         texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
         word_starts, word_ends = sdoc.word_starts, sdoc.word_ends
         key_rules = self.key_rules
-        for key_id, start, end in self.matcher(sdoc.doc):
-            rule = key_rules.get(key_id)
+        for key, start, end in self._phrase_spans(sdoc.lowers):
+            rule = key_rules.get(key)
             if rule is None:
-                rule = key_rules[key_id] = self.key_rule(strings[key_id])
+                rule = key_rules[key] = self.key_rule(key)
             if rule.tested:  # most keys match anywhere: no test to run (the tests below, inlined: a match each)
                 if rule.head and not sdoc.heads_a_name(start, end):
                     continue
@@ -122,7 +130,7 @@ class Lexicon:
             by_label[rule.phrase.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase,
                                                 rule.order))
         result = {}
-        for label, items in by_label.items():
+        for label, items in by_label.items():  # labels in the order their first match was reported
             items.sort(key=itemgetter(0, 1))
             # most labels: no two matches share a token (each ends where or before the next starts)
             if all(map(le, [item[1] for item in items[:-1]], [item[0] for item in items[1:]])):
@@ -137,6 +145,22 @@ class Lexicon:
             result[label] = [Match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1], phrase_of[(s, e)][0])
                              for s, e in kept]
         return result
+
+
+    def _phrase_spans(self, lowers: list[str]):
+        """(key, start, end) of every phrase on the tokens, by start, then end (what spaCy's PhraseMatcher
+        reports, the keys of one span in the order they were added)."""
+        trie, n = self.trie, len(lowers)
+        for start in range(n):
+            node, end = trie.get(lowers[start]), start + 1
+            while node is not None:
+                keys = node.get(None)
+                if keys is not None:
+                    for key in keys:
+                        yield key, start, end
+                if end == n:
+                    break
+                node, end = node.get(lowers[end]), end + 1
 
 
 @dataclass(frozen=True)
@@ -176,6 +200,12 @@ def _keeps_capitals(texts: list[str], patterns: list[tuple[bool, ...]]) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _lexeme_flag(text: str, flag: int) -> bool:
+    """A flag spaCy's vocabulary sets on the lexeme of ``text`` (from the same function)."""
+    return bool(shared_vocab().lex_attr_getters[flag](text))
+
+
+@lru_cache(maxsize=65536)
 def _syllables(text: str) -> tuple[str, ...]:
     from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
 
@@ -191,20 +221,20 @@ WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")  # punctuation th
 
 @dataclass
 class SyllableDoc:
-    """A Doc of syllables over the exact body text, with underthesea's word boundaries. The tokens' attributes
-    are kept beside the Doc as plain lists: looking one up costs a list index, where ``doc[k]`` makes a Token
-    object."""
+    """The syllables of a text, with underthesea's word boundaries, as plain lists (looking an attribute up
+    costs a list index, where ``doc[k]`` makes a Token object); the spaCy Doc of them is made only if asked
+    for (extraction itself does not)."""
 
-    doc: Doc
     word_starts: set[int]
     word_ends: set[int]
-    sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
-    text: str  # == doc.text, kept because Doc.text rebuilds the string on every access
+    sentence_of: list[int]  # sentence index of each token (whitespace tokens: the previous one's)
+    text: str
     token_starts: list[int]  # each token's character offset, in order: a token is found by its offset in log time
     token_ends: list[int]
     texts: list[str]
     spaces: list[bool]  # the token is whitespace
     tags: list[str]
+    follows_space: list[bool]  # a space follows the token (the Doc's ``spaces``)
 
     @classmethod
     def of_doc(cls, doc: Doc, word_starts: set[int], word_ends: set[int], sentence_of: list[int]) -> "SyllableDoc":
@@ -215,9 +245,29 @@ class SyllableDoc:
             idx, length, space, tag = [], [], [], []
         text, strings = doc.text, doc.vocab.strings
         ends = [start + n for start, n in zip(idx, length)]
-        return cls(doc, word_starts, word_ends, sentence_of, text, idx, ends,
+        sdoc = cls(word_starts, word_ends, sentence_of, text, idx, ends,
                    [text[start:end] for start, end in zip(idx, ends)], [bool(x) for x in space],
-                   [strings[t] if t else "" for t in tag])
+                   [strings[t] if t else "" for t in tag], [bool(t.whitespace_) for t in doc])
+        sdoc.__dict__["doc"] = doc
+        return sdoc
+
+    @cached_property
+    def doc(self) -> Doc:
+        """The tokens as a spaCy Doc (its text is ``text``; no tags)."""
+        return Doc(shared_vocab(), words=self.texts, spaces=self.follows_space)
+
+    @cached_property
+    def lowers(self) -> list[str]:
+        """Each token lower-cased, as spaCy's LOWER: what phrases match on."""
+        return [t.lower() for t in self.texts]
+
+    def like_num(self, k: int) -> bool:
+        """spaCy's ``Token.like_num`` of token k."""
+        return _lexeme_flag(self.texts[k], LIKE_NUM)
+
+    def is_punct(self, k: int) -> bool:
+        """spaCy's ``Token.is_punct`` of token k."""
+        return _lexeme_flag(self.texts[k], IS_PUNCT)
 
     def span_text(self, start: int, end: int) -> str:
         """The body text of tokens start..end (``doc[start:end].text`` without a Span or Token object)."""
@@ -341,13 +391,12 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
             cursor = start + len(text)
     if cursor < len(body) and _add_gap(body, cursor, len(body), texts, starts, follows_space, tags):
         sentence_of.append(current)
-    # the text the Doc will hold, built from its words (Doc.text would make a Token per word to say the same)
+    # the text a Doc of the tokens would hold
     if "".join(t + " " if space else t for t, space in zip(texts, follows_space)) != body:
         raise Reject("token_misaligned", "spaCy Doc text differs from the body")
-    doc = Doc(shared_vocab(), words=texts, spaces=follows_space)
     ends = [start + len(text) for start, text in zip(starts, texts)]
-    return SyllableDoc(doc, word_starts, word_ends, sentence_of, body, starts, ends, texts,
-                       [t.isspace() for t in texts], tags)
+    return SyllableDoc(word_starts, word_ends, sentence_of, body, starts, ends, texts, [t.isspace() for t in texts],
+                       tags, follows_space)
 
 
 def _syllable_cuts(body: str, w: Word, pieces: tuple[str, ...], word_starts: set[int],
@@ -453,7 +502,7 @@ def _compile_cached(source: RulesSource) -> CompiledRules:
     rules_dir = source.path
     files = rule_files_by_kind(source)  # the files the digest was made from
     check_across_files(source)
-    lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
+    lexicon = Lexicon()
     listed_forms: set[str] = set()  # every form the entity lists name
     for data in files.get("entity", []):
         label = data.get("label", "PLACE")

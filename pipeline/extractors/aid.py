@@ -111,7 +111,7 @@ def agent_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     verbs = {m.start for label in ("ORGANISE", "GIVE") for m in sent.of(label)}
     for marker in sent.of("ORGANISED_BY"):
         starts = {marker.end}
-        if marker.end < sent.end and sdoc.doc[marker.end].text[:1].islower():
+        if marker.end < sent.end and sdoc.texts[marker.end][:1].islower():
             starts.add(sdoc.word_end(marker.end, sent.end))
         party = next((p for p in parties if p.start in starts and p.end in verbs), None)
         if party is not None:
@@ -194,7 +194,7 @@ class PartiesRead(list):
         seen, last = self._by_head.get(head, (0, None))
         for party in self[seen:]:
             if party.start >= 0 and (heads_a_name_inside(party.text, head) or
-                                     _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, head)):
+                                     _folded_text_before_ends_with(sdoc.text, sdoc.token_starts[party.start], head)):
                 last = party
         self._by_head[head] = (len(self), last)
         return last
@@ -205,7 +205,7 @@ class PartiesRead(list):
         ``sdoc`` and ``kinds`` stay."""
         seen, last = self._by_noun.get(noun, (0, None))
         for party in self[seen:]:
-            if _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, noun) or \
+            if _folded_text_before_ends_with(sdoc.text, sdoc.token_starts[party.start], noun) or \
                     f" {noun} " in f" {party.text.casefold()} " or \
                     (party.kind is not None and party.kind == kinds.get(noun)):
                 last = party
@@ -330,13 +330,13 @@ def phrase_stops(sdoc, sent) -> set[int]:
 def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[int] | None = None) -> Party | None:
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
     noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
-    doc = sdoc.doc
+    texts = sdoc.texts
     if start >= sent.end:
         return None  # "… cho" ends the text: nothing follows to receive
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
-            (sdoc.tags[start] in VERB_TAGS and doc[start].text[:1].islower()
+            (sdoc.tags[start] in VERB_TAGS and texts[start][:1].islower()
              and not any(m.start == start for m in sent.of("PEOPLE_HEAD"))):
         # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
         # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context; a noun of
@@ -348,12 +348,11 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     named = any(p.start == start for p in parties) or any(m.start == start for m in sent.of("PLACE_HEAD"))
     at_place = {m.start for m in sent.of("BENEFICIARY_AT")} if named else set()
     while end < sent.end:
-        tok = doc[end]
-        if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops) or \
-                (end > start and end in at_place):
+        if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT or sdoc.like_num(end) or (end > start and end in stops) \
+                or (end > start and end in at_place):
             break
-        if end > start + 1 and sdoc.tags[end] in VERB_TAGS and tok.idx in sdoc.word_starts \
-                and doc[end - 1].text[:1].isupper():
+        if end > start + 1 and sdoc.tags[end] in VERB_TAGS and sdoc.token_starts[end] in sdoc.word_starts \
+                and texts[end - 1][:1].isupper():
             break  # "… cho đội tuyển Muay TP.HCM chuẩn bị …": a verb after a name starts the next clause
         inside = next((p for p in parties if p.start == end), None)
         end = inside.end if inside is not None else end + 1

@@ -151,7 +151,7 @@ def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
     """The canonical entity a whole phrase names (an alias lookup), or None."""
     sdoc = phrase_doc(text)
     places = compile_rules(rules_dir).lexicon.find(sdoc).get("PLACE", [])
-    whole = [p for p in places if p.start == 0 and p.end == len(sdoc.doc)]
+    whole = [p for p in places if p.start == 0 and p.end == len(sdoc.texts)]
     if not whole:
         return None
     return {"canonical": whole[0].phrase.normalized, **dict(whole[0].phrase.data)}

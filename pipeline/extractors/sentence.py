@@ -45,8 +45,8 @@ def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
 
 def sentences_of(sdoc: SyllableDoc, matches: dict[str, list[Match]]) -> list[Sentence]:
     bounds, start = [], 0
-    for i in range(1, len(sdoc.doc) + 1):
-        if i == len(sdoc.doc) or sdoc.sentence_of[i] != sdoc.sentence_of[start]:
+    for i in range(1, len(sdoc.texts) + 1):
+        if i == len(sdoc.texts) or sdoc.sentence_of[i] != sdoc.sentence_of[start]:
             bounds.append((start, i))
             start = i
     inside = matches_by_sentence(bounds, matches)
