@@ -110,7 +110,7 @@ class Lexicon:
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
         by_label: dict[str, list] = defaultdict(list)
-        texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
+        starts, ends, body = sdoc.token_starts, sdoc.token_ends, sdoc.text
         word_starts, word_ends = sdoc.word_starts, sdoc.word_ends
         key_rules = self.key_rules
         for key, start, end in self._phrase_spans(sdoc.lowers):
@@ -125,10 +125,9 @@ class Lexicon:
                     continue
                 if rule.end_boundary and ends[end - 1] not in word_ends:
                     continue
-                if rule.cased is not None and not _keeps_capitals(texts[start:end], rule.cased):
+                if rule.cased is not None and not rule.keeps_capitals(tuple(sdoc.capitals[start:end])):
                     continue
-            by_label[rule.phrase.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase,
-                                                rule.order))
+            by_label[rule.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase, rule.order))
         result = {}
         for label, items in by_label.items():  # labels in the order their first match was reported
             items.sort(key=itemgetter(0, 1))
@@ -175,11 +174,25 @@ class KeyRule:
     after_name: bool
     end_boundary: bool
     cased: tuple[tuple[bool, ...], ...] | None  # the capitalisation of each alias, for a cased list
+    # the capitalisation of a match's syllables -> whether it keeps an alias's capitals (one test per shape)
+    kept_capitals: dict[tuple[bool, ...], bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def tested(self) -> bool:
         """A match of the key must pass a test before it counts."""
         return self.head or self.boundary or self.end_boundary or self.cased is not None
+
+    @cached_property
+    def label(self) -> str:
+        return self.phrase.label
+
+    def keeps_capitals(self, capitals: tuple[bool, ...]) -> bool:
+        """"Mỹ" the country, not "mỹ" in "thẩm mỹ": every syllable an alias capitalises is capitalised."""
+        kept = self.kept_capitals.get(capitals)
+        if kept is None:
+            kept = self.kept_capitals[capitals] = any(
+                len(p) == len(capitals) and all(c or not want for c, want in zip(capitals, p)) for p in self.cased)
+        return kept
 
 
 def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -191,12 +204,6 @@ def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             kept.append((start, end))
             seen.update(range(start, end))
     return sorted(kept)
-
-
-def _keeps_capitals(texts: list[str], patterns: list[tuple[bool, ...]]) -> bool:
-    """"Mỹ" the country, not "mỹ" in "thẩm mỹ": every syllable an alias capitalises is capitalised."""
-    caps = tuple(t[:1].isupper() for t in texts)
-    return any(len(p) == len(caps) and all(c or not want for c, want in zip(caps, p)) for p in patterns)
 
 
 @lru_cache(maxsize=65536)
@@ -255,6 +262,11 @@ class SyllableDoc:
     def doc(self) -> Doc:
         """The tokens as a spaCy Doc (its text is ``text``; no tags)."""
         return Doc(shared_vocab(), words=self.texts, spaces=self.follows_space)
+
+    @cached_property
+    def capitals(self) -> list[bool]:
+        """Each token's first letter is a capital."""
+        return [t[:1].isupper() for t in self.texts]
 
     @cached_property
     def lowers(self) -> list[str]:
