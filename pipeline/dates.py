@@ -19,7 +19,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -134,13 +134,16 @@ class _Pattern:
     rule_id: str
     grain: str
     regex: re.Pattern
-    # what every match holds, and whether a match stays inside one line: a line lacking a part is not searched
-    required: tuple[re.Pattern, ...] = ()
-    in_line: bool = False
+    gated: bool = True  # searched only in the lines (or text) holding every part a match requires
 
-    @classmethod
-    def of(cls, rule_id: str, grain: str, regex: re.Pattern) -> "_Pattern":
-        return cls(rule_id, grain, regex, required_parts(regex), stays_in_line(regex))
+    # what every match holds, and whether a match stays inside one line (worked out when first searched)
+    @cached_property
+    def required(self) -> tuple[re.Pattern, ...]:
+        return required_parts(self.regex) if self.gated else ()
+
+    @cached_property
+    def in_line(self) -> bool:
+        return self.gated and stays_in_line(self.regex)
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,7 @@ def _compile_patterns(data: dict, scan_mode: bool) -> tuple[_Pattern, ...]:
             regex = _compile(composer, spec["template"])
         except re.error as exc:
             raise RuleFileError(f"[D003] dates rule file: pattern {rule_id} is not a valid regex: {exc}") from exc
-        patterns.append(_Pattern.of(rule_id, spec["grain"], regex))
+        patterns.append(_Pattern(rule_id, spec["grain"], regex))
     return tuple(patterns)
 
 

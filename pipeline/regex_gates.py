@@ -10,6 +10,7 @@ every required part, and finds there exactly what a search of the whole text fin
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 try:  # Python >= 3.11
     from re import _constants as sre_constants, _parser as sre_parse
@@ -84,10 +85,14 @@ def _may_cross_line(items, dotall: bool) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
+def _parsed(pattern: str, flags: int) -> list:
+    return list(sre_parse.parse(pattern, flags))
+
+
 def stays_in_line(regex: re.Pattern) -> bool:
     """No match of ``regex`` (nor any of its look-aheads) reaches past a line break."""
-    parsed = sre_parse.parse(regex.pattern, regex.flags)
-    return not _may_cross_line(list(parsed), bool(regex.flags & re.DOTALL))
+    return not _may_cross_line(_parsed(regex.pattern, regex.flags), bool(regex.flags & re.DOTALL))
 
 
 def _score(part: frozenset) -> float:
@@ -167,8 +172,7 @@ def _branch_parts(av) -> list[frozenset]:
 def required_parts(regex: re.Pattern) -> tuple[re.Pattern, ...]:
     """Regexes (with ``regex``'s flags) each of which has a match inside every match of ``regex``, the rarest
     first."""
-    parsed = sre_parse.parse(regex.pattern, regex.flags)
-    parts = sorted(set(_required(list(parsed))), key=_score, reverse=True)
+    parts = sorted(set(_required(_parsed(regex.pattern, regex.flags))), key=_score, reverse=True)
     flags = regex.flags & (re.IGNORECASE | re.ASCII)
     return tuple(re.compile("|".join(r"\d" if alt is DIGIT else re.escape(alt)
                                      for alt in sorted(part, key=lambda a: "" if a is DIGIT else a)), flags)

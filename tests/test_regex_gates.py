@@ -14,7 +14,7 @@ from vnfacts.regex_gates import line_spans, required_parts, stays_in_line
 
 def _ungated(text: str, patterns, grammar) -> list:
     """Every pattern searched over the whole text, as the grammar did before it was gated."""
-    plain = tuple(type(p)(p.rule_id, p.grain, p.regex) for p in patterns)
+    plain = tuple(type(p)(p.rule_id, p.grain, p.regex, gated=False) for p in patterns)
     return _candidates(text, plain, grammar)
 
 
