@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import itemgetter, le
 from pathlib import Path
-
-from spacy.attrs import IS_PUNCT, LIKE_NUM
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from .config import RULES_DIR
 from .rulefiles import (RuleFileError, RulesSource, check_across_files, iter_rule_files, rule_files_by_kind,
                         rules_source)
 from .errors import Reject
 from .tokenize import Word, shared_vocab
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 log = logging.getLogger("vnfacts")
 
@@ -206,10 +208,23 @@ def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(kept)
 
 
-@lru_cache(maxsize=65536)
-def _lexeme_flag(text: str, flag: int) -> bool:
-    """A flag spaCy's vocabulary sets on the lexeme of ``text`` (from the same function)."""
-    return bool(shared_vocab().lex_attr_getters[flag](text))
+# spaCy's lexeme attributes of the multi-language vocabulary (spacy.lang.lex_attrs, a test compares them), here
+# so that extraction does not import spaCy
+def like_num(text: str) -> bool:
+    if text.startswith(("+", "-", "±", "~")):
+        text = text[1:]
+    text = text.replace(",", "").replace(".", "")
+    if text.isdigit():
+        return True
+    if text.count("/") == 1:
+        num, denom = text.split("/")
+        if num.isdigit() and denom.isdigit():
+            return True
+    return False
+
+
+def is_punct(text: str) -> bool:
+    return all(unicodedata.category(char).startswith("P") for char in text)
 
 
 @lru_cache(maxsize=65536)
@@ -220,6 +235,8 @@ def _syllables(text: str) -> tuple[str, ...]:
 
 
 def pattern_doc(text: str) -> Doc:
+    from spacy.tokens import Doc
+
     return Doc(shared_vocab(), words=list(_syllables(str(text))))
 
 
@@ -261,6 +278,8 @@ class SyllableDoc:
     @cached_property
     def doc(self) -> Doc:
         """The tokens as a spaCy Doc (its text is ``text``; no tags)."""
+        from spacy.tokens import Doc
+
         return Doc(shared_vocab(), words=self.texts, spaces=self.follows_space)
 
     @cached_property
@@ -275,11 +294,11 @@ class SyllableDoc:
 
     def like_num(self, k: int) -> bool:
         """spaCy's ``Token.like_num`` of token k."""
-        return _lexeme_flag(self.texts[k], LIKE_NUM)
+        return like_num(self.texts[k])
 
     def is_punct(self, k: int) -> bool:
         """spaCy's ``Token.is_punct`` of token k."""
-        return _lexeme_flag(self.texts[k], IS_PUNCT)
+        return is_punct(self.texts[k])
 
     def span_text(self, start: int, end: int) -> str:
         """The body text of tokens start..end (``doc[start:end].text`` without a Span or Token object)."""

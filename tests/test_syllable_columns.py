@@ -107,3 +107,19 @@ def test_syllable_doc_makes_what_doc_from_words_makes(parts, tail):
     assert (sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.spaces, sdoc.tags) == \
         (texts, idx, token_ends, is_space, tags)
     assert [t.whitespace_ for t in sdoc.doc] == whitespace and sdoc.doc.text == body
+
+
+NUMBER_LIKE = ["12", "1.200", "1,5", "-3", "+4", "±5", "~6", "3/4", "3/4/5", "1/x", "", "٣", "²", "½", "12a", "x",
+               "..", "-", "—", "(", ")", "«", "…", "%", "$", "TP.HCM", "2.500,75", "IV"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NUMBER_LIKE), min_size=1, max_size=3).map("".join) | st.text(max_size=6))
+def test_like_num_and_is_punct_are_spacys(text):
+    from spacy.attrs import IS_PUNCT, LIKE_NUM
+
+    from vnfacts.lexicon import is_punct, like_num
+
+    getters = shared_vocab().lex_attr_getters
+    assert like_num(text) == bool(getters[LIKE_NUM](text))
+    assert is_punct(text) == bool(getters[IS_PUNCT](text))
