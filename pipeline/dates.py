@@ -19,11 +19,12 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from .config import RULES_DIR
+from .regex_gates import line_spans, required_parts, stays_in_line
 from .rulefiles import RuleFileError, RulesSource, rule_file_of_kind, rules_source
 
 
@@ -133,6 +134,16 @@ class _Pattern:
     rule_id: str
     grain: str
     regex: re.Pattern
+    gated: bool = True  # searched only in the lines (or text) holding every part a match requires
+
+    # what every match holds, and whether a match stays inside one line (worked out when first searched)
+    @cached_property
+    def required(self) -> tuple[re.Pattern, ...]:
+        return required_parts(self.regex) if self.gated else ()
+
+    @cached_property
+    def in_line(self) -> bool:
+        return self.gated and stays_in_line(self.regex)
 
 
 @dataclass(frozen=True)
@@ -608,15 +619,28 @@ def _clusters(text: str) -> Iterator[tuple[int, int]]:
 
 def _candidates(text: str, patterns: tuple[_Pattern, ...], grammar: _Grammar) -> list[_Candidate]:
     found = []
+    whole = [(0, len(text))]
+    lines = line_spans(text)
+    holds: dict[tuple[re.Pattern, int, int], bool] = {}  # (required part, line) -> found there
+
+    def holding(pattern: _Pattern, spans):
+        for span in spans:
+            if all(holds[(part, *span)] if (part, *span) in holds else holds.setdefault(
+                    (part, *span), part.search(text, *span) is not None) for part in pattern.required):
+                yield span
+
     for priority, pattern in enumerate(patterns):
-        pos = 0
-        while (m := pattern.regex.search(text, pos)) is not None:
-            reading = _read(m, pattern, grammar)
-            if reading is not None:
-                found.append(_Candidate(m.start(), m.end(), reading, pattern.rule_id, priority))
-            # Resume one character later, not after the match: an implausible match
-            # ("ngày 13-16" before "/3") must not hide one that starts inside it.
-            pos = m.start() + 1
+        for start, end in holding(pattern, lines if pattern.in_line else whole):
+            pos = start
+            while (m := pattern.regex.search(text, pos, end)) is not None:
+                if m.start() == end < len(text):
+                    break  # an empty match where the next line starts: that line's search finds it
+                reading = _read(m, pattern, grammar)
+                if reading is not None:
+                    found.append(_Candidate(m.start(), m.end(), reading, pattern.rule_id, priority))
+                # Resume one character later, not after the match: an implausible match
+                # ("ngày 13-16" before "/3") must not hide one that starts inside it.
+                pos = m.start() + 1
     return found
 
 

@@ -1,7 +1,7 @@
-"""Rule vocabularies compiled into spaCy PhraseMatchers over underthesea syllables.
+"""Rule vocabularies compiled into a phrase trie over underthesea syllables.
 
-Extraction works on a spaCy Doc whose tokens are the syllables of underthesea's
-words (the regex tokens its word segmenter groups). A phrase from a rule file is
+Extraction works on the syllables of underthesea's words (the regex tokens its word
+segmenter groups), kept as plain lists beside a spaCy Doc of them. A phrase from a rule file is
 split by the same regex tokenizer, so a pattern and the text it should match are
 cut the same way whatever the segmenter decides in context; the word boundaries
 are kept beside the Doc, and a rule file can ask that its phrases start and end
@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import itemgetter, le
 from pathlib import Path
-
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from .config import RULES_DIR
 from .rulefiles import (RuleFileError, RulesSource, check_across_files, iter_rule_files, rule_files_by_kind,
                         rules_source)
-from .tokenize import Word, doc_from_words, shared_vocab
+from .errors import Reject
+from .tokenize import Word, shared_vocab
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 log = logging.getLogger("vnfacts")
 
@@ -58,9 +61,11 @@ class Match:
 
 @dataclass
 class Lexicon:
-    """Phrases by label, matched as whole syllable sequences (case-insensitive)."""
+    """Phrases by label, matched as whole syllable sequences (case-insensitive, as spaCy's PhraseMatcher on
+    LOWER matches them)."""
 
-    matcher: PhraseMatcher
+    # lower-cased syllable -> the level after it; under None, the keys of the phrases that end there
+    trie: dict = field(default_factory=dict, repr=False)
     phrases: dict[str, list[Phrase]] = field(default_factory=dict)
     # how each phrase key matches (a label may gather word lists declared to match differently)
     boundary_keys: set[str] = field(default_factory=set)
@@ -69,8 +74,8 @@ class Lexicon:
     after_name_keys: set[str] = field(default_factory=set)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
-    # matcher key id -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
-    key_rules: dict[int, "KeyRule"] = field(default_factory=dict, repr=False, compare=False)
+    # key -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
+    key_rules: dict[str, "KeyRule"] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
             word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False,
@@ -79,10 +84,17 @@ class Lexicon:
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
         self.phrases[key] = [phrase]
-        docs = [pattern_doc(t) for t in texts if str(t).strip()]
-        self.matcher.add(key, docs)
+        patterns = [_syllables(str(t)) for t in texts if str(t).strip()]
+        for syllables in patterns:
+            if syllables:
+                node = self.trie
+                for syllable in syllables:
+                    node = node.setdefault(syllable.lower(), {})
+                ends_here = node.setdefault(None, [])
+                if key not in ends_here:
+                    ends_here.append(key)
         if cased:
-            self.cased[key] = [tuple(t.text[:1].isupper() for t in d) for d in docs]
+            self.cased[key] = [tuple(syl[:1].isupper() for syl in syllables) for syllables in patterns]
         if word_boundary:
             self.boundary_keys.add(key)
         if word_end:
@@ -100,14 +112,13 @@ class Lexicon:
     def find(self, sdoc: "SyllableDoc") -> dict[str, list[Match]]:
         """Longest non-overlapping matches, per label, in text order."""
         by_label: dict[str, list] = defaultdict(list)
-        strings = sdoc.doc.vocab.strings
-        texts, starts, ends, body = sdoc.texts, sdoc.token_starts, sdoc.token_ends, sdoc.text
+        starts, ends, body = sdoc.token_starts, sdoc.token_ends, sdoc.text
         word_starts, word_ends = sdoc.word_starts, sdoc.word_ends
         key_rules = self.key_rules
-        for key_id, start, end in self.matcher(sdoc.doc):
-            rule = key_rules.get(key_id)
+        for key, start, end in self._phrase_spans(sdoc.lowers):
+            rule = key_rules.get(key)
             if rule is None:
-                rule = key_rules[key_id] = self.key_rule(strings[key_id])
+                rule = key_rules[key] = self.key_rule(key)
             if rule.tested:  # most keys match anywhere: no test to run (the tests below, inlined: a match each)
                 if rule.head and not sdoc.heads_a_name(start, end):
                     continue
@@ -116,12 +127,11 @@ class Lexicon:
                     continue
                 if rule.end_boundary and ends[end - 1] not in word_ends:
                     continue
-                if rule.cased is not None and not _keeps_capitals(texts[start:end], rule.cased):
+                if rule.cased is not None and not rule.keeps_capitals(tuple(sdoc.capitals[start:end])):
                     continue
-            by_label[rule.phrase.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase,
-                                                rule.order))
+            by_label[rule.label].append((start, end, body[starts[start]:ends[end - 1]], rule.phrase, rule.order))
         result = {}
-        for label, items in by_label.items():
+        for label, items in by_label.items():  # labels in the order their first match was reported
             items.sort(key=itemgetter(0, 1))
             # most labels: no two matches share a token (each ends where or before the next starts)
             if all(map(le, [item[1] for item in items[:-1]], [item[0] for item in items[1:]])):
@@ -138,6 +148,22 @@ class Lexicon:
         return result
 
 
+    def _phrase_spans(self, lowers: list[str]):
+        """(key, start, end) of every phrase on the tokens, by start, then end (what spaCy's PhraseMatcher
+        reports, the keys of one span in the order they were added)."""
+        trie, n = self.trie, len(lowers)
+        for start in range(n):
+            node, end = trie.get(lowers[start]), start + 1
+            while node is not None:
+                keys = node.get(None)
+                if keys is not None:
+                    for key in keys:
+                        yield key, start, end
+                if end == n:
+                    break
+                node, end = node.get(lowers[end]), end + 1
+
+
 @dataclass(frozen=True)
 class KeyRule:
     """What a matcher key stands for: its phrase, its place in the rule files, and the tests a match of it must
@@ -150,11 +176,25 @@ class KeyRule:
     after_name: bool
     end_boundary: bool
     cased: tuple[tuple[bool, ...], ...] | None  # the capitalisation of each alias, for a cased list
+    # the capitalisation of a match's syllables -> whether it keeps an alias's capitals (one test per shape)
+    kept_capitals: dict[tuple[bool, ...], bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def tested(self) -> bool:
         """A match of the key must pass a test before it counts."""
         return self.head or self.boundary or self.end_boundary or self.cased is not None
+
+    @cached_property
+    def label(self) -> str:
+        return self.phrase.label
+
+    def keeps_capitals(self, capitals: tuple[bool, ...]) -> bool:
+        """"Mỹ" the country, not "mỹ" in "thẩm mỹ": every syllable an alias capitalises is capitalised."""
+        kept = self.kept_capitals.get(capitals)
+        if kept is None:
+            kept = self.kept_capitals[capitals] = any(
+                len(p) == len(capitals) and all(c or not want for c, want in zip(capitals, p)) for p in self.cased)
+        return kept
 
 
 def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -168,10 +208,23 @@ def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(kept)
 
 
-def _keeps_capitals(texts: list[str], patterns: list[tuple[bool, ...]]) -> bool:
-    """"Mỹ" the country, not "mỹ" in "thẩm mỹ": every syllable an alias capitalises is capitalised."""
-    caps = tuple(t[:1].isupper() for t in texts)
-    return any(len(p) == len(caps) and all(c or not want for c, want in zip(caps, p)) for p in patterns)
+# spaCy's lexeme attributes of the multi-language vocabulary (spacy.lang.lex_attrs, a test compares them), here
+# so that extraction does not import spaCy
+def like_num(text: str) -> bool:
+    if text.startswith(("+", "-", "±", "~")):
+        text = text[1:]
+    text = text.replace(",", "").replace(".", "")
+    if text.isdigit():
+        return True
+    if text.count("/") == 1:
+        num, denom = text.split("/")
+        if num.isdigit() and denom.isdigit():
+            return True
+    return False
+
+
+def is_punct(text: str) -> bool:
+    return all(unicodedata.category(char).startswith("P") for char in text)
 
 
 @lru_cache(maxsize=65536)
@@ -182,6 +235,8 @@ def _syllables(text: str) -> tuple[str, ...]:
 
 
 def pattern_doc(text: str) -> Doc:
+    from spacy.tokens import Doc
+
     return Doc(shared_vocab(), words=list(_syllables(str(text))))
 
 
@@ -190,45 +245,60 @@ WORD_BREAKING_MARKS = (".", ",", ";", ":", "!", "?", "(", ")")  # punctuation th
 
 @dataclass
 class SyllableDoc:
-    """A Doc of syllables over the exact body text, with underthesea's word boundaries."""
+    """The syllables of a text, with underthesea's word boundaries, as plain lists (looking an attribute up
+    costs a list index, where ``doc[k]`` makes a Token object); the spaCy Doc of them is made only if asked
+    for (extraction itself does not)."""
 
-    doc: Doc
     word_starts: set[int]
     word_ends: set[int]
-    sentence_of: list[int]  # sentence index of each Doc token (whitespace tokens: the previous one's)
-    text: str = ""  # == doc.text, kept because Doc.text rebuilds the string on every access
+    sentence_of: list[int]  # sentence index of each token (whitespace tokens: the previous one's)
+    text: str
+    token_starts: list[int]  # each token's character offset, in order: a token is found by its offset in log time
+    token_ends: list[int]
+    texts: list[str]
+    spaces: list[bool]  # the token is whitespace
+    tags: list[str]
+    follows_space: list[bool]  # a space follows the token (the Doc's ``spaces``)
 
-    # The tokens' attributes as plain lists, read from the Doc's arrays in one go: looking one up costs a list
-    # index, where ``doc[k]`` makes a Token object.
-    @cached_property
-    def _columns(self) -> tuple[list[int], list[int], list[bool], list[int]]:
-        if not len(self.doc):
-            return [], [], [], []
-        columns = self.doc.to_array(["IDX", "LENGTH", "IS_SPACE", "TAG"]).T.tolist()
-        return columns[0], columns[1], [bool(x) for x in columns[2]], columns[3]
-
-    @cached_property
-    def token_starts(self) -> list[int]:
-        """Each token's character offset, in order: a token is found by its offset in log time."""
-        return self._columns[0]
-
-    @cached_property
-    def token_ends(self) -> list[int]:
-        return [start + length for start, length in zip(self._columns[0], self._columns[1])]
-
-    @cached_property
-    def texts(self) -> list[str]:
-        text = self.text or self.doc.text
-        return [text[start:end] for start, end in zip(self.token_starts, self.token_ends)]
+    @classmethod
+    def of_doc(cls, doc: Doc, word_starts: set[int], word_ends: set[int], sentence_of: list[int]) -> "SyllableDoc":
+        """The lists read from the Doc's arrays in one go."""
+        if len(doc):
+            idx, length, space, tag = doc.to_array(["IDX", "LENGTH", "IS_SPACE", "TAG"]).T.tolist()
+        else:
+            idx, length, space, tag = [], [], [], []
+        text, strings = doc.text, doc.vocab.strings
+        ends = [start + n for start, n in zip(idx, length)]
+        sdoc = cls(word_starts, word_ends, sentence_of, text, idx, ends,
+                   [text[start:end] for start, end in zip(idx, ends)], [bool(x) for x in space],
+                   [strings[t] if t else "" for t in tag], [bool(t.whitespace_) for t in doc])
+        sdoc.__dict__["doc"] = doc
+        return sdoc
 
     @cached_property
-    def spaces(self) -> list[bool]:
-        return self._columns[2]
+    def doc(self) -> Doc:
+        """The tokens as a spaCy Doc (its text is ``text``; no tags)."""
+        from spacy.tokens import Doc
+
+        return Doc(shared_vocab(), words=self.texts, spaces=self.follows_space)
 
     @cached_property
-    def tags(self) -> list[str]:
-        strings = self.doc.vocab.strings
-        return [strings[t] if t else "" for t in self._columns[3]]
+    def capitals(self) -> list[bool]:
+        """Each token's first letter is a capital."""
+        return [t[:1].isupper() for t in self.texts]
+
+    @cached_property
+    def lowers(self) -> list[str]:
+        """Each token lower-cased, as spaCy's LOWER: what phrases match on."""
+        return [t.lower() for t in self.texts]
+
+    def like_num(self, k: int) -> bool:
+        """spaCy's ``Token.like_num`` of token k."""
+        return like_num(self.texts[k])
+
+    def is_punct(self, k: int) -> bool:
+        """spaCy's ``Token.is_punct`` of token k."""
+        return is_punct(self.texts[k])
 
     def span_text(self, start: int, end: int) -> str:
         """The body text of tokens start..end (``doc[start:end].text`` without a Span or Token object)."""
@@ -328,37 +398,79 @@ def _word_pieces(text: str) -> tuple[str, ...] | None:
 
 
 def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
-    syllables = []
-    starts, ends = {w.start for w in words}, {w.end for w in words}
+    """The words cut into syllables, as one Doc over ``body``: gaps between words other than one space become
+    whitespace tokens (tagged ``_SP``), as ``tokenize.doc_from_words`` makes them. Its lists are made in the
+    same pass, not read back from the Doc."""
+    word_starts, word_ends = {w.start for w in words}, {w.end for w in words}
+    texts: list[str] = []
+    starts: list[int] = []
+    follows_space: list[bool] = []  # a space after the token (the Doc's ``spaces``)
+    tags: list[str] = []
+    sentence_of: list[int] = []
+    cursor, current = 0, 0
     for w in words:
         pieces = _word_pieces(w.text)
-        if pieces is None:
-            syllables.append(w)
-            continue
-        cursor, prev = w.start, None
-        for syl in pieces:
-            at = body.index(syl, cursor, w.end)
-            syllables.append(Word(w.sentence, at, at + len(syl), syl, w.pos))
-            if prev is not None and _word_breaks_between(prev[2], syl):
-                starts.add(at)
-                ends.add(prev[1])
-            prev = (at, at + len(syl), syl)
-            cursor = at + len(syl)
-    doc = doc_from_words(body, syllables)
-    sdoc = SyllableDoc(doc, starts, ends, [], body)
-    sentence_by_start = {s.start: s.sentence for s in syllables}
-    current, sentence_of = 0, sdoc.sentence_of
-    for idx, space in zip(sdoc.token_starts, sdoc.spaces):
-        if not space:
-            current = sentence_by_start.get(idx, current)
+        for start, text in ((w.start, w.text),) if pieces is None else \
+                _syllable_cuts(body, w, pieces, word_starts, word_ends):
+            if start > cursor:
+                if start == cursor + 1 and body[cursor] == " " and texts and not follows_space[-1]:
+                    follows_space[-1] = True  # most gaps: the one space after the word before
+                elif _add_gap(body, cursor, start, texts, starts, follows_space, tags):
+                    sentence_of.append(current)
+            texts.append(text)
+            starts.append(start)
+            follows_space.append(False)
+            tags.append(w.pos)
+            if not text.isspace():
+                current = w.sentence
+            sentence_of.append(current)
+            cursor = start + len(text)
+    if cursor < len(body) and _add_gap(body, cursor, len(body), texts, starts, follows_space, tags):
         sentence_of.append(current)
-    return sdoc
+    # the text a Doc of the tokens would hold
+    if "".join(t + " " if space else t for t, space in zip(texts, follows_space)) != body:
+        raise Reject("token_misaligned", "spaCy Doc text differs from the body")
+    ends = [start + len(text) for start, text in zip(starts, texts)]
+    return SyllableDoc(word_starts, word_ends, sentence_of, body, starts, ends, texts, [t.isspace() for t in texts],
+                       tags, follows_space)
+
+
+def _syllable_cuts(body: str, w: Word, pieces: tuple[str, ...], word_starts: set[int],
+                   word_ends: set[int]) -> list[tuple[int, str]]:
+    """(start, text) of each syllable of a word of several; a word breaks inside it where underthesea glued
+    two words (``_word_breaks_between``)."""
+    cuts, cursor, prev = [], w.start, None
+    for syl in pieces:
+        at = body.index(syl, cursor, w.end)
+        cuts.append((at, syl))
+        if prev is not None and _word_breaks_between(prev[1], syl):
+            word_starts.add(at)
+            word_ends.add(prev[0] + len(prev[1]))
+        prev = (at, syl)
+        cursor = at + len(syl)
+    return cuts
+
+
+def _add_gap(body: str, start: int, end: int, texts: list[str], starts: list[int], follows_space: list[bool],
+             tags: list[str]) -> bool:
+    """A gap other than one space between words: a leading space goes after the word before, the rest is a
+    whitespace token of its own (whether there is one)."""
+    if texts and body[start] == " " and not follows_space[-1]:
+        follows_space[-1] = True
+        start += 1
+    if start < end:
+        texts.append(body[start:end])
+        starts.append(start)
+        follows_space.append(False)
+        tags.append("_SP")
+        return True
+    return False
 
 
 def phrase_doc(text: str) -> SyllableDoc:
     """A standalone phrase as a SyllableDoc whose every syllable is a word."""
     doc = pattern_doc(text)
-    return SyllableDoc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc), doc.text)
+    return SyllableDoc.of_doc(doc, {t.idx for t in doc}, {t.idx + len(t) for t in doc}, [0] * len(doc))
 
 
 # ---------------------------------------------------------------- the compiled rules
@@ -426,7 +538,7 @@ def _compile_cached(source: RulesSource) -> CompiledRules:
     rules_dir = source.path
     files = rule_files_by_kind(source)  # the files the digest was made from
     check_across_files(source)
-    lexicon = Lexicon(PhraseMatcher(shared_vocab(), attr="LOWER"))
+    lexicon = Lexicon()
     listed_forms: set[str] = set()  # every form the entity lists name
     for data in files.get("entity", []):
         label = data.get("label", "PLACE")

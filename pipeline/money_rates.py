@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -63,7 +64,7 @@ class UsdRate:
 class RateTables:
     """Units per EUR of the ECB fixings by currency and day; units per USD of the yearly averages."""
 
-    ecb_per_eur: dict[str, dict[date, Decimal]]
+    ecb_per_eur: Mapping[str, dict[date, Decimal]]
     yearly_per_usd: dict[tuple[str, int], Decimal]
     _year_means: dict[tuple[str, int], Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -135,21 +136,47 @@ def rate_tables() -> RateTables:
                       read_yearly_rates(YEARLY_RATES_FILE.read_text(encoding="utf-8")))
 
 
-def read_ecb_fixings(zipped_csv: bytes) -> dict[str, dict[date, Decimal]]:
+def read_ecb_fixings(zipped_csv: bytes) -> "EcbFixings":
     """The ECB history file (``Date,USD,JPY,…`` then one line a day, ``N/A`` where a currency has no fixing) as
     units per EUR by currency and day."""
     with zipfile.ZipFile(io.BytesIO(zipped_csv)) as archive:
         [name] = archive.namelist()
         lines = archive.read(name).decode("utf-8").splitlines()
-    header = [h.strip() for h in lines[0].split(",")]
-    fixings: dict[str, dict[date, Decimal]] = {c: {} for c in header[1:] if c}
-    for line in lines[1:]:
-        cells = [c.strip() for c in line.split(",")]
-        day = date.fromisoformat(cells[0])
-        for currency, cell in zip(header[1:], cells[1:]):
-            if currency and cell not in ("", "N/A"):
-                fixings[currency][day] = Decimal(cell)
-    return fixings
+    return EcbFixings([h.strip() for h in lines[0].split(",")], lines[1:])
+
+
+class EcbFixings(Mapping):
+    """Units per EUR by currency and day, a currency's days read from the file's lines the first time it is
+    looked up (a run reads a few of the forty-odd: every one of them took a third of a second)."""
+
+    def __init__(self, header: list[str], lines: list[str]):
+        self._columns: dict[str, list[int]] = {}  # currency -> its columns (a name twice: the later wins a day)
+        for k, currency in enumerate(header[1:], start=1):
+            if currency:
+                self._columns.setdefault(currency, []).append(k)
+        self._lines = lines
+        self._read: dict[str, dict[date, Decimal]] = {}
+
+    def __getitem__(self, currency: str) -> dict[date, Decimal]:
+        days = self._read.get(currency)
+        if days is None:
+            columns = self._columns[currency]
+            days = {}
+            for line in self._lines:
+                cells = line.split(",")
+                day = date.fromisoformat(cells[0].strip())
+                for k in columns:
+                    cell = cells[k].strip() if k < len(cells) else ""
+                    if cell not in ("", "N/A"):
+                        days[day] = Decimal(cell)
+            self._read[currency] = days
+        return days
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
 
 
 def read_yearly_rates(text: str) -> dict[tuple[str, int], Decimal]:

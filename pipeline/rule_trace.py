@@ -60,7 +60,7 @@ def trace(text: str, kind: str = "aid", rules_dir: Path = RULES_DIR) -> str:
                     labels_at.setdefault(m.start, []).append(f"{label}({m.end - m.start})")
         for i in range(sent.start, sent.end):
             tok = sdoc.doc[i]
-            lines.append(f"    {i:>4} {tok.text:<16} {tok.tag_:<4} {' '.join(sorted(labels_at.get(i, [])))}")
+            lines.append(f"    {i:>4} {tok.text:<16} {sdoc.tags[i]:<4} {' '.join(sorted(labels_at.get(i, [])))}")
         parties = finder.find(sent.start, sent.end)
         anchors = find_anchors(sdoc, sent, rules)
         lines.append("  parties: " + ("; ".join(f"{p.text!r} [{p.start}:{p.end}] {p.kind or '-'}/{p.source}"

@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import spacy
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from .config import MAX_SENTENCE_CHARS
 from .errors import Reject
+
+if TYPE_CHECKING:  # spaCy is imported where a Doc is made: extraction makes none
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 log = logging.getLogger("vnfacts")
 
@@ -61,6 +63,8 @@ def _underthesea():
 def shared_vocab() -> Vocab:
     # Not spacy.blank("vi"): its tokenizer needs pyvi, and our words come from underthesea.
     # The multi-language vocab gives lexeme attributes (is_space, like_num, ...).
+    import spacy
+
     return spacy.blank("xx").vocab
 
 
@@ -593,6 +597,8 @@ def doc_from_words(body: str, words: list[Word], vocab: Vocab | None = None) -> 
     # the text the Doc will hold, built from its words (Doc.text would make a Token per word to say the same)
     if "".join(w + " " if space else w for w, space in zip(doc_words, spaces)) != body:
         raise Reject("token_misaligned", "spaCy Doc text differs from the body")
+    from spacy.tokens import Doc
+
     return Doc(vocab, words=doc_words, spaces=spaces, tags=tags, sent_starts=sent_starts)
 
 

@@ -46,7 +46,6 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
     with two or more parties names them."""
     if not sent.of("SIGN"):
         return []
-    doc = sdoc.doc
     signing = _signings_by_document(sdoc, sent, rules, found or [])
     named_kinds = sent.of("AGREEMENT_KIND")
     # "ký kết hợp tác": what is signed with no document noun, where a pattern binds it as the document
@@ -87,7 +86,7 @@ def agreements_in_sentence(sdoc: SyllableDoc, sent: Sentence, dates: list, rules
             group, k = [kind], kind.end
             while True:
                 nxt = next((m for m in kinds if m.start in (k, k + 1, k + 2)
-                            and all(doc[t].text.casefold() in joiners or doc[t].is_space
+                            and all(sdoc.texts[t].casefold() in joiners or sdoc.spaces[t]
                                     for t in range(k, m.start))), None)
                 if nxt is None:
                     break
@@ -152,7 +151,7 @@ def _signings_by_document(sdoc, sent, rules: CompiledRules, found: list) -> Sign
     described = []
     for match in match_sentence(SentenceUnits(sdoc, sent, units, []), describing):
         head = match.all("party")[0]
-        whole = replace(head, end=match.end, text=sdoc.doc[head.start:match.end].text)
+        whole = replace(head, end=match.end, text=sdoc.span_text(head.start, match.end))
         if not any(d.start == whole.start and d.end >= whole.end for d in described):
             described.append(whole)
             heads[(whole.start, whole.end)] = head
@@ -238,14 +237,13 @@ def _unit_named(name: str, found: list, sent, title: tuple[int, int] | None):
 
 
 def _number_before(sdoc, sent, kind: Match, rules) -> tuple[int, Decimal, str | None] | None:
-    doc = sdoc.doc
     for back in range(1, MAX_NUMBER_TOKENS):
         start = kind.start - back
         if start < sent.start:
             break
-        if doc[kind.start - 1].is_space and back == 1:
+        if sdoc.spaces[kind.start - 1] and back == 1:
             continue
-        text = doc[start:kind.start].text.strip()
+        text = sdoc.span_text(start, kind.start).strip()
         value = parse_number(text, rules)
         if value is not None and value == value.to_integral_value() and not _looks_like_a_year(text, value):
             q_start, qualifier = _with_leading_qualifier(sdoc, sent, start, kind.start, rules)
@@ -260,15 +258,13 @@ def _looks_like_a_year(text: str, value: Decimal) -> bool:
 
 
 def _title_end(sdoc, sent, kind: Match) -> int:
-    doc = sdoc.doc
     stops = {m.start for m in sent.of("TITLE_STOP")}
     end = kind.end
     while end < sent.end:
-        tok = doc[end]
-        if tok.text in SENTENCE_PUNCT or end in stops:
+        if sdoc.texts[end] in SENTENCE_PUNCT or end in stops:
             break
         end += 1
-    while end > kind.end and doc[end - 1].is_space:
+    while end > kind.end and sdoc.spaces[end - 1]:
         end -= 1
     return end
 

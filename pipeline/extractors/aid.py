@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -48,7 +49,7 @@ def _noun_phrase_after_comma(sdoc, sent, start: int, end: int) -> bool:
     """A comma stands between tokens start and end, and a noun follows the last one: that noun phrase, not a
     party before the comma, is the subject of the verb at end."""
     commas = [m.end for m in sent.of("CLAUSE_COMMA") if start <= m.start and m.end <= end]
-    return bool(commas) and any(sdoc.doc[k].tag_ == "N" for k in range(max(commas), end))
+    return bool(commas) and any(sdoc.tags[k] == "N" for k in range(max(commas), end))
 
 
 def _passive_donor(sent, verb: Match, parties: list[Party]) -> Party | None:
@@ -110,7 +111,7 @@ def agent_frame(sdoc, sent, parties: list[Party]) -> Frame | None:
     verbs = {m.start for label in ("ORGANISE", "GIVE") for m in sent.of(label)}
     for marker in sent.of("ORGANISED_BY"):
         starts = {marker.end}
-        if marker.end < sent.end and sdoc.doc[marker.end].text[:1].islower():
+        if marker.end < sent.end and sdoc.texts[marker.end][:1].islower():
             starts.add(sdoc.word_end(marker.end, sent.end))
         party = next((p for p in parties if p.start in starts and p.end in verbs), None)
         if party is not None:
@@ -193,7 +194,7 @@ class PartiesRead(list):
         seen, last = self._by_head.get(head, (0, None))
         for party in self[seen:]:
             if party.start >= 0 and (heads_a_name_inside(party.text, head) or
-                                     _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, head)):
+                                     _folded_text_before_ends_with(sdoc.text, sdoc.token_starts[party.start], head)):
                 last = party
         self._by_head[head] = (len(self), last)
         return last
@@ -204,7 +205,7 @@ class PartiesRead(list):
         ``sdoc`` and ``kinds`` stay."""
         seen, last = self._by_noun.get(noun, (0, None))
         for party in self[seen:]:
-            if _folded_text_before_ends_with(sdoc.text, sdoc.doc[party.start].idx, noun) or \
+            if _folded_text_before_ends_with(sdoc.text, sdoc.token_starts[party.start], noun) or \
                     f" {noun} " in f" {party.text.casefold()} " or \
                     (party.kind is not None and party.kind == kinds.get(noun)):
                 last = party
@@ -329,13 +330,13 @@ def phrase_stops(sdoc, sent) -> set[int]:
 def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[int] | None = None) -> Party | None:
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
     noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
-    doc = sdoc.doc
+    texts = sdoc.texts
     if start >= sent.end:
         return None  # "… cho" ends the text: nothing follows to receive
     stops = phrase_stops(sdoc, sent) if stops is None else stops
     if start in stops or start in {m.start for m in sent.of("TO")} or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
-            (doc[start].tag_ in VERB_TAGS and doc[start].text[:1].islower()
+            (sdoc.tags[start] in VERB_TAGS and texts[start][:1].islower()
              and not any(m.start == start for m in sent.of("PEOPLE_HEAD"))):
         # "… để giúp phục hồi khu vực bị ảnh hưởng": a verb after the marker says what for, not whom (a
         # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context; a noun of
@@ -347,12 +348,11 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     named = any(p.start == start for p in parties) or any(m.start == start for m in sent.of("PLACE_HEAD"))
     at_place = {m.start for m in sent.of("BENEFICIARY_AT")} if named else set()
     while end < sent.end:
-        tok = doc[end]
-        if tok.is_space or tok.text in SENTENCE_PUNCT or tok.like_num or (end > start and end in stops) or \
-                (end > start and end in at_place):
+        if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT or sdoc.like_num(end) or (end > start and end in stops) \
+                or (end > start and end in at_place):
             break
-        if end > start + 1 and tok.tag_ in VERB_TAGS and tok.idx in sdoc.word_starts \
-                and doc[end - 1].text[:1].isupper():
+        if end > start + 1 and sdoc.tags[end] in VERB_TAGS and sdoc.token_starts[end] in sdoc.word_starts \
+                and texts[end - 1][:1].isupper():
             break  # "… cho đội tuyển Muay TP.HCM chuẩn bị …": a verb after a name starts the next clause
         inside = next((p for p in parties if p.start == end), None)
         end = inside.end if inside is not None else end + 1
@@ -535,16 +535,17 @@ def _row_patterns(rules: CompiledRules) -> tuple[tuple[Pattern, frozenset[str], 
 
 
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
-                   carried: Frame | None = None, earlier: list[Party] | None = None,
-                   opened: Frame | None = None, headline: Frame | None = None) -> list[AidEvent]:
+                   carried: Frame | Callable[[], Frame | None] | None = None, earlier: list[Party] | None = None,
+                   opened: Frame | None = None,
+                   headline: Frame | Callable[[], Frame | None] | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
     pattern that ``sets: {donor: context}`` binds no donor: the context gives it (``context_frame``), and the
     receivers the context names too when the pattern binds none; one that ``sets: {recipient: context}`` binds a
-    giver and no receiver: the headline (or the lead) names them (``headline``, ``_headline_receivers``); one that ``sets: {donor: frame}`` takes giver
-    and receivers from the frame a sentence before opened (``opened``: a shipment, a handover, a row); one that
-    ``sets: {donor: previous_clause}``
-    continues the row before it in the sentence, with its giver and verb. A loan pattern (``flow: loan``) that
+    giver and no receiver: the headline (or the lead) names them (``headline``, ``_headline_receivers``); one
+    that ``sets: {donor: frame}`` takes giver and receivers from the frame a sentence before opened (``opened``: a
+    shipment, a handover, a row); one that ``sets: {donor: previous_clause}`` continues the row before it in the
+    sentence, with its giver and verb. A loan pattern (``flow: loan``) that
     binds no borrower leaves it to the article's agreement with the lender (``borrowers_from_agreements``). A
     receiver bound on words that refer back ("khu vực này") is the party named last before them; a party named
     again by its head or level alone ("Hội đã trao …") is the one named before (``referring_parties``, read only
@@ -611,9 +612,11 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     return rows
 
 
-def _headline_receivers(headline: Frame | None, donor: Party) -> tuple[Party, ...]:
+def _headline_receivers(headline: Frame | Callable[[], Frame | None] | None, donor: Party) -> tuple[Party, ...]:
     """Whom the headline (or the lead) says receive, for a giver a sentence names with no receiver: when it names
     no giver, or this one."""
+    if callable(headline):  # worked out only now that a sentence needs it
+        headline = headline()
     if headline is None or (headline.donor is not None and headline.donor.name != donor.name):
         return ()
     return headline.recipients
@@ -640,7 +643,7 @@ def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], ancho
     return phrase_at
 
 
-def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | None,
+def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame | Callable[[], Frame | None] | None,
                   earlier: list[Party] | None, rules: CompiledRules) -> Frame | None:
     """Who gives when the sentence names no giver before its verb: the party a pronoun or demonstrative right
     before the verb refers to ("Nhà hàng này mỗi năm quyên góp …", "ông muốn tài trợ …"), else, in the first
@@ -655,6 +658,8 @@ def context_frame(sdoc, sent, verb: Match, parties: list[Party], carried: Frame 
     if _anaphor_before(sent, verb, after=sent.start) or \
             any(speech <= p.start and p.end <= verb.start for p in parties):
         return None
+    if callable(carried):  # the headline's or lead's frame, worked out only now that a sentence needs it
+        carried = carried()
     return Frame("give", verb, carried.donor, carried.recipients) if carried is not None else None
 
 
@@ -664,7 +669,7 @@ def _without_verb_particles(sdoc, phrase: Party, passive: set[int]) -> Party | N
     if phrase.source != "phrase":
         return phrase
     end = phrase.end
-    while end > phrase.start and (sdoc.doc[end - 1].tag_ in ADVERB_TAGS or end - 1 in passive):
+    while end > phrase.start and (sdoc.tags[end - 1] in ADVERB_TAGS or end - 1 in passive):
         end -= 1
     if end == phrase.end:
         return phrase

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
+from functools import partial
 from pathlib import Path
 
 from ..calendar_days import news_date
@@ -13,7 +14,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_d
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
 from .agreements import SIDES_SENTENCES, agreements_in_sentence, kind_words, signed_by_both_sides
-from .aid import (PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
+from .aid import (Frame, PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
                   with_title_receiver)
 from .dates import _date_rows, _event_date, clauses_by_char, deadline_starts, deadline_words, is_dateline, opening_date
 from .entities import party_finder
@@ -52,9 +53,11 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
                           for d in sentence_dates.get(s.index, []) if d.value.grain == "day"), None)
 
     finder = party_finder(sdoc, matches, rules, {w.start for w in words if w.pos == "Np"})
-    # the headline's frame serves only sentences with a verb of giving or receiving: tokenize it for those
-    title = title_frame(article.get("title"), rules) if matches.get("GIVE") or matches.get("RECEIVE") else None
-    carried = title if title is not None and title.donor is not None else None
+    # the headline's frame serves only sentences with a verb of giving or receiving, and only one that needs a
+    # giver from the context reads it: the headline is tokenized then, not for every article
+    gives = matches.get("GIVE") or matches.get("RECEIVE")
+    title = Later(lambda: title_frame(article.get("title"), rules) if gives else None)
+    carried = Later(lambda: t if (t := title()) is not None and t.donor is not None else None)
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
     earlier = PartiesRead()  # the parties of the sentences read so far, for pronouns
@@ -68,7 +71,8 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         context = carried if in_lead else None
         if opened is not None and sent.index - opened_at > FRAME_SPAN:
             opened = None  # a frame serves the few sentences after it
-        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened, headline=carried or title)
+        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened,
+                               headline=Later(partial(_headline, carried, title)))
         events.extend(found)
         own = [e for e in found if e.rule_id not in frame_rules]
         if (frame := opened_frame(sdoc, sent, rules, parties, own)) is not None:
@@ -77,8 +81,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
             opened = None  # another gift, trade or giving named: the frame before no longer serves
         earlier.extend(parties)
         if sent.index == lead_sentence:
-            carried = carried or complete_frame(sdoc, sent, parties) or with_title_receiver(
-                agent_frame(sdoc, sent, parties), title)
+            carried = Later(partial(_lead_frame, carried, title, sdoc, sent, parties))
         if sent.of("TITLE"):  # every official is named beside a title: a sentence without one has none
             official_mentions.extend(OfficialParser(sdoc, sent, rules, finder).mentions())
         signed = agreements_in_sentence(sdoc, sent, sentence_dates.get(sent.index, []), rules, parties)
@@ -107,6 +110,31 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     return tables
 
 
+class Later:
+    """A value worked out the first time it is asked for, then kept."""
+
+    __slots__ = ("make", "value", "made")
+
+    def __init__(self, make):
+        self.make, self.value, self.made = make, None, False
+
+    def __call__(self):
+        if not self.made:
+            self.value, self.made, self.make = self.make(), True, None
+        return self.value
+
+
+def _headline(carried: Later, title: Later) -> Frame | None:
+    """Who the headline (or the lead, once read) says gives and receives."""
+    return carried() or title()
+
+
+def _lead_frame(carried: Later, title: Later, sdoc: SyllableDoc, sent: Sentence, parties) -> Frame | None:
+    """What the lead carries to the sentences after it: the headline's frame with its giver, else the lead's own."""
+    return carried() or complete_frame(sdoc, sent, parties) or with_title_receiver(
+        agent_frame(sdoc, sent, parties), title())
+
+
 def dates_by_sentence(sdoc: SyllableDoc, sentences: list[Sentence], dates: list) -> dict[int, list]:
     """Sentence index -> the dates that start inside the sentence's characters, in their order."""
     spans = [(s.index, *char_span(sdoc, s.start, s.end)) for s in sentences if s.end > s.start]
@@ -129,7 +157,7 @@ def resolve_entity(text: str, rules_dir: Path = RULES_DIR) -> dict | None:
     """The canonical entity a whole phrase names (an alias lookup), or None."""
     sdoc = phrase_doc(text)
     places = compile_rules(rules_dir).lexicon.find(sdoc).get("PLACE", [])
-    whole = [p for p in places if p.start == 0 and p.end == len(sdoc.doc)]
+    whole = [p for p in places if p.start == 0 and p.end == len(sdoc.texts)]
     if not whole:
         return None
     return {"canonical": whole[0].phrase.normalized, **dict(whole[0].phrase.data)}

@@ -56,7 +56,7 @@ class PartyFinder:
 
     def __init__(self, sdoc: SyllableDoc, matches: dict[str, list[Match]], rules: CompiledRules,
                  proper_nouns: set[int] | None = None):
-        self.sdoc, self.doc, self.rules = sdoc, sdoc.doc, rules
+        self.sdoc, self.rules = sdoc, rules
         self.places = {m.start: m for m in matches.get("PLACE", [])}
         self.heads = {m.start: m for m in matches.get("ORG_HEAD", [])}
         self.unlisted_places = {m.start: m for m in matches.get("UNLISTED_PLACE", [])}
@@ -65,7 +65,7 @@ class PartyFinder:
         # lower-case words inside names in other languages ("Save the Children", "Bank of America"): a joiner
         # inside a name whose words are not Vietnamese
         self.foreign_joiners = {m.start for m in matches.get("FOREIGN_JOINER", [])
-                                if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.doc[m.start - 1].text) is None}
+                                if m.start > 0 and VIETNAMESE_SYLLABLE.match(sdoc.texts[m.start - 1]) is None}
         self.not_starts = {m.start: m for m in matches.get("NOT_NAME_START", [])}
         self.stops = {m.start for m in matches.get("NAME_STOP", [])} | {m.start for m in matches.get("TITLE", [])} \
             | {m.start for m in matches.get("HONORIFIC", [])}
@@ -392,9 +392,9 @@ class PartyFinder:
         return self._party(noun.start, party.end, "person", party.country, "phrase")
 
     def _party(self, i: int, j: int, kind: str | None, country: str | None, source: str) -> Party:
-        text = self.sdoc.text[self.doc[i].idx:self.doc[j - 1].idx + len(self.doc[j - 1])]
-        quoted = i > 0 and j < len(self.doc) and self.doc[i - 1].text in QUOTE_MARKS and \
-            self.doc[j].text in QUOTE_MARKS
+        texts = self.sdoc.texts
+        text = self.sdoc.text[self.sdoc.token_starts[i]:self.sdoc.token_ends[j - 1]]
+        quoted = i > 0 and j < len(texts) and texts[i - 1] in QUOTE_MARKS and texts[j] in QUOTE_MARKS
         return Party(i, j, text, text, kind, country, source, after_honorific=i in self.honorific_ends,
                      quoted=quoted)
 
@@ -410,8 +410,8 @@ class PartyFinder:
             prev = out[-1] if out else None
             # an abbreviation is shorter than what it stands for: "BHYT (BHXH Việt Nam)" names the body the unit
             # belongs to
-            if prev is not None and p.start >= 1 and self.doc[p.start - 1].text == OPENING \
-                    and p.end < end and self.doc[p.end].text == CLOSING and prev.end == p.start - 1 \
+            if prev is not None and p.start >= 1 and self.sdoc.texts[p.start - 1] == OPENING \
+                    and p.end < end and self.sdoc.texts[p.end] == CLOSING and prev.end == p.start - 1 \
                     and len(p.text) < len(prev.text):
                 self.aliases[p.text.casefold()] = prev
                 out.append(Party(p.start, p.end, p.text, prev.name, prev.kind, prev.country, "abbreviation"))

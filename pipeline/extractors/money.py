@@ -190,7 +190,7 @@ def _list_item_end(sdoc, sent, k) -> int:
     stops = {m.start for label in ("STOP", "TO", "VALUE_WORD", "GIVE") for m in sent.of(label)}
     end = k
     while end < sent.end:
-        if sdoc.spaces[end] or sdoc.texts[end] in SENTENCE_PUNCT or end in stops or sdoc.doc[end].like_num:
+        if sdoc.spaces[end] or sdoc.texts[end] in SENTENCE_PUNCT or end in stops or sdoc.like_num(end):
             break
         end += 1
     return end

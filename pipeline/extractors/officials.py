@@ -89,7 +89,7 @@ class OfficialParser:
     """
 
     def __init__(self, sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, finder: PartyFinder):
-        self.sdoc, self.doc, self.sent, self.rules, self.finder = sdoc, sdoc.doc, sent, rules, finder
+        self.sdoc, self.texts, self.sent, self.rules, self.finder = sdoc, sdoc.texts, sent, rules, finder
         words = official_words(rules)
         self.name_min, self.name_max = words.name_min, words.name_max
         self.titles = _at(sent.of("TITLE"))
@@ -150,7 +150,7 @@ class OfficialParser:
         """A title (with its prefix) and its complement: (end token, entities named in it)."""
         head = self.title_at(i)
         j, named = head.end, [OrganCountry(o.phrase.normalized) for k, o in self.organs.items() if i <= k < head.end]
-        if j < self.sent.end and self.doc[j].text == "." and head.text.isupper():
+        if j < self.sent.end and self.texts[j] == "." and head.text.isupper():
             j += 1  # "TS. Nguyễn Trí Hiếu"
         while j < self.sent.end:
             if self.name_at(j) is not None and self._name_ends_run(j):
@@ -167,8 +167,7 @@ class OfficialParser:
         """"Cục trưởng Cục chống tham nhũng Phạm Trọng Đạt", "PCT UBND tỉnh Dương Tất Thắng": lower-case words
         still belong to the title when a Vietnamese name follows them within a few words."""
         for k in range(j + 1, min(j + LOWER_CASE_COMPLEMENT + 1, self.sent.end)):
-            tok = self.doc[k - 1]
-            if tok.is_punct or tok.is_space or k - 1 in self.titles or k - 1 in self.honorifics \
+            if self.sdoc.is_punct(k - 1) or self.sdoc.spaces[k - 1] or k - 1 in self.titles or k - 1 in self.honorifics \
                     or k - 1 in self.conjunctions:
                 return j  # "… Tổng Giám đốc MHBS và Đặng Văn Hòa": another person
             if self.sdoc.texts[k] in self.surnames and self.name_at(k) is not None and self._name_ends_run(k):
@@ -213,9 +212,9 @@ class OfficialParser:
             nxt = self._complement_step(after) if after < end and self.name_at(after) is None else None
             if nxt is not None:
                 options.append(nxt)
-        if not options and self.doc[j].text == "(":
-            close = next((k for k in range(j + 1, min(j + 12, end)) if self.doc[k].text == ")"), None)
-            if close is not None and all(self._capitalised(k) or self.doc[k].is_space or self.doc[k].is_punct
+        if not options and self.texts[j] == "(":
+            close = next((k for k in range(j + 1, min(j + 12, end)) if self.texts[k] == ")"), None)
+            if close is not None and all(self._capitalised(k) or self.sdoc.spaces[k] or self.sdoc.is_punct(k)
                                          for k in range(j + 1, close)):
                 options.append((close + 1, []))
         if not options:
@@ -295,20 +294,20 @@ class OfficialParser:
         """"Chủ tịch Hội LHPN phường Tứ Liên Hồ Nguyệt Thu": underthesea makes one proper noun of a place and the
         name after it. A family name inside such a word starts a name when three or more syllables of the word
         follow from it and every syllable of the word before it is capitalised."""
-        doc = self.doc
-        if doc[i].text not in self.surnames or doc[i].tag_ != "Np":
+        texts = self.texts
+        if texts[i] not in self.surnames or self.sdoc.tags[i] != "Np":
             return False
         start = i
-        while start > self.sent.start and doc[start].idx not in self.sdoc.word_starts:
+        while start > self.sent.start and self.sdoc.token_starts[start] not in self.sdoc.word_starts:
             start -= 1
         return self.sdoc.word_end(start, self.sent.end) - i >= self.name_min + 1 \
-            and all(doc[k].text[:1].isupper() for k in range(start, i))
+            and all(texts[k][:1].isupper() for k in range(start, i))
 
     def _given_name_place(self, j: int) -> bool:
         """A province's name inside a name that a family name opens is a given name ("Trương Hòa Bình"), when it
         is spelt as Vietnamese and is no country."""
         place = self.places[j]
-        return place.phrase.get("kind") != "country" and VIETNAMESE_SYLLABLE.match(self.doc[j].text) is not None
+        return place.phrase.get("kind") != "country" and VIETNAMESE_SYLLABLE.match(self.texts[j]) is not None
 
     def addressed_name_at(self, i: int) -> int | None:
         """The end of a name after a form of address ("ông Tất Thành Cang"): a name by its shape, or else two or
@@ -322,16 +321,16 @@ class OfficialParser:
         j = i
         while j < self.sent.end and j - i < self.name_max and self._capitalised(j) and j not in self.titles \
                 and j not in self.not_names and j not in self.places and j not in self.honorifics \
-                and self.doc[j].text[1:].islower() and VIETNAMESE_SYLLABLE.match(self.doc[j].text) is not None:
+                and self.texts[j][1:].islower() and VIETNAMESE_SYLLABLE.match(self.texts[j]) is not None:
             j += 1
         return j if j - i >= self.name_min else None
 
     def _vietnamese_before_foreign(self, i: int, j: int) -> bool:
         """"Thủ tướng Nhật Shinzo Abe": a syllable only Vietnamese spells (it has Vietnamese marks) before two or
         more syllables Vietnamese cannot spell belongs to the words before the name, not to the name."""
-        first = self.doc[i].text
+        first = self.texts[i]
         return j - i >= 3 and not first.isascii() and VIETNAMESE_SYLLABLE.match(first) is not None \
-            and all(VIETNAMESE_SYLLABLE.match(t.text) is None for t in self.doc[i + 1:j])
+            and all(VIETNAMESE_SYLLABLE.match(t) is None for t in self.texts[i + 1:j])
 
     def _organisation_shaped(self, text: str) -> bool:
         """"VinBrain", "TPBank", "Masan Group": capitals inside a word, or an organisation's last word."""
@@ -341,14 +340,14 @@ class OfficialParser:
 
     def _surely_a_name(self, k: int) -> bool:
         """A name by its shape alone: a Vietnamese surname, or a syllable that cannot be Vietnamese."""
-        text = self.doc[k].text
+        text = self.texts[k]
         return text in self.surnames or VIETNAMESE_SYLLABLE.match(text) is None
 
     def _name_ends_run(self, i: int) -> bool:
         """The name at i runs to the end of the capitalised words: what follows is not more of a name."""
         j = self.name_at(i)
         return j is not None and not (j < self.sent.end and self._capitalised(j) and j not in self.titles
-                                      and self.doc[j].text.casefold() not in self.stopwords)
+                                      and self.texts[j].casefold() not in self.stopwords)
 
     # -- mentions
     def parse_chain(self, i: int):
@@ -360,7 +359,7 @@ class OfficialParser:
             spans.append((i, end))
             named.extend(found)
             k = end
-            if k < self.sent.end and (self.doc[k].text == "," or k in self.chain_joiners) and \
+            if k < self.sent.end and (self.texts[k] == "," or k in self.chain_joiners) and \
                     self.title_at(self.skip_space(k + 1)) is not None:
                 i = self.skip_space(k + 1)
                 continue
@@ -421,7 +420,7 @@ class OfficialParser:
         honorific = self.honorifics.get(k)
         if honorific is not None and self.name_at(self.skip_space(honorific.end)) is not None:
             return self.skip_space(honorific.end)  # "Chủ tịch UBND tỉnh Hà Tĩnh ông Nguyễn Văn An"
-        if k < self.sent.end and self.doc[k].text in (",", "-", "–"):
+        if k < self.sent.end and self.texts[k] in (",", "-", "–"):
             after = self.skip_space(k + 1)
             honorific = self.honorifics.get(after)
             after = self.skip_space(honorific.end) if honorific is not None else after
@@ -430,11 +429,11 @@ class OfficialParser:
         return k
 
     def _mention(self, name_start, name_end, start, end, title_spans, named, rule) -> dict:
-        doc = self.doc
+        starts, ends = self.sdoc.token_starts, self.sdoc.token_ends
         c0, c1 = char_span(self.sdoc, start, end)
         return {
-            "name": self.sdoc.text[doc[name_start].idx:doc[name_end - 1].idx + len(doc[name_end - 1])],
-            "titles": [self.sdoc.text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])] for a, b in title_spans],
+            "name": self.sdoc.text[starts[name_start]:ends[name_end - 1]],
+            "titles": [self.sdoc.text[starts[a]:ends[b - 1]] for a, b in title_spans],
             "title_countries": [c for c in named if c and not isinstance(c, OrganCountry)]
             or [str(c) for c in named if isinstance(c, OrganCountry)],
             "char_start": c0,

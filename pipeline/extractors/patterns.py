@@ -277,13 +277,12 @@ class SentenceUnits:
         they hold no punctuation, number or verb (a capitalised word is a name, whatever its tag), open with a
         phrase of ``opens_with`` (when given) and hold none of ``without``: (the party, without the adverbs that
         end the words; where that phrase of ``labels`` starts), or None."""
-        doc = self.sdoc.doc
         if opens_with and not self.starts_any(i, opens_with):
             return None
         end = min((m.start for label in labels for m in self.of(label) if i < m.start <= i + MAX_PHRASE),
                   default=None)
         texts, tags = self.sdoc.texts, self.sdoc.tags
-        if end is None or any(texts[k] in SENTENCE_PUNCT or doc[k].like_num or
+        if end is None or any(texts[k] in SENTENCE_PUNCT or self.sdoc.like_num(k) or
                               (tags[k] in VERB_TAGS and texts[k][:1].islower()) or
                               (without and self.starts_any(k, without)) for k in range(i, end)):
             return None

@@ -36,10 +36,9 @@ class TokenSpan:
 def role_of(sdoc, role: str, start: int, end: int) -> Role | None:
     """The role of the tokens start:end of a syllable Doc; None for a unit of another text (a headline's
     party carried into the body has no span in the body: start < 0)."""
-    if start < 0 or end <= start or end > len(sdoc.doc):
+    if start < 0 or end <= start or end > len(sdoc.texts):
         return None
-    c0 = sdoc.doc[start].idx
-    c1 = sdoc.doc[end - 1].idx + len(sdoc.doc[end - 1])
+    c0, c1 = sdoc.token_starts[start], sdoc.token_ends[end - 1]
     return Role(role, sdoc.text[c0:c1], c0, c1)
 
 

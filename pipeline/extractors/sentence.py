@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ..lexicon import Match, SyllableDoc
@@ -45,8 +45,8 @@ def char_span(sdoc: SyllableDoc, start: int, end: int) -> tuple[int, int]:
 
 def sentences_of(sdoc: SyllableDoc, matches: dict[str, list[Match]]) -> list[Sentence]:
     bounds, start = [], 0
-    for i in range(1, len(sdoc.doc) + 1):
-        if i == len(sdoc.doc) or sdoc.sentence_of[i] != sdoc.sentence_of[start]:
+    for i in range(1, len(sdoc.texts) + 1):
+        if i == len(sdoc.texts) or sdoc.sentence_of[i] != sdoc.sentence_of[start]:
             bounds.append((start, i))
             start = i
     inside = matches_by_sentence(bounds, matches)
@@ -57,12 +57,15 @@ def matches_by_sentence(bounds: list[tuple[int, int]], matches: dict[str, list[M
         -> list[dict[str, list[Match]]]:
     """For each token range of ``bounds`` (in order, not overlapping), the matches that lie inside it, in their
     order: each match is placed once, so a page costs its matches, not its sentences times its matches."""
-    starts = [a for a, _ in bounds]
     inside: list[dict[str, list[Match]]] = [{} for _ in bounds]
+    ends = [b for _, b in bounds]
+    range_of = [-1] * (ends[-1] if ends else 0)  # token -> the range it is in (-1: none)
+    for k, (a, b) in enumerate(bounds):
+        range_of[a:b] = [k] * (b - a)
     for label, found in matches.items():
         for m in found:
-            k = bisect_right(starts, m.start) - 1
-            if k >= 0 and m.end <= bounds[k][1]:
+            k = range_of[m.start] if m.start < len(range_of) else -1
+            if k >= 0 and m.end <= ends[k]:
                 inside[k].setdefault(label, []).append(m)
     return inside
 
