@@ -153,8 +153,8 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
         item = items_at.get(units_at[j].end)
     if item is not None:
         code, item_end = item.phrase.normalized, item.end
-    elif j in units_at and _noun_starts(sdoc, units_at[j].end) and _unlisted_goods_item(rules):
-        code, item_end = _unlisted_goods_item(rules), units_at[j].end + 1  # "1.315 bộ sách giáo khoa"
+    elif j in units_at and _noun_starts(sdoc, units_at[j].end) and _says_aid(sent, rules):
+        code, item_end = _unlisted_goods(rules)[0], units_at[j].end + 1  # "1.315 bộ sách giáo khoa"
     else:
         return None
     end = _list_item_end(sdoc, sent, item_end)
@@ -163,9 +163,16 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
 
 
 @lru_cache(maxsize=64)
-def _unlisted_goods_item(rules: CompiledRules) -> str | None:
-    return next((data["unlisted_goods_item"] for data in rules.files.get("aid", []) if data.get("unlisted_goods_item")),
-                None)
+def _unlisted_goods(rules: CompiledRules) -> tuple[str | None, tuple[str, ...]]:
+    """The item code of counted goods no list names, and the labels of which a sentence must hold one to read
+    them (from the aid rule files; no code: such goods are not read)."""
+    data = next((d for d in rules.files.get("aid", []) if d.get("unlisted_goods_item")), {})
+    return data.get("unlisted_goods_item"), tuple(data.get("unlisted_goods_when") or ())
+
+
+def _says_aid(sent, rules: CompiledRules) -> bool:
+    code, labels = _unlisted_goods(rules)
+    return code is not None and any(sent.of(label) for label in labels)
 
 
 def _noun_starts(sdoc, k: int) -> bool:
