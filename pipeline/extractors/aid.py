@@ -545,11 +545,11 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     giver and no receiver: the headline (or the lead) names them (``headline``, ``_headline_receivers``); one
     that ``sets: {donor: frame}`` takes giver and receivers from the frame a sentence before opened (``opened``: a
     shipment, a handover, a row); one that ``sets: {donor: previous_clause}`` continues the row before it in the
-    sentence, with its giver and verb. A loan pattern (``flow: loan``) that
-    binds no borrower leaves it to the article's agreement with the lender (``borrowers_from_agreements``). A
-    receiver bound on words that refer back ("khu vực này") is the party named last before them; a party named
-    again by its head or level alone ("Hội đã trao …") is the one named before (``referring_parties``, read only
-    in a sentence with an amount some pattern may bind)."""
+    sentence, with its giver and verb. A loan pattern (``flow: loan``) that binds no borrower leaves it to the
+    article's agreement with the lender (``borrowers_from_agreements``). A receiver bound on words that refer
+    back ("khu vực này") is the party named last before them; a party named again by its head or level alone
+    ("Hội đã trao …") is the one named before (``referring_parties``, read only in a sentence with an amount
+    some pattern may bind)."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     present = sent.labels()
     patterns = tuple(p for p, required, from_frame in _row_patterns(rules)

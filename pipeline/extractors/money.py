@@ -39,6 +39,7 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
     units_at = {m.start: m for m in sent.of("UNIT")}
     currencies = sent.of("CURRENCY")
     currency_starts = {m.start for m in currencies}
+    unlisted = _unlisted_goods_code(sent, rules)  # goods no list names may be read in this sentence: their code
     anchors, i = [], sent.start
     while i < sent.end:
         if spaces[i] or not (_number_token(texts[i], rules) or i in currency_starts):
@@ -50,7 +51,7 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
                 anchors.append(money)
             i = money.end
             continue
-        quantity = _quantity(sdoc, sent, i, items_at, units_at, rules)
+        quantity = _quantity(sdoc, sent, i, items_at, units_at, unlisted, rules)
         if quantity is not None:
             anchors.append(quantity)
             i = quantity.end
@@ -141,8 +142,8 @@ def _longest_number(sdoc, sent, i, rules) -> tuple[int, Decimal] | None:
     return None
 
 
-def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
-    if not _item_may_follow(i, sent, items_at, units_at):
+def _quantity(sdoc, sent, i, items_at, units_at, unlisted: str | None, rules) -> Anchor | None:
+    if not _item_may_follow(i, sent, items_at, units_at, unlisted is not None):
         return None  # most numbers: no item where they may end, so no need to read them
     number = _longest_number(sdoc, sent, i, rules)
     if number is None:
@@ -153,8 +154,8 @@ def _quantity(sdoc, sent, i, items_at, units_at, rules) -> Anchor | None:
         item = items_at.get(units_at[j].end)
     if item is not None:
         code, item_end = item.phrase.normalized, item.end
-    elif j in units_at and _noun_starts(sdoc, units_at[j].end) and _says_aid(sent, rules):
-        code, item_end = _unlisted_goods(rules)[0], units_at[j].end + 1  # "1.315 bộ sách giáo khoa"
+    elif unlisted is not None and j in units_at and _noun_starts(sdoc, units_at[j].end):
+        code, item_end = unlisted, units_at[j].end + 1  # "1.315 bộ sách giáo khoa"
     else:
         return None
     end = _list_item_end(sdoc, sent, item_end)
@@ -170,9 +171,10 @@ def _unlisted_goods(rules: CompiledRules) -> tuple[str | None, tuple[str, ...]]:
     return data.get("unlisted_goods_item"), tuple(data.get("unlisted_goods_when") or ())
 
 
-def _says_aid(sent, rules: CompiledRules) -> bool:
+def _unlisted_goods_code(sent, rules: CompiledRules) -> str | None:
+    """The item code of goods no list names, in a sentence that holds a word of aid they need; else None."""
     code, labels = _unlisted_goods(rules)
-    return code is not None and any(sent.of(label) for label in labels)
+    return code if code is not None and any(sent.of(label) for label in labels) else None
 
 
 def _noun_starts(sdoc, k: int) -> bool:
@@ -185,10 +187,11 @@ def _noun_starts(sdoc, k: int) -> bool:
 UNIT_CLASSIFIED_TAGS = ("N", "Nc", "V")
 
 
-def _item_may_follow(i: int, sent, items_at: dict, units_at: dict) -> bool:
-    """An item or a counting unit starts where a number read from token i may end: what a quantity needs,
-    whichever of those ends its number has."""
-    return any(j in items_at or j in units_at for j in range(i + 1, min(i + MAX_NUMBER_TOKENS, sent.end) + 1))
+def _item_may_follow(i: int, sent, items_at: dict, units_at: dict, unlisted: bool) -> bool:
+    """An item (or a unit, then an item; or any unit, where goods no list names may be read) starts where a
+    number read from token i may end: what a quantity needs, whichever of those ends its number has."""
+    return any(j in items_at or (j in units_at and (unlisted or units_at[j].end in items_at))
+               for j in range(i + 1, min(i + MAX_NUMBER_TOKENS, sent.end) + 1))
 
 
 def _list_item_end(sdoc, sent, k) -> int:
