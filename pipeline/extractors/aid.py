@@ -329,7 +329,8 @@ def phrase_stops(sdoc, sent) -> set[int]:
 
 def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[int] | None = None) -> Party | None:
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
-    noun phrase after "cho", up to punctuation, a clause word or a preposition (a party inside it ends it)."""
+    noun phrase after "cho", up to punctuation, a number, a clause word or a preposition (a party inside it ends
+    it); a number opens it only before a noun of people ("cho 32 phụ nữ")."""
     texts = sdoc.texts
     if start >= sent.end:
         return None  # "… cho" ends the text: nothing follows to receive
@@ -342,13 +343,17 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
         # capitalised word starts a name, whatever the tagger says: it tags "Công ước" V in context; a noun of
         # people is one too: it tags "người dân" V after "được")
         return None
+    # "cho 8 hộ gia đình hội viên nghèo": a counted group of people opens with its number
+    counted = sdoc.like_num(start) and start + 1 < sent.end and any(m.start == start + 1
+                                                                     for m in sent.of("PEOPLE_HEAD"))
     end = start
     # "… ở <place>" goes on a phrase of people ("trẻ em nghèo ở Campuchia"), not one that names a place or a
     # party itself ("thành phố Tanabe ở tỉnh Wakayama"): that one ends there
     named = any(p.start == start for p in parties) or any(m.start == start for m in sent.of("PLACE_HEAD"))
     at_place = {m.start for m in sent.of("BENEFICIARY_AT")} if named else set()
     while end < sent.end:
-        if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT or sdoc.like_num(end) or (end > start and end in stops) \
+        if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT or (sdoc.like_num(end) and not (counted and end == start)) \
+                or (end > start and end in stops) \
                 or (end > start and end in at_place):
             break
         if end > start + 1 and sdoc.tags[end] in VERB_TAGS and sdoc.token_starts[end] in sdoc.word_starts \
@@ -356,6 +361,9 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
             break  # "… cho đội tuyển Muay TP.HCM chuẩn bị …": a verb after a name starts the next clause
         inside = next((p for p in parties if p.start == end), None)
         end = inside.end if inside is not None else end + 1
+        if inside is not None and inside.source == "place":
+            tail = _address_tail(sdoc, sent, end)
+            end = tail if tail - start <= MAX_PHRASE else end
     if end - start < 2 or end - start > MAX_PHRASE:
         return None
     if any(m.start == start for m in sent.of("PURPOSE_HEAD")):
@@ -373,6 +381,23 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     country = shared(p.country for p in parties if start <= p.start and p.end <= end)
     return Party(start, end, text, text, None, country, "phrase")
 
+
+
+def _address_tail(sdoc, sent, end: int) -> int:
+    """Where a place in a receiver's phrase ends with the places it lies in, named after commas up to the end of
+    its clause ("tại xã Hoàng Diệu, Chương Mỹ;"): the end of the last of them; ``end`` when no such tail
+    follows ("xã Hoàng Diệu, Đông Sơn và …" lists places; "…, Ông B cho biết" starts a clause)."""
+    texts = sdoc.texts
+    while end + 1 < sent.end and texts[end] == ",":
+        tail = end + 1
+        while tail < sent.end and texts[tail][:1].isupper() and not sdoc.like_num(tail):
+            tail += 1
+        if tail == end + 1 or not (tail == sent.end or texts[tail] in (",", ";", ".", ")", "…")):
+            return end
+        if tail < sent.end and texts[tail] == "," and not (tail + 1 < sent.end and texts[tail + 1][:1].isupper()):
+            return end  # "…, Chương Mỹ, tặng …": a list or a clause goes on, not an address
+        end = tail
+    return end
 
 
 def _flow(sent, anchor: Anchor) -> str:
