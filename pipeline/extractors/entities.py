@@ -86,6 +86,7 @@ class PartyFinder:
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
         # a mission's name holds where it serves ("Đại sứ quán Việt Nam tại Nhật Bản")
         self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
+        self.legal_forms = {str(h).casefold() for h in rules.merged_list("entity_shape", "legal_form_heads")}
         self.located_at = {m.start: m for m in matches.get("LOCATED_AT", [])}
         # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's"), a country
         # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country), or what it does and the place
@@ -141,6 +142,13 @@ class PartyFinder:
             return self.head_phrase(j, limit)
         while j < limit:
             place = self.places.get(j)
+            if place is not None and j > head.end and place.end - place.start == 1 \
+                    and place.phrase.get("kind") == "country" and self._capitalised_word(j - 1, limit) \
+                    and VIETNAMESE_SYLLABLE.match(self.sdoc.texts[j - 1]) is not None:
+                # "Công ty TNHH xử lý nước Trâm Anh", "Công ty Minh Đức": a one-syllable country after a
+                # capitalised syllable of the name is a given name's syllable ("Anh", "Đức"), not where it is from
+                j = self._word_end(j, limit)
+                continue
             if place is not None:
                 j = place.end
                 if place.phrase.get("country"):
@@ -161,6 +169,11 @@ class PartyFinder:
                 end = self._person_end(j, limit)
                 j = next((k for k in range(j + 2, end) if self.sdoc.texts[k] in self.surnames), end)
                 break
+            if j == head.end and head.text.casefold() in self.legal_forms and not self._capitalised_word(j, limit):
+                named = self._name_after_legal_form(j, limit)
+                if named is not None:
+                    j = named  # "Công ty CP hợp tác thương mại toàn cầu": a registered name, in lower case
+                    continue
             if j == head.end:
                 named = self._name_after_descriptors(j, limit)
                 if named is None:
@@ -234,6 +247,19 @@ class PartyFinder:
             if self._place_at(j, limit):
                 return j
         return None
+
+    def _name_after_legal_form(self, i: int, limit: int) -> int | None:
+        """Where the lower-case words after a company's legal form end ("Công ty CP hợp tác thương mại toàn cầu"):
+        nouns, verbs and adjectives of what it does, up to anything else; at a capitalised name or a place the
+        name goes on. None for fewer than two such words before neither ("Công ty cổ phần hoạt động trong …")."""
+        j, words = i, 0
+        while words < MAX_LEGAL_NAME_WORDS and self._lowercase_noun(j, limit, LEGAL_NAME_TAGS) \
+                and j not in self.joiners:
+            j, words = self._word_end(j, limit), words + 1
+        if words and (self._place_at(j, limit) or (self._capitalised_word(j, limit) and j not in self.heads
+                                                     and not self._is_person_at(j, limit))):
+            return j
+        return j if words >= 2 else None
 
     def _descriptors_before_place(self, i: int, limit: int) -> int | None:
         """Where a place starts after lower-case nouns or adjectives that a name holds after its capitalised
@@ -426,6 +452,8 @@ class PartyFinder:
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
 MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
 DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
+MAX_LEGAL_NAME_WORDS = 6  # lower-case words of a company's registered name after its legal form
+LEGAL_NAME_TAGS = ("N", "V", "A")  # "đầu tư xây dựng", "thương mại", "toàn cầu"
 MAX_TITLED_NAME = 5  # syllables of a name after a person's occupation ("Melinda French Gates", "Hàn Quốc Bi Rain")
 
 
