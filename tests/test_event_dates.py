@@ -69,3 +69,20 @@ def test_an_event_is_dated_by_a_year_of_its_clause_never_by_a_deadline(text, eve
 
     [row] = extract_text(text, published_at=None)["aid_events"]
     assert row["event_date"] == event_date
+
+
+def test_a_dateline_after_a_caption_that_runs_into_the_text_dates_the_scene():
+    # a photo's caption with no full stop ("(Ảnh: …)") runs into the dateline of the paragraph: the day still opens
+    # the scene, and dates the gift a sentence later that names no day of its own
+    from vnfacts.extractors import extract_text
+
+    body = ("Hội Chữ thập đỏ tỉnh Nghệ An chăm lo cho người nghèo.\n"
+            "Lễ trao quà diễn ra ấm cúng (Ảnh: Hội Chữ thập đỏ tỉnh) Ngày 15/5/2021, Hội Chữ thập đỏ tỉnh Nghệ An "
+            "đã tổ chức lễ trao quà tại xã Hưng Lộc. Hội Chữ thập đỏ tỉnh Nghệ An trao tặng 300 suất quà cho các hộ "
+            "nghèo.")
+    (row,) = extract_text(body)["aid_events"]
+    assert row["evidence"] == "300 suất quà"
+    assert row["event_date"] == "2021-05-15"
+    # the same caption with no day after it dates nothing
+    (row,) = extract_text(body.replace("Ngày 15/5/2021, ", ""))["aid_events"]
+    assert row["event_date"] is None

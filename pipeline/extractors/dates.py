@@ -22,10 +22,14 @@ WORD = re.compile(r"\w+")
 
 def opening_date(body: str, sentence_start: int, dates: list, grains=("day", "month")):
     """The date that opens a sentence (a scene's dateline: "Chiều 8/6, …", "Hôm nay (28.6) tại …"), or None: the
-    first of its dates of these grains with at most OPENING_WORDS words before it in the sentence."""
+    first of its dates of these grains with at most OPENING_WORDS words before it in the sentence, or capitalised
+    right after a closing bracket (a photo's caption that runs into the text with no full stop: "… (Ảnh: Trường
+    TH Chu Văn An) Ngày 15.5, …")."""
     for d in dates:
         if d.value.grain in grains:
-            return d if len(WORD.findall(body, sentence_start, d.start)) <= OPENING_WORDS else None
+            opens = len(WORD.findall(body, sentence_start, d.start)) <= OPENING_WORDS \
+                or (body[d.start:d.start + 1].isupper() and body[sentence_start:d.start].rstrip().endswith(")"))
+            return d if opens else None
     return None
 
 
