@@ -335,7 +335,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     if start >= sent.end:
         return None  # "… cho" ends the text: nothing follows to receive
     stops = phrase_stops(sdoc, sent) if stops is None else stops
-    if start in stops or start in {m.start for m in sent.of("TO")} or \
+    if start in stops or start in {m.start for m in sent.of("TO")} or _modifier_alone(sdoc, sent, start) or \
             any(m.start == start for m in sent.of("NOT_RECIPIENT")) or \
             (sdoc.tags[start] in VERB_TAGS and texts[start][:1].islower()
              and not any(m.start == start for m in sent.of("PEOPLE_HEAD"))):
@@ -381,6 +381,18 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     country = shared(p.country for p in parties if start <= p.start and p.end <= end)
     return Party(start, end, text, text, None, country, "phrase")
 
+
+
+def _modifier_alone(sdoc, sent, start: int) -> bool:
+    """An adjective or adverb with no noun right after it: it opens no noun phrase ("hỗ trợ công khai hơn 2 tỷ
+    đồng": "công khai", openly, is no receiver), where one before a noun does ("tân sinh viên", "cựu chiến binh")."""
+    if sdoc.tags[start] not in MODIFIER_TAGS:
+        return False
+    after = sdoc.word_end(start, sent.end)
+    return after >= sent.end or not sdoc.tags[after].startswith("N")
+
+
+MODIFIER_TAGS = ("A", "R")  # underthesea's (VLSP) adjectives and adverbs
 
 
 def _address_tail(sdoc, sent, end: int) -> int:

@@ -7,9 +7,8 @@ A pattern is a list of elements over the units of one sentence (``rules/aid/vi/a
 - ``{phrase: <role>}``: a party, or else a noun phrase no list names ("các hộ nghèo"), starts here: the
   sentence's phrase finder decides where the phrase ends; with ``up_to: [LABEL…]`` the phrase is every word
   from here to where a phrase of those labels starts (the agent before its verb: "do cộng đồng người Việt tại
-  Nhật Bản gửi tặng"), when they hold no punctuation, number or verb; ``opens_with: [LABEL…]``: a phrase no
-  list names (up to those labels or not) opens with a phrase of those labels; ``without: [LABEL…]``: none of
-  those starts inside it;
+  Nhật Bản gửi tặng"), when they hold no punctuation, number or verb; ``opens_with: [LABEL…]``: it opens with
+  a phrase of those labels; ``without: [LABEL…]``: none of those starts inside it;
 - ``{amount: <role>}``: an amount of money or a counted item starts here;
 - ``{label: <LABEL>, role: <role>?}``: a phrase of a word list (its label is declared in the rule file);
 - ``{aside: n}``: a bracketed aside of at most n tokens ("(trái)", "(gần 341 tỷ đồng)");
@@ -66,7 +65,7 @@ class Element:
     not_after: tuple[str, ...] = ()  # a unit right after a phrase of one of these is not it ("tại Hà Nội")
     kinds: tuple[str, ...] = ()  # party: the entity kinds it may be
     up_to: tuple[str, ...] = ()  # phrase: it runs to where a phrase of these labels starts
-    opens_with: tuple[str, ...] = ()  # phrase: one no list names opens with a phrase of one of these labels
+    opens_with: tuple[str, ...] = ()  # phrase with up_to: it opens with a phrase of one of these labels
     without: tuple[str, ...] = ()  # phrase with up_to: no phrase of these labels starts inside it
     options: tuple[tuple[str, object], ...] = ()  # title, name: what the sentence's finder of that unit reads
 
@@ -353,9 +352,6 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
     elif el.kind == "phrase":  # a party, else the noun phrase that starts here
         named = units.parties.get(i, [])
         phrase = units.phrase_at(i) if not named and units.phrase_at is not None else None
-        if phrase is not None and el.opens_with and not units.starts_any(i, el.opens_with) \
-                and not (units.sdoc.like_num(i) and units.starts_any(i + 1, el.opens_with)):
-            phrase = None  # "hỗ trợ công khai hơn 2 tỷ đồng": an adverb opens no group ("32 phụ nữ" is one)
         for p in named or ([phrase] if phrase is not None else []):
             yield p.end, bound + (Bound(str(el.value), p, p.start, p.end),)
     elif el.kind == "amount":
