@@ -573,7 +573,7 @@ def _row_patterns(rules: CompiledRules) -> tuple[tuple[Pattern, frozenset[str], 
 
 def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
                    carried: Frame | Callable[[], Frame | None] | None = None, earlier: list[Party] | None = None,
-                   opened: Frame | None = None,
+                   opened: Frame | Callable[[], Frame | None] | None = None,
                    headline: Frame | Callable[[], Frame | None] | None = None) -> list[AidEvent]:
     """The aid events the named patterns of the rule files find in a sentence, one per amount: the first
     pattern (in file order) that binds a donor, a recipient and the amount makes its row, and names it. A
@@ -581,14 +581,18 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     receivers the context names too when the pattern binds none; one that ``sets: {recipient: context}`` binds a
     giver and no receiver: the headline (or the lead) names them (``headline``, ``_headline_receivers``); one
     that ``sets: {donor: frame}`` takes giver and receivers from the frame a sentence before opened (``opened``: a
-    shipment, a handover, a row); one that ``sets: {donor: previous_clause}`` continues the row before it in the
-    sentence, with its giver and verb. A loan pattern (``flow: loan``) that binds no borrower leaves it to the
+    shipment, a handover, a row; in the first sentences with none opened, the headline's or lead's giver); one
+    that ``sets: {donor: previous_clause}`` continues the row before it in the sentence, with its giver and
+    verb. A loan pattern (``flow: loan``) that binds no borrower leaves it to the
     article's agreement with the lender (``borrowers_from_agreements``). A receiver bound on words that refer
     back ("khu vực này") is the party named last before them; a party named again by its head or level alone
     ("Hội đã trao …") is the one named before (``referring_parties``, read only in a sentence with an amount
     some pattern may bind)."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     present = sent.labels()
+    if callable(opened):  # the headline's or lead's frame, worked out only if a frame pattern may match
+        opened = opened() if any(from_frame and required <= present
+                                 for _, required, from_frame in _row_patterns(rules)) else None
     patterns = tuple(p for p, required, from_frame in _row_patterns(rules)
                      if required <= present and (opened is not None or not from_frame))
     anchors = find_anchors(sdoc, sent, rules) if patterns else []

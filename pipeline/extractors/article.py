@@ -71,7 +71,10 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         context = carried if in_lead else None
         if opened is not None and sent.index - opened_at > FRAME_SPAN:
             opened = None  # a frame serves the few sentences after it
-        found = pattern_events(sdoc, sent, rules, parties, context, earlier, opened,
+        # with no gift named in the sentences before, the first sentences' frame is the headline's or the lead's
+        # ("Tỷ phú Warren Buffett lại hiến 3,17 tỷ USD …" then "… riêng quỹ Bill & Melinda Gates nhận được …")
+        frame = opened if opened is not None or context is None else context
+        found = pattern_events(sdoc, sent, rules, parties, context, earlier, frame,
                                headline=Later(partial(_headline, carried, title)))
         events.extend(found)
         own = [e for e in found if e.rule_id not in frame_rules]
