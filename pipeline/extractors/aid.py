@@ -581,7 +581,7 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     receivers the context names too when the pattern binds none; one that ``sets: {recipient: context}`` binds a
     giver and no receiver: the headline (or the lead) names them (``headline``, ``_headline_receivers``); one
     that ``sets: {donor: frame}`` takes giver and receivers from the frame a sentence before opened (``opened``: a
-    shipment, a handover, a row; in the first sentences with none opened, the headline's or lead's giver); one
+    shipment, a handover, a row; in the first sentences with none opened, the headline's giver); one
     that ``sets: {donor: previous_clause}`` continues the row before it in the sentence, with its giver and
     verb. A loan pattern (``flow: loan``) that binds no borrower leaves it to the
     article's agreement with the lender (``borrowers_from_agreements``). A receiver bound on words that refer

@@ -58,6 +58,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     gives = matches.get("GIVE") or matches.get("RECEIVE")
     title = Later(lambda: title_frame(article.get("title"), rules) if gives else None)
     carried = Later(lambda: t if (t := title()) is not None and t.donor is not None else None)
+    headline_giver = carried  # carried becomes the lead's frame once the lead is read
     lead_sentence = next((s.index for s in sentences if s.end - s.start >= 2), None)
     events, official_mentions, agreements = [], [], []
     earlier = PartiesRead()  # the parties of the sentences read so far, for pronouns
@@ -71,9 +72,10 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
         context = carried if in_lead else None
         if opened is not None and sent.index - opened_at > FRAME_SPAN:
             opened = None  # a frame serves the few sentences after it
-        # with no gift named in the sentences before, the first sentences' frame is the headline's or the lead's
-        # ("Tỷ phú Warren Buffett lại hiến 3,17 tỷ USD …" then "… riêng quỹ Bill & Melinda Gates nhận được …")
-        frame = opened if opened is not None or context is None else context
+        # with no gift named in the sentences before, the first sentences' frame is the headline's ("Tỷ phú Warren
+        # Buffett lại hiến 3,17 tỷ USD …" then "… riêng quỹ Bill & Melinda Gates nhận được …"); a gift the lead
+        # names frames only the few sentences after it, as any other
+        frame = opened if opened is not None or not in_lead else headline_giver
         found = pattern_events(sdoc, sent, rules, parties, context, earlier, frame,
                                headline=Later(partial(_headline, carried, title)))
         events.extend(found)
