@@ -230,7 +230,7 @@ def schema_problems(data: dict) -> list[tuple[str, str]]:
 
 
 # The roles the patterns of each kind may bind: what the extractor of that kind reads off a match.
-PATTERN_ROLES = {"aid": {"donor", "recipient", "value", "verb"}, "agreement": {"party", "document", "verb"},
+PATTERN_ROLES = {"aid": {"donor", "recipient", "value", "verb", "recipient_head"}, "agreement": {"party", "document", "verb"},
                  "official": {"name", "title"}}
 
 

@@ -631,6 +631,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             if not binds_recipient and continued is not None:
                 recipients = list(continued.recipients)
             recipients = [r for r in (_referred_to(sent, r, parties) for r in recipients) if r is not None]
+            head = match.one("recipient_head")
+            if head is not None and len(recipients) == 1 and head.end <= recipients[0].start:
+                recipients = [_headed_by(sdoc, head.start, recipients[0])]
             if anchor is None or donor is None or (anchor.start, anchor.end) in taken:
                 continue
             if not recipients and not lender_only:
@@ -661,6 +664,14 @@ def _headline_receivers(headline: Frame | Callable[[], Frame | None] | None, don
     if headline is None or (headline.donor is not None and headline.donor.name != donor.name):
         return ()
     return headline.recipients
+
+
+def _headed_by(sdoc, start: int, recipient: Party) -> Party:
+    """A receiver with the noun before it that says whose it is ("gia đình mỗi nạn nhân tử vong": the family of
+    each victim, not the victims)."""
+    c0, c1 = char_span(sdoc, start, recipient.end)
+    return Party(start, recipient.end, sdoc.text[c0:c1], sdoc.text[c0:c1], None, recipient.country, "phrase",
+                 count=recipient.count)
 
 
 def _referred_to(sent, recipient: Party, parties: list[Party]) -> Party | None:
