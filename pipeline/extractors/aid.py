@@ -382,7 +382,6 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     return Party(start, end, text, text, None, country, "phrase")
 
 
-
 def _modifier_alone(sdoc, sent, start: int) -> bool:
     """An adjective or adverb with no noun right after it: it opens no noun phrase ("hỗ trợ công khai hơn 2 tỷ
     đồng": "công khai", openly, is no receiver), where one before a noun does ("tân sinh viên", "cựu chiến binh")."""
@@ -590,7 +589,7 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     some pattern may bind)."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     present = sent.labels()
-    if callable(opened):  # the headline's or lead's frame, worked out only if a frame pattern may match
+    if callable(opened):  # the headline's giver, worked out only if a pattern of a frame's giver may match
         opened = opened() if any(from_frame and required <= present
                                  for _, required, from_frame in _row_patterns(rules)) else None
     patterns = tuple(p for p, required, from_frame in _row_patterns(rules)
