@@ -122,7 +122,7 @@ ROLE_COLOURS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("verb", (), "#dddddd"),
     ("date", (), "#bbcc33"),
     ("document", (), "#99ddff"),
-    ("party", (), "#44bb99"),
+    ("party", ("party_official",), "#44bb99"),
     ("name", (), "#aaaa00"),
     ("title", (), "#ffffff"),
 )

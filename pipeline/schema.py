@@ -404,7 +404,8 @@ AGREEMENTS = Table(
         _c("count", pa.int32(), "For an aggregate statement ('gần 20 biên bản ghi nhớ'): how many.", True),
         _c("count_qualifier", VOCAB, "Approximation of `count`: nearly, more_than, about, …", True),
         _c("since", pa.string(), "For an aggregate: the year counting starts from.", True),
-        _roles_column("document, party, verb, date"),
+        _roles_column("document, party, or party_official for a head of state, government or diplomacy signing "
+                      "for the state; verb, date"),
     ) + _evidence_columns("the document's title or the aggregate statement"),
 )
 

@@ -436,7 +436,7 @@ ROLE_CHECKS = {
 # The roles a row of each table may carry.
 ROLE_NAMES = {
     "aid_events": {"donor", "donor_official", "recipient", "amount", "quantity", "verb", "date"},
-    "agreements": {"document", "party", "verb", "date"},
+    "agreements": {"document", "party", "party_official", "verb", "date"},
     "officials": {"name", "title"},
 }
 

@@ -43,3 +43,23 @@ def test_a_caption_that_repeats_a_signing_is_the_same_row():
     rows = _rows("Tổng cục Giáo dục nghề nghiệp và Cục Việc làm đã ký kết chương trình phối hợp nhằm xây dựng thị "
                  "trường lao động. Tổng cục Giáo dục nghề nghiệp và Cục Việc làm ký kết chương trình phối hợp công tác.")
     assert len(rows) == 1
+
+
+def test_a_head_of_diplomacy_who_signs_signs_for_the_state_the_article_titles_him_with():
+    # dantri_news_world_248 (dev gold: parties Trung Quốc and Iran): the minister is titled with his state sentences
+    # before he signs; the state is a party, his words its role
+    titled = "Ngoại trưởng Trung Quốc Vương Nghị đã tiếp đón Ngoại trưởng Nga Sergei Lavrov. "
+    (row,) = _rows(titled + "Một tuần sau, ông Vương Nghị bay đến Iran và ký một thỏa thuận hợp tác với giá trị lớn.")
+    assert row["parties"] == ["Trung Quốc", "Iran"]
+    assert [(r["role"], r["text"]) for r in row["roles"] if r["role"].startswith("party")] == \
+        [("party_official", "Vương Nghị"), ("party", "Iran")]
+    # one who reports or witnesses the signing signs nothing; an official no state title names, nothing
+    for sentence in ("Ông Vương Nghị cho biết Iran đã ký một thỏa thuận hợp tác.",
+                     "Theo Ngoại trưởng Vương Nghị, Iran đã ký một thỏa thuận hợp tác.",
+                     "Ông Vương Nghị đã chứng kiến lễ ký kết một thỏa thuận hợp tác của Iran."):
+        (row,) = _rows(titled + sentence)
+        assert "Iran" in row["parties"] and "Trung Quốc" not in row["parties"], sentence
+        assert not [r for r in row["roles"] if r["role"] == "party_official"], sentence
+    (row,) = _rows("Giám đốc Sở Y tế Trần Văn An đã tiếp đoàn. Một tuần sau, ông Trần Văn An bay đến Iran và ký một "
+                   "thỏa thuận hợp tác.")
+    assert row["parties"] == ["Iran"]

@@ -10,7 +10,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
-from .entities import Party, person_shaped
+from .entities import Party, country_names, person_shaped
 from .records import SignedDocument, TokenSpan, in_text_order, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
@@ -385,6 +385,78 @@ def signed_by_both_sides(documents: list[SignedDocument], sdoc: SyllableDoc, sen
     if not signed or not two:
         return
     _signed_also_by(signed, sdoc, two)
+
+
+def sign_for_their_state(documents: list[SignedDocument], officials: list[dict], body: str,
+                         sentence_starts: list[int], rules: CompiledRules) -> None:
+    """A head of state or government, or a foreign minister, who signs, signs for the state they serve: "Một tuần
+    sau, ông Vương Nghị bay đến Iran và ký một thỏa thuận hợp tác" is signed by China, when the article titles
+    him with it ("Ngoại trưởng Trung Quốc Vương Nghị"). For a document that names fewer than two parties, the
+    state of such a person named before it in its sentence is a party, the person's words its role
+    (``party_official``); the person's own state already a party adds nothing, and one who only speaks of the
+    signing ("Theo Ngoại trưởng Mỹ …", "ông Blinken cho biết Iran đã ký …") or witnesses it ("… chứng kiến lễ ký
+    kết …") signs nothing."""
+    heads = [str(t) for t in rules.merged_list("official", "state_titles")]
+    names = country_names(rules)
+    signers = [o for o in officials if o.get("country") in names
+               and any(t == h or t.startswith(h + " ") for t in o.get("titles") or () for h in heads)]
+    if not signers:
+        return
+    for document in documents:
+        if len(document.parties) >= 2:
+            continue
+        end = document.row["char_start"]
+        start = max((s for s in sentence_starts if s <= end), default=0)
+        found = _official_named_in(body, start, end, signers)
+        if found is None:
+            continue
+        official, (a, b) = found
+        if _speaks_of(body, start, a, b, end, rules):
+            continue
+        state = names[official["country"]]
+        if state in document.parties:
+            continue
+        document.row["parties"] = [state] + document.parties
+        document.row["roles"] = sorted(document.row["roles"] + [{"role": "party_official", "text": body[a:b],
+                                                                 "char_start": a, "char_end": b}],
+                                       key=in_text_order)
+
+
+def _official_named_in(body: str, start: int, end: int, officials: list[dict]):
+    """The last of ``officials`` named by their full name in body[start:end], with where; None when none is."""
+    best = None
+    for official in officials:
+        name = str(official["name"])
+        at = body.rfind(name, start, end)
+        while at >= 0 and not _whole_words(body, at, at + len(name)):
+            at = body.rfind(name, start, at)
+        if at >= 0 and (best is None or at > best[1][0]):
+            best = (official, (at, at + len(name)))
+    return best
+
+
+def _speaks_of(body: str, start: int, a: int, b: int, end: int, rules: CompiledRules) -> bool:
+    """The person at body[a:b] reports or witnesses the signing: "theo" stands right before their titles, or a
+    verb of speech (the aid rules' ``speech_verbs``) or of witnessing (``witness_verbs``) stands between them and
+    the document."""
+    before, between = body[start:a].casefold(), body[b:end].casefold()
+    if " theo " in f" {before[-40:]}":
+        return True
+    verbs = rules.merged_list("aid", "speech_verbs") + rules.merged_list("agreement", "witness_verbs")
+    return any(_holds_words(between, str(v).casefold()) for v in verbs)
+
+
+def _holds_words(text: str, words: str) -> bool:
+    at = text.find(words)
+    while at >= 0:
+        if _whole_words(text, at, at + len(words)):
+            return True
+        at = text.find(words, at + 1)
+    return False
+
+
+def _whole_words(body: str, a: int, b: int) -> bool:
+    return (a == 0 or not body[a - 1].isalnum()) and (b == len(body) or not body[b].isalnum())
 
 
 def _two_sides(named: list[Party]) -> list[Party]:

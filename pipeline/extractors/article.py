@@ -13,7 +13,7 @@ from ..dates import find_dates
 from ..lexicon import CompiledRules, Match, SyllableDoc, compile_rules, phrase_doc, syllable_doc
 from ..normalizers import normalizer
 from ..tokenize import Word, tokenize_body
-from .agreements import SIDES_SENTENCES, agreements_in_sentence, kind_words, signed_by_both_sides
+from .agreements import SIDES_SENTENCES, agreements_in_sentence, kind_words, sign_for_their_state, signed_by_both_sides
 from .aid import (Frame, PartiesRead, agent_frame, complete_frame, opened_frame, pattern_events, title_frame,
                   with_title_receiver)
 from .dates import _date_rows, _event_date, clauses_by_char, deadline_starts, deadline_words, is_dateline, opening_date
@@ -106,6 +106,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     aid_id = article["article_id"]
     for n, e in enumerate(events):
         e["event_id"] = f"{aid_id}-aid-{n:03d}"
+    sign_for_their_state(agreements, officials, body, [sdoc.token_starts[s.start] for s in sentences], rules)
     agreements = normalizer(rules.first("agreement")["normalizer"])(agreements, kind_words(rules))
     tables = {"aid_events": events, "officials": officials, "agreements": agreements, "dates": _date_rows(dates),
               "mentions": mentions}
