@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -10,7 +11,7 @@ from ..lexicon import CompiledRules, Match, SyllableDoc
 from ..numbers import parse_number
 from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
-from .entities import Party, country_names, person_shaped
+from .entities import Party, acts_for_a_state, country_names, person_shaped
 from .records import SignedDocument, TokenSpan, in_text_order, roles_of
 from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
 
@@ -396,10 +397,8 @@ def sign_for_their_state(documents: list[SignedDocument], officials: list[dict],
     (``party_official``); the person's own state already a party adds nothing, and one who only speaks of the
     signing ("Theo Ngoại trưởng Mỹ …", "ông Blinken cho biết Iran đã ký …") or witnesses it ("… chứng kiến lễ ký
     kết …") signs nothing."""
-    heads = [str(t) for t in rules.merged_list("official", "state_titles")]
     names = country_names(rules)
-    signers = [o for o in officials if o.get("country") in names
-               and any(t == h or t.startswith(h + " ") for t in o.get("titles") or () for h in heads)]
+    signers = [o for o in officials if o.get("country") in names and acts_for_a_state(o.get("titles") or (), rules)]
     if not signers:
         return
     for document in documents:
@@ -423,15 +422,13 @@ def sign_for_their_state(documents: list[SignedDocument], officials: list[dict],
 
 
 def _official_named_in(body: str, start: int, end: int, officials: list[dict]):
-    """The last of ``officials`` named by their full name in body[start:end], with where; None when none is."""
+    """The last of ``officials`` named by their full name, as whole words, in body[start:end], with where; None
+    when none is."""
     best = None
     for official in officials:
-        name = str(official["name"])
-        at = body.rfind(name, start, end)
-        while at >= 0 and not _whole_words(body, at, at + len(name)):
-            at = body.rfind(name, start, at)
-        if at >= 0 and (best is None or at > best[1][0]):
-            best = (official, (at, at + len(name)))
+        found = [m.span() for m in _whole_words(str(official["name"])).finditer(body, start, end)]
+        if found and (best is None or found[-1][0] > best[1][0]):
+            best = (official, found[-1])
     return best
 
 
@@ -443,20 +440,13 @@ def _speaks_of(body: str, start: int, a: int, b: int, end: int, rules: CompiledR
     if " theo " in f" {before[-40:]}":
         return True
     verbs = rules.merged_list("aid", "speech_verbs") + rules.merged_list("agreement", "witness_verbs")
-    return any(_holds_words(between, str(v).casefold()) for v in verbs)
+    return any(_whole_words(str(v).casefold()).search(between) for v in verbs)
 
 
-def _holds_words(text: str, words: str) -> bool:
-    at = text.find(words)
-    while at >= 0:
-        if _whole_words(text, at, at + len(words)):
-            return True
-        at = text.find(words, at + 1)
-    return False
-
-
-def _whole_words(body: str, a: int, b: int) -> bool:
-    return (a == 0 or not body[a - 1].isalnum()) and (b == len(body) or not body[b].isalnum())
+@lru_cache(maxsize=1024)
+def _whole_words(words: str) -> re.Pattern:
+    """``words`` not inside longer words (the whole-word search of validation and the officials' counts)."""
+    return re.compile(rf"(?<!\w){re.escape(words)}(?!\w)")
 
 
 def _two_sides(named: list[Party]) -> list[Party]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
 from ..tokenize import tokenize_body
-from .entities import Party, country_names, party_finder, person_shaped
+from .entities import Party, acts_for_a_state, country_names, party_finder, person_shaped
 from .money import Anchor, find_anchors
 from .patterns import ADVERB_TAGS, MAX_PHRASE, VERB_TAGS, Pattern, SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
@@ -519,7 +519,6 @@ def full_names_of_people(events: list[AidEvent], parties: list[Party]) -> None:
 def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: CompiledRules) -> None:
     """A head of state or government, or a foreign minister, who gives, gives for the state they serve: the
     donor of "Tổng thống Biden phê chuẩn gói hỗ trợ …" is the United States (the person is in officials)."""
-    heads = [str(t) for t in rules.merged_list("official", "state_titles")]
     names = country_names(rules)
     first_named: dict[str, dict] = {}  # a name, or the end of one after a space -> the first official it names
     for o in officials:
@@ -531,7 +530,7 @@ def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: C
     for event in events:
         donor = event.donor_name
         person = first_named.get(donor)
-        if person is None or not any(t == h or t.startswith(h + " ") for t in person["titles"] for h in heads):
+        if person is None or not acts_for_a_state(person["titles"], rules):
             continue
         if person["country"] == event.recipient_country and event.recipient_kind == "country":
             continue  # "Tổng thống Donald Trump ký lệnh viện trợ … cho Israel": no state gives to itself
@@ -589,11 +588,10 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
     some pattern may bind)."""
     # only the patterns whose required words the sentence holds, and no amount sought when none is left
     present = sent.labels()
+    candidates = [(p, from_frame) for p, required, from_frame in _row_patterns(rules) if required <= present]
     if callable(opened):  # the headline's giver, worked out only if a pattern of a frame's giver may match
-        opened = opened() if any(from_frame and required <= present
-                                 for _, required, from_frame in _row_patterns(rules)) else None
-    patterns = tuple(p for p, required, from_frame in _row_patterns(rules)
-                     if required <= present and (opened is not None or not from_frame))
+        opened = opened() if any(from_frame for _, from_frame in candidates) else None
+    patterns = tuple(p for p, from_frame in candidates if opened is not None or not from_frame)
     anchors = find_anchors(sdoc, sent, rules) if patterns else []
     if not anchors:
         return []

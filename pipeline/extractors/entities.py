@@ -469,6 +469,13 @@ def country_names(rules: CompiledRules) -> dict[str, str]:
     return names
 
 
+def acts_for_a_state(titles, rules: CompiledRules) -> bool:
+    """One of ``titles`` is a title of who acts for their state (a head of state or government, a foreign
+    minister: the official rules' ``state_titles``), alone or completed ("Ngoại trưởng Trung Quốc")."""
+    heads = rules.merged_list("official", "state_titles")
+    return any(t == h or t.startswith(f"{h} ") for t in titles for h in map(str, heads))
+
+
 def party_finder(sdoc: SyllableDoc, matches, rules: CompiledRules, proper_nouns: set[int] | None = None) \
         -> PartyFinder:
     return PartyFinder(sdoc, matches, rules, proper_nouns)
