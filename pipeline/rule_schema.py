@@ -110,7 +110,9 @@ COMMON = {
     "require_word_boundary": BOOL,
     "reference_date": {"type": "string", "format": "date"},
 }
-PATTERNS = {"patterns": {"type": "array", "items": PATTERN}}
+# "pattern_parts": elements several patterns share, each named once and used in the patterns by a YAML alias
+PATTERNS = {"patterns": {"type": "array", "items": PATTERN},
+            "pattern_parts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/element"}}}
 
 # The keys each kind reads, besides the common ones and its declared word lists.
 KIND_KEYS: dict[str, dict] = {

@@ -128,11 +128,12 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
         return None
     read = earlier if isinstance(earlier, PartiesRead) else PartiesRead(earlier)
     parties_at = {p.start for p in parties}
+    inside = {t for p in parties for t in range(p.start, p.end)}
     for anaphor in sent.of("ANAPHOR"):
         if not (anaphor.end <= verb.start and verb.start - anaphor.end <= ANAPHOR_TO_VERB):
             continue
-        if anaphor.end in parties_at:
-            continue  # "ông Mick Mulvaney": an honorific before a name, not a pronoun
+        if anaphor.end in parties_at or anaphor.start in inside:
+            continue  # "ông Mick Mulvaney": an honorific before a name, not a pronoun; "Anh": the country
         if anaphor.phrase.normalized == "person":
             person = read.last_person()
             if person is None:
@@ -476,15 +477,35 @@ def reconcile_totals(events: list[AidEvent]) -> None:
 
 
 def merge_repeated_events(events: list[AidEvent]) -> list[AidEvent]:
-    """The same event stated twice in an article (a caption and a paragraph) is one row."""
+    """The same event stated twice in an article (a caption and a paragraph) is one row, also when one statement
+    names the giver or the receiver more fully than the other ("ban tổ chức lễ hội", "ban tổ chức"; "bé Phạm
+    Nhật Anh", "gia đình bé Phạm Nhật Anh")."""
     kept: dict[tuple, AidEvent] = {}
     for e in events:
         key = e.key()
-        if key in kept:
-            kept[key].n_mentions += 1
+        same = kept.get(key) or next((k for k in kept.values() if _named_more_fully(k, e)), None)
+        if same is not None:
+            same.n_mentions += 1
         else:
             kept[key] = e
     return list(kept.values())
+
+
+def _named_more_fully(a: AidEvent, b: AidEvent) -> bool:
+    """Everything of the two events is the same but the names of one receiver, one ending in the other, or of the
+    giver, one starting with the other."""
+    if a.key()[2:] != b.key()[2:] or len(a.recipients) > 1 or len(b.recipients) > 1:
+        return False
+    return _same_or_longer(a.donor_name or "", b.donor_name or "", at_start=True) and \
+        _same_or_longer(a.recipient, b.recipient, at_start=False)
+
+
+def _same_or_longer(x: str, y: str, at_start: bool) -> bool:
+    """``x`` and ``y`` are one name, or one is the other and more words (after it, or before it)."""
+    if x == y:
+        return True
+    longer, shorter = (x, y) if len(x) > len(y) else (y, x)
+    return bool(shorter) and (longer.startswith(shorter + " ") if at_start else longer.endswith(" " + shorter))
 
 
 def aid_article_steps(events: list[AidEvent], agreements: list, parties: list[Party], officials: list[dict],

@@ -98,8 +98,12 @@ class PartyFinder:
                                     or self._serves_a_place(m.end, n))}
         self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", [])
                            if m.start in self.lowercase_heads})
+        self.organisers = {m.start: m for m in matches.get("EVENT_ORGANISER", [])}
+        self.family_nouns = {m.end: m for m in matches.get("FAMILY_NOUN", [])}
+        self.member_groups = {m.end: m for m in matches.get("MEMBER_GROUP", [])}
+        self.addresses = {m.end: m for m in matches.get("RECEIVER_HONORIFIC", [])}
         # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
-        self.phrase_openers = set(self.heads) | set(self.places) | set(self.unlisted_places)
+        self.phrase_openers = set(self.heads) | set(self.places) | set(self.unlisted_places) | set(self.organisers)
 
     # -- words
     def _word_end(self, i: int, limit: int) -> int:
@@ -116,6 +120,11 @@ class PartyFinder:
         return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in tags \
             and sdoc.token_starts[i] in sdoc.word_starts and i not in self.stops and i not in self.verbs \
             and i not in self.not_parties and i not in self.complement_stops
+
+    def _name_syllable(self, i: int, limit: int) -> bool:
+        """A capitalised Vietnamese syllable that starts no place, head or person: one more syllable of a name."""
+        return self._capitalised_word(i, limit) and i not in self.places and i not in self.heads \
+            and VIETNAMESE_SYLLABLE.match(self.sdoc.texts[i]) is not None and not self._is_person_at(i, limit)
 
     def _country_at(self, i: int) -> bool:
         place = self.places.get(i)
@@ -142,11 +151,13 @@ class PartyFinder:
             return self.head_phrase(j, limit)
         while j < limit:
             place = self.places.get(j)
-            if place is not None and j > head.end and place.end - place.start == 1 \
-                    and place.phrase.get("kind") == "country" and self._capitalised_word(j - 1, limit) \
-                    and VIETNAMESE_SYLLABLE.match(self.sdoc.texts[j - 1]) is not None:
-                # "Công ty TNHH xử lý nước Trâm Anh", "Công ty Minh Đức": a one-syllable country after a
-                # capitalised syllable of the name is a given name's syllable ("Anh", "Đức"), not where it is from
+            if place is not None and place.end - place.start == 1 and place.phrase.get("kind") == "country" and (
+                    j > head.end and self._capitalised_word(j - 1, limit)
+                    and VIETNAMESE_SYLLABLE.match(self.sdoc.texts[j - 1]) is not None
+                    or self._name_syllable(place.end, limit) and self.sdoc.tags[place.end] == "Np"):
+                # "Công ty TNHH xử lý nước Trâm Anh", "Công ty Minh Đức", "Công ty Mỹ Tân": a one-syllable country
+                # beside a capitalised Vietnamese syllable of the name is a syllable of a given name ("Anh",
+                # "Đức", "Mỹ"), not where it is from
                 j = self._word_end(j, limit)
                 continue
             if place is not None:
@@ -229,6 +240,19 @@ class PartyFinder:
         if j == head.end:
             return None
         return j, country
+
+    def event_of_organiser(self, i: int, limit: int) -> int:
+        """Where the event an organiser is named by ends: its lower-case nouns ("lễ hội", "giải"), then its
+        capitalised name ("Tiền Phong Marathon"); ``i`` when neither follows."""
+        j = i
+        for _ in range(MAX_HEAD_DESCRIPTORS):
+            if not self._lowercase_noun(j, limit, EVENT_TAGS) or j in self.joiners:
+                break
+            j = self._word_end(j, limit)
+        while self._capitalised_word(j, limit) and j not in self.heads and j not in self.places \
+                and not self._is_person_at(j, limit):
+            j = self._word_end(j, limit)
+        return j
 
     def _name_after_descriptors(self, i: int, limit: int) -> int | None:
         """Where a name starts after the lower-case nouns that say what an organisation does ("Công ty ô tô
@@ -362,6 +386,12 @@ class PartyFinder:
                 i += 1  # most words: neither a party's head, a place nor capitalised
                 continue
             headed = self.head_phrase(i, end)
+            organiser = self.organisers.get(i) if headed is None else None
+            if organiser is not None:
+                j = self.event_of_organiser(organiser.end, end)
+                found.append(self._party(i, j, "organisation", None, "head"))
+                i = j
+                continue
             place = self.places.get(i)
             if headed is not None and place is not None and (place.end >= headed[0] or place.end in self.joiners):
                 # the lists know the whole name ("Chính phủ Nhật Bản" is Nhật Bản); a joiner after it starts
@@ -407,7 +437,21 @@ class PartyFinder:
                 i = j
                 continue
             i += 1
-        return self._with_abbreviations([self._described_person(p) for p in found], end)
+        return self._with_abbreviations([self._group_of(self._described_person(p)) for p in found], end)
+
+    def _group_of(self, party: Party) -> Party:
+        """The people a party names stand for: a family named by one of its members after the word of address
+        ("gia đình em Nguyễn Văn An", "gia đình cháu Tuấn"), the readers or staff of an organisation ("bạn đọc
+        Báo VietNamNet", "cán bộ, nhân viên Công ty X"). The member or the organisation is not the party."""
+        address = self.addresses.get(party.start)
+        family = self.family_nouns.get(address.start) if address is not None else None
+        if family is not None and party.kind in (None, "person"):
+            return self._party(family.start, party.end, None, party.country, "phrase")
+        group = self.member_groups.get(party.start)
+        if group is not None and (party.source == "head" and party.kind not in (None, "person")
+                                  or party.start in self.heads):
+            return self._party(group.start, party.end, None, party.country, "phrase")
+        return party
 
     def _described_person(self, party: Party) -> Party:
         """"chàng trai Sài thành", "du học sinh Việt": a place or name right after a noun for one person
@@ -451,6 +495,7 @@ class PartyFinder:
 
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
 MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
+EVENT_TAGS = ("N",)  # "lễ hội", "giải": what the event is; a verb after them is the organiser's
 DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
 MAX_LEGAL_NAME_WORDS = 6  # lower-case words of a company's registered name after its legal form
 LEGAL_NAME_TAGS = ("N", "V", "A")  # "đầu tư xây dựng", "thương mại", "toàn cầu"
