@@ -448,8 +448,8 @@ class PartyFinder:
         if family is not None and party.kind in (None, "person"):
             return self._party(family.start, party.end, None, party.country, "phrase")
         group = self.member_groups.get(party.start)
-        if group is not None and (party.source == "head" and party.kind not in (None, "person")
-                                  or party.start in self.heads):
+        if group is not None and party.kind != "person" and (party.source in ("head", "list", "place")
+                                                           or party.start in self.heads):
             return self._party(group.start, party.end, None, party.country, "phrase")
         return party
 
