@@ -350,6 +350,8 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
             phrase, resume = found
             yield resume, bound + (Bound(str(el.value), phrase, phrase.start, phrase.end),)
     elif el.kind == "phrase":  # a party, else the noun phrase that starts here
+        if el.opens_with and not units.starts_any(i, el.opens_with):
+            return
         named = units.parties.get(i, [])
         phrase = units.phrase_at(i) if not named and units.phrase_at is not None else None
         for p in named or ([phrase] if phrase is not None else []):
