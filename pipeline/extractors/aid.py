@@ -239,7 +239,30 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
         if antecedent is not None:
             c0, c1 = char_span(sdoc, head.start, head.end)
             out.append(replace(antecedent, start=head.start, end=head.end, text=sdoc.text[c0:c1], source="referring"))
+    inside = {t for p in parties for t in range(p.start, p.end)}
+    for anaphor in sent.of("ANAPHOR"):
+        # the last person named after the same word ("cô Lan" … "tặng cô 5 triệu đồng"), whom it can only mean
+        if anaphor.phrase.normalized == "person" and anaphor.start not in inside \
+                and _receives_so_much(sdoc, sent, anaphor) \
+                and (person := earlier.last_named_by(anaphor.text.casefold(), sdoc, {})) is not None \
+                and (person_shaped(person) or person.after_honorific):
+            c0, c1 = char_span(sdoc, anaphor.start, anaphor.end)
+            out.append(replace(person, start=anaphor.start, end=anaphor.end, text=sdoc.text[c0:c1], source="pronoun"))
     return sorted(out, key=lambda p: p.start)
+
+
+def _receives_so_much(sdoc: SyllableDoc, sent: Sentence, anaphor: Match) -> bool:
+    """A word of address right after a verb of giving (or its "cho") and right before an amount ("tặng cô 5 triệu
+    đồng", "trao cho em số tiền …"): the person it stands for receives."""
+    after_verb = any(m.end == anaphor.start for label in ("GIVE", "TO") for m in sent.of(label))
+    return after_verb and anaphor.end < sent.end and (
+        sdoc.tags[anaphor.end] == "M" or any(m.start == anaphor.end for m in sent.of("MONEY_NOUN")))
+
+
+def _as_read_from_context(party: Party) -> Party:
+    """A receiver a word of address stands for is the person named before: the row reads it from the context,
+    at no words of its sentence."""
+    return replace(party, start=-1, end=-1) if party.source == "pronoun" else party
 
 
 def _stands_alone(sdoc: SyllableDoc, sent: Sentence, head: Match) -> bool:
@@ -648,7 +671,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                 recipients = list(_headline_receivers(headline, donor))
             if not binds_recipient and continued is not None:
                 recipients = list(continued.recipients)
-            recipients = [r for r in (_referred_to(sent, r, parties) for r in recipients) if r is not None]
+            recipients = [_as_read_from_context(r) for r in (_referred_to(sent, r, parties) for r in recipients)
+                          if r is not None]
             head = match.one("recipient_head")
             if head is not None and len(recipients) == 1 and head.end <= recipients[0].start:
                 recipients = [_headed_by(sdoc, head.start, recipients[0])]

@@ -100,6 +100,7 @@ class PartyFinder:
                            if m.start in self.lowercase_heads})
         self.organisers = {m.start: m for m in matches.get("EVENT_ORGANISER", [])}
         self.family_nouns = {m.end: m for m in matches.get("FAMILY_NOUN", [])}
+        self.run_in_openers = {m.start for m in matches.get("RUN_IN_OPENER", [])}
         self.member_groups = {m.end: m for m in matches.get("MEMBER_GROUP", [])}
         self.addresses = {m.end: m for m in matches.get("RECEIVER_HONORIFIC", [])}
         # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
@@ -136,7 +137,7 @@ class PartyFinder:
 
     def _person_end(self, i: int, limit: int) -> int:
         j = i + 1
-        while j < limit and _is_capitalised(self.sdoc.texts[j]) and j - i < 4:
+        while j < limit and _is_capitalised(self.sdoc.texts[j]) and j - i < 4 and j not in self.run_in_openers:
             j += 1
         return j
 
@@ -329,13 +330,16 @@ class PartyFinder:
             return None
         j = self._word_end(i, limit)
         while True:
-            if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads:
+            if self._capitalised_word(j, limit) and j not in self.places and j not in self.heads \
+                    and j not in self.run_in_openers:
                 j = self._word_end(j, limit)
             elif j < limit and (self.sdoc.texts[j] in INNER_NAME_MARKS or j in self.foreign_joiners) \
                     and self._capitalised_word(j + 1, limit):
                 j = self._word_end(j + 1, limit)  # "Smith & Wollensky", "Save the Children"
             else:
                 break
+        # the segmenter may glue the sentence run into the name to it ("Mai Thị Thắm Sáng" | "ngày 13/5")
+        j = min((k for k in self.run_in_openers if i < k < j), default=j)
         syllables = [text for text, space in zip(self.sdoc.texts[i:j], self.sdoc.spaces[i:j]) if not space]
         if any(any(c.isdigit() for c in s) for s in syllables) or sum(c.isalpha() for s in syllables for c in s) < 2:
             return None
@@ -353,7 +357,8 @@ class PartyFinder:
         occupation or standing name that person, a place among them too; a country first, with a name of two or more
         words after it, is the person's nationality. None when no name follows, or only a country."""
         j = i
-        while j - i < MAX_TITLED_NAME and self._capitalised_word(j, limit) and j not in self.person_titles:
+        while j - i < MAX_TITLED_NAME and self._capitalised_word(j, limit) and j not in self.person_titles \
+                and j not in self.run_in_openers:
             j += 1  # up to another occupation ("NSƯT Thoại Mỹ NSND …")
         place = self.places.get(i)
         if j == i or (place is not None and place.end >= j):
