@@ -195,9 +195,10 @@ def _item_may_follow(i: int, sent, items_at: dict, units_at: dict, unlisted: boo
 
 
 def _list_item_end(sdoc, sent, k) -> int:
-    """Where the item phrase of a list element ends: punctuation, a number, a stop word, a word of value or a verb
-    of giving ("20 ngôi nhà tình thương trao tặng các hộ nghèo")."""
-    stops = {m.start for label in ("STOP", "TO", "VALUE_WORD", "GIVE") for m in sent.of(label)}
+    """Where the item phrase of a list element ends: punctuation, a number, a stop word, a word of value, a verb
+    of giving ("20 ngôi nhà tình thương trao tặng các hộ nghèo") or the passive that hands the items over ("200.000
+    bộ xét nghiệm đã được trao …")."""
+    stops = {m.start for label in ("STOP", "TO", "VALUE_WORD", "GIVE", "AID_PASSIVE") for m in sent.of(label)}
     end = k
     while end < sent.end:
         if sdoc.spaces[end] or sdoc.texts[end] in SENTENCE_PUNCT or end in stops or sdoc.like_num(end):
