@@ -46,17 +46,18 @@ def test_the_gold_set_is_large_enough_and_every_article_runs(results, name):
     assert result.scores["officials"].gold >= officials
 
 
-# Figures below their floor since every aid row has come from a named pattern (the Python grammar that read the
-# rest is gone), each with why; strict, so a figure back at its floor fails here until the mark is removed.
+# Figures below their floor, each with why: strict, so a figure back at its floor fails here until its entry goes.
+# (The blind split's aid recall, below its floor since the Python grammar went, is back at it.)
 BELOW_FLOOR = {
-    ("aid-blind", "aid_events_recall"): "2 of the 4 events the grammar found (with 16 wrong rows) are not read by "
-                                        "any pattern yet; of the 47 missed, the giver is no party of its sentence "
-                                        "for 19, a receiver for 13, and no pattern joins what was read for 10",
+    ("aid-train", "aid_events_date_right"): "the events found that the gold dates grew from 19 to 21; one of the "
+                                            "two is a gift many sentences after the day that opens the report's "
+                                            "second paragraph ('Tối 24.5'), which no rule carries that far; the 3 "
+                                            "not right have no date, none a wrong one",
 }
 
 
 # Where those figures stand now: a further fall fails here while the floor test is an expected failure.
-BELOW_FLOOR_NOW = {("aid-blind", "aid_events_recall"): 0.04}
+BELOW_FLOOR_NOW = {("aid-train", "aid_events_date_right"): 0.85}
 
 
 def _floor_cases():
