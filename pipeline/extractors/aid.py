@@ -134,6 +134,8 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
             continue
         if anaphor.end in parties_at or anaphor.start in inside:
             continue  # "ông Mick Mulvaney": an honorific before a name, not a pronoun; "Anh": the country
+        if anaphor.phrase.normalized == "person" and not _stands_for_one(sdoc, sent, anaphor):
+            continue  # "các em học sinh", "Các em": a group, not the last person named
         if anaphor.phrase.normalized == "person":
             person = read.last_person()
             if person is None:
@@ -146,6 +148,17 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
         if found is not None:
             return found
     return None
+
+
+def _stands_for_one(sdoc, sent, anaphor: Match) -> bool:
+    """A word of address used as a pronoun for one person: no plural determiner before it ("các em") and no noun
+    after it ("em học sinh", where it heads a noun phrase)."""
+    before = sdoc.tags[anaphor.start - 1] if anaphor.start > sent.start else ""
+    after = sdoc.tags[anaphor.end] if anaphor.end < sent.end else ""
+    return before not in PLURAL_TAGS and not after.startswith("N")
+
+
+PLURAL_TAGS = ("L",)  # underthesea's determiners: "các", "những"
 
 
 class PartiesRead(list):

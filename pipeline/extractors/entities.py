@@ -447,7 +447,7 @@ class PartyFinder:
     def _group_of(self, party: Party) -> Party:
         """The people a party names stand for: a family named by one of its members after the word of address
         ("gia đình em Nguyễn Văn An", "gia đình cháu Tuấn"), the readers or staff of an organisation ("bạn đọc
-        Báo VietNamNet", "cán bộ, nhân viên Công ty X"). The member or the organisation is not the party."""
+        Báo VietNamNet", "nhân viên Bệnh viện Chợ Rẫy"). The member or the organisation is not the party."""
         address = self.addresses.get(party.start)
         family = self.family_nouns.get(address.start) if address is not None else None
         if family is not None and party.kind in (None, "person"):

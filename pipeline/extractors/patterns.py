@@ -32,6 +32,8 @@ to the units it passed (a repeated group may bind an amount at each repetition: 
 labels that block a match they stand in up to a few tokens after its amount (or a few tokens before it),
 ``unless_in_clause`` labels that block a match they stand before in its clause, and ``when`` labels one of which
 the sentence must hold.
+Elements several patterns share (the giver's apposition) are written once under ``pattern_parts:`` and named in
+each pattern by a YAML alias; the loader expands them, so the interpreter sees plain elements.
 The interpreter knows nothing of Vietnamese: every word it looks for is in a word list of the rule files.
 """
 
