@@ -149,7 +149,8 @@ class PartyFinder:
             return None
         j, country, lower, proper = head.end, None, 0, False
         if j in self.heads:  # "Bệnh viện Trường Đại học Y Dược Huế", "Công ty CP Tập đoàn Hoành Sơn": a head of a head
-            return self.head_phrase(j, limit)
+            # ("Bộ Công an": the inner head alone is the name)
+            return self.head_phrase(j, limit) or (self.heads[j].end, None)
         while j < limit:
             place = self.places.get(j)
             if place is not None and place.end - place.start == 1 and place.phrase.get("kind") == "country" and (
