@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -13,7 +12,7 @@ from .money import _with_leading_qualifier
 from .patterns import SentenceUnits, compiled_patterns, match_sentence
 from .entities import Party, acts_for_a_state, country_names, person_shaped
 from .records import SignedDocument, TokenSpan, in_text_order, roles_of
-from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at
+from .sentence import MAX_NUMBER_TOKENS, SENTENCE_PUNCT, Sentence, char_span, tok_at, whole_words
 
 def _parties(sent: Sentence, exclude_after: list[Match], upto: int | None = None) -> list[Match]:
     places = sent.of("PLACE")
@@ -426,7 +425,7 @@ def _official_named_in(body: str, start: int, end: int, officials: list[dict]):
     when none is."""
     best = None
     for official in officials:
-        found = [m.span() for m in _whole_words(str(official["name"])).finditer(body, start, end)]
+        found = [m.span() for m in whole_words(str(official["name"])).finditer(body, start, end)]
         if found and (best is None or found[-1][0] > best[1][0]):
             best = (official, found[-1])
     return best
@@ -440,13 +439,7 @@ def _speaks_of(body: str, start: int, a: int, b: int, end: int, rules: CompiledR
     if " theo " in f" {before[-40:]}":
         return True
     verbs = rules.merged_list("aid", "speech_verbs") + rules.merged_list("agreement", "witness_verbs")
-    return any(_whole_words(str(v).casefold()).search(between) for v in verbs)
-
-
-@lru_cache(maxsize=1024)
-def _whole_words(words: str) -> re.Pattern:
-    """``words`` not inside longer words (the whole-word search of validation and the officials' counts)."""
-    return re.compile(rf"(?<!\w){re.escape(words)}(?!\w)")
+    return any(whole_words(str(v).casefold()).search(between) for v in verbs)
 
 
 def _two_sides(named: list[Party]) -> list[Party]:

@@ -134,9 +134,9 @@ def _antecedent(sdoc, sent, verb: Match, parties: list[Party], earlier: list[Par
             continue
         if anaphor.end in parties_at or anaphor.start in inside:
             continue  # "ông Mick Mulvaney": an honorific before a name, not a pronoun; "Anh": the country
-        if anaphor.phrase.normalized == "person" and not _stands_for_one(sdoc, sent, anaphor):
-            continue  # "các em học sinh", "Các em": a group, not the last person named
         if anaphor.phrase.normalized == "person":
+            if not _stands_for_one(sdoc, sent, anaphor):
+                continue  # "các em học sinh", "Các em": a group, not the last person named
             person = read.last_person()
             if person is None:
                 return None
@@ -242,9 +242,9 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
                 out.append(unit)
         else:
             out.append(_office_named_before(party, earlier, levels))
+    inside = {t for p in parties for t in range(p.start, p.end)}
     # inside a party, or a pronoun's noun ("quỹ này": the patterns read those from the context)
-    taken = {t for p in parties for t in range(p.start, p.end)} | \
-        {t for m in sent.of("ANAPHOR") for t in range(m.start, m.end)}
+    taken = inside | {t for m in sent.of("ANAPHOR") for t in range(m.start, m.end)}
     for head in sent.of("REFERRING_HEAD"):
         if any(t in taken for t in range(head.start, head.end)) or not _stands_alone(sdoc, sent, head):
             continue
@@ -252,7 +252,6 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
         if antecedent is not None:
             c0, c1 = char_span(sdoc, head.start, head.end)
             out.append(replace(antecedent, start=head.start, end=head.end, text=sdoc.text[c0:c1], source="referring"))
-    inside = {t for p in parties for t in range(p.start, p.end)}
     for anaphor in sent.of("ANAPHOR"):
         # the last person named after the same word ("cô Lan" … "tặng cô 5 triệu đồng"), whom it can only mean
         if anaphor.phrase.normalized == "person" and anaphor.start not in inside \

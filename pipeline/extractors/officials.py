@@ -11,7 +11,7 @@ from ..lexicon import VIETNAMESE_SYLLABLE, CompiledRules, Match, SyllableDoc
 from .entities import PartyFinder
 from .patterns import SentenceUnits, compiled_patterns, leftmost_matches
 from .records import TokenSpan, in_text_order, roles_of
-from .sentence import Sentence, char_span
+from .sentence import Sentence, char_span, whole_words
 
 
 def _at(matches: list[Match]) -> dict[int, Match]:
@@ -602,7 +602,7 @@ def whole_word_counts(names: list[str], body: str) -> dict[str, int]:
         if _word_bounded(name):
             by_first_word.setdefault(WORD_RUN.match(name).group(), []).append(name)
         else:
-            counts[name] = len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", body))
+            counts[name] = len(whole_words(name).findall(body))
     if not by_first_word:
         return counts
     next_free = dict.fromkeys(names, 0)  # matches do not overlap, as findall's do not

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..lexicon import Match, SyllableDoc
 
@@ -73,3 +75,9 @@ def matches_by_sentence(bounds: list[tuple[int, int]], matches: dict[str, list[M
 def tok_at(sdoc: SyllableDoc, char: int) -> int:
     """The first token that starts at or after ``char`` (the Doc's length when none does)."""
     return bisect_left(sdoc.token_starts, char)
+
+
+@lru_cache(maxsize=1024)
+def whole_words(words: str) -> re.Pattern:
+    """``words`` as a regex that matches them only where they are not inside longer words."""
+    return re.compile(rf"(?<!\w){re.escape(words)}(?!\w)")
