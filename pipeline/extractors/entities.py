@@ -228,8 +228,14 @@ class PartyFinder:
                 continue
             joiner = self.joiners.get(j)
             if joiner is not None and self._capitalised_word(joiner.end, limit) \
-                    and joiner.end not in self.heads and joiner.end not in self.places:
-                j = joiner.end
+                    and joiner.end not in self.heads and joiner.end not in self.places \
+                    and not self._is_person_at(joiner.end, limit):
+                # "Hội Bảo trợ Người khuyết tật và Trẻ mồ côi": a second complement, capitalised and lower-case
+                # words as the first; never a joiner alone ("Hội Nông dân xã và" | "Nguyễn Văn An")
+                j, lower, proper = self._word_end(joiner.end, limit), 0, self.sdoc.tags[joiner.end] == "Np"
+                described = self._descriptors_before_place(j, limit)
+                if described is not None:
+                    j, lower = described, MAX_LOWERCASE_COMPLEMENT  # "… và Trẻ mồ côi TP.HCM": a place ends it
                 continue
             break
         at = self.located_at.get(j)
