@@ -354,11 +354,12 @@ class SyllableDoc:
 
 
 # What a Vietnamese syllable may be made of: an onset, one to three vowels, a final (tone marks on the vowels).
+# No Vietnamese syllable doubles a vowel letter other than "o" ("xoong"): "Gee", "Lee", "Saa" are foreign.
 SYLLABLE_ONSET_LETTERS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcd\u0111ghklmnpqrstvx]"
 SYLLABLE_VOWEL_LETTERS = "aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ"
 SYLLABLE_FINAL_LETTERS = "ch|ng|nh|[cmnpt]"
 VIETNAMESE_SYLLABLE = re.compile(
-    f"^({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
+    f"^(?!.*(?:aa|ee|ii|uu|yy))({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)

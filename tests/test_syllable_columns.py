@@ -3,6 +3,7 @@ pairs keeps what spaCy's filter_spans keeps."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc
@@ -123,3 +124,14 @@ def test_like_num_and_is_punct_are_spacys(text):
     getters = shared_vocab().lex_attr_getters
     assert like_num(text) == bool(getters[LIKE_NUM](text))
     assert is_punct(text) == bool(getters[IS_PUNCT](text))
+
+
+@pytest.mark.parametrize("syllable, vietnamese", [
+    ("nguyễn", True), ("Huế", True), ("Khuê", True), ("quyết", True), ("giếng", True), ("xoong", True),
+    ("Kim", True),
+    # a doubled vowel letter other than "o", or letters no syllable has, make a syllable foreign
+    ("Gee", False), ("Lee", False), ("Saa", False), ("Cassie", False), ("Smith", False)])
+def test_what_a_vietnamese_syllable_may_be(syllable, vietnamese):
+    from vnfacts.lexicon import VIETNAMESE_SYLLABLE
+
+    assert (VIETNAMESE_SYLLABLE.match(syllable) is not None) == vietnamese

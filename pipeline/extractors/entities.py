@@ -32,7 +32,7 @@ class Party:
     source: str  # list, head, proper or abbreviation
     count: int | None = None  # a group of places ("8 tỉnh Bắc Lào")
     after_honorific: bool = False  # "ông Nozaki": a person
-    quoted: bool = False  # "tự gọi mình là “Đông Gioăng”": a nickname or a title, not who acts
+    quoted: bool = False  # "tự gọi mình là “Đông Gioăng”", "Ảnh: Daily Mail": a nickname, a title or a credit, not who acts
 
     def as_dict(self) -> dict:
         return {"text": self.text, "name": self.name, "kind": self.kind, "country": self.country}
@@ -101,6 +101,7 @@ class PartyFinder:
         self.organisers = {m.start: m for m in matches.get("EVENT_ORGANISER", [])}
         self.family_nouns = {m.end: m for m in matches.get("FAMILY_NOUN", [])}
         self.run_in_openers = {m.start for m in matches.get("RUN_IN_OPENER", [])}
+        self.credit_ends = {m.end for m in matches.get("CREDIT", [])}
         self.member_groups = {m.end: m for m in matches.get("MEMBER_GROUP", [])}
         self.addresses = {m.end: m for m in matches.get("RECEIVER_HONORIFIC", [])}
         # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
@@ -435,8 +436,11 @@ class PartyFinder:
                 i = j
                 continue
             k = i
-            if i == start and self.sdoc.token_starts[i] not in self.proper_nouns:
-                k = self._word_end(i, end)  # capitalised only because it opens the sentence ("Diễn viên X")
+            if i == start and self.sdoc.token_starts[i] not in self.proper_nouns \
+                    and VIETNAMESE_SYLLABLE.match(texts[i]) is not None:
+                # capitalised only because it opens the sentence ("Diễn viên X"); a foreign word ("Cassie Gee")
+                # is a name's, whatever the tagger says
+                k = self._word_end(i, end)
                 k = k if self._capitalised_word(k, end) else i
             j = self.proper_phrase(k, end, start) if k != i else None
             if j is not None:
@@ -476,7 +480,8 @@ class PartyFinder:
     def _party(self, i: int, j: int, kind: str | None, country: str | None, source: str) -> Party:
         texts = self.sdoc.texts
         text = self.sdoc.text[self.sdoc.token_starts[i]:self.sdoc.token_ends[j - 1]]
-        quoted = i > 0 and j < len(texts) and texts[i - 1] in QUOTE_MARKS and texts[j] in QUOTE_MARKS
+        quoted = i > 0 and j < len(texts) and texts[i - 1] in QUOTE_MARKS and texts[j] in QUOTE_MARKS \
+            or i > 0 and texts[i - 1] == ":" and i - 1 in self.credit_ends  # "Ảnh: Daily Mail"
         return Party(i, j, text, text, kind, country, source, after_honorific=i in self.honorific_ends,
                      quoted=quoted)
 
