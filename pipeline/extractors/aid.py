@@ -676,6 +676,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             else:  # "…, Tổng Công ty Khánh Việt 380 triệu đồng": another giver, the same verb and receivers
                 verb = continued.verb if continued else None
         lender_only = not binds_recipient and match.pattern.get("flow") == "loan"
+        givers = (each_giver(sdoc, sent, match.all("donor"), verb, parties) if not from_context and continued is None
+                  else []) or [donor]
         for anchor, recipients in match.rows():
             if not binds_recipient and context is not None:
                 recipients = list(context.recipients)
@@ -701,13 +703,42 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             # the evidence holds the counted group of each ("8 tỉnh Bắc Lào mỗi tỉnh 20.000 USD")
             start = recipients[0].start if each and 0 <= recipients[0].start < anchor.start else anchor.start
             c0, c1 = char_span(sdoc, _with_money_noun(sent, start, anchor), anchor.end)
-            rows.append(AidEvent(donor, recipients, anchor, verb,
+            rows.extend(AidEvent(giver, recipients, anchor, verb,
                                  match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0,
                                  c1, sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
                                  is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
                                  from_context=from_context or not recipients or recipients[0].start < 0,
-                                 per_recipient=bool(match.pattern.get("per_recipient"))))
+                                 per_recipient=bool(match.pattern.get("per_recipient")))
+                        for giver in givers if giver.name not in {r.name for r in recipients})
     return rows
+
+
+def each_giver(sdoc: SyllableDoc, sent: Sentence, bound: list[Party], verb: Match | None,
+               parties: list[Party]) -> list[Party]:
+    """"NSƯT Thoại Mỹ và ca sĩ Cẩm Ly mỗi người tặng cô 5 triệu đồng": when a marker of each giver stands between
+    the givers a pattern bound and the verb, each of them gives the amount, and so does each giver listed before
+    them (joined by a comma or "và", with at most a few words of what it is before it, no verb). None when no
+    marker stands there."""
+    bound = [p for p in bound if p is not None and p.start >= 0]
+    if verb is None or not bound or not any(bound[-1].end <= m.start and m.end <= verb.start
+                                            for m in sent.of("EACH_GIVER")):
+        return []
+    joiners = {m.start for m in sent.of("RECIPIENT_JOINER")}
+    listed, at = [], bound[0].start
+    for party in sorted((p for p in parties if 0 <= p.start and p.end <= at), key=lambda p: -p.start):
+        between = [k for k in range(party.end, at) if not sdoc.spaces[k]]
+        if not between or between[0] not in joiners or len(between) > MAX_WORDS_BEFORE_CO_GIVER + 1 \
+                or any(sdoc.tags[k] in VERB_TAGS for k in between[1:]):
+            break
+        listed.append(party)
+        at = party.start
+    givers = {}
+    for party in [*listed[::-1], *bound]:
+        givers.setdefault(party.name, party)
+    return list(givers.values())
+
+
+MAX_WORDS_BEFORE_CO_GIVER = 3  # "và ca sĩ Cẩm Ly", "và NSƯT Thoại Mỹ": a joiner, then what the giver is
 
 
 def _headline_receivers(headline: Frame | Callable[[], Frame | None] | None, donor: Party) -> tuple[Party, ...]:
