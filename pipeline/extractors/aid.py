@@ -673,8 +673,8 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             continued = before[-1] if before else None
             if donor is None:
                 donor, verb = (continued.donor, continued.verb) if continued else (None, None)
-            else:  # "…, Tổng Công ty Khánh Việt 380 triệu đồng": another giver, the same verb (or its own) and receivers
-                verb = verb or (continued.verb if continued else None)
+            else:  # "…, Tổng Công ty Khánh Việt 380 triệu đồng": another giver, the same verb and receivers
+                verb = continued.verb if continued else None
         lender_only = not binds_recipient and match.pattern.get("flow") == "loan"
         givers = (each_giver(sdoc, sent, match.all("donor"), verb, parties) if not from_context and continued is None
                   else []) or [donor]
