@@ -363,7 +363,8 @@ def phrase_stops(sdoc, sent) -> set[int]:
             for m in sent.of(label) if sdoc.on_word_boundaries(m.start, m.end) and m.start not in inner}
 
 
-def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[int] | None = None) -> Party | None:
+def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[int] | None = None,
+                     numbers_end: bool = True) -> Party | None:
     """"… cho quỹ từ thiện của chính trị gia Gautam Gambhir nhằm …": a recipient no list or shape names is the
     noun phrase after "cho", up to punctuation, a number, a clause word or a preposition (a party inside it ends
     it); a number opens it only before a noun of people ("cho 32 phụ nữ")."""
@@ -388,7 +389,8 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     named = any(p.start == start for p in parties) or any(m.start == start for m in sent.of("PLACE_HEAD"))
     at_place = {m.start for m in sent.of("BENEFICIARY_AT")} if named else set()
     while end < sent.end:
-        if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT or (sdoc.like_num(end) and not (counted and end == start)) \
+        if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT \
+                or (numbers_end and sdoc.like_num(end) and not (counted and end == start)) \
                 or (end > start and end in stops) \
                 or (end > start and end in at_place):
             break
@@ -409,7 +411,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
             if start < marker.start <= end + MAX_GAP_TO_RECIPIENT // 2:  # "… ODA tại Việt Nam": inside it too
                 served = next((p for p in parties if p.start == marker.end), None)
                 if served is None and marker.label == "TO":
-                    served = recipient_phrase(sdoc, sent, marker.end, parties, stops)
+                    served = recipient_phrase(sdoc, sent, marker.end, parties, stops, numbers_end)
                 if served is not None:
                     return served
     c0, c1 = char_span(sdoc, start, end)
@@ -775,7 +777,8 @@ def phrase_finder(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], ancho
     passive = {m.start for m in sent.of("AID_PASSIVE")}
 
     def phrase_at(i: int) -> Party | None:
-        phrase = recipient_phrase(sdoc, sent, i, parties, stops)
+        # the amounts are stops: a number that opens none is a word of the phrase ("hai bờ sông Hương", "lớp 5")
+        phrase = recipient_phrase(sdoc, sent, i, parties, stops, numbers_end=False)
         return _without_verb_particles(sdoc, phrase, passive) if phrase is not None else None
     return phrase_at
 
