@@ -330,7 +330,9 @@ AID_EVENTS = Table(
         _from_rules("item", VOCAB, "aid_item", "What was given: cash, or the code of the goods given in kind."),
         _c("quantity", DECIMAL, "Count of items given in kind; null for cash.", True),
         _c("amount", DECIMAL, "Cash amount in `currency` (for distributive phrasing: per recipient × recipients); "
-                              "null for goods in kind, and where only each recipient's amount is stated "
+                              "for goods in kind, what the article says they are worth ('1 xe ô tô trị giá 2,8 tỷ "
+                              "đồng'; each item's worth × `quantity` for 'mỗi suất trị giá …'; the `worth` role "
+                              "holds its words), else null; null where only each recipient's amount is stated "
                               "(`amount_per_recipient`, no `recipient_count`), and for a range.", True),
         _c("amount_min", DECIMAL, "For a range ('từ 600 – 800 triệu USD'): its lower bound, as the evidence states "
                                   "it; null otherwise (then `amount` holds the one figure).", True),
@@ -352,7 +354,7 @@ AID_EVENTS = Table(
         _c("qualifier", VOCAB, "Approximation before the figure: more_than, nearly, about, …", True),
         _c("n_mentions", pa.int32(), "How many times the article states this event."),
         _roles_column("donor, or donor_official for a head of state giving for the state; recipient; amount or "
-                      "quantity; verb; date"),
+                      "quantity; worth (what goods are said to be worth); verb; date"),
     ) + _evidence_columns("the first statement of the event"),
 )
 

@@ -188,8 +188,7 @@ def check_aid_value(row: dict, ctx: ArticleContext, rules: CompiledRules) -> Non
         if row["quantity"] is not None:
             raise CheckFailed("value", f"a cash row carries a quantity ({row['quantity']})")
     else:
-        if row["amount"] is not None or row["currency"] is not None:
-            raise CheckFailed("value", f"goods in kind carry an amount ({row['amount']} {row['currency']})")
+        _check_worth(row, rules)
         quantity = leading_number(ev, rules)
         if not _same(quantity, row["quantity"]):
             raise CheckFailed("value", f"quantity {row['quantity']} but the evidence says {quantity}")
@@ -367,6 +366,25 @@ def check_role_spans(row: dict, ctx: ArticleContext) -> None:
             raise CheckFailed("role_span", f"{r['role']} {r['text']!r} at {a}:{b} is not inside one body line")
 
 
+def _check_worth(row: dict, rules: CompiledRules) -> None:
+    """Goods carry an amount only as what the article says they are worth: the amount of their ``worth`` role,
+    times the quantity when that role opens with a marker of each item ("mỗi suất trị giá 500.000 đồng")."""
+    worth = _roles(row, "worth")
+    if row["amount"] is None and row["currency"] is None and not worth:
+        return
+    if len(worth) != 1:
+        raise CheckFailed("value", f"goods in kind carry an amount ({row['amount']} {row['currency']}) but "
+                                   f"{len(worth)} worth roles")
+    money = money_in(worth[0]["text"], rules)
+    if money is None or money.amount is None or money.currency != row["currency"]:
+        raise CheckFailed("value", f"worth {row['amount']} {row['currency']} is not what {worth[0]['text']!r} says")
+    each = worth[0]["text"].split()[0].casefold() in {str(w).casefold() for w in
+                                                       rules.merged_list("aid", "each_one_markers")}
+    expected = money.amount * Decimal(str(row["quantity"])) if each else money.amount
+    if not _same(expected, row["amount"]):
+        raise CheckFailed("value", f"worth {row['amount']} but {worth[0]['text']!r} gives {expected}")
+
+
 def check_aid_roles(row: dict, rules: CompiledRules, body: str, reference: date | None) -> None:
     donors, recipients = _roles(row, "donor"), _roles(row, "recipient")
     names = row["recipient"].split(" + ")
@@ -435,7 +453,7 @@ ROLE_CHECKS = {
 
 # The roles a row of each table may carry.
 ROLE_NAMES = {
-    "aid_events": {"donor", "donor_official", "recipient", "amount", "quantity", "verb", "date"},
+    "aid_events": {"donor", "donor_official", "recipient", "amount", "quantity", "worth", "verb", "date"},
     "agreements": {"document", "party", "party_official", "verb", "date"},
     "officials": {"name", "title"},
 }

@@ -298,3 +298,30 @@ def test_a_stated_total_beside_a_range_is_checked_against_the_single_amounts():
     assert check_totals(rows) == {}
     assert check_totals(rows[:2] + [row("Lào + Campuchia", 5000000, is_total=True)]) == {
         2: "rows to ['Campuchia', 'Lào'] add up to 2000000, not 5000000"}
+
+
+def test_goods_carry_what_they_are_said_to_be_worth_and_a_wrong_worth_is_rejected(tmp_path):
+    from vnfacts.validate import CheckFailed, _check_worth
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "worth.txt").write_text(
+        "Hội Chữ thập đỏ tặng quà cho hộ nghèo\n"
+        "Hội Chữ thập đỏ tỉnh Nghệ An đã trao tặng các hộ nghèo 300 suất quà, mỗi suất trị giá 500.000 đồng. "
+        "Công ty CP Tập đoàn Phúc Lộc cũng tài trợ cho Tỉnh ủy Đắk Nông 1 xe ô tô nhãn hiệu Toyota Land Cruiser VX "
+        "trị giá 2,8 tỷ đồng.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out), "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    gifts, car = read_rows(AID_EVENTS, out)
+    # 300 gifts, each worth 500.000 đồng: 150 million in all; one car worth 2,8 tỷ đồng
+    assert (gifts["item"], gifts["quantity"], gifts["amount"], gifts["currency"]) == \
+        ("food", Decimal(300), Decimal(150000000), "VND")
+    assert [r["text"] for r in gifts["roles"] if r["role"] == "worth"] == ["mỗi suất trị giá 500.000 đồng"]
+    assert (car["item"], car["quantity"], car["amount"]) == ("vehicles", Decimal(1), Decimal(2800000000))
+    assert gifts["evidence"] == "300 suất quà" and read_rows(REJECTS, out) == []
+    rules = compile_rules(vnfacts.config.RULES_DIR)
+    with pytest.raises(CheckFailed, match="gives 150000000"):
+        _check_worth({**gifts, "amount": Decimal(500000)}, rules)
+    with pytest.raises(CheckFailed, match="0 worth roles"):
+        _check_worth({**car, "roles": [r for r in car["roles"] if r["role"] != "worth"]}, rules)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -21,6 +21,10 @@ class Anchor:
     currency: str | None
     qualifier: str | None
     low: Decimal | None = None  # a range's lower bound ("600 – 800 triệu USD"): the amount is neither
+    # goods: what the article says they are worth ("1 xe ô tô trị giá 2,8 tỷ đồng"), an amount of money; its start is
+    # the marker of each item's worth when it is that ("mỗi suất trị giá 500.000 đồng")
+    worth: "Anchor | None" = None
+    worth_each: bool = False
 
 
 @lru_cache(maxsize=65536)
@@ -47,7 +51,10 @@ def find_anchors(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules) -> lis
             continue
         money = _longest_money(sdoc, sent, i, currencies, rules)
         if money is not None:
-            if not _is_conversion(sdoc, anchors, money, rules) and not _values_goods(sdoc, anchors, money, rules):
+            worth = _goods_worth(sdoc, anchors, money, rules)
+            if worth is not None:
+                anchors[-1] = replace(anchors[-1], worth=worth, worth_each=worth.start < money.start)
+            elif not _is_conversion(sdoc, anchors, money, rules):
                 anchors.append(money)
             i = money.end
             continue
@@ -81,18 +88,35 @@ def _folded_words(rules: CompiledRules, keys: tuple[str, ...]) -> frozenset[str]
 VALUE_AFTER_GOODS = 15  # "1 xe ô tô nhãn hiệu Toyota Land Cruiser VX trị giá 2,8 tỷ đồng": a long item name
 
 
-def _values_goods(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> bool:
-    """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng": an amount right after a
-    value or conversion word that follows counted goods states what the goods are worth, not a gift of its own.
-    Punctuation between the goods and the word (a bracketed aside, a comma) keeps them apart."""
+def _goods_worth(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRules) -> Anchor | None:
+    """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng", "300 suất quà, tổng trị giá 150
+    triệu đồng", "50 suất học bổng, trị giá mỗi suất 2 triệu đồng": an amount after a word of value that follows
+    counted goods states what they are worth, not a gift of its own: the amount, from the marker of each item
+    when it is each one's worth. A comma or a bracket may open the words of value; other punctuation between the
+    goods and them keeps them apart. None when the amount is no worth of the goods before it."""
     if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
-        return False
-    between = [sdoc.texts[k] for k in range(anchors[-1].end, money.start)
-               if not sdoc.spaces[k] and sdoc.texts[k] != "("]
-    if any(w in SENTENCE_PUNCT for w in between):
-        return False
-    words = _folded_words(rules, ("value_words", "conversion_words"))
-    return any(" ".join(between[-k:]).casefold() in words for k in (1, 2, 3, 4) if len(between) >= k)
+        return None
+    tokens = [k for k in range(anchors[-1].end, money.start) if not sdoc.spaces[k]]
+    words = _folded_words(rules, ("value_words", "conversion_words", "value_openers"))
+    each_words = _folded_words(rules, ("each_one_markers",))
+    for cut in range(len(tokens)):  # the words of value start at tokens[cut]
+        if any(sdoc.texts[k] in SENTENCE_PUNCT for k in tokens[:cut]):
+            break
+        clause = tokens[cut + 1:] if sdoc.texts[tokens[cut]] in WORTH_OPENERS else tokens[cut:]
+        said = [sdoc.texts[k].casefold() for k in clause]
+        if not said or any(sdoc.texts[k] in SENTENCE_PUNCT for k in clause):
+            continue
+        if " ".join(said) in words:
+            return money
+        for n in (1, 2):  # "mỗi suất trị giá …", "trị giá mỗi suất …": each item's worth
+            if len(said) > n + 1 and said[0] in each_words and " ".join(said[n + 1:]) in words:
+                return replace(money, start=clause[0])
+            if len(said) > n + 1 and said[-n - 1] in each_words and " ".join(said[:-n - 1]) in words:
+                return replace(money, start=clause[-n - 1])
+    return None
+
+
+WORTH_OPENERS = (",", "(")  # "300 suất quà, tổng trị giá …", "3.000 suất quà (trị giá …)"
 
 
 def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:

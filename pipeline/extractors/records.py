@@ -109,22 +109,32 @@ class AidEvent:
 
     @property
     def amount(self):
+        worth = self.anchor.worth
+        if worth is not None and not self.is_cash:  # goods, with what they are worth
+            return None if worth.low is not None else worth.value * self.anchor.value if self.anchor.worth_each \
+                else worth.value
         if not self.is_cash or self.is_range:
             return None
         if self.per_recipient and not self.recipient_count:
             return None
         return self.anchor.value * self.recipient_count if self.recipient_count else self.anchor.value
 
+    @property
+    def currency(self) -> str | None:
+        worth = self.anchor.worth
+        return worth.currency if worth is not None and not self.is_cash else self.anchor.currency
+
     def key(self) -> tuple:
         """What makes two statements one event."""
         return (self.donor_name, self.recipient, self.anchor.kind, None if self.is_cash else self.anchor.value,
-                self.amount, self.anchor.currency, self.anchor.value if self.per_recipient else None,
+                self.amount, self.currency, self.anchor.value if self.per_recipient else None,
                 self.anchor.low)
 
     def roles(self, sdoc) -> list[dict]:
         value_role = "amount" if self.is_cash else "quantity"
         pairs = [("donor_official" if self.state else "donor", self.donor),
-                 *(("recipient", r) for r in self.recipients), (value_role, self.anchor), ("verb", self.verb)]
+                 *(("recipient", r) for r in self.recipients), (value_role, self.anchor), ("verb", self.verb),
+                 ("worth", None if self.is_cash else self.anchor.worth)]
         roles = roles_of(sdoc, pairs)
         if self.date is not None:
             roles.append(Role("date", self.date.text, self.date.start, self.date.end).as_dict())
@@ -149,15 +159,16 @@ class AidEvent:
             "amount": self.amount,
             "amount_min": self.anchor.low if self.is_range else None,
             "amount_max": self.anchor.value if self.is_range else None,
-            "currency": self.anchor.currency,
-            **usd_columns(self.amount, self.anchor.currency, event_date, published_on),
+            "currency": self.currency,
+            **usd_columns(self.amount, self.currency, event_date, published_on),
             "amount_per_recipient": self.anchor.value if self.is_cash and not self.is_range
             and (self.recipient_count or self.per_recipient) else None,
             "recipient_count": self.recipient_count,
             "is_total": self.is_total and self.is_cash,
             "is_cumulative": self.is_cumulative,
             "flow": self.flow,
-            "qualifier": self.anchor.qualifier,
+            "qualifier": self.anchor.qualifier or (self.anchor.worth.qualifier if self.amount is not None
+                                                   and not self.is_cash else None),
             "event_date": event_date,
             "event_day_date": day_of_iso(event_date),
             "event_month": value.month if value is not None else None,
