@@ -78,7 +78,7 @@ class PartyFinder:
         self.not_parties = {t for label in ("CURRENCY", "ITEM", "UNIT", "AGREEMENT_KIND", "NOT_PARTY", "AID_NOUN",
                                           "MONEY_NOUN")
                             for m in matches.get(label, []) for t in range(m.start, m.end)}
-        self.document_names = {m.end for m in matches.get("AGREEMENT_KIND", [])}
+        self.document_names = {m.end: m for m in matches.get("AGREEMENT_KIND", [])}
         self.proper_nouns = proper_nouns or set()  # char offsets of words underthesea tags Np
         self.surnames = set(rules.merged_list("official", "vietnamese_surnames"))
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
@@ -422,7 +422,7 @@ class PartyFinder:
                 found.append(party)
                 i = j
                 continue
-            if i in self.document_names:
+            if i in self.document_names and not self._subject_of_a_verb(i, end, start):
                 i += 1  # "Hiệp định Paris": the name of a document, not a party
                 continue
             place = self.places.get(i)
@@ -454,6 +454,20 @@ class PartyFinder:
                 continue
             i += 1
         return self._with_abbreviations([self._group_of(self._described_person(p)) for p in found], end)
+
+    def _subject_of_a_verb(self, i: int, limit: int, sentence_start: int) -> bool:
+        """"… ký kết các thỏa thuận FPT đã ký kết …": capitalised words after a document's kind in lower case, then a
+        verb of signing, giving or receiving (adverbs between), open a clause of their own (a heading the page ran
+        into the sentence): they name its subject, not the document. A capitalised kind heads a document's own name
+        ("Hiệp định Paris đã ký năm 1973"), and a place after a kind is where it was signed."""
+        if self.sdoc.texts[self.document_names[i].start][:1].isupper() or i in self.places:
+            return False
+        j = self.proper_phrase(i, limit, sentence_start)
+        if j is None:
+            return False
+        while j < limit and (self.sdoc.spaces[j] or self.sdoc.tags[j] in SUBJECT_ADVERB_TAGS):
+            j += 1
+        return j in self.verbs
 
     def _group_of(self, party: Party) -> Party:
         """The people a party names stand for: a family named by one of its members after the word of address
@@ -513,6 +527,7 @@ class PartyFinder:
 MAX_LOWERCASE_COMPLEMENT = 2  # lower-case nouns an organisation's name may hold after its capitalised words
 MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and its name ("Công ty ô tô Toyota")
 EVENT_TAGS = ("N",)  # "lễ hội", "giải": what the event is; a verb after them is the organiser's
+SUBJECT_ADVERB_TAGS = ("R",)  # underthesea's adverbs: "đã", "sẽ", "cũng" between a subject and its verb
 DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
 MAX_LEGAL_NAME_WORDS = 6  # lower-case words of a company's registered name after its legal form
 LEGAL_NAME_TAGS = ("N", "V", "A")  # "đầu tư xây dựng", "thương mại", "toàn cầu"
