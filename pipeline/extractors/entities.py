@@ -103,6 +103,7 @@ class PartyFinder:
         self.run_in_openers = {m.start for m in matches.get("RUN_IN_OPENER", [])}
         self.credit_ends = {m.end for m in matches.get("CREDIT", [])}
         self.member_groups = {m.end: m for m in matches.get("MEMBER_GROUP", [])}
+        self.organisation_levels = {m.end: m for m in matches.get("ORG_LEVELS", [])}
         self.addresses = {m.end: m for m in matches.get("RECEIVER_HONORIFIC", [])}
         # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
         self.phrase_openers = set(self.heads) | set(self.places) | set(self.unlisted_places) | set(self.organisers)
@@ -399,6 +400,8 @@ class PartyFinder:
                 i += 1  # most words: neither a party's head, a place nor capitalised
                 continue
             headed = self.head_phrase(i, end)
+            if headed is None and i in self.heads and i in self.organisation_levels:
+                headed = (self.heads[i].end, None)  # "các cấp Hội": every level of the organisation named before
             organiser = self.organisers.get(i) if headed is None else None
             if organiser is not None:
                 j = self.event_of_organiser(organiser.end, end)
@@ -477,6 +480,9 @@ class PartyFinder:
         family = self.family_nouns.get(address.start) if address is not None else None
         if family is not None and party.kind in (None, "person"):
             return self._party(family.start, party.end, None, party.country, "phrase")
+        levels = self.organisation_levels.get(party.start)
+        if levels is not None and party.source == "head":
+            return self._party(levels.start, party.end, party.kind, party.country, "head")
         group = self.member_groups.get(party.start)
         if group is not None and party.kind != "person" and (party.source in ("head", "list", "place")
                                                            or party.start in self.heads):
