@@ -87,7 +87,7 @@ PATTERN = {
         # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
         "sets": {"type": "object", "additionalProperties": False,
                  "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge", "debt_relief"]}, "each": BOOL,
-                                "per_recipient": BOOL, "frame": BOOL, "each_name": BOOL,
+                                "per_recipient": BOOL, "frame": BOOL, "each_name": BOOL, "receivers_follow": BOOL,
                                 "donor": {"enum": ["context", "previous_clause", "frame"]},
                                 "recipient": {"enum": ["context"]}}},
         "examples": {"type": "array", "minItems": 1, "items": {

@@ -212,7 +212,9 @@ class PatternMatch:
         """(amount, recipients) of each amount the match bound: one amount takes every recipient; when a repeated
         group bound several ("Israel (3,1 tỷ USD), Ai Cập (1,3 tỷ USD)"), each takes the recipients bound between
         the amount before it and itself, else those between itself and the next amount, else every recipient the
-        match bound ("bàn giao 50 máy thở và 20.000 bộ đồ bảo hộ cho Bộ Y tế Lào")."""
+        match bound ("bàn giao 50 máy thở và 20.000 bộ đồ bảo hộ cho Bộ Y tế Lào"); for a pattern that
+        ``sets: {receivers_follow: true}``, those after it first ("2 triệu USD cho Lào và 3 triệu USD cho
+        Campuchia")."""
         values = [b for b in self.bound if b.role == "value"]
         if len(values) < 2:
             return [(values[0].unit if values else None, self.all("recipient"))]
@@ -222,7 +224,8 @@ class PatternMatch:
         for k, v in enumerate(values):
             before = [r.unit for r in recipients if edges[k] < r.start < v.start]
             after = [r.unit for r in recipients if v.start < r.start < edges[k + 2]]
-            rows.append((v.unit, before or after or [r.unit for r in recipients]))
+            first, then = (after, before) if self.pattern.get("receivers_follow") else (before, after)
+            rows.append((v.unit, first or then or [r.unit for r in recipients]))
         return rows
 
 
