@@ -134,7 +134,7 @@ def test_the_rule_trace_shows_labels_parties_amounts_and_where_each_pattern_stop
     assert "'Quỹ ABC' [0:2] fund" in shown and "'tỉnh Quảng Nam'" in shown
     assert "'500 triệu đồng' [3:6] cash 500000000 VND" in shown
     assert "aid.handover.named_giver: MATCHES from token 0" in shown
-    assert "aid.give.amount_to_recipient: 7 of 19 elements from token 0; stops at label:GIVE[verb]" in shown
+    assert "aid.give.amount_to_recipient: 7 of 20 elements from token 0; stops at label:GIVE[verb]" in shown
     assert "aid.lend.to_borrower: needs LEND" in shown
     assert shown.rstrip().endswith("aid.handover.named_giver: Quỹ ABC -> Quảng Nam '500 triệu đồng'")
     assert "WEAK_GIVE(1)" in shown  # "chuyển" moves money for pay too: only some givers make it aid
