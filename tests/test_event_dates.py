@@ -86,3 +86,14 @@ def test_a_dateline_after_a_caption_that_runs_into_the_text_dates_the_scene():
     # the same caption with no day after it dates nothing
     (row,) = extract_text(body.replace("Ngày 15/5/2021, ", ""))["aid_events"]
     assert row["event_date"] is None
+
+
+@pytest.mark.slow
+def test_the_dateline_that_opens_the_text_after_the_lead_dates_the_gifts_of_the_article():
+    # the lead is a paragraph of its own with no date; "Tối 24.5, tập 5 của Hát mãi ước mơ đã lên sóng." opens the
+    # text after it (behind a video's caption run into it), and the gifts many sentences later are that evening's
+    # (the gold dates both --05-24)
+    rows = [r for r in _aid_rows(GOLD / "aid/train/articles/baomoi_22367060.txt")
+            if r["donor"] in ("Thoại Mỹ", "Cẩm Ly")]
+    assert {r["donor"] for r in rows} == {"Thoại Mỹ", "Cẩm Ly"}
+    assert {(r["event_month"], r["event_day"]) for r in rows} == {(5, 24)}

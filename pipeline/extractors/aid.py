@@ -390,7 +390,7 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     at_place = {m.start for m in sent.of("BENEFICIARY_AT")} if named else set()
     while end < sent.end:
         if sdoc.spaces[end] or texts[end] in SENTENCE_PUNCT \
-                or (numbers_end and sdoc.like_num(end) and not (counted and end == start)) \
+                or (sdoc.like_num(end) and (numbers_end or end == start) and not (counted and end == start)) \
                 or (end > start and end in stops) \
                 or (end > start and end in at_place):
             break

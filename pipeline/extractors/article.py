@@ -46,7 +46,10 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     openings = {s.index: d for s in sentences
                 if (d := opening_date(body, sdoc.token_starts[s.start], sentence_dates.get(s.index, []))) is not None}
     lead_end = body.find("\n") if "\n" in body else len(body)
-    lead_date = next((d for s in sentences if sdoc.token_starts[s.start] < lead_end
+    # the lead, and the sentence that opens the text after it: pages print the lead as a paragraph of its own, and
+    # the scene's dateline opens the text ("Tối 24.5, tập 5 … đã lên sóng.")
+    opener = next((s.index for s in sentences if sdoc.token_starts[s.start] > lead_end), None)
+    lead_date = next((d for s in sentences if sdoc.token_starts[s.start] < lead_end or s.index == opener
                       for d in sentence_dates.get(s.index, []) if is_dateline(d, openings.get(s.index))), None)
     if lead_date is None:  # a lead that states a giving, with its day ("… trao cho … vào ngày 10/2"): the scene's
         lead_date = next((d for s in sentences if sdoc.token_starts[s.start] < lead_end and s.of("GIVE")
