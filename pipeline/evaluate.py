@@ -290,7 +290,9 @@ def _failed_step(gold: dict, body: str, donor: set[str], recipients: list[set[st
                  if char_span(sdoc, s.start, s.end)[0] <= offset < char_span(sdoc, s.start, s.end)[1]), None)
     if sent is None:
         return "evidence not in the body"
-    spans = [char_span(sdoc, a.start, a.end) for a in find_anchors(sdoc, sent, rules)]
+    # an amount read as what goods are worth is read too ("7.073 sổ tiết kiệm với tổng số tiền 6,153 tỷ đồng")
+    spans = [char_span(sdoc, u.start, u.end) for a in find_anchors(sdoc, sent, rules) for u in (a, a.worth)
+             if u is not None]
     if not any(a0 < offset + len(evidence) and offset < a1 for a0, a1 in spans):
         return "no amount read at its evidence"
     if not any(sent.of(label) for label in ("GIVE", "WEAK_GIVE", "LEND", "RECEIVE", "DEBT_RELIEF")):

@@ -185,3 +185,20 @@ def test_a_range_row_matches_a_gold_that_names_either_bound():
     assert score_aid([{**both, "amount_max": 900000000}], [row], [], "f").matched == 0
     assert score_aid([{**upper, "amount": 700000000}], [row], [], "f").matched == 0
     assert score_aid([{**upper, "currency": "EUR"}], [row], [], "f").matched == 0
+
+
+def test_a_missed_event_is_put_down_to_the_first_step_that_fails_on_its_sentence():
+    from vnfacts.evaluate import _failed_step
+
+    body = "Hội Phụ nữ TP đã trao 7.073 sổ tiết kiệm với tổng số tiền 6,153 tỷ đồng cho phụ nữ nghèo."
+    gold = {"evidence": "6,153 tỷ đồng"}
+    donor = name_variants(["Hội Phụ nữ TP"], [])
+    # the amount is read, as what the books are worth; the giver is a party; "phụ nữ nghèo" is a phrase only a
+    # pattern reads, no party
+    assert _failed_step(gold, body, donor, [name_variants(["phụ nữ nghèo"], [])], RULES_DIR) == \
+        "a receiver is no party of its sentence"
+    assert _failed_step(gold, body, name_variants(["Công ty Hòa Phát"], []), [], RULES_DIR) == \
+        "its giver is no party of its sentence"
+    assert _failed_step({"evidence": "7.073 sổ"}, body.replace("trao", "bán"), donor, [], RULES_DIR) == \
+        "no verb of giving, lending or receiving"
+    assert _failed_step({"evidence": "tỷ phú"}, body, donor, [], RULES_DIR) == "evidence not in the body"
