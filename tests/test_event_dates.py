@@ -97,3 +97,13 @@ def test_the_dateline_that_opens_the_text_after_the_lead_dates_the_gifts_of_the_
             if r["donor"] in ("Thoại Mỹ", "Cẩm Ly")]
     assert {r["donor"] for r in rows} == {"Thoại Mỹ", "Cẩm Ly"}
     assert {(r["event_month"], r["event_day"]) for r in rows} == {(5, 24)}
+
+
+@pytest.mark.slow
+def test_a_year_that_opens_the_sentence_dates_its_gifts():
+    # "Riêng năm 2016, các cấp Hội đã tiết kiệm 13,346 tỷ đồng, trong đó, trích 1,447 tỷ đồng, 2.423 tấn gạo, 30 quạt,
+    # hơn 100 xe đạp … ủng hộ trẻ em có hoàn cảnh khó khăn." (the gold dates the four gifts 2016)
+    rows = [r for r in _aid_rows(GOLD / "aid/train/articles/baomoi_21471105.txt")
+            if r["recipient"] == "trẻ em có hoàn cảnh khó khăn"]
+    assert sorted(r["evidence"] for r in rows) == ["1,447 tỷ đồng", "2.423 tấn gạo", "30 quạt", "hơn 100 xe đạp"]
+    assert {r["event_date"] for r in rows} == {"2016"}

@@ -45,6 +45,9 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     sentence_dates = dates_by_sentence(sdoc, sentences, dates)
     openings = {s.index: d for s in sentences
                 if (d := opening_date(body, sdoc.token_starts[s.start], sentence_dates.get(s.index, []))) is not None}
+    # "Năm 2016, …": a year that opens a sentence dates its events, not those of the sentences after it
+    opening_years = {s.index: d for s in sentences if s.index not in openings and (d := opening_date(
+        body, sdoc.token_starts[s.start], sentence_dates.get(s.index, []), grains=("year",))) is not None}
     lead_end = body.find("\n") if "\n" in body else len(body)
     # the lead, and the sentence that opens the text after it: pages print the lead as a paragraph of its own, and
     # the scene's dateline opens the text ("Tối 24.5, tập 5 … đã lên sóng.")
@@ -103,7 +106,7 @@ def extract_article(article: dict, words: list[Word], rules: CompiledRules) -> d
     deadlines = deadline_starts(body, dates, deadline_words(rules))
     clause_of = clauses_by_char(body)
     for e in events:
-        e.date = _event_date(e, sentence_dates, openings, lead_date, deadlines, clause_of)
+        e.date = _event_date(e, sentence_dates, openings, lead_date, deadlines, clause_of, opening_years)
     events = [e.as_row(sdoc, news_date(published)) for e in events]
     mentions = _mention_rows(matches, dates, official_mentions)
     aid_id = article["article_id"]

@@ -68,9 +68,11 @@ def is_dateline(date, opening) -> bool:
 
 
 def _event_date(event, sentence_dates: dict[int, list], openings: dict[int, object], lead_date,
-                deadlines: frozenset[int] = frozenset(), clause_of=lambda char: 0):
+                deadlines: frozenset[int] = frozenset(), clause_of=lambda char: 0,
+                opening_years: dict[int, object] | None = None):
     """The date of an event (a records.AidEvent): a day or month in its sentence, else a year of its clause
-    (``clause_of``: char -> clause number; "trong năm tài khóa 2017"), else the dateline that opens one of the few
+    (``clause_of``: char -> clause number; "trong năm tài khóa 2017") or one that opens its sentence
+    (``opening_years``: "Riêng năm 2016, các cấp Hội … trích …"), else the dateline that opens one of the few
     sentences before it (the scene it belongs to), else the dateline of the lead; none for a sum over years, and
     never a deadline (``deadlines``: where dates after "đến", "trước" … start)."""
     if event.is_cumulative:
@@ -82,8 +84,9 @@ def _event_date(event, sentence_dates: dict[int, list], openings: dict[int, obje
     if own:
         # a year in the event's own clause dates it ("… cho Thổ Nhĩ Kỳ trong năm tài khóa 2017"); one elsewhere
         # in its sentence ("Quỹ ABC (thành lập năm 1995) trao …") dates nothing, nor is the sentence the scene's
+        opening = (opening_years or {}).get(event.sentence)
         return next((d for d in own if d.value.grain == "year" and clause_of(d.start) == clause_of(event.char_start)),
-                    None)
+                    opening if opening is not None and opening.start not in deadlines else None)
     scene = next((openings[k] for k in range(event.sentence - 1, event.sentence - FRAME_SENTENCES - 1, -1)
                   if k in openings), None)
     return scene or lead_date
