@@ -271,9 +271,10 @@ def _missing_part(gold: dict, rows: list[dict], used: set[int], donor: set[str])
 
 def _failed_step(gold: dict, body: str, donor: set[str], recipients: list[set[str]], rules_dir: Path) -> str:
     """The first step of reading a missed gold event's sentence that fails: finding it, its amount, a verb of
-    giving, lending or receiving, its giver as a party, its receivers as parties (else the receiver is a phrase
-    only a pattern reads, or stands in another sentence), or else no pattern joined what was read."""
+    giving, lending or receiving, its giver as a party, its receivers as parties or noun phrases a pattern may read
+    (else the receiver stands in another sentence, or is cut), or else no pattern joined what was read."""
     from .extractors.entities import analysed_text
+    from .extractors.aid import phrase_finder
     from .extractors.money import find_anchors
     from .extractors.sentence import char_span, sentences_of
 
@@ -291,17 +292,24 @@ def _failed_step(gold: dict, body: str, donor: set[str], recipients: list[set[st
     if sent is None:
         return "evidence not in the body"
     # an amount read as what goods are worth is read too ("7.073 sổ tiết kiệm với tổng số tiền 6,153 tỷ đồng")
-    spans = [char_span(sdoc, u.start, u.end) for a in find_anchors(sdoc, sent, rules) for u in (a, a.worth)
-             if u is not None]
+    anchors = find_anchors(sdoc, sent, rules)
+    spans = [char_span(sdoc, u.start, u.end) for a in anchors for u in (a, a.worth) if u is not None]
     if not any(a0 < offset + len(evidence) and offset < a1 for a0, a1 in spans):
         return "no amount read at its evidence"
     if not any(sent.of(label) for label in ("GIVE", "WEAK_GIVE", "LEND", "RECEIVE", "DEBT_RELIEF")):
         return "no verb of giving, lending or receiving"
-    named = {fold(form) for p in finder.find(sent.start, sent.end) for form in (p.name, p.text)}
+    parties = finder.find(sent.start, sent.end)
+    named = {fold(form) for p in parties for form in (p.name, p.text)}
     if not donor & named:
         return "its giver is no party of its sentence"
-    if not all(r & named for r in recipients):
-        return "a receiver is no party of its sentence"
+    if all(r & named for r in recipients):
+        return "every part read, no pattern joined them"
+    # a receiver no list or shape names may be a noun phrase a pattern reads ("cho phụ nữ nghèo")
+    phrase_at = phrase_finder(sdoc, sent, parties, anchors)
+    phrased = named | {fold(form) for i in range(sent.start, sent.end) if (p := phrase_at(i)) is not None
+                       for form in (p.name, p.text)}
+    if not all(r & phrased for r in recipients):
+        return "a receiver is neither a party nor a phrase of its sentence"
     return "every part read, no pattern joined them"
 
 

@@ -193,10 +193,12 @@ def test_a_missed_event_is_put_down_to_the_first_step_that_fails_on_its_sentence
     body = "Hội Phụ nữ TP đã trao 7.073 sổ tiết kiệm với tổng số tiền 6,153 tỷ đồng cho phụ nữ nghèo."
     gold = {"evidence": "6,153 tỷ đồng"}
     donor = name_variants(["Hội Phụ nữ TP"], [])
-    # the amount is read, as what the books are worth; the giver is a party; "phụ nữ nghèo" is a phrase only a
-    # pattern reads, no party
+    # the amount is read, as what the books are worth; the giver is a party; "phụ nữ nghèo" is no party but a
+    # noun phrase a pattern reads; a receiver the sentence does not name is neither
     assert _failed_step(gold, body, donor, [name_variants(["phụ nữ nghèo"], [])], RULES_DIR) == \
-        "a receiver is no party of its sentence"
+        "every part read, no pattern joined them"
+    assert _failed_step(gold, body, donor, [name_variants(["trẻ em mồ côi"], [])], RULES_DIR) == \
+        "a receiver is neither a party nor a phrase of its sentence"
     assert _failed_step(gold, body, name_variants(["Công ty Hòa Phát"], []), [], RULES_DIR) == \
         "its giver is no party of its sentence"
     assert _failed_step({"evidence": "7.073 sổ"}, body.replace("trao", "bán"), donor, [], RULES_DIR) == \
