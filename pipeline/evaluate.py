@@ -273,8 +273,8 @@ def _failed_step(gold: dict, body: str, donor: set[str], recipients: list[set[st
     """The first step of reading a missed gold event's sentence that fails: finding it, its amount, a verb of
     giving, lending or receiving, its giver as a party, its receivers as parties or noun phrases a pattern may read
     (else the receiver stands in another sentence, or is cut), or else no pattern joined what was read."""
-    from .extractors.entities import analysed_text
     from .extractors.aid import phrase_finder
+    from .extractors.entities import analysed_text
     from .extractors.money import find_anchors
     from .extractors.sentence import char_span, sentences_of
 
