@@ -280,6 +280,12 @@ def _referring_heads(rules: CompiledRules) -> frozenset[str]:
     return frozenset(str(h).casefold() for h in rules.merged_list("aid", "referring_heads"))
 
 
+@lru_cache(maxsize=8)
+def _each_markers(rules: CompiledRules) -> frozenset[str]:
+    """The words that open each item's worth ("mỗi suất trị giá …"), folded."""
+    return frozenset(str(w).casefold() for w in rules.merged_list("aid", "each_one_markers"))
+
+
 def _named_in_full_before(body: str, name: str, text: str, rules: CompiledRules) -> bool:
     """A head alone ("Hội", "huyện") for a party the body names with that head ("Hội LHPN phường Tứ Liên",
     "huyện Ia Grai"), or an office by its unit's level ("UBND tỉnh") for the office the body names in full
@@ -378,8 +384,7 @@ def _check_worth(row: dict, rules: CompiledRules) -> None:
     money = money_in(worth[0]["text"], rules)
     if money is None or money.amount is None or money.currency != row["currency"]:
         raise CheckFailed("value", f"worth {row['amount']} {row['currency']} is not what {worth[0]['text']!r} says")
-    each = worth[0]["text"].split()[0].casefold() in {str(w).casefold() for w in
-                                                       rules.merged_list("aid", "each_one_markers")}
+    each = worth[0]["text"].split()[0].casefold() in _each_markers(rules)
     expected = money.amount * Decimal(str(row["quantity"])) if each else money.amount
     if not _same(expected, row["amount"]):
         raise CheckFailed("value", f"worth {row['amount']} but {worth[0]['text']!r} gives {expected}")
