@@ -84,6 +84,7 @@ class PartyFinder:
         self.aliases: dict[str, Party] = {}  # abbreviations the article defines, for its later sentences
         # organisations often named after a person ("Trường THCS Nguyễn Du"): a personal name may complete the head
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
+        self.numbered_heads = {str(h).casefold() for h in rules.merged_list("entity_shape", "numbered_heads")}
         # a mission's name holds where it serves ("Đại sứ quán Việt Nam tại Nhật Bản")
         self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
         self.legal_forms = {str(h).casefold() for h in rules.merged_list("entity_shape", "legal_form_heads")}
@@ -103,6 +104,8 @@ class PartyFinder:
         self.run_in_openers = {m.start for m in matches.get("RUN_IN_OPENER", [])}
         self.credit_ends = {m.end for m in matches.get("CREDIT", [])}
         self.member_groups = {m.end: m for m in matches.get("MEMBER_GROUP", [])}
+        self.member_list_joiners = {m.end: m for m in matches.get("MEMBER_LIST_JOINER", [])}
+        self.member_collectives = {m.end: m for m in matches.get("MEMBER_COLLECTIVE", [])}
         self.organisation_levels = {m.end: m for m in matches.get("ORG_LEVELS", [])}
         self.addresses = {m.end: m for m in matches.get("RECEIVER_HONORIFIC", [])}
         # where a party other than a run of capitalised words may start (a head, a listed or an unlisted place)
@@ -123,6 +126,17 @@ class PartyFinder:
         return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in tags \
             and sdoc.token_starts[i] in sdoc.word_starts and i not in self.stops and i not in self.verbs \
             and i not in self.not_parties and i not in self.complement_stops
+
+    def _object_of_preposition(self, opener: int, i: int, limit: int) -> bool:
+        """"Quỹ Vì người nghèo", "Hội Bảo trợ người khuyết tật": a complement opened by a capitalised preposition or
+        verb names whom the organisation serves, and its lower-case nouns and adjectives go on, the first even where
+        it would end another name ("người")."""
+        sdoc = self.sdoc
+        return sdoc.tags[opener] in OBJECT_TAKING_TAGS and _is_capitalised(sdoc.texts[opener]) and i < limit \
+            and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in DESCRIPTOR_TAGS \
+            and sdoc.token_starts[i] in sdoc.word_starts and i not in self.verbs and i not in self.not_parties \
+            and i not in self.joiners and i not in self.stops \
+            and (i not in self.complement_stops or i == self._word_end(opener, limit))  # "Vì người …", not "… năm nay"
 
     def _name_syllable(self, i: int, limit: int) -> bool:
         """A capitalised Vietnamese syllable that starts no place, head or person: one more syllable of a name."""
@@ -178,6 +192,15 @@ class PartyFinder:
                     and not self.sdoc.spaces[j]:
                 j = self._word_end(j, limit)  # "Quỹ Hỗ trợ nông dân": a capitalised verb names what it does
                 continue
+            if j == head.end and head.text.casefold() in self.numbered_heads and j < limit \
+                    and not self.sdoc.spaces[j] and self.sdoc.texts[j].isdigit():
+                # "Lữ đoàn 171 Hải quân", "Sư đoàn 9 Quân đoàn 4": a numbered unit, then the unit or branch it
+                # serves in
+                j += 1
+                branch = self.heads.get(j)
+                if branch is not None and branch.phrase.normalized == head.phrase.normalized:
+                    j = (self.head_phrase(j, limit) or (branch.end, None))[0]
+                break
             if j == head.end and head.phrase.normalized in self.named_after_people and self._is_person_at(j, limit):
                 # "Trường THCS Nguyễn Du": the person's name, right after the head, ends the school's; a second
                 # family name starts the person the school's name stands before ("… Chu Văn An Nguyễn Văn Bình")
@@ -223,6 +246,10 @@ class PartyFinder:
                 else None
             if described is not None:
                 j, lower = described, MAX_LOWERCASE_COMPLEMENT  # "Hội Doanh nghiệp trẻ Khánh Hòa": a place ends it
+                continue
+            if j > head.end and not proper and self._object_of_preposition(head.end, j, limit) \
+                    and lower < MAX_PREPOSITION_OBJECT:
+                j, lower = self._word_end(j, limit), lower + 1  # "Quỹ Vì người nghèo": whom it serves
                 continue
             if j > head.end and not proper and lower < MAX_LOWERCASE_COMPLEMENT and self._lowercase_noun(j, limit):
                 # names capitalise only the first word of the complement: "Hội Cha mẹ học sinh"
@@ -486,7 +513,16 @@ class PartyFinder:
         group = self.member_groups.get(party.start)
         if group is not None and party.kind != "person" and (party.source in ("head", "list", "place")
                                                            or party.start in self.heads):
-            return self._party(group.start, party.end, None, party.country, "phrase")
+            start = group.start
+            while True:  # "cán bộ, chiến sĩ …": the groups listed before it
+                joiner = self.member_list_joiners.get(start)
+                listed = self.member_groups.get(joiner.start) if joiner is not None else None
+                if listed is None:
+                    break
+                start = listed.start
+            collective = self.member_collectives.get(start)  # "tập thể cán bộ, nhân viên …"
+            return self._party(collective.start if collective is not None else start, party.end, None,
+                               party.country, "phrase")
         return party
 
     def _described_person(self, party: Party) -> Party:
@@ -535,6 +571,8 @@ MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and 
 EVENT_TAGS = ("N",)  # "lễ hội", "giải": what the event is; a verb after them is the organiser's
 SUBJECT_ADVERB_TAGS = ("R",)  # underthesea's adverbs: "đã", "sẽ", "cũng" between a subject and its verb
 DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
+OBJECT_TAKING_TAGS = ("E", "V")  # underthesea's prepositions and verbs: "Quỹ Vì người nghèo", "Hội Bảo trợ người …"
+MAX_PREPOSITION_OBJECT = 4  # lower-case words after it: "Quỹ Vì biển đảo quê hương"
 MAX_LEGAL_NAME_WORDS = 6  # lower-case words of a company's registered name after its legal form
 LEGAL_NAME_TAGS = ("N", "V", "A")  # "đầu tư xây dựng", "thương mại", "toàn cầu"
 MAX_TITLED_NAME = 5  # syllables of a name after a person's occupation ("Melinda French Gates", "Hàn Quốc Bi Rain")
