@@ -71,6 +71,8 @@ class PartyFinder:
             | {m.start for m in matches.get("HONORIFIC", [])}
         self.verbs = {m.start for label in ("GIVE", "RECEIVE", "SIGN") for m in matches.get(label, [])}
         self.honorific_ends = {m.end for m in matches.get("HONORIFIC", [])}
+        # words of address that are no place themselves ("ông", "bà"; not "Anh", which is also England)
+        self.address_ends = {m.end for m in matches.get("HONORIFIC", []) if m.start not in self.places}
         self.complement_stops = {m.start for m in matches.get("COMPLEMENT_STOP", [])}
         self.person_nouns = {m.end: m for m in matches.get("PERSON_NOUN", [])}
         self.person_titles = {m.start: m.end for m in matches.get("PERSON_TITLE", [])}
@@ -126,6 +128,9 @@ class PartyFinder:
         return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in tags \
             and sdoc.token_starts[i] in sdoc.word_starts and i not in self.stops and i not in self.verbs \
             and i not in self.not_parties and i not in self.complement_stops
+
+    def _is_capitalised_run(self, i: int, j: int) -> bool:
+        return all(_is_capitalised(self.sdoc.texts[k]) for k in range(i, j) if not self.sdoc.spaces[k])
 
     def _object_of_preposition(self, opener: int, i: int, limit: int) -> bool:
         """"Quỹ Vì người nghèo", "Hội Bảo trợ người khuyết tật": a complement opened by a capitalised preposition or
@@ -456,6 +461,11 @@ class PartyFinder:
                 i += 1  # "Hiệp định Paris": the name of a document, not a party
                 continue
             place = self.places.get(i)
+            if place is not None and i in self.address_ends and self._is_capitalised_run(i, place.end):
+                # "ông Mỹ", "bà Anh": a word of address names a person, whose name is also a country's
+                found.append(replace(self._party(i, place.end, "person", None, "proper"), after_honorific=True))
+                i = place.end
+                continue
             if place is not None:
                 found.append(self._place(place))
                 i = place.end

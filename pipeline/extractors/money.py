@@ -92,13 +92,19 @@ def _goods_worth(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRule
     """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng", "300 suất quà, tổng trị giá 150
     triệu đồng", "50 suất học bổng, trị giá mỗi suất 2 triệu đồng": an amount after a word of value that follows
     counted goods states what they are worth, not a gift of its own: the amount, from the marker of each item
-    when it is each one's worth. A comma or a bracket may open the words of value; other punctuation between the
+    when it is each one's worth ("1.000 suất quà, mỗi suất 1 triệu đồng": the goods' own unit after the marker). A comma or a bracket may open the words of value; other punctuation between the
     goods and them keeps them apart. None when the amount is no worth of the goods before it."""
     if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
         return None
     tokens = [k for k in range(anchors[-1].end, money.start) if not sdoc.spaces[k]]
     words = _folded_words(rules, ("value_words", "conversion_words", "value_openers"))
     each_words = _folded_words(rules, ("each_one_markers",))
+    if len(tokens) >= 3 and sdoc.texts[tokens[0]] == "," and sdoc.texts[tokens[1]].casefold() in each_words:
+        # "1.000 suất quà, mỗi suất 1 triệu đồng": each of the goods, named by their own unit, is worth the amount
+        unit = [sdoc.texts[k].casefold() for k in tokens[2:]]
+        goods = [sdoc.texts[k].casefold() for k in range(anchors[-1].start + 1, anchors[-1].end) if not sdoc.spaces[k]]
+        if goods[:len(unit)] == unit:
+            return replace(money, start=tokens[1])
     for cut in range(len(tokens)):  # the words of value start at tokens[cut]
         if any(sdoc.texts[k] in SENTENCE_PUNCT for k in tokens[:cut]):
             break

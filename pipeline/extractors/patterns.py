@@ -364,6 +364,11 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
     elif el.kind == "amount":
         for a in units.anchors.get(i, []):
             yield a.end, bound + (Bound(str(el.value), a, a.start, a.end),)
+            worth = getattr(a, "worth", None)
+            if worth is not None and worth.end > a.end:  # "1.000 suất quà, mỗi suất 1 triệu đồng, cho …": with
+                # its worth, and the comma that closes the worth's clause when a comma opened it
+                closed = worth.end < end and units.sdoc.texts[worth.end] == "," == units.sdoc.texts[a.end]
+                yield worth.end + closed, bound + (Bound(str(el.value), a, a.start, a.end),)
     elif el.kind in ("title", "name"):
         finder = units.finders.get(el.kind)
         for unit in finder(i, el, bound) if finder is not None else ():
