@@ -202,7 +202,8 @@ def _parties_of(match, signing: Signings, sent, examples, found, rules: Compiled
         units = _without_representatives(units, sent)
         names = list(dict.fromkeys(u.name for u in units))
         return names, [next(u for u in units if u.name == n) for n in names]
-    places = [p for p in _parties(sent, examples) if title is None or not title[0] <= p.start < title[1]]
+    places = [p for p in _parties(sent, examples) if (title is None or not title[0] <= p.start < title[1])
+              and not _inside_a_persons_name(p, found)]
     names = _specific_parties(places)
     # a place at the end of a company's or a society's name ("Doanh nghiệp Đức", "doanh nghiệp CHLB Đức") names
     # that body, not the state; an organ of the state ("Thành ủy Hà Nội") signs for its place
@@ -211,6 +212,12 @@ def _parties_of(match, signing: Signings, sent, examples, found, rules: Compiled
               if party.source == "head" and party.kind in private and party.start < p.start and p.end <= party.end}
     names = list(dict.fromkeys(holder.get(n, n) for n in names))
     return names, [_unit_named(n, found, sent, title) for n in names]
+
+
+def _inside_a_persons_name(place: Match, found: list) -> bool:
+    """"Bộ trưởng Trần Tuấn Anh": a place's name that ends a person's name ("Anh") is that person's, not a side."""
+    return any(q.start <= place.start and place.end <= q.end and q.end - q.start > place.end - place.start
+               and (q.kind == "person" or person_shaped(q)) for q in found)
 
 
 def _without_representatives(units: list, sent) -> list:
