@@ -248,7 +248,9 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
     for head in sent.of("REFERRING_HEAD"):
         if any(t in taken for t in range(head.start, head.end)) or not _stands_alone(sdoc, sent, head):
             continue
-        antecedent = earlier.last_headed_by(head.text.casefold(), sdoc)
+        said = head.text.casefold()
+        antecedent = earlier.last_headed_by(said, sdoc) or next(
+            (a for form in _referring_head_forms(rules).get(said, ()) if (a := earlier.last_headed_by(form, sdoc))), None)
         if antecedent is not None:
             c0, c1 = char_span(sdoc, head.start, head.end)
             out.append(replace(antecedent, start=head.start, end=head.end, text=sdoc.text[c0:c1], source="referring"))
@@ -293,6 +295,15 @@ def _stands_alone(sdoc: SyllableDoc, sent: Sentence, head: Match) -> bool:
 
 
 NOT_BEFORE_A_REFERRING_HEAD = ("M", "L", "V")  # a number, a plural determiner, a verb (underthesea's tags)
+
+
+@lru_cache(maxsize=8)
+def _referring_head_forms(rules: CompiledRules) -> dict[str, tuple[str, ...]]:
+    """Referring head (folded) -> the heads it also names a party by ("nhà trường" -> "trường")."""
+    forms: dict[str, tuple[str, ...]] = {}
+    for head, form in rules.merged_map("aid", "referring_head_forms"):
+        forms[str(head).casefold()] = forms.get(str(head).casefold(), ()) + (str(form).casefold(),)
+    return forms
 
 
 @lru_cache(maxsize=8)
