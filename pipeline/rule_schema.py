@@ -117,7 +117,7 @@ PATTERNS = {"patterns": {"type": "array", "items": PATTERN},
 # The keys each kind reads, besides the common ones and its declared word lists.
 KIND_KEYS: dict[str, dict] = {
     "aid": {**PATTERNS, "conversion_words": PHRASES, "unlisted_goods_item": STRING, "unlisted_goods_when": LABELS,
-            "referring_head_forms": PHRASE_MAP},
+            "referring_head_forms": PHRASE_MAP, "commercial_borrower_kinds": STRINGS},
     "agreement": {**PATTERNS, "definite_quantifiers": PHRASES, "kind_list_joiners": PHRASES,
                   "meeting_place_markers": PHRASES},
     "official": {**PATTERNS, "surname_alone_titles": PHRASES, "state_titles": PHRASES, "name_particles": PHRASES,

@@ -298,6 +298,12 @@ NOT_BEFORE_A_REFERRING_HEAD = ("M", "L", "V")  # a number, a plural determiner, 
 
 
 @lru_cache(maxsize=8)
+def _commercial_borrowers(rules: CompiledRules) -> frozenset[str]:
+    """Kinds of party a loan to is commercial lending, not aid (the aid rules' commercial_borrower_kinds)."""
+    return frozenset(str(k) for k in rules.merged_list("aid", "commercial_borrower_kinds"))
+
+
+@lru_cache(maxsize=8)
 def _referring_head_forms(rules: CompiledRules) -> dict[str, tuple[str, ...]]:
     """Referring head (folded) -> the heads it also names a party by ("nhà trường" -> "trường")."""
     forms: dict[str, tuple[str, ...]] = {}
@@ -709,6 +715,9 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
                 continue
             if donor.name in {r.name for r in recipients}:
                 continue
+            flow = match.pattern.get("flow") or _flow(sent, anchor)
+            if flow == "loan" and recipients and all(r.kind in _commercial_borrowers(rules) for r in recipients):
+                continue  # a bank's loan to a company is trade, not aid
             each = match.pattern.get("each")  # the amount is each recipient's: so many of them, as their group says
             if each and (len(recipients) != 1 or not recipients[0].count or recipients[0].count < 2):
                 continue
@@ -716,8 +725,7 @@ def pattern_events(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, part
             # the evidence holds the counted group of each ("8 tỉnh Bắc Lào mỗi tỉnh 20.000 USD")
             start = recipients[0].start if each and 0 <= recipients[0].start < anchor.start else anchor.start
             c0, c1 = char_span(sdoc, _with_money_noun(sent, start, anchor), anchor.end)
-            rows.extend(AidEvent(giver, recipients, anchor, verb,
-                                 match.pattern.get("flow") or _flow(sent, anchor), match.pattern.id, sent.index, c0,
+            rows.extend(AidEvent(giver, recipients, anchor, verb, flow, match.pattern.id, sent.index, c0,
                                  c1, sdoc.text[c0:c1], recipient_count=recipients[0].count if each else None,
                                  is_total=bool(sent.of("TOTAL_CUE")), is_cumulative=bool(sent.of("CUMULATIVE_CUE")),
                                  from_context=from_context or not recipients or recipients[0].start < 0,
