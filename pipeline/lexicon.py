@@ -409,8 +409,13 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     tags: list[str] = []
     sentence_of: list[int] = []
     cursor, current = 0, 0
-    for w in words:
-        pieces = _word_pieces(w.text)
+    for n, w in enumerate(words):
+        pieces, full_stop = _word_pieces(w.text), -1
+        if pieces is None and _ends_on_a_full_stop(w.text) and (n + 1 == len(words) or words[n + 1].sentence != w.sentence):
+            # "… Trẻ mồ côi TP.HCM.": the sentence's full stop, glued to an abbreviation, is a word of its own
+            pieces, full_stop = (w.text[:-1], "."), w.end - 1
+            word_ends.add(w.end - 1)
+            word_starts.add(w.end - 1)
         for start, text in ((w.start, w.text),) if pieces is None else \
                 _syllable_cuts(body, w, pieces, word_starts, word_ends):
             if start > cursor:
@@ -421,7 +426,7 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
             texts.append(text)
             starts.append(start)
             follows_space.append(False)
-            tags.append(w.pos)
+            tags.append(PUNCTUATION_TAG if start == full_stop else w.pos)
             if not text.isspace():
                 current = w.sentence
             sentence_of.append(current)
@@ -434,6 +439,14 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     ends = [start + len(text) for start, text in zip(starts, texts)]
     return SyllableDoc(word_starts, word_ends, sentence_of, body, starts, ends, texts, [t.isspace() for t in texts],
                        tags, follows_space)
+
+
+PUNCTUATION_TAG = "CH"  # underthesea's tag of punctuation
+
+
+def _ends_on_a_full_stop(text: str) -> bool:
+    """An abbreviation with dots inside that the segmenter kept with the full stop after it ("TP.HCM.")."""
+    return len(text) > 3 and text.endswith(".") and "." in text[1:-1] and text[-2].isalnum()
 
 
 def _syllable_cuts(body: str, w: Word, pieces: tuple[str, ...], word_starts: set[int],

@@ -91,6 +91,7 @@ class PartyFinder:
         self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
         self.legal_forms = {str(h).casefold() for h in rules.merged_list("entity_shape", "legal_form_heads")}
         self.located_at = {m.start: m for m in matches.get("LOCATED_AT", [])}
+        self.organisers = {m.start: m for m in matches.get("EVENT_ORGANISER", [])}
         # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's"), a country
         # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country), or what it does and the place
         # it serves ("chi hội phụ nữ thôn Vệ Linh")
@@ -101,7 +102,6 @@ class PartyFinder:
                                     or self._serves_a_place(m.end, n))}
         self.heads.update({m.start: m for m in matches.get("LOWERCASE_ORG_HEAD", [])
                            if m.start in self.lowercase_heads})
-        self.organisers = {m.start: m for m in matches.get("EVENT_ORGANISER", [])}
         self.family_nouns = {m.end: m for m in matches.get("FAMILY_NOUN", [])}
         self.run_in_openers = {m.start for m in matches.get("RUN_IN_OPENER", [])}
         self.credit_ends = {m.end for m in matches.get("CREDIT", [])}
@@ -247,7 +247,7 @@ class PartyFinder:
             if unit_end is not None:
                 j = unit_end  # "Trung tâm y tế huyện Kim Bôi": a unit and its place end the name, like a place
                 break
-            described = self._descriptors_before_place(j, limit) if j > head.end and not proper and not lower \
+            described = self._descriptors_before_place(j, limit, verbs=False) if j > head.end and not proper and not lower \
                 else None
             if described is not None:
                 j, lower = described, MAX_LOWERCASE_COMPLEMENT  # "Hội Doanh nghiệp trẻ Khánh Hòa": a place ends it
@@ -267,7 +267,7 @@ class PartyFinder:
                 # "Hội Bảo trợ Người khuyết tật và Trẻ mồ côi": a second complement, capitalised and lower-case
                 # words as the first; never a joiner alone ("Hội Nông dân xã và" | "Nguyễn Văn An")
                 j, lower, proper = self._word_end(joiner.end, limit), 0, self.sdoc.tags[joiner.end] == "Np"
-                described = self._descriptors_before_place(j, limit)
+                described = self._descriptors_before_place(j, limit, verbs=False)
                 if described is not None:
                     j, lower = described, MAX_LOWERCASE_COMPLEMENT  # "… và Trẻ mồ côi TP.HCM": a place ends it
                 continue
@@ -302,13 +302,15 @@ class PartyFinder:
         phường Ninh Hiệp"); None when none follows them."""
         j = i
         for n in range(MAX_HEAD_DESCRIPTORS):
-            # a noun first, then nouns or adjectives ("Hội chữ thập đỏ phường Ninh Hiệp")
-            if not self._lowercase_noun(j, limit, DESCRIPTOR_TAGS if n else ("N",)) or j in self.joiners:
+            # a noun first, then nouns or adjectives ("Hội chữ thập đỏ phường Ninh Hiệp"); or a verb with its
+            # object ("Quỹ bảo trợ trẻ em Việt Nam")
+            if not (self._lowercase_noun(j, limit, DESCRIPTOR_TAGS if n else ("N",))
+                    or not n and self._verb_with_object(j, limit)) or self._joins_here(j, limit):
                 return None
             j = self._word_end(j, limit)
             if self._country_at(j) or (self._capitalised_word(j, limit) and j not in self.heads
                                        and j not in self.places and j not in self.unlisted_places
-                                       and not self._is_person_at(j, limit)):
+                                       and j not in self.run_in_openers and not self._is_person_at(j, limit)):
                 return j
             if self._place_at(j, limit):
                 return j
@@ -327,17 +329,35 @@ class PartyFinder:
             return j
         return j if words >= 2 else None
 
-    def _descriptors_before_place(self, i: int, limit: int) -> int | None:
+    def _descriptors_before_place(self, i: int, limit: int, verbs: bool = True) -> int | None:
         """Where a place starts after lower-case nouns or adjectives that a name holds after its capitalised
-        words ("Hội Doanh nghiệp trẻ Khánh Hòa"); None when no place follows them."""
+        words ("Hội Doanh nghiệp trẻ Khánh Hòa"), or, right after the head (``verbs``), after a verb and its object
+        ("Trung tâm bảo trợ xã hội tỉnh Bình Định"); None when no place follows them."""
         j = i
-        for _ in range(MAX_HEAD_DESCRIPTORS):
-            if not self._lowercase_noun(j, limit, DESCRIPTOR_TAGS) or j in self.joiners:
+        for n in range(MAX_HEAD_DESCRIPTORS):
+            described = self._lowercase_noun(j, limit, DESCRIPTOR_TAGS) or (
+                verbs and not n and self._verb_with_object(j, limit))
+            if not described or self._joins_here(j, limit):
                 return None
             j = self._word_end(j, limit)
             if self._place_at(j, limit):
                 return j
         return None
+
+    def _joins_here(self, i: int, limit: int) -> bool:
+        """A joiner is the whole word at i: "xã" in "xã Tam Hiệp", not in "xã hội" (society)."""
+        joiner = self.joiners.get(i)
+        return joiner is not None and joiner.end >= self._word_end(i, limit)
+
+    def _verb_with_object(self, i: int, limit: int) -> bool:
+        """"bảo trợ trẻ em", "bảo trợ Người khuyết tật": a lower-case verb right after an organisation's head says
+        what it does when its object follows, a lower-case noun or a capitalised word that is no place, head or
+        person ("Hội khẳng định Việt Nam …" is a sentence)."""
+        if not self._lowercase_noun(i, limit, VERB_TAGS) or any(m.start < i < m.end for m in self.organisers.values()):
+            return False  # "Ban tổ chức giải …" names who organises an event
+        k = self._word_end(i, limit)
+        return self._lowercase_noun(k, limit) or (self._capitalised_word(k, limit) and k not in self.places
+                                                   and k not in self.heads and not self._is_person_at(k, limit))
 
     def _serves_a_place(self, i: int, limit: int) -> bool:
         """What an organisation does, then a place inside a country ("phụ nữ thôn Vệ Linh"); a country after
@@ -387,7 +407,8 @@ class PartyFinder:
         # underthesea tags many a capitalised sentence opener Np ("Vốn"): there a name needs two syllables
         tagged = any(self.sdoc.token_starts[k] in self.proper_nouns for k in range(i, j)
                      if k != sentence_start or len(syllables) >= 2)
-        foreign = any(VIETNAMESE_SYLLABLE.match(s) is None and s.isalpha() for s in syllables)
+        # words joined by a hyphen are one foreign word ("V-Hottest", "Coca-Cola")
+        foreign = any(VIETNAMESE_SYLLABLE.match(s) is None and s.replace("-", "").isalpha() for s in syllables)
         abbreviation = len(syllables) == 1 and len(syllables[0]) >= 2 and syllables[0].isupper()
         if not (tagged or foreign or abbreviation):
             return None
@@ -581,7 +602,8 @@ MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and 
 EVENT_TAGS = ("N",)  # "lễ hội", "giải": what the event is; a verb after them is the organiser's
 SUBJECT_ADVERB_TAGS = ("R",)  # underthesea's adverbs: "đã", "sẽ", "cũng" between a subject and its verb
 DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
-OBJECT_TAKING_TAGS = ("E", "V")  # underthesea's prepositions and verbs: "Quỹ Vì người nghèo", "Hội Bảo trợ người …"
+OBJECT_TAKING_TAGS = ("E", "V")
+VERB_TAGS = ("V",)  # underthesea's verbs  # underthesea's prepositions and verbs: "Quỹ Vì người nghèo", "Hội Bảo trợ người …"
 MAX_PREPOSITION_OBJECT = 4  # lower-case words after it: "Quỹ Vì biển đảo quê hương"
 MAX_LEGAL_NAME_WORDS = 6  # lower-case words of a company's registered name after its legal form
 LEGAL_NAME_TAGS = ("N", "V", "A")  # "đầu tư xây dựng", "thương mại", "toàn cầu"
