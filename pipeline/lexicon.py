@@ -411,7 +411,8 @@ def syllable_doc(body: str, words: list[Word]) -> SyllableDoc:
     cursor, current = 0, 0
     for n, w in enumerate(words):
         pieces, full_stop = _word_pieces(w.text), -1
-        if pieces is None and _ends_on_a_full_stop(w.text) and (n + 1 == len(words) or words[n + 1].sentence != w.sentence):
+        last_of_sentence = n + 1 == len(words) or words[n + 1].sentence != w.sentence
+        if pieces is None and last_of_sentence and _ends_on_a_full_stop(w.text):
             # "… Trẻ mồ côi TP.HCM.": the sentence's full stop, glued to an abbreviation, is a word of its own
             pieces, full_stop = (w.text[:-1], "."), w.end - 1
             word_ends.add(w.end - 1)

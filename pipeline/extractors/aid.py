@@ -249,8 +249,8 @@ def referring_parties(sdoc: SyllableDoc, sent: Sentence, parties: list[Party], e
         if any(t in taken for t in range(head.start, head.end)) or not _stands_alone(sdoc, sent, head):
             continue
         said = head.text.casefold()
-        antecedent = earlier.last_headed_by(said, sdoc) or next(
-            (a for form in _referring_head_forms(rules).get(said, ()) if (a := earlier.last_headed_by(form, sdoc))), None)
+        forms = (said,) + _referring_head_forms(rules).get(said, ())  # "nhà trường" is also the "Trường …" before
+        antecedent = next((a for form in forms if (a := earlier.last_headed_by(form, sdoc)) is not None), None)
         if antecedent is not None:
             c0, c1 = char_span(sdoc, head.start, head.end)
             out.append(replace(antecedent, start=head.start, end=head.end, text=sdoc.text[c0:c1], source="referring"))

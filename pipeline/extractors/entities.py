@@ -247,8 +247,8 @@ class PartyFinder:
             if unit_end is not None:
                 j = unit_end  # "Trung tâm y tế huyện Kim Bôi": a unit and its place end the name, like a place
                 break
-            described = self._descriptors_before_place(j, limit, verbs=False) if j > head.end and not proper and not lower \
-                else None
+            described = self._descriptors_before_place(j, limit, verbs=False) \
+                if j > head.end and not proper and not lower else None
             if described is not None:
                 j, lower = described, MAX_LOWERCASE_COMPLEMENT  # "Hội Doanh nghiệp trẻ Khánh Hòa": a place ends it
                 continue
@@ -602,8 +602,8 @@ MAX_HEAD_DESCRIPTORS = 3  # lower-case nouns between an organisation's head and 
 EVENT_TAGS = ("N",)  # "lễ hội", "giải": what the event is; a verb after them is the organiser's
 SUBJECT_ADVERB_TAGS = ("R",)  # underthesea's adverbs: "đã", "sẽ", "cũng" between a subject and its verb
 DESCRIPTOR_TAGS = ("N", "A")  # the tagger's nouns and adjectives: what may say what an organisation does
-OBJECT_TAKING_TAGS = ("E", "V")
-VERB_TAGS = ("V",)  # underthesea's verbs  # underthesea's prepositions and verbs: "Quỹ Vì người nghèo", "Hội Bảo trợ người …"
+OBJECT_TAKING_TAGS = ("E", "V")  # underthesea's prepositions and verbs: "Quỹ Vì người nghèo", "Hội Bảo trợ người …"
+VERB_TAGS = ("V",)  # underthesea's verbs
 MAX_PREPOSITION_OBJECT = 4  # lower-case words after it: "Quỹ Vì biển đảo quê hương"
 MAX_LEGAL_NAME_WORDS = 6  # lower-case words of a company's registered name after its legal form
 LEGAL_NAME_TAGS = ("N", "V", "A")  # "đầu tư xây dựng", "thương mại", "toàn cầu"

@@ -92,8 +92,9 @@ def _goods_worth(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRule
     """"1,7 triệu ly sữa tương đương 12,5 tỷ đồng", "1 xe ô tô … trị giá 2,8 tỷ đồng", "300 suất quà, tổng trị giá 150
     triệu đồng", "50 suất học bổng, trị giá mỗi suất 2 triệu đồng": an amount after a word of value that follows
     counted goods states what they are worth, not a gift of its own: the amount, from the marker of each item
-    when it is each one's worth ("1.000 suất quà, mỗi suất 1 triệu đồng": the goods' own unit after the marker). A comma or a bracket may open the words of value; other punctuation between the
-    goods and them keeps them apart. None when the amount is no worth of the goods before it."""
+    when it is each one's worth ("1.000 suất quà, mỗi suất 1 triệu đồng": the goods' own unit after the marker). A
+    comma or a bracket may open the words of value; other punctuation between the goods and them keeps them apart.
+    None when the amount is no worth of the goods before it."""
     if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
         return None
     tokens = [k for k in range(anchors[-1].end, money.start) if not sdoc.spaces[k]]
