@@ -359,7 +359,8 @@ SYLLABLE_ONSET_LETTERS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcd\u0111ghklmnpqrs
 SYLLABLE_VOWEL_LETTERS = "aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ"
 SYLLABLE_FINAL_LETTERS = "ch|ng|nh|[cmnpt]"
 VIETNAMESE_SYLLABLE = re.compile(
-    f"^(?!.*(?:aa|ee|ii|uu|yy))({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
+    f"^(?!.*(?:aa|ee|ii|uu|yy))({SYLLABLE_ONSET_LETTERS})?[{SYLLABLE_VOWEL_LETTERS}]{{1,3}}"
+    f"({SYLLABLE_FINAL_LETTERS})?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)

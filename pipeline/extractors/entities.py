@@ -32,7 +32,8 @@ class Party:
     source: str  # list, head, proper or abbreviation
     count: int | None = None  # a group of places ("8 tỉnh Bắc Lào")
     after_honorific: bool = False  # "ông Nozaki": a person
-    quoted: bool = False  # "tự gọi mình là “Đông Gioăng”", "Ảnh: Daily Mail": a nickname, a title or a credit, not who acts
+    # "tự gọi mình là “Đông Gioăng”", "Ảnh: Daily Mail": a nickname, a title or a credit, not who acts
+    quoted: bool = False
 
     def as_dict(self) -> dict:
         return {"text": self.text, "name": self.name, "kind": self.kind, "country": self.country}
@@ -123,11 +124,13 @@ class PartyFinder:
         return i < limit and not self.sdoc.spaces[i] and _is_capitalised(self.sdoc.texts[i]) \
             and i not in self.stops and i not in self.verbs and i not in self.not_parties
 
-    def _lowercase_noun(self, i: int, limit: int, tags: tuple[str, ...] = ("N",)) -> bool:
+    def _lowercase_noun(self, i: int, limit: int, tags: tuple[str, ...] = ("N",), stop_ends: bool = True) -> bool:
+        """A lower-case word of those tags that may go on a name; a complement stop ("năm", "người") may not, unless
+        ``stop_ends`` is false."""
         sdoc = self.sdoc
         return i < limit and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in tags \
             and sdoc.token_starts[i] in sdoc.word_starts and i not in self.stops and i not in self.verbs \
-            and i not in self.not_parties and i not in self.complement_stops
+            and i not in self.not_parties and (not stop_ends or i not in self.complement_stops)
 
     def _is_capitalised_run(self, i: int, j: int) -> bool:
         return all(_is_capitalised(self.sdoc.texts[k]) for k in range(i, j) if not self.sdoc.spaces[k])
@@ -136,12 +139,10 @@ class PartyFinder:
         """"Quỹ Vì người nghèo", "Hội Bảo trợ người khuyết tật": a complement opened by a capitalised preposition or
         verb names whom the organisation serves, and its lower-case nouns and adjectives go on, the first even where
         it would end another name ("người")."""
-        sdoc = self.sdoc
-        return sdoc.tags[opener] in OBJECT_TAKING_TAGS and _is_capitalised(sdoc.texts[opener]) and i < limit \
-            and not sdoc.spaces[i] and sdoc.texts[i][:1].islower() and sdoc.tags[i] in DESCRIPTOR_TAGS \
-            and sdoc.token_starts[i] in sdoc.word_starts and i not in self.verbs and i not in self.not_parties \
-            and i not in self.joiners and i not in self.stops \
-            and (i not in self.complement_stops or i == self._word_end(opener, limit))  # "Vì người …", not "… năm nay"
+        opens = self.sdoc.tags[opener] in OBJECT_TAKING_TAGS and _is_capitalised(self.sdoc.texts[opener])
+        # "Vì người …", not "… năm nay": the object's first word only may be a complement stop
+        return opens and i not in self.joiners and self._lowercase_noun(
+            i, limit, DESCRIPTOR_TAGS, stop_ends=i != self._word_end(opener, limit))
 
     def _name_syllable(self, i: int, limit: int) -> bool:
         """A capitalised Vietnamese syllable that starts no place, head or person: one more syllable of a name."""

@@ -364,7 +364,7 @@ def _match_once(units: SentenceUnits, el: Element, i: int,
     elif el.kind == "amount":
         for a in units.anchors.get(i, []):
             yield a.end, bound + (Bound(str(el.value), a, a.start, a.end),)
-            worth = getattr(a, "worth", None)
+            worth = a.worth
             if worth is not None and worth.end > a.end:  # "1.000 suất quà, mỗi suất 1 triệu đồng, cho …": with
                 # its worth, and the comma that closes the worth's clause when a comma opened it
                 closed = worth.end < end and units.sdoc.texts[worth.end] == "," == units.sdoc.texts[a.end]
