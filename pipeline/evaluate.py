@@ -247,11 +247,13 @@ def score_aid(gold_events: list[dict], rows: list[dict], heads: list[str], file:
             if hit is None:
                 score.missed_by_construction[str(g.get("construction") or "unstated")] += 1
                 score.missed_by_part[_missing_part(g, rows, used, donor)] += 1
+                step = ""
                 if body is not None:
-                    score.missed_by_step[_failed_step(g, body, donor, recipients, rules_dir or RULES_DIR)] += 1
+                    step = _failed_step(g, body, donor, recipients, rules_dir or RULES_DIR)
+                    score.missed_by_step[step] += 1
                 score.misses.append(f"{file}: miss aid {g.get('donor')} -> {g.get('recipient')} "
                                     f"[{' '.join((_value_text(g) + ' ' + str(g.get('item'))).split())}] "
-                                    f"{g.get('evidence')!r}")
+                                    f"{g.get('evidence')!r}" + (f" ({step})" if step else ""))
     _count_predicted(score, rows, used, optional_hits, lambda row: (
         f"{file}: extra aid {row.get('donor')} -> {row.get('recipient')} "
         f"[{' '.join(_value_text(row).split())} {row.get('item')}] {row.get('evidence')!r} ({row.get('rule_id')})"))
