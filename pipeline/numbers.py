@@ -492,6 +492,12 @@ def _number_word_set(source: RulesSource) -> frozenset[str]:
                              words.zero_tens_words, words.negative_words)
 
 
+def whole_number(text: str, rules_dir: Path | None = None) -> int | None:
+    """The whole number a text states ("1.000": 1000), or None (not a number, or a fraction: "2,5")."""
+    value = parse_number(text, rules_dir)
+    return int(value) if value is not None and value == int(value) else None
+
+
 def may_be_number(text: str, rules_dir: Path | None = None) -> bool:
     """False when ``parse_number`` cannot read ``text``: one of its words holds no digit, is no number word and
     opens with no minus sign (every word of a number is one of those). A cheap test before parsing the words

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
+from ..numbers import whole_number
 from ..tokenize import tokenize_body
 from .entities import Party, acts_for_a_state, country_names, party_finder, person_shaped
 from .money import Anchor, find_anchors
@@ -434,7 +435,8 @@ def recipient_phrase(sdoc, sent, start: int, parties: list[Party], stops: set[in
     c0, c1 = char_span(sdoc, start, end)
     text = sdoc.text[c0:c1]
     country = shared(p.country for p in parties if start <= p.start and p.end <= end)
-    return Party(start, end, text, text, None, country, "phrase")
+    return Party(start, end, text, text, None, country, "phrase", count=whole_number(texts[start]) if counted
+                 else None)
 
 
 def _modifier_alone(sdoc, sent, start: int) -> bool:
@@ -615,15 +617,17 @@ def give_for_their_state(events: list[AidEvent], officials: list[dict], rules: C
 def opened_frame(sdoc: SyllableDoc, sent: Sentence, rules: CompiledRules, parties: list[Party],
                  events: list[AidEvent]) -> Frame | None:
     """The frame a sentence opens for the sentences after it: a gift named with its giver and receivers but no
-    amount (a pattern that ``sets: {frame: true}``: "Chuyến bay chở hàng cứu trợ của Nhật Bản đã tới Hà Nội"),
-    else the giver and receivers of the sentence's last row; None when it opens none."""
+    amount (a pattern that ``sets: {frame: true}``: "Chuyến bay chở hàng cứu trợ của Nhật Bản đã tới Hà Nội"), or a
+    giving its giver organises, the receivers not named (``sets: {frame: giver}``: "Ngân hàng X tổ chức lễ trao
+    quà": the rows of the sentences after it name their own receivers), else the giver and receivers of the
+    sentence's last row; None when it opens none."""
     present = sent.labels()
     patterns = tuple(p for p, required in _frame_patterns(rules) if required <= present)
     if patterns:
         for match in match_sentence(SentenceUnits(sdoc, sent, parties, [], phrase_finder(sdoc, sent, parties)),
                                     patterns):
             donor, recipients = match.one("donor"), tuple(match.all("recipient"))
-            if donor is not None and recipients:
+            if donor is not None and (recipients or match.pattern.get("frame") == "giver"):
                 return Frame("give", match.one("verb"), donor, recipients)
     named = [e for e in events if e.recipients and e.donor is not None and e.donor.start >= 0]
     last = max(named, key=lambda e: e.char_start, default=None)

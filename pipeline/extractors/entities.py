@@ -92,6 +92,8 @@ class PartyFinder:
         self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
         self.legal_forms = {str(h).casefold() for h in rules.merged_list("entity_shape", "legal_form_heads")}
         self.located_at = {m.start: m for m in matches.get("LOCATED_AT", [])}
+        self.branched_kinds = set(rules.merged_list("entity_shape", "branched_kinds"))
+        self.branch_nouns = {m.start: m for m in matches.get("BRANCH_NOUN", [])}
         self.organisers = {m.start: m for m in matches.get("EVENT_ORGANISER", [])}
         # a head in lower case heads a name only when a capitalised word follows it ("hãng Wendy's"), a country
         # ("doanh nghiệp CHLB Đức": the businesses of a country, not the country), or what it does and the place
@@ -277,12 +279,28 @@ class PartyFinder:
         if at is not None and head.phrase.normalized in self.located_kinds and at.end in self.places \
                 and j > head.end:
             j = self.places[at.end].end  # "Đại sứ quán Việt Nam tại Nhật Bản": where the mission serves
+        branch = self.branch_nouns.get(j)
+        if branch is not None and j > head.end and head.phrase.normalized in self.branched_kinds:
+            j = self._branch_place_end(branch.end, limit) or j  # "Ngân hàng BIDV chi nhánh Hà Tĩnh"
         unit = self.unit_nouns.get(j)
         if unit is not None and not self._capitalised_word(unit.end, limit) and unit.end not in self.places:
             j = unit.end  # "UBND tỉnh", "Hội LHPN tỉnh": the level of the unit the article named before
         if j == head.end:
             return None
         return j, country
+
+    def _branch_place_end(self, i: int, limit: int) -> int | None:
+        """Where the place a branch is in ends: a listed place, a unit and its place, or capitalised words."""
+        place = self.places.get(i)
+        if place is not None:
+            return place.end
+        unit_end = self.unlisted_place_phrase(i, limit)
+        if unit_end is not None:
+            return unit_end
+        j = i
+        while self._capitalised_word(j, limit) and j not in self.heads and not self._is_person_at(j, limit):
+            j = self._word_end(j, limit)
+        return j if j > i else None
 
     def event_of_organiser(self, i: int, limit: int) -> int:
         """Where the event an organiser is named by ends: its lower-case nouns ("lễ hội", "giải"), then its

@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterator
 
+from ..numbers import whole_number
 from .entities import Party
 from .sentence import SENTENCE_PUNCT, char_span
 
@@ -280,23 +281,26 @@ class SentenceUnits:
                      without: tuple[str, ...] = ()):
         """The words from ``i`` to the nearest phrase of ``labels`` within MAX_PHRASE tokens, as a party, when
         they hold no punctuation, number or verb (a capitalised word is a name, whatever its tag), open with a
-        phrase of ``opens_with`` (when given) and hold none of ``without``: (the party, without the adverbs that
-        end the words; where that phrase of ``labels`` starts), or None."""
-        if opens_with and not self.starts_any(i, opens_with):
+        phrase of ``opens_with`` (when given; or a number, then one: a counted group, "10 hộ nghèo") and hold none
+        of ``without``: (the party, without the adverbs that end the words; where that phrase of ``labels``
+        starts), or None."""
+        counted = bool(opens_with) and self.sdoc.like_num(i) and self.starts_any(i + 1, opens_with)
+        if opens_with and not counted and not self.starts_any(i, opens_with):
             return None
         end = min((m.start for label in labels for m in self.of(label) if i < m.start <= i + MAX_PHRASE),
                   default=None)
         texts, tags = self.sdoc.texts, self.sdoc.tags
-        if end is None or any(texts[k] in SENTENCE_PUNCT or self.sdoc.like_num(k) or
+        if end is None or any(texts[k] in SENTENCE_PUNCT or (self.sdoc.like_num(k) and not (counted and k == i)) or
                               (tags[k] in VERB_TAGS and texts[k][:1].islower()) or
                               (without and self.starts_any(k, without)) for k in range(i, end)):
             return None
         resume = end
         while end > i and tags[end - 1] in ADVERB_TAGS:
             end -= 1  # "Bạn đọc Báo VietNamNet đã ủng hộ": the adverbs before the verb are the verb's
-        if end == i:
+        if end <= i + counted:
             return None
-        return self._phrase_party(i, end), resume
+        party = self._phrase_party(i, end)
+        return (replace(party, count=whole_number(texts[i])) if counted else party), resume
 
     def _phrase_party(self, i: int, end: int) -> Party:
         named = next((p for p in self.parties.get(i, []) if p.end == end), None)
