@@ -72,6 +72,9 @@ class Lexicon:
     end_boundary_keys: set[str] = field(default_factory=set)
     head_keys: set[str] = field(default_factory=set)
     after_name_keys: set[str] = field(default_factory=set)
+    # keys of look-alikes: longer phrases that hold a word of their label but are not of it ("không hoàn lại" is no
+    # negation); they win over the shorter phrases inside them, then are dropped
+    exceptions: dict[str, set[Phrase]] = field(default_factory=dict)  # label -> its look-alikes
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
     # key -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it
@@ -79,7 +82,7 @@ class Lexicon:
 
     def add(self, label: str, texts, normalized: str, rule_id: str, data: dict | None = None,
             word_boundary: bool = False, word_end: bool = False, cased: bool = False, head: bool = False,
-            after_name: bool = False) -> None:
+            after_name: bool = False, exception: bool = False) -> None:
         self.key_rules.clear()
         phrase = Phrase(label, normalized, rule_id, tuple(sorted((data or {}).items(), key=lambda kv: kv[0])))
         key = f"{label}\x1f{len(self.phrases)}"
@@ -103,6 +106,8 @@ class Lexicon:
             self.head_keys.add(key)
         if after_name:
             self.after_name_keys.add(key)
+        if exception:
+            self.exceptions.setdefault(label, set()).add(phrase)
 
     def key_rule(self, key: str) -> "KeyRule":
         return KeyRule(self.phrases[key][0], int(key.rsplit("\x1f", 1)[1]), key in self.head_keys,
@@ -145,6 +150,10 @@ class Lexicon:
             kept = longest_first([(s, e) for s, e, _, _, _ in items])
             result[label] = [Match(label, s, e, starts[s], ends[e - 1], phrase_of[(s, e)][1], phrase_of[(s, e)][0])
                              for s, e in kept]
+        for label in self.exceptions.keys() & result.keys():
+            result[label] = [m for m in result[label] if m.phrase not in self.exceptions[label]]
+            if not result[label]:
+                del result[label]
         return result
 
 
@@ -525,13 +534,15 @@ class LabelDeclaration:
     cased: bool = False  # only as capitalised as written ("Mỹ" the country, not "mỹ" in "thẩm mỹ")
     heads_a_name: bool = False  # a head noun: also where the segmenter glues it to the name it heads
     after_a_name: bool = False  # a verb: also where the segmenter glues it to the name before it
+    exception: bool = False  # look-alikes: phrases that hold a word of the label but are not of it
 
     @classmethod
     def parse(cls, key: str, value) -> "LabelDeclaration":
         if isinstance(value, str):
             return cls(key, value)
         return cls(key, str(value["label"]), bool(value.get("anywhere", False)), bool(value.get("cased", False)),
-                   bool(value.get("heads_a_name", False)), bool(value.get("after_a_name", False)))
+                   bool(value.get("heads_a_name", False)), bool(value.get("after_a_name", False)),
+                   bool(value.get("exception", False)))
 
 
 def label_declarations(data: dict) -> list[LabelDeclaration]:
@@ -606,7 +617,7 @@ def _add_declared(lexicon: Lexicon, data: dict, declared: LabelDeclaration) -> N
     """The phrases of one declared word list (or of each value of a map of lists) under their label."""
     value = data.get(declared.key)
     flags = dict(word_boundary=not declared.anywhere, cased=declared.cased, head=declared.heads_a_name,
-                 after_name=declared.after_a_name)
+                 after_name=declared.after_a_name, exception=declared.exception)
     if isinstance(value, dict):
         for normalized in value:
             lexicon.add(declared.label, _phrases(value, normalized, data["id"]), str(normalized), data["id"], **flags)

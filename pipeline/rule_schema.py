@@ -32,7 +32,8 @@ LABELS = {"type": "array", "items": LABEL_NAME}
 
 LABEL_DECLARATION = {"oneOf": [LABEL_NAME, {
     "type": "object", "required": ["label"], "additionalProperties": False,
-    "properties": {"label": LABEL_NAME, "anywhere": BOOL, "cased": BOOL, "heads_a_name": BOOL, "after_a_name": BOOL}}]}
+    "properties": {"label": LABEL_NAME, "anywhere": BOOL, "cased": BOOL, "heads_a_name": BOOL, "after_a_name": BOOL,
+                   "exception": BOOL}}]}
 
 EXAMPLES = {
     "type": "object", "required": ["positive", "negative"], "additionalProperties": False,

@@ -31,3 +31,14 @@ def test_the_trie_matches_what_the_phrase_matcher_matches(ingested):
         expected = sorted((strings[key], start, end) for key, start, end in matcher(sdoc.doc))
         assert sorted(lexicon._phrase_spans(sdoc.lowers)) == expected
         assert expected  # the texts hold phrases
+
+
+def test_a_look_alike_hides_the_shorter_phrase_of_its_label_inside_it():
+    # rules/agreements: "không" is a negation, "không hoàn lại" (a grant) a look-alike of one
+    rules = compile_rules()
+    text = "Hai bên không ký hiệp định viện trợ không hoàn lại."
+    found = rules.lexicon.find(syllable_doc(text, tokenize_body(text)))
+    assert [m.text for m in found["NEGATION"]] == ["không"]
+    assert found["NEGATION"][0].char_start == text.index("không")
+    alone = "Hiệp định viện trợ không hoàn lại."
+    assert "NEGATION" not in rules.lexicon.find(syllable_doc(alone, tokenize_body(alone)))
