@@ -131,7 +131,7 @@ KIND_KEYS: dict[str, dict] = {
     "entity_countries": {"cldr_locale": STRING, "exclude": STRINGS, "canonical": STRING_MAP,
                          "aliases": PHRASE_MAP, "ambiguous": PHRASES},
     "entity_shape": {"generic_heads": PHRASES, "organisation_words": PHRASES, "organisation_word_endings": PHRASES,
-                     "named_after_people": STRINGS, "numbered_heads": STRINGS, "private_kinds": STRINGS,
+                     "named_after_people": STRINGS, "numbered_heads": STRINGS, "state_heads": STRINGS, "private_kinds": STRINGS,
                      "located_kinds": STRINGS, "branched_kinds": STRINGS, "unit_abbreviations": PHRASES,
                      "legal_form_heads": PHRASES},
     "money": {"currencies": {"type": "object", "additionalProperties": {

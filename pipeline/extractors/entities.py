@@ -88,6 +88,7 @@ class PartyFinder:
         # organisations often named after a person ("Trường THCS Nguyễn Du"): a personal name may complete the head
         self.named_after_people = set(rules.merged_list("entity_shape", "named_after_people"))
         self.numbered_heads = {str(h).casefold() for h in rules.merged_list("entity_shape", "numbered_heads")}
+        self.state_heads = {str(h).casefold() for h in rules.merged_list("entity_shape", "state_heads")}
         # a mission's name holds where it serves ("Đại sứ quán Việt Nam tại Nhật Bản")
         self.located_kinds = set(rules.merged_list("entity_shape", "located_kinds"))
         self.legal_forms = {str(h).casefold() for h in rules.merged_list("entity_shape", "legal_form_heads")}
@@ -494,6 +495,10 @@ class PartyFinder:
                         and self._capitalised_word(head.end, end):
                     # "hãng Wendy's" is Wendy's: the head only says what it is
                     party = replace(party, name=self._party(head.end, j, None, None, "head").text)
+                elif head.text.casefold() in self.state_heads and country is not None and country.end == j \
+                        and country.phrase.get("kind") == "country":
+                    # "Chính phủ Hàn Quốc" is the state, named as the lists name it (as "Chính phủ Nhật Bản")
+                    party = replace(party, name=country.phrase.normalized)
                 found.append(party)
                 i = j
                 continue
