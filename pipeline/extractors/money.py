@@ -97,7 +97,7 @@ def _goods_worth(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRule
     None when the amount is no worth of the goods before it."""
     if not anchors or anchors[-1].kind == "cash" or money.start - anchors[-1].end > VALUE_AFTER_GOODS:
         return None
-    tokens = [k for k in range(anchors[-1].end, money.start) if not sdoc.spaces[k]]
+    tokens = _without_closed_aside([k for k in range(anchors[-1].end, money.start) if not sdoc.spaces[k]], sdoc.texts)
     words = _folded_words(rules, ("value_words", "conversion_words", "value_openers"))
     each_words = _folded_words(rules, ("each_one_markers",))
     if len(tokens) >= 3 and sdoc.texts[tokens[0]] == "," and sdoc.texts[tokens[1]].casefold() in each_words:
@@ -124,6 +124,18 @@ def _goods_worth(sdoc, anchors: list[Anchor], money: Anchor, rules: CompiledRule
 
 
 WORTH_OPENERS = (",", "(")  # "300 suất quà, tổng trị giá …", "3.000 suất quà (trị giá …)"
+
+
+def _without_closed_aside(tokens: list[int], texts: list[str]) -> list[int]:
+    """"1 xe ô tô nhãn hiệu Toyota (loại động cơ 8 xi lanh) trị giá …": a bracketed aside that closes between the
+    goods and the words of value describes the goods; the words of value after it still state their worth."""
+    opened = next((n for n, k in enumerate(tokens) if texts[k] == "("), None)
+    if opened is None:
+        return tokens
+    closed = next((n for n in range(opened + 1, len(tokens)) if texts[tokens[n]] in ("(", ")")), None)
+    if closed is None or texts[tokens[closed]] != ")" or closed + 1 >= len(tokens):
+        return tokens
+    return tokens[:opened] + tokens[closed + 1:]
 
 
 def _money_ends(i: int, currencies: list[Match], limit: int) -> list[int]:
