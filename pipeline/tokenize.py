@@ -94,15 +94,17 @@ def sentence_spans(body: str) -> list[tuple[int, int]]:
 
 
 def _join_initials(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """"ông T.Đ.L – chủ nhân giải Jackpot …": the splitter breaks after an initial of a name written in
-    initials; a break after initials that a lone capital continues is no sentence break."""
+    """"ông T.Đ.L – chủ nhân giải Jackpot …", "người đàn ông có tên T.Q. đã trích ra …": the splitter breaks after
+    an initial of a name written in initials; a break after initials that a lone capital or a lower-case word
+    continues (no sentence opens in lower case) is no sentence break."""
     out: list[tuple[int, int]] = []
     for a, b in spans:
         if out:
             prev_a, prev_b = out[-1]
             last = body[prev_a:prev_b].rsplit(maxsplit=1)[-1]
             same_line = "\n" not in body[prev_b:a]
-            if same_line and _INITIALS.fullmatch(last) and _INITIAL_THEN_BREAK.match(body[a:b]):
+            if same_line and _INITIALS.fullmatch(last) and (_INITIAL_THEN_BREAK.match(body[a:b])
+                                                             or body[a:a + 1].islower()):
                 out[-1] = (prev_a, b)
                 continue
         out.append((a, b))

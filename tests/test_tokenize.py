@@ -67,6 +67,14 @@ def test_a_name_in_initials_is_no_sentence_break():
     assert sentences[2:] == ["Thư gửi ông N.V.A.", "Ở Hà Nội, trời mưa."]
 
 
+def test_initials_a_lower_case_word_continues_are_no_sentence_break():
+    # an An Giang lottery winner in the aid corpus: "… người đàn ông có tên T.Q. đã trích ra số tiền …"
+    body = "Người đàn ông có tên T.Q. đã trích ra số tiền 100 triệu đồng ủng hộ từ thiện. Ông T.Q. Sau đó về nhà."
+    sentences = [body[a:b] for a, b in sentence_spans(body)]
+    assert sentences[0] == "Người đàn ông có tên T.Q. đã trích ra số tiền 100 triệu đồng ủng hộ từ thiện."
+    assert sentences[-1] == "Sau đó về nhà."
+
+
 def test_misaligned_words_fail_loudly():
     with pytest.raises(ValueError, match="not found"):
         align_words("Hà Nội", 0, 6, ["Hà Nộii"])
