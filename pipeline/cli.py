@@ -22,7 +22,7 @@ from . import __version__
 from .atomic import (OutputLocked, PublishInProgress, atomic_path, finish_interrupted_publish, output_lock,
                      remove_stale_staging, remove_stale_temporaries, write_text_atomic)
 from .config import (CACHE_DIR, DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR,
-                     RUN_STATE_FILE)
+                     RUN_STATE_FILE, tune_garbage_collector)
 from .errors import SchemaError
 
 # The stages, pandas, spaCy, underthesea and DuckDB are imported by the commands that use them, so that
@@ -170,6 +170,7 @@ def stage_options(func=None, *, reads_raw: bool = True, reads_rules: bool = True
     def wrapper(*args, verbose, debug, **kwargs):
         _setup_logging(verbose or debug)
         _check_rules(kwargs.get("rules_dir"), kwargs.get("out_dir"))
+        tune_garbage_collector()
         out = kwargs.get("out_dir")
         if kwargs.get("raw_dir") is not None and out is not None:
             if not kwargs["raw_dir"].is_dir():  # before the output is locked: a failed start leaves nothing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from importlib.resources import files
 from pathlib import Path
 
@@ -45,3 +46,16 @@ MAX_SENTENCE_CHARS = 1500
 # 1 MB of prose about 17 s; a 10 MB one would take some 3 minutes, and is left after this budget instead, so one
 # such page cannot hold a batch up.
 PAGE_TIMEOUT_SECONDS = 30.0
+
+
+# A page makes many small objects that die young (a phrase match per token, a tuple per word), which reference
+# counting frees; with the default thresholds the cyclic collector still scans every live object (the rules, the
+# models) again and again: what is alive when a stage starts is frozen out of its scans, and the young objects are
+# looked at less often (extraction alone: a sixth less time on the bench corpus).
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def tune_garbage_collector() -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

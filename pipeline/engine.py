@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .atomic import atomic_path, publish_staged, staging_dir
 from .config import (CACHE_DIR, CANDIDATES_DIR, MANIFEST_FILE, PAGE_TIMEOUT_SECONDS, REPORT_FILE, RULES_DIR,
-                     RUN_STATE_FILE)
+                     RUN_STATE_FILE, tune_garbage_collector)
 from .errors import Reject
 from .export import provenance
 from .ingest import list_raw_files, load_sidecars, source_name
@@ -95,6 +95,7 @@ def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None,
 def _die_with_parent(parent: int) -> None:
     """A worker ends when the run that started it ends, however it ends (SIGTERM, SIGKILL): on Linux the
     kernel signals it (PR_SET_PDEATHSIG); elsewhere it is left to the pool's own shutdown."""
+    tune_garbage_collector()
     try:
         import ctypes
 
