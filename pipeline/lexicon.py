@@ -72,9 +72,9 @@ class Lexicon:
     end_boundary_keys: set[str] = field(default_factory=set)
     head_keys: set[str] = field(default_factory=set)
     after_name_keys: set[str] = field(default_factory=set)
-    # keys of look-alikes: longer phrases that hold a word of their label but are not of it ("không hoàn lại" is no
-    # negation); they win over the shorter phrases inside them, then are dropped
-    exceptions: dict[str, set[Phrase]] = field(default_factory=dict)  # label -> its look-alikes
+    # label -> its look-alikes: longer phrases that hold a word of the label but are not of it ("không hoàn lại" is
+    # no negation); they win over the shorter phrases inside them, then are dropped
+    exceptions: dict[str, set[Phrase]] = field(default_factory=dict)
     # key -> the capitalisation of each alias: a match must keep the capitals of one alias of the same length
     cased: dict[str, list[tuple[bool, ...]]] = field(default_factory=dict)
     # key -> how its phrases match (KeyRule), filled as keys are first matched; adding a phrase clears it

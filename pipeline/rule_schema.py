@@ -88,7 +88,8 @@ PATTERN = {
         # fixed values of the pattern's rows: its flow, or that the amount is each recipient's
         "sets": {"type": "object", "additionalProperties": False,
                  "properties": {"flow": {"enum": ["grant", "loan", "in_kind", "pledge", "debt_relief"]}, "each": BOOL,
-                                "per_recipient": BOOL, "frame": {"enum": [True, "giver"]}, "each_name": BOOL, "receivers_follow": BOOL,
+                                "per_recipient": BOOL, "frame": {"enum": [True, "giver"]}, "each_name": BOOL,
+                                "receivers_follow": BOOL,
                                 "donor": {"enum": ["context", "previous_clause", "frame"]},
                                 "recipient": {"enum": ["context"]}}},
         "examples": {"type": "array", "minItems": 1, "items": {
@@ -131,9 +132,9 @@ KIND_KEYS: dict[str, dict] = {
     "entity_countries": {"cldr_locale": STRING, "exclude": STRINGS, "canonical": STRING_MAP,
                          "aliases": PHRASE_MAP, "ambiguous": PHRASES},
     "entity_shape": {"generic_heads": PHRASES, "organisation_words": PHRASES, "organisation_word_endings": PHRASES,
-                     "named_after_people": STRINGS, "numbered_heads": STRINGS, "state_heads": STRINGS, "private_kinds": STRINGS,
-                     "located_kinds": STRINGS, "branched_kinds": STRINGS, "unit_abbreviations": PHRASES,
-                     "legal_form_heads": PHRASES},
+                     "named_after_people": STRINGS, "numbered_heads": STRINGS, "state_heads": STRINGS,
+                     "private_kinds": STRINGS, "located_kinds": STRINGS, "branched_kinds": STRINGS,
+                     "unit_abbreviations": PHRASES, "legal_form_heads": PHRASES},
     "money": {"currencies": {"type": "object", "additionalProperties": {
                   "type": "object", "additionalProperties": False,
                   "properties": {"symbols": PHRASES, "words": PHRASES, "minor_units": INT}}},
