@@ -92,10 +92,14 @@ def page_jobs(raw_dir: Path, rules_dir: Path, cache_dir: Path | None,
     return jobs
 
 
+def _start_worker(parent: int) -> None:
+    tune_garbage_collector()
+    _die_with_parent(parent)
+
+
 def _die_with_parent(parent: int) -> None:
     """A worker ends when the run that started it ends, however it ends (SIGTERM, SIGKILL): on Linux the
     kernel signals it (PR_SET_PDEATHSIG); elsewhere it is left to the pool's own shutdown."""
-    tune_garbage_collector()
     try:
         import ctypes
 
@@ -119,7 +123,7 @@ def _results(jobs: list[PageJob], workers: int):
     # most IN_FLIGHT_PER_WORKER files per worker ahead of the writer: when the workers outrun it, finished
     # results wait in a window of fixed size instead of piling up with the corpus.
     pending = iter(jobs)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         window = deque(pool.submit(process_page, job) for job in islice(pending, IN_FLIGHT_PER_WORKER * workers))
         try:
             while window:

@@ -9,9 +9,9 @@ from functools import lru_cache
 from ..lexicon import CompiledRules, Match, SyllableDoc, syllable_doc
 from ..numbers import whole_number
 from ..tokenize import tokenize_body
-from .entities import Party, acts_for_a_state, country_names, party_finder, person_shaped
+from .entities import VERB_TAGS, Party, acts_for_a_state, country_names, party_finder, person_shaped
 from .money import Anchor, find_anchors
-from .patterns import ADVERB_TAGS, MAX_PHRASE, VERB_TAGS, Pattern, SentenceUnits, compiled_patterns, match_sentence
+from .patterns import ADVERB_TAGS, MAX_PHRASE, Pattern, SentenceUnits, compiled_patterns, match_sentence
 from .records import AidEvent, shared
 from .sentence import SENTENCE_PUNCT, Sentence, char_span, sentences_of
 

@@ -45,14 +45,13 @@ from functools import lru_cache
 from typing import Iterator
 
 from ..numbers import whole_number
-from .entities import Party
+from .entities import VERB_TAGS, Party
 from .sentence import SENTENCE_PUNCT, char_span
 
 log = logging.getLogger("vnfacts")
 
 OPS = ("?", "*", "+")
 MAX_PHRASE = 14  # tokens of a noun phrase no list names (a receiver, an agent before its verb)
-VERB_TAGS = ("V",)  # the tagger's (VLSP) verbs: a noun phrase holds none
 ADVERB_TAGS = ("R",)  # the tagger's adverbs: "đã", "cũng", "vừa" before a verb
 
 
